@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the test servers from Go modules at the versions pinned in test/servers/versions.env,
+# caches the binaries outside the repo, and prints their paths.
+#
+#   scripts/test-server.sh path vault|openbao      build if needed, print the binary's path
+#   scripts/test-server.sh build all               build every server (quiet; logs on failure)
+#   scripts/test-server.sh dev vault|openbao       run a dev server in the foreground (root token "root")
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../test/servers/versions.env
+source "$here/test/servers/versions.env"
+
+cache_root=${VAULT_GITOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vault-gitops}
+bin_dir=$cache_root/bin
+log_dir=$cache_root/logs
+mkdir -p "$bin_dir" "$log_dir"
+
+die() { echo "test-server: $*" >&2; exit 1; }
+
+# A wrapper module: Vault/OpenBao carry `replace` directives for their own api/sdk modules, which a
+# dependent module ignores, so the wrapper requires the published versions instead and its main
+# calls the server's own command entry point.
+write_wrapper() { # dir module-path version main-import extra-requires...
+  local dir=$1 mod=$2 ver=$3 cmd=$4; shift 4
+  mkdir -p "$dir"
+  {
+    echo "module vaultgitops.local/testserver"
+    echo
+    echo "go 1.25"
+    echo
+    echo "require ("
+    echo "	$mod $ver"
+    for r in "$@"; do echo "	$r"; done
+    echo ")"
+  } >"$dir/go.mod"
+  cat >"$dir/main.go" <<GO
+package main
+
+import (
+	"os"
+
+	"$cmd"
+)
+
+func main() { os.Exit(command.Run(os.Args[1:])) }
+GO
+}
+
+build_one() { # name → prints path
+  local name=$1 out label dir
+  case "$name" in
+    vault) label=$VAULT_VERSION ;;
+    openbao) label=$OPENBAO_LABEL ;;
+    *) die "unknown server '$name' (expected vault or openbao)" ;;
+  esac
+  out=$bin_dir/$name-$label
+  if [[ -x $out ]]; then echo "$out"; return; fi
+
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-build-$name.XXXXXX")
+  trap 'rm -rf "$dir"' RETURN
+  case "$name" in
+    vault)
+      write_wrapper "$dir" github.com/hashicorp/vault "$VAULT_VERSION" github.com/hashicorp/vault/command \
+        "github.com/hashicorp/vault/api $VAULT_API_VERSION" \
+        "github.com/hashicorp/vault/api/auth/approle $VAULT_API_AUTH_APPROLE_VERSION" \
+        "github.com/hashicorp/vault/api/auth/userpass $VAULT_API_AUTH_USERPASS_VERSION" \
+        "github.com/hashicorp/vault/api/auth/kubernetes $VAULT_API_AUTH_KUBERNETES_VERSION" \
+        "github.com/hashicorp/vault/sdk $VAULT_SDK_VERSION"
+      # Vault's own replace directives for third-party forks must be repeated by the main module.
+      printf '\nreplace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3\n' >>"$dir/go.mod"
+      printf 'replace github.com/ma314smith/signedxml v1.1.1 => github.com/moov-io/signedxml v1.1.1\n' >>"$dir/go.mod"
+      ;;
+    openbao)
+      write_wrapper "$dir" github.com/openbao/openbao "$OPENBAO_VERSION" github.com/openbao/openbao/command \
+        "github.com/openbao/openbao/api/v2 $OPENBAO_API_VERSION" \
+        "github.com/openbao/openbao/sdk/v2 $OPENBAO_SDK_VERSION"
+      ;;
+  esac
+
+  local log=$log_dir/build-$name-$label.log start=$SECONDS
+  echo "test-server: building $name $label (first time only; log: $log)" >&2
+  if ! (cd "$dir" && export GOFLAGS=-mod=mod GOTOOLCHAIN=local &&
+        go mod tidy && go build -trimpath -ldflags='-s -w' -o "$out.tmp" .) >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "building $name failed; full log: $log"
+  fi
+  mv "$out.tmp" "$out"
+  echo "test-server: built $name $label in $((SECONDS - start))s" >&2
+  echo "$out"
+}
+
+cmd=${1:-}; what=${2:-}
+case "$cmd" in
+  path) build_one "$what" ;;
+  build)
+    if [[ $what == all || -z $what ]]; then for s in vault openbao; do build_one "$s" >/dev/null; done
+    else build_one "$what" >/dev/null; fi ;;
+  dev)
+    bin=$(build_one "$what")
+    exec "$bin" server -dev -dev-root-token-id=root -dev-listen-address="${DEV_LISTEN:-127.0.0.1:8200}" ;;
+  *) sed -n '2,8p' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
+esac

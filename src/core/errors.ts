@@ -1,0 +1,66 @@
+import type { Diagnostic } from './model.js';
+
+/** Exit codes (Terraform's convention for --detailed-exitcode). */
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_CHANGES = 2;
+
+/** A mistake in the user's config or command line: shown without a stack trace, exit 1. */
+export class ConfigError extends Error {
+  constructor(
+    public readonly diagnostics: Diagnostic[],
+    message = diagnostics.map((d) => d.message).join('; '),
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A usage mistake without a source position (bad flag value, missing file). */
+export class UsageError extends Error {
+  constructor(message: string, public readonly hint?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Vault answered with an error. `message` is Vault's own error text. */
+export class VaultApiError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly vaultMessage: string,
+    public readonly method: string,
+    public readonly path: string,
+  ) {
+    super(`${method} ${path}: HTTP ${status}: ${vaultMessage}`);
+    this.name = 'VaultApiError';
+  }
+}
+
+/** Could not reach Vault at all (connection refused, TLS failure, timeout). */
+export class VaultConnectionError extends Error {
+  constructor(message: string, public readonly path: string) {
+    super(message);
+    this.name = 'VaultConnectionError';
+  }
+}
+
+/** Applying some objects failed; the others were applied. */
+export class ApplyFailedError extends Error {
+  constructor(public readonly failed: number, public readonly total: number) {
+    super(`${failed} of ${total} changes failed`);
+    this.name = 'ApplyFailedError';
+  }
+}
+
+/** A bug in vault-gitops itself. */
+export class InternalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

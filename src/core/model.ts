@@ -1,0 +1,203 @@
+// The data that flows through the engine: config → desired objects, Vault → live objects, and the plan.
+// Everything here is plain, serialisable data; no I/O.
+
+/** Where something was written in a config file (1-based line and column). */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** One problem found while loading or validating config. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** Where, when known (every config error should have one). */
+  pos?: SourcePos;
+  /** The YAML path, dotted: `auth.approle.roles.payments-prod.token_ttl`. */
+  path?: string;
+  /** What is wrong, one line. */
+  message: string;
+  /** How to fix it, one line, optional. */
+  hint?: string;
+}
+
+export interface ValidationResult<T> {
+  value: T | undefined;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+/** Generated-password settings (generate-password options). */
+export interface PasswordPolicy {
+  length: number;
+  numbers: boolean;
+  symbols: boolean;
+  lowercase: boolean;
+  uppercase: boolean;
+  strict: boolean;
+}
+
+export interface RotateSpec {
+  /** Seconds: re-issue when less than this remains before the secret_id expires. */
+  before_expiry?: number;
+  /** Seconds: re-issue when the delivered credential is older than this. */
+  max_age?: number;
+}
+
+/** Where a userpass user's or AppRole's generated credentials go. */
+export interface CredentialsSpec {
+  file?: { path: string; mode?: number };
+  kubernetes?: {
+    namespace: string;
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    keys?: Record<string, string>;
+    adopt?: boolean;
+  };
+  rotate?: RotateSpec;
+  password?: Partial<PasswordPolicy>;
+}
+
+/** An object's declared settings use Vault's own API parameter names. */
+export type Settings = Record<string, unknown>;
+
+export interface PolicyConfig {
+  /** HCL text (inline `policy:` or the contents of `file:`). */
+  policy: string;
+  /** The file it came from, when `file:` was used (absolute path). */
+  file?: string;
+}
+
+export interface MountConfig {
+  type: string;
+  description?: string;
+  /** Mount-level options other than tune (local, seal_wrap, options, ...). */
+  settings: Settings;
+  /** `sys/mounts/<path>/tune` / `sys/auth/<path>/tune` parameters. */
+  tune?: Settings;
+}
+
+export interface CredentialHolderConfig {
+  settings: Settings;
+  credentials?: CredentialsSpec;
+}
+
+export interface AuthMountConfig extends MountConfig {
+  /** userpass users by name. */
+  users?: Record<string, CredentialHolderConfig>;
+  /** approle roles by name. */
+  roles?: Record<string, CredentialHolderConfig>;
+}
+
+export interface SecretsMountConfig extends MountConfig {
+  /** pki: generated inside Vault when the mount has no CA; the key never leaves Vault. */
+  root_ca?: Settings;
+  /** pki: `<mount>/config/urls`. */
+  urls?: Settings;
+  /** pki roles by name. */
+  roles?: Record<string, Settings>;
+}
+
+/** The merged, normalised config of all `-c` directories. */
+export interface Config {
+  policies: Record<string, PolicyConfig>;
+  auth: Record<string, AuthMountConfig>;
+  secrets: Record<string, SecretsMountConfig>;
+  /** Collections whose undeclared objects are deleted: `policies`, `auth/approle/roles`, ... */
+  prune: string[];
+  /** Defaults for generated passwords. */
+  password?: Partial<PasswordPolicy>;
+  /** Source positions by dotted YAML path (`auth.userpass.users.alice`). */
+  sources: Record<string, SourcePos>;
+}
+
+/** Kind names: one module each under src/kinds/. */
+export type KindName =
+  | 'policy'
+  | 'auth-mount'
+  | 'userpass-user'
+  | 'approle-role'
+  | 'secrets-mount'
+  | 'pki-root-ca'
+  | 'pki-urls'
+  | 'pki-role';
+
+/**
+ * Addresses mirror the config tree and the `prune:` collection names:
+ * `policies/NAME`, `auth/MOUNT`, `auth/MOUNT/users/NAME`, `auth/MOUNT/roles/NAME`,
+ * `secrets/MOUNT`, `secrets/MOUNT/root_ca`, `secrets/MOUNT/urls`, `secrets/MOUNT/roles/NAME`.
+ */
+export type Address = string;
+
+export interface DesiredObject {
+  kind: KindName;
+  address: Address;
+  /** The collection it belongs to (its address minus the last segment), e.g. `auth/approle/roles`. */
+  collection: string;
+  name: string;
+  /** Mount path for objects inside a mount (without trailing slash). */
+  mount?: string;
+  /** Normalised declared settings; only these fields are compared. */
+  settings: Settings;
+  credentials?: CredentialsSpec;
+  /** Addresses this object needs to exist first (mount, policies). */
+  dependsOn: Address[];
+  source?: SourcePos;
+}
+
+export interface LiveObject {
+  kind: KindName;
+  address: Address;
+  collection: string;
+  name: string;
+  mount?: string;
+  /** Normalised live settings (everything Vault returned, normalised). */
+  settings: Settings;
+}
+
+export type Action = 'create' | 'update' | 'delete' | 'noop';
+
+export interface FieldChange {
+  name: string;
+  /** Normalised values; `null` where absent. Sensitive ones are replaced by the mask. */
+  before: unknown;
+  after: unknown;
+  sensitive: boolean;
+  /** Policy text changes carry a unified diff for the renderers. */
+  diff?: string;
+}
+
+export interface Change {
+  address: Address;
+  kind: KindName;
+  action: Action;
+  /** Why: `not in Vault`, `differs from config`, `not in config; collection policies is pruned`, ... */
+  reason: string;
+  fields: FieldChange[];
+  /** The change touches policies, token_policies, CIDRs or similar. */
+  security: boolean;
+  /** Credentials that this change issues or delivers (never values): `password → file out/alice.json`. */
+  credentials?: string[];
+}
+
+export interface UnmanagedObject {
+  address: Address;
+  kind: KindName;
+}
+
+export const PLAN_FORMAT_VERSION = '1';
+export const SENSITIVE_MASK = '(sensitive)';
+
+export interface Plan {
+  format_version: string;
+  tool_version: string;
+  created_at: string;
+  /** sha256 of the normalised desired objects. */
+  config_fingerprint: string;
+  /** Vault address the plan was made against (no token). */
+  vault_addr?: string;
+  changes: Change[];
+  unmanaged: UnmanagedObject[];
+  summary: { create: number; update: number; delete: number; noop: number };
+}
