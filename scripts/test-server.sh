@@ -79,6 +79,10 @@ build_one() { # name → prints path
   esac
 
   local log=$log_dir/build-$name-$label.log start=$SECONDS
+  # Two cores: builds run one at a time, whoever asks (parallel test runs, helpers, CI).
+  exec 9>"$cache_root/build.lock"
+  flock 9
+  if [[ -x $out ]]; then flock -u 9; echo "$out"; return; fi
   echo "test-server: building $name $label (first time only; log: $log)" >&2
   if ! (cd "$dir" && export GOFLAGS=-mod=mod GOTOOLCHAIN=local &&
         go mod tidy && go build -trimpath -ldflags='-s -w' -o "$out.tmp" .) >"$log" 2>&1; then
@@ -86,6 +90,7 @@ build_one() { # name → prints path
     die "building $name failed; full log: $log"
   fi
   mv "$out.tmp" "$out"
+  flock -u 9
   echo "test-server: built $name $label in $((SECONDS - start))s" >&2
   echo "$out"
 }
