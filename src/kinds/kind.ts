@@ -10,13 +10,8 @@ export interface ReadScope {
   mounts: { auth: Record<string, string>; secrets: Record<string, string> };
 }
 
-/** Secrets a create/update generated, handed to the credential sinks (never logged). */
-export type IssuedCredentials = Record<string, string>;
-
 export interface ApplyContext {
   vault: Vault;
-  /** Generates a password following the object's/config's policy. */
-  generatePassword(obj: DesiredObject): string;
 }
 
 /**
@@ -42,9 +37,43 @@ export interface Kind {
   readLive(vault: Vault, scope: ReadScope): Promise<LiveObject[]>;
   /** Brings declared settings into the comparable shape (TTLs → seconds, sets sorted, ...). */
   normalise(settings: Settings): Settings;
-  /** Creates the object; returns credentials it generated (for the sinks). */
-  create(ctx: ApplyContext, obj: DesiredObject): Promise<IssuedCredentials | void>;
+  /** Creates the object. `password` is set for password-mode credential kinds. */
+  create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<void>;
   /** Makes the live object match; `fields` are the names that differ. */
-  update(ctx: ApplyContext, obj: DesiredObject, fields: string[]): Promise<IssuedCredentials | void>;
+  update(ctx: ApplyContext, obj: DesiredObject, fields: string[]): Promise<void>;
   delete(ctx: ApplyContext, obj: LiveObject): Promise<void>;
+  /** Present on kinds that generate credentials (userpass users, AppRoles). */
+  readonly credentials?: CredentialCapability;
+}
+
+/** A credential delivered to a sink, as the planner sees it (no values). */
+export type CredentialStatus =
+  | { state: 'ok' }
+  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string };
+
+/**
+ * Kinds whose objects carry generated credentials.
+ * - `password`: we generate it; the sink gets it first (marked pending), then Vault, then the mark is cleared.
+ * - `secret-id`: Vault issues it; the sink gets it, and only then is the previous one destroyed.
+ */
+export interface CredentialCapability {
+  readonly mode: 'password' | 'secret-id';
+  /** Names of the values delivered, for plan lines: `password`, `role_id + secret_id`. */
+  readonly label: string;
+  /** password mode: sets the password of an existing object. */
+  setPassword?(ctx: ApplyContext, obj: DesiredObject, password: string): Promise<void>;
+  /** secret-id mode: issues new values. */
+  issue?(ctx: ApplyContext, obj: DesiredObject): Promise<{ values: Record<string, string>; accessor?: string }>;
+  /** secret-id mode: destroys a previous secret_id by accessor (gone already is fine). */
+  revoke?(ctx: ApplyContext, obj: DesiredObject, accessor: string): Promise<void>;
+  /** Checks delivered values against Vault (secret_id still valid, role_id unchanged). */
+  verify?(
+    vault: Vault,
+    obj: DesiredObject,
+    values: Record<string, string>,
+  ): Promise<{ valid: boolean; reason?: string; expiresAt?: string }>;
+}
+
+export function statusReason(s: CredentialStatus): string {
+  return s.state === 'ok' ? 'delivered' : s.reason;
 }

@@ -1,0 +1,55 @@
+import { VaultApiError } from '../core/errors.js';
+import { authCollectionKind, objectPath } from './auth-collection.js';
+
+/** AppRole's role_id is read from its own endpoint, so it is compared only when the config pins one. */
+export const approleRoleKind = authCollectionKind({
+  kind: 'approle-role',
+  title: 'AppRole roles',
+  authType: 'approle',
+  section: 'roles',
+  api: 'role',
+  sensitiveFields: ['secret_id'],
+  extraFields: {
+    role_id: async (vault, obj) => ((await vault.read(`${objectPath('role', obj)}/role-id`))?.data as { role_id?: string } | undefined)?.role_id,
+  },
+  async afterWrite(ctx, obj, fields) {
+    if (obj.settings.role_id !== undefined && (fields.length === 0 || fields.includes('role_id'))) {
+      await ctx.vault.write(`${objectPath('role', obj)}/role-id`, { role_id: obj.settings.role_id });
+    }
+  },
+  credentials: {
+    mode: 'secret-id',
+    label: 'role_id + secret_id',
+    async issue(ctx, obj) {
+      const base = objectPath('role', obj);
+      const roleId = (await ctx.vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined;
+      const issued = (await ctx.vault.write(`${base}/secret-id`, {}))?.data as
+        | { secret_id?: string; secret_id_accessor?: string }
+        | undefined;
+      if (!roleId?.role_id || !issued?.secret_id) throw new Error(`Vault did not return a role_id and secret_id for ${obj.address}`);
+      return { values: { role_id: roleId.role_id, secret_id: issued.secret_id }, accessor: issued.secret_id_accessor };
+    },
+    async revoke(ctx, obj, accessor) {
+      try {
+        await ctx.vault.write(`${objectPath('role', obj)}/secret-id-accessor/destroy`, { secret_id_accessor: accessor });
+      } catch (err) {
+        // Already gone (expired or destroyed by hand): nothing left to revoke.
+        if (!(err instanceof VaultApiError && (err.status === 404 || err.status === 400 || err.status === 500))) throw err;
+      }
+    },
+    async verify(vault, obj, values) {
+      const base = objectPath('role', obj);
+      const roleId = ((await vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined)?.role_id;
+      if (roleId !== values.role_id) return { valid: false, reason: 'role_id changed in Vault' };
+      if (!values.secret_id) return { valid: false, reason: 'no secret_id delivered' };
+      const found = (await vault.write(`${base}/secret-id/lookup`, { secret_id: values.secret_id }))?.data as
+        | { expiration_time?: string }
+        | undefined;
+      if (!found) return { valid: false, reason: 'the delivered secret_id no longer exists in Vault' };
+      const exp = found.expiration_time;
+      const expiresAt = exp && !exp.startsWith('0001-01-01') ? exp : undefined;
+      if (expiresAt && Date.parse(expiresAt) <= Date.now()) return { valid: false, reason: 'the delivered secret_id expired', expiresAt };
+      return { valid: true, expiresAt };
+    },
+  },
+});

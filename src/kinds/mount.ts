@@ -1,0 +1,115 @@
+import type { Vault } from '../adapters/vault.js';
+import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
+import type { Kind } from './kind.js';
+import { normaliseSettings } from './normalise.js';
+import { compact, desiredObject, liveObject, trimSlash } from './support.js';
+
+type Json = Record<string, unknown>;
+
+/** Fields that only `enable` takes; Vault cannot change them on a live mount. */
+const ENABLE_ONLY = ['type', 'local', 'seal_wrap', 'external_entropy_access'];
+
+interface MountFlavor {
+  kind: KindName;
+  title: string;
+  /** `auth` or `secrets`: the config section and the address prefix. */
+  section: 'auth' | 'secrets';
+  /** `sys/auth` or `sys/mounts`. */
+  api: string;
+  /** Mounts Vault itself owns; never listed, never touched. */
+  system: Set<string>;
+}
+
+/** A mount's comparable shape: enable fields flat, tune fields as `tune.<name>`. */
+export function flattenMount(m: MountConfig): Settings {
+  const out: Settings = { type: m.type, ...m.settings };
+  if (m.description !== undefined) out.description = m.description;
+  for (const [k, v] of Object.entries(m.tune ?? {})) out[`tune.${k}`] = v;
+  return out;
+}
+
+function liveMountSettings(info: Json): Settings {
+  const out: Settings = {};
+  for (const [k, v] of Object.entries(info)) {
+    if (k === 'config' && v && typeof v === 'object') {
+      for (const [ck, cv] of Object.entries(v as Json)) out[`tune.${ck}`] = cv;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Reads `sys/auth` or `sys/mounts` once: path (no slash) → mount info. */
+export async function readMountTable(vault: Vault, api: string): Promise<Record<string, Json>> {
+  const body = (await vault.read(api)) ?? {};
+  const table = (body.data && typeof body.data === 'object' ? body.data : body) as Json;
+  const out: Record<string, Json> = {};
+  for (const [path, info] of Object.entries(table)) {
+    if (path.endsWith('/') && info && typeof info === 'object') out[trimSlash(path)] = info as Json;
+  }
+  return out;
+}
+
+function unstructure(obj: Settings): { enable: Json; tune: Json } {
+  const enable: Json = {};
+  const tune: Json = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k.startsWith('tune.')) tune[k.slice(5)] = v;
+    else enable[k] = v;
+  }
+  return { enable, tune };
+}
+
+export function mountKind(f: MountFlavor): Kind {
+  const mounts = (config: Config): Record<string, MountConfig> => config[f.section];
+  return {
+    name: f.kind,
+    title: f.title,
+    phase: 0,
+    sensitiveFields: [],
+    securityFields: ['type'],
+    deletable: true,
+
+    desired(config) {
+      return Object.entries(mounts(config)).map(([path, m]) =>
+        desiredObject(config, f.kind, `${f.section}/${path}`, `${f.section}.${path}`, {
+          settings: flattenMount(m),
+          mount: path,
+          dependsOn: [],
+        }),
+      );
+    },
+
+    async readLive(vault) {
+      const table = await readMountTable(vault, f.api);
+      return Object.entries(table)
+        .filter(([path]) => !f.system.has(path))
+        .map(([path, info]) => liveObject(f.kind, `${f.section}/${path}`, normaliseSettings(liveMountSettings(info)), path));
+    },
+
+    normalise: normaliseSettings,
+
+    async create(ctx, obj) {
+      const { enable, tune } = unstructure(obj.settings);
+      await ctx.vault.write(`${f.api}/${obj.mount}`, compact({ ...enable, config: Object.keys(tune).length > 0 ? tune : undefined }));
+    },
+
+    async update(ctx, obj, fields) {
+      const fixed = fields.filter((n) => ENABLE_ONLY.includes(n));
+      if (fixed.length > 0) {
+        throw new Error(
+          `${fixed.join(', ')} of a live mount cannot be changed: Vault would have to disable the mount, destroying its data; ` +
+            `do it by hand or mount at a new path`,
+        );
+      }
+      const { enable, tune } = unstructure(obj.settings);
+      const body = compact({ ...tune, description: enable.description, options: enable.options });
+      await ctx.vault.write(`${f.api}/${obj.mount}/tune`, body);
+    },
+
+    async delete(ctx, obj) {
+      await ctx.vault.delete(`${f.api}/${obj.mount}`);
+    },
+  };
+}

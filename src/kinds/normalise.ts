@@ -1,0 +1,102 @@
+import { parseTtl } from '../core/ttl.js';
+import type { Settings } from '../core/model.js';
+
+/** Fields holding a duration: compared as seconds ("1h" == 3600 == "60m"). */
+export function isDurationField(name: string): boolean {
+  return /(^|_)(ttl|period|duration)$/.test(name) || name === 'ttl';
+}
+
+/** Fields holding an unordered set: compared sorted and de-duplicated. */
+const SET_FIELDS = new Set([
+  'policies',
+  'token_policies',
+  'token_bound_cidrs',
+  'secret_id_bound_cidrs',
+  'bound_cidr_list',
+  'allowed_domains',
+  'allowed_uri_sans',
+  'allowed_other_sans',
+  'allowed_serial_numbers',
+  'allowed_user_ids',
+  'key_usage',
+  'ext_key_usage',
+  'ext_key_usage_oids',
+  'policy_identifiers',
+  'ou',
+  'organization',
+  'country',
+  'locality',
+  'province',
+  'street_address',
+  'postal_code',
+  'issuing_certificates',
+  'crl_distribution_points',
+  'ocsp_servers',
+  'audit_non_hmac_request_keys',
+  'audit_non_hmac_response_keys',
+  'passthrough_request_headers',
+  'allowed_response_headers',
+]);
+
+function isCidrField(name: string): boolean {
+  return /cidr/.test(name);
+}
+
+/** `10.0.0.1/32` and `10.0.0.1` are the same single address; Vault may store either. */
+export function canonicalCidr(v: string): string {
+  const s = v.trim().toLowerCase();
+  if (s.endsWith('/32') && s.includes('.')) return s.slice(0, -3);
+  if (s.endsWith('/128') && s.includes(':')) return s.slice(0, -4);
+  return s;
+}
+
+function toList(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return v === '' ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (v === null || v === undefined) return [];
+  return [v];
+}
+
+/** Normalises one field value into the comparable shape shared by config and live reads. */
+export function normaliseField(name: string, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (isDurationField(name) && (typeof value === 'string' || typeof value === 'number')) {
+    return parseTtl(value) ?? value;
+  }
+  if (SET_FIELDS.has(name) || isCidrField(name)) {
+    let list = toList(value).map((x) => (typeof x === 'string' ? x.trim() : x));
+    if (isCidrField(name)) list = list.map((x) => (typeof x === 'string' ? canonicalCidr(x) : x));
+    return [...new Set(list.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))))].sort();
+  }
+  if (Array.isArray(value)) return value.map((x) => (typeof x === 'string' ? x.trim() : x));
+  return value;
+}
+
+export function normaliseSettings(settings: Settings): Settings {
+  const out: Settings = {};
+  for (const [k, v] of Object.entries(settings)) out[k] = normaliseField(k, v);
+  return out;
+}
+
+/** Deep equality of two normalised values (JSON-shaped). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    // Vault returns numbers for numeric fields a user may have quoted.
+    if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) {
+      return String(a) === String(b);
+    }
+    return false;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  const ka = Object.keys(a as object).sort();
+  const kb = Object.keys(b as object).sort();
+  return sameValue(ka, kb) && ka.every((k) => sameValue((a as Settings)[k], (b as Settings)[k]));
+}
+
+/** A list-valued field where the live side is a list and the config gave a comma string. */
+export function coerceToLiveShape(desired: unknown, live: unknown): unknown {
+  if (Array.isArray(live) && typeof desired === 'string') return toList(desired);
+  return desired;
+}

@@ -1,0 +1,66 @@
+import { X509Certificate } from 'node:crypto';
+import type { Kind } from './kind.js';
+import { normaliseSettings } from './normalise.js';
+import { livePkiMounts, pkiMounts } from './pki.js';
+import { compact, desiredObject, liveObject } from './support.js';
+
+/**
+ * A pki mount's root CA, generated inside Vault (`root/generate/internal`) when the mount has none;
+ * the private key never leaves Vault. Its settings are creation parameters: once a CA exists only
+ * `common_name` is compared (read from the certificate), and a differing one is reported, never
+ * replaced automatically: replacing a root CA is a rotation an operator plans.
+ */
+export const pkiRootCaKind: Kind = {
+  name: 'pki-root-ca',
+  title: 'PKI root CAs',
+  phase: 1,
+  sensitiveFields: [],
+  securityFields: ['common_name'],
+  deletable: false,
+
+  desired(config) {
+    return pkiMounts(config)
+      .filter(([, m]) => m.root_ca !== undefined)
+      .map(([mount, m]) =>
+        desiredObject(config, 'pki-root-ca', `secrets/${mount}/root_ca`, `secrets.${mount}.root_ca`, {
+          settings: m.root_ca ?? {},
+          mount,
+          dependsOn: [`secrets/${mount}`],
+        }),
+      );
+  },
+
+  async readLive(vault, scope) {
+    const found = await Promise.all(
+      livePkiMounts(scope.config, scope.mounts.secrets).map(async (mount) => {
+        const body = await vault.read(`${mount}/cert/ca`);
+        const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
+        if (!pem) return undefined;
+        const subject = new X509Certificate(pem).subject;
+        const cn = /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1];
+        return liveObject('pki-root-ca', `secrets/${mount}/root_ca`, { common_name: cn ?? null }, mount);
+      }),
+    );
+    return found.filter((x) => x !== undefined);
+  },
+
+  /** Only the identity of the CA is comparable after creation. */
+  normalise(settings) {
+    return normaliseSettings({ common_name: settings.common_name });
+  },
+
+  async create(ctx, obj) {
+    await ctx.vault.write(`${obj.mount}/root/generate/internal`, compact(obj.settings));
+  },
+
+  async update(_ctx, obj) {
+    throw new Error(
+      `${obj.address}: the mount already has a root CA with another common_name; vault-gitops does not replace a CA. ` +
+        `Rotate it by hand (pki/root/rotate) or change common_name back`,
+    );
+  },
+
+  async delete() {
+    // Never deletes a CA: not deletable.
+  },
+};

@@ -1,0 +1,49 @@
+import type { Kind } from './kind.js';
+import { normaliseSettings } from './normalise.js';
+import { livePkiMounts, pkiMounts } from './pki.js';
+import { compact, desiredObject, liveObject } from './support.js';
+
+/** `<mount>/config/urls`: always exists once the mount does; create and update are the same write. */
+export const pkiUrlsKind: Kind = {
+  name: 'pki-urls',
+  title: 'PKI URLs',
+  phase: 1,
+  sensitiveFields: [],
+  securityFields: [],
+  deletable: false,
+
+  desired(config) {
+    return pkiMounts(config)
+      .filter(([, m]) => m.urls !== undefined)
+      .map(([mount, m]) =>
+        desiredObject(config, 'pki-urls', `secrets/${mount}/urls`, `secrets.${mount}.urls`, {
+          settings: m.urls ?? {},
+          mount,
+          dependsOn: [`secrets/${mount}`],
+        }),
+      );
+  },
+
+  async readLive(vault, scope) {
+    return Promise.all(
+      livePkiMounts(scope.config, scope.mounts.secrets).map(async (mount) => {
+        const body = await vault.read(`${mount}/config/urls`);
+        return liveObject('pki-urls', `secrets/${mount}/urls`, normaliseSettings((body?.data ?? {}) as Record<string, unknown>), mount);
+      }),
+    );
+  },
+
+  normalise: normaliseSettings,
+
+  async create(ctx, obj) {
+    await ctx.vault.write(`${obj.mount}/config/urls`, compact(obj.settings));
+  },
+
+  async update(ctx, obj) {
+    await ctx.vault.write(`${obj.mount}/config/urls`, compact(obj.settings));
+  },
+
+  async delete() {
+    // A mount's URL config is part of the mount; removing it from the config leaves it alone.
+  },
+};

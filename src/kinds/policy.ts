@@ -1,0 +1,52 @@
+import type { Kind } from './kind.js';
+import { desiredObject, liveObject, listAndRead } from './support.js';
+
+/** Vault refuses to delete these, and `root` cannot be changed. */
+export const PROTECTED_POLICIES = new Set(['root', 'default']);
+
+/** Policy text compared as Vault stores it, ignoring line endings and trailing blank space. */
+export function normalisePolicyText(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').replace(/\s+$/, '') + '\n';
+}
+
+export const policyKind: Kind = {
+  name: 'policy',
+  title: 'ACL policies',
+  phase: 1,
+  sensitiveFields: [],
+  securityFields: ['policy'],
+  deletable: true,
+
+  desired(config) {
+    return Object.entries(config.policies).map(([name, p]) =>
+      desiredObject(config, 'policy', `policies/${name}`, `policies.${name}`, {
+        settings: { policy: p.policy },
+        dependsOn: [],
+      }),
+    );
+  },
+
+  async readLive(vault) {
+    const items = await listAndRead(vault, 'sys/policies/acl', (n) => `sys/policies/acl/${encodeURIComponent(n)}`);
+    return items
+      .filter((i) => i.name !== 'root')
+      .map((i) => liveObject('policy', `policies/${i.name}`, { policy: normalisePolicyText(String(i.data.policy ?? '')) }));
+  },
+
+  normalise(settings) {
+    return typeof settings.policy === 'string' ? { policy: normalisePolicyText(settings.policy) } : settings;
+  },
+
+  async create(ctx, obj) {
+    await ctx.vault.write(`sys/policies/acl/${encodeURIComponent(obj.name)}`, { policy: obj.settings.policy });
+  },
+
+  async update(ctx, obj) {
+    await ctx.vault.write(`sys/policies/acl/${encodeURIComponent(obj.name)}`, { policy: obj.settings.policy });
+  },
+
+  async delete(ctx, obj) {
+    if (PROTECTED_POLICIES.has(obj.name)) return;
+    await ctx.vault.delete(`sys/policies/acl/${encodeURIComponent(obj.name)}`);
+  },
+};

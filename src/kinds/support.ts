@@ -1,0 +1,64 @@
+import type { Vault } from '../adapters/vault.js';
+import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from '../core/model.js';
+
+type Json = Record<string, unknown>;
+
+export function sourceOf(config: Config, dottedPath: string): SourcePos | undefined {
+  return config.sources[dottedPath];
+}
+
+export function desiredObject(
+  config: Config,
+  kind: KindName,
+  address: string,
+  sourcePath: string,
+  fields: Omit<DesiredObject, 'kind' | 'address' | 'collection' | 'name' | 'source'>,
+): DesiredObject {
+  const cut = address.lastIndexOf('/');
+  return {
+    kind,
+    address,
+    collection: address.slice(0, cut),
+    name: address.slice(cut + 1),
+    source: sourceOf(config, sourcePath),
+    ...fields,
+  };
+}
+
+export function liveObject(kind: KindName, address: string, settings: Settings, mount?: string): LiveObject {
+  const cut = address.lastIndexOf('/');
+  return { kind, address, collection: address.slice(0, cut), name: address.slice(cut + 1), mount, settings };
+}
+
+/** LIST a collection, then GET every member concurrently (the Vault client bounds concurrency). */
+export async function listAndRead(
+  vault: Vault,
+  listPath: string,
+  itemPath: (name: string) => string,
+): Promise<Array<{ name: string; data: Json }>> {
+  const names = await vault.list(listPath);
+  const items = await Promise.all(
+    names.map(async (name) => {
+      const body = await vault.read(itemPath(name));
+      return body ? { name, data: (body.data ?? {}) as Json } : undefined;
+    }),
+  );
+  return items.filter((x): x is { name: string; data: Json } => x !== undefined);
+}
+
+/** Mount paths in Vault's listings end with a slash; ours never do. */
+export function trimSlash(path: string): string {
+  return path.replace(/\/+$/, '');
+}
+
+/** The mounts of one auth type the config declares that exist live (nothing to read in the others). */
+export function liveMountsOfType(declared: Record<string, { type: string }>, live: Record<string, string>, type: string): string[] {
+  return Object.entries(declared)
+    .filter(([path, m]) => m.type === type && live[path] === type)
+    .map(([path]) => path);
+}
+
+/** Removes keys whose value is undefined (never send them to Vault). */
+export function compact(settings: Settings): Json {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,17 @@
+import { authCollectionKind, objectPath } from './auth-collection.js';
+
+export const userpassUserKind = authCollectionKind({
+  kind: 'userpass-user',
+  title: 'Userpass users',
+  authType: 'userpass',
+  section: 'users',
+  api: 'users',
+  sensitiveFields: ['password'],
+  credentials: {
+    mode: 'password',
+    label: 'password',
+    async setPassword(ctx, obj, password) {
+      await ctx.vault.write(`${objectPath('users', obj)}/password`, { password });
+    },
+  },
+});
