@@ -1,0 +1,52 @@
+import type { Vault } from '../adapters/vault.js';
+import { checkAllCredentials, type CredentialCheck } from '../credentials/status.js';
+import { Sinks } from '../credentials/sinks.js';
+import type { Kind } from '../kinds/kind.js';
+import { KINDS } from '../kinds/registry.js';
+import { ConfigError } from './errors.js';
+import { loadConfig, type LoadOptions } from './load.js';
+import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } from './model.js';
+import { planChanges } from './plan.js';
+import { readLive } from './read.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface Loaded {
+  config: Config;
+  desired: DesiredObject[];
+  warnings: Diagnostic[];
+}
+
+/** load → validate → desired objects; a ConfigError (with positions) when anything is wrong. */
+export function loadDesired(dirs: string[], opts: LoadOptions, kinds: readonly Kind[] = KINDS): Loaded {
+  const result = loadConfig(dirs, opts);
+  if (result.errors.length > 0 || !result.value) throw new ConfigError(result.errors);
+  const config = result.value;
+  return { config, desired: kinds.flatMap((k) => k.desired(config)), warnings: result.warnings };
+}
+
+export interface Planned {
+  plan: Plan;
+  live: LiveObject[];
+  checks: Record<Address, CredentialCheck>;
+}
+
+/** Reads Vault (and the credential sinks) and plans. */
+export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks, kinds: readonly Kind[] = KINDS, now = new Date()): Promise<Planned> {
+  const live = await readLive(vault, loaded.config, loaded.desired, kinds);
+  const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
+  const checks = await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime());
+  const sinkLabels: Record<Address, string> = {};
+  for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = Sinks.describe(d.credentials);
+  const plan = planChanges({
+    desired: loaded.desired,
+    live,
+    credentials: Object.fromEntries(Object.entries(checks).map(([a, c]) => [a, c.status])),
+    sinkLabels,
+    prune: loaded.config.prune,
+    kinds,
+    toolVersion: TOOL_VERSION,
+    createdAt: now.toISOString(),
+    vaultAddr: vault.addr,
+  });
+  return { plan, live, checks };
+}
