@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { CredentialsSpec, DesiredObject } from '../core/model.js';
+import type { CredentialSink, CredentialTarget, CredentialValues } from './sink.js';
+import { FileSink } from './sinks/file.js';
+
+export interface SinkOptions {
+  /** Where relative file-sink paths are resolved (the working directory). */
+  baseDir?: string;
+  /** kubeconfig context, like kubectl's --context. */
+  kubeContext?: string;
+  vaultAddr: string;
+}
+
+/** Hands out one sink instance per type; the Kubernetes client is loaded only when a config needs it. */
+export class Sinks {
+  private readonly file: FileSink;
+  private kube?: Promise<CredentialSink>;
+
+  constructor(private readonly opts: SinkOptions) {
+    this.file = new FileSink(opts.baseDir);
+  }
+
+  target(obj: DesiredObject): CredentialTarget | undefined {
+    if (!obj.credentials || (!obj.credentials.file && !obj.credentials.kubernetes)) return undefined;
+    return { address: obj.address, kind: obj.kind, mount: obj.mount ?? '', name: obj.name, spec: obj.credentials, vaultAddr: this.opts.vaultAddr };
+  }
+
+  /** Every sink the object's credentials go to (a config may name both a file and a Secret). */
+  async for(spec: CredentialsSpec): Promise<CredentialSink[]> {
+    const out: CredentialSink[] = [];
+    if (spec.file) out.push(this.file);
+    if (spec.kubernetes) {
+      this.kube ??= import('./sinks/kubernetes.js').then((m) => m.createKubernetesSink({ context: this.opts.kubeContext }));
+      out.push(await this.kube);
+    }
+    return out;
+  }
+
+  /** A label without values: `file out/a.json, secret ns/name`. Pure, no I/O. */
+  static describe(spec: CredentialsSpec): string {
+    const parts: string[] = [];
+    if (spec.file) parts.push(`file ${spec.file.path}`);
+    if (spec.kubernetes) parts.push(`secret ${spec.kubernetes.namespace}/${spec.kubernetes.name}`);
+    return parts.join(', ');
+  }
+}
+
+export function valuesHash(values: CredentialValues): string {
+  const canon = Object.keys(values).sort().map((k) => [k, values[k]]);
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
+}

@@ -1,0 +1,82 @@
+import type { Vault } from '../adapters/vault.js';
+import { errorMessage } from '../core/errors.js';
+import type { DesiredObject, LiveObject } from '../core/model.js';
+import { parseTtl } from '../core/ttl.js';
+import type { CredentialStatus, Kind } from '../kinds/kind.js';
+import type { DeliveredState } from './sink.js';
+import type { Sinks } from './sinks.js';
+
+export interface CredentialCheck {
+  status: CredentialStatus;
+  /** What each sink holds now (for apply: the previous accessor to destroy). */
+  delivered: DeliveredState[];
+}
+
+function seconds(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'string' ? parseTtl(v) : undefined;
+}
+
+/**
+ * Checks what the sinks hold for one existing object against Vault and the rotate rules.
+ * `now` is passed in so the decision is reproducible.
+ */
+export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, obj: DesiredObject, now: number): Promise<CredentialCheck | undefined> {
+  const target = sinks.target(obj);
+  if (!target || !kind.credentials) return undefined;
+  let delivered: DeliveredState[];
+  try {
+    delivered = await Promise.all((await sinks.for(target.spec)).map((s) => s.inspect(target)));
+  } catch (err) {
+    return { status: { state: 'unreachable', reason: `cannot check delivered credentials: ${errorMessage(err)}` }, delivered: [] };
+  }
+  const adopt = target.spec.kubernetes?.adopt === true;
+  const check = (status: CredentialStatus): CredentialCheck => ({ status, delivered });
+  if (delivered.some((d) => d.exists && !d.owned && !adopt)) {
+    return check({ state: 'not-owned', reason: 'exists and is not managed by vault-gitops; set adopt: true to take it over' });
+  }
+  if (delivered.some((d) => !d.exists)) return check({ state: 'missing', reason: 'missing → will issue new credentials' });
+  if (delivered.some((d) => d.meta?.pending)) return check({ state: 'pending', reason: 'a rotation was left half-done → will issue new credentials' });
+  const first = delivered[0];
+  if (delivered.some((d) => JSON.stringify(d.values) !== JSON.stringify(first?.values))) {
+    return check({ state: 'stale', reason: 'copies differ → will issue new credentials' });
+  }
+  let expiresAt: string | undefined;
+  if (kind.credentials.verify && first?.values) {
+    const v = await kind.credentials.verify(vault, obj, first.values);
+    if (!v.valid) return check({ state: 'stale', reason: `${v.reason ?? 'no longer valid'} → will issue new credentials` });
+    expiresAt = v.expiresAt;
+  }
+  const rotate = target.spec.rotate;
+  const issuedAt = first?.meta?.issuedAt ? Date.parse(first.meta.issuedAt) : undefined;
+  const maxAge = seconds(rotate?.max_age);
+  if (maxAge !== undefined && issuedAt !== undefined && now - issuedAt >= maxAge * 1000) {
+    return check({ state: 'rotate', reason: `older than max_age → will rotate` });
+  }
+  const before = seconds(rotate?.before_expiry);
+  if (before !== undefined && expiresAt !== undefined && Date.parse(expiresAt) - now <= before * 1000) {
+    return check({ state: 'rotate', reason: `expires within before_expiry → will rotate` });
+  }
+  return check({ state: 'ok' });
+}
+
+/** Checks every desired object that exists live and declares a sink. */
+export async function checkAllCredentials(
+  vault: Vault,
+  sinks: Sinks,
+  kinds: Map<string, Kind>,
+  desired: DesiredObject[],
+  live: LiveObject[],
+  now: number,
+): Promise<Record<string, CredentialCheck>> {
+  const liveAddrs = new Set(live.map((l) => l.address));
+  const out: Record<string, CredentialCheck> = {};
+  await Promise.all(
+    desired
+      .filter((d) => d.credentials && liveAddrs.has(d.address))
+      .map(async (d) => {
+        const c = await checkCredentials(vault, sinks, kinds.get(d.kind)!, d, now);
+        if (c) out[d.address] = c;
+      }),
+  );
+  return out;
+}
