@@ -1,0 +1,34 @@
+import { formatDiagnostic } from '../core/diagnostics-format.js';
+import {
+  ApplyFailedError,
+  ConfigError,
+  EXIT_ERROR,
+  UsageError,
+  VaultApiError,
+  VaultConnectionError,
+} from '../core/errors.js';
+import type { Output } from './output.js';
+
+/** The one place errors become messages and exit codes. User mistakes never show a stack trace. */
+export function reportError(err: unknown, io: Output): number {
+  if (err instanceof ConfigError) {
+    for (const d of err.diagnostics) io.err(formatDiagnostic(d, { color: io.color }));
+    const n = err.diagnostics.filter((d) => d.severity === 'error').length;
+    io.err(`${n} error${n === 1 ? '' : 's'} in the configuration; nothing was sent to Vault.`);
+  } else if (err instanceof UsageError) {
+    io.err(`error: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}`);
+  } else if (err instanceof VaultApiError) {
+    const hint =
+      err.status === 403 ? '\n  hint: the token lacks permission for this path (check VAULT_TOKEN and its policies)' : '';
+    io.err(`error: Vault answered ${err.status} to ${err.method} ${err.path}: ${err.vaultMessage}${hint}`);
+  } else if (err instanceof VaultConnectionError) {
+    io.err(`error: ${err.message}\n  hint: check VAULT_ADDR and that Vault is running; for TLS, VAULT_CACERT`);
+  } else if (err instanceof ApplyFailedError) {
+    io.err(`error: ${err.message}; fix the cause and run apply again (it converges from here)`);
+  } else {
+    const e = err instanceof Error ? err : new Error(String(err));
+    io.err(`internal error: ${e.message}${io.debug ? `\n${e.stack ?? ''}` : '\n  (run with --debug for details; please report this)'}`);
+  }
+  if (io.debug && err instanceof Error && !(err instanceof ConfigError)) io.err(err.stack ?? '');
+  return EXIT_ERROR;
+}

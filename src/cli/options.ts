@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import type { LoadOptions } from '../core/load.js';
+import { UsageError } from '../core/errors.js';
+import type { VaultFlags } from '../adapters/vault-options.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export interface CommonFlags {
+  config?: string[];
+  var?: string[];
+  varFile?: string[];
+  color?: boolean;
+  debug?: boolean;
+}
+
+export type VaultCommandFlags = CommonFlags &
+  VaultFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean };
+
+export function withConfigOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <dir>', 'config directory (repeat to layer: later ones override earlier ones)', collect)
+    .option('--var <NAME=value>', 'a value for ${var.NAME} (repeatable)', collect)
+    .option('--var-file <file>', 'a file of variables (repeatable)', collect)
+    .option('--no-color', 'no ANSI colors')
+    .option('--debug', 'log every Vault request (method and path only) and show stack traces');
+}
+
+export function withVaultOptions(cmd: Command): Command {
+  return withConfigOptions(cmd)
+    .option('--address <url>', 'Vault address (default: $VAULT_ADDR)')
+    .option('--namespace <ns>', 'Vault Enterprise namespace (default: $VAULT_NAMESPACE)')
+    .option('--ca-cert <file>', 'PEM CA bundle to verify Vault (default: $VAULT_CACERT)')
+    .option('--ca-path <dir>', 'directory of PEM CA certificates (default: $VAULT_CAPATH)')
+    .option('--client-cert <file>', 'client certificate for TLS auth (default: $VAULT_CLIENT_CERT)')
+    .option('--client-key <file>', 'client key for TLS auth (default: $VAULT_CLIENT_KEY)')
+    .option('--tls-skip-verify', 'do not verify Vault\'s certificate (default: $VAULT_SKIP_VERIFY)')
+    .option('--tls-server-name <name>', 'SNI name for Vault\'s certificate (default: $VAULT_TLS_SERVER_NAME)')
+    .option('--max-retries <n>', 'retries on 5xx/429/412 (default: $VAULT_MAX_RETRIES or 2)')
+    .option('--timeout <seconds>', 'per-request timeout', '60')
+    .option('--concurrency <n>', 'Vault requests in flight at once', '16')
+    .option('--kube-context <name>', 'kubeconfig context for Kubernetes credential sinks');
+}
+
+export function outputOption(): Option {
+  return new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'markdown']).default('text');
+}
+
+export function configDirs(flags: CommonFlags): string[] {
+  if (!flags.config || flags.config.length === 0) {
+    throw new UsageError('no config directory given', 'pass one or more -c DIR (later ones override earlier ones)');
+  }
+  return flags.config;
+}
+
+export function loadOptions(flags: CommonFlags): LoadOptions {
+  const vars: Record<string, string> = {};
+  for (const kv of flags.var ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--var ${JSON.stringify(kv)} is not NAME=value`);
+    vars[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return { vars, varFiles: flags.varFile ?? [], env: process.env };
+}
+
+export function vaultFlags(flags: VaultCommandFlags): VaultFlags {
+  return {
+    vaultAddr: flags.address,
+    namespace: flags.namespace,
+    caCert: flags.caCert,
+    caPath: flags.caPath,
+    clientCert: flags.clientCert,
+    clientKey: flags.clientKey,
+    skipVerify: flags.tlsSkipVerify ? true : undefined,
+    tlsServerName: flags.tlsServerName,
+    maxRetries: flags.maxRetries,
+    timeout: flags.timeout,
+    concurrency: flags.concurrency,
+  };
+}

@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { TOOL_VERSION } from '../core/version.js';
+import { reportError } from './errors.js';
+import { outputOption, withConfigOptions, withVaultOptions, type VaultCommandFlags } from './options.js';
+import { terminalOutput } from './output.js';
+
+/** Builds the commander program. Command modules are imported lazily so `--version` and `validate` start fast. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('vault-gitops')
+    .description('Keep Vault configuration in git: validate, plan and apply YAML against a live Vault.')
+    .version(TOOL_VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const action =
+    <F extends VaultCommandFlags>(load: () => Promise<(flags: F, io: ReturnType<typeof terminalOutput>) => number | Promise<number>>) =>
+    async (flags: F) => {
+      const io = terminalOutput(flags);
+      try {
+        setExit(await (await load())(flags, io));
+      } catch (err) {
+        setExit(reportError(err, io));
+      }
+    };
+
+  withConfigOptions(program.command('validate'))
+    .description('check the configuration offline (YAML, schema, variables, references, policy HCL); exit 0 or 1')
+    .action(action(async () => (await import('./validate.js')).validateCommand));
+
+  withVaultOptions(program.command('plan'))
+    .description('show what apply would change in Vault')
+    .addOption(outputOption())
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .action(action(async () => (await import('./plan.js')).planCommand));
+
+  withVaultOptions(program.command('apply'))
+    .description('make Vault match the configuration')
+    .option('--auto-approve', 'do not ask for confirmation')
+    .action(action(async () => (await import('./apply.js')).applyCommand));
+
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    throw err;
+  }
+  return code;
+}
