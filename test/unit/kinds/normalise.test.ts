@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalCidr, normaliseField, normaliseSettings, sameValue } from '../../../src/kinds/normalise.js';
+import { normalisePolicyText } from '../../../src/kinds/policy.js';
+
+describe('normaliseField', () => {
+  it('turns durations into seconds, whatever the spelling', () => {
+    expect(normaliseField('token_ttl', '1h')).toBe(3600);
+    expect(normaliseField('token_ttl', '60m')).toBe(3600);
+    expect(normaliseField('token_ttl', 3600)).toBe(3600);
+    expect(normaliseField('secret_id_ttl', '8760h')).toBe(31536000);
+    expect(normaliseField('tune.max_lease_ttl', '12h')).toBe(43200);
+    expect(normaliseField('token_period', '0')).toBe(0);
+  });
+
+  it('sorts and de-duplicates sets, splitting comma strings', () => {
+    expect(normaliseField('token_policies', ['b', 'a', 'b'])).toEqual(['a', 'b']);
+    expect(normaliseField('token_policies', 'b, a')).toEqual(['a', 'b']);
+    expect(normaliseField('allowed_domains', ['svc.cluster.local'])).toEqual(['svc.cluster.local']);
+  });
+
+  it('treats a single-address CIDR and the bare address as equal', () => {
+    expect(canonicalCidr('10.0.0.1/32')).toBe('10.0.0.1');
+    expect(canonicalCidr('::1/128')).toBe('::1');
+    expect(canonicalCidr('10.0.0.0/8')).toBe('10.0.0.0/8');
+    expect(normaliseField('token_bound_cidrs', ['10.0.0.1/32', '10.0.0.0/8'])).toEqual(['10.0.0.0/8', '10.0.0.1']);
+  });
+
+  it('keeps ordered lists in order and leaves other scalars alone', () => {
+    expect(normaliseField('allowed_roles', ['b', 'a'])).toEqual(['b', 'a']);
+    expect(normaliseField('allow_subdomains', true)).toBe(true);
+    expect(normaliseField('description', undefined)).toBeNull();
+  });
+});
+
+describe('sameValue', () => {
+  it('compares JSON shapes deeply and numbers with numeric strings', () => {
+    expect(sameValue({ a: [1, 2] }, { a: [1, 2] })).toBe(true);
+    expect(sameValue({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameValue({ version: '2' }, { version: 2 })).toBe(true);
+    expect(sameValue(null, 0)).toBe(false);
+  });
+
+  it('matches a config and a live read after normalising both', () => {
+    const desired = normaliseSettings({ token_ttl: '1h', token_policies: ['x', 'default'], token_bound_cidrs: ['10.0.0.1/32'] });
+    const live = normaliseSettings({ token_ttl: 3600, token_policies: ['default', 'x'], token_bound_cidrs: ['10.0.0.1'] });
+    expect(sameValue(desired, live)).toBe(true);
+  });
+});
+
+describe('normalisePolicyText', () => {
+  it('ignores CRLF and trailing blanks but not content', () => {
+    expect(normalisePolicyText('path "a" {\r\n  capabilities = ["read"]  \r\n}\n\n')).toBe('path "a" {\n  capabilities = ["read"]\n}\n');
+    expect(normalisePolicyText('a')).not.toBe(normalisePolicyText('b'));
+  });
+});
