@@ -26,33 +26,66 @@ export const ACTION_EMOJI: Readonly<Record<Action, string>> = {
 };
 const SECURITY_MARK = '🔒';
 
-export function renderMarkdown(plan: Plan): string {
-  const out: string[] = ['### vault-gitops plan', ''];
-  out.push(hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, '');
+/** GitHub refuses comments over 65,536 characters; GitLab notes allow more. Leaves room for a header. */
+export const MARKDOWN_MAX_LENGTH = 60_000;
+
+export interface MarkdownOptions {
+  /** The longest output, in characters: details, then table rows and unmanaged items are dropped to fit. */
+  maxLength?: number;
+}
+
+export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
+  const max = opts.maxLength ?? MARKDOWN_MAX_LENGTH;
+  const head = ['### vault-gitops plan', '', hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, ''];
 
   const changes = orderedChanges(plan);
-  if (changes.length > 0) {
-    out.push('| | Action | Address | Reason |', '|---|---|---|---|');
-    for (const c of changes) {
-      const action = c.security ? `${c.action} ${SECURITY_MARK}` : c.action;
-      out.push(`| ${ACTION_EMOJI[c.action]} | ${action} | ${mdCell(c.address)} | ${mdCell(c.reason)} |`);
-    }
-    out.push('');
-    if (changes.some((c) => c.security)) out.push(`${SECURITY_MARK} security-relevant change (policies, token policies, CIDRs, …)`, '');
+  const rows = changes.map((c) => {
+    const action = c.security ? `${c.action} ${SECURITY_MARK}` : c.action;
+    return `| ${ACTION_EMOJI[c.action]} | ${action} | ${mdCell(c.address)} | ${mdCell(c.reason)} |`;
+  });
+  const note = changes.some((c) => c.security) ? [`${SECURITY_MARK} security-relevant change (policies, token policies, CIDRs, …)`, ''] : [];
+  const blocks = changes.filter((c) => c.action !== 'delete' && (c.fields.length > 0 || !!c.credentials?.length)).map(details);
+  const items = orderedUnmanaged(plan).map((u) => `- ${mdText(u.address)}`);
 
-    for (const c of changes) {
-      if (c.action === 'delete' || (c.fields.length === 0 && !c.credentials?.length)) continue;
-      out.push(...details(c));
+  const assemble = (nRows: number, nBlocks: number, nItems: number): string[] => {
+    const out = [...head];
+    if (rows.length > 0) {
+      out.push('| | Action | Address | Reason |', '|---|---|---|---|', ...rows.slice(0, nRows));
+      if (nRows < rows.length) out.push(`| | | … ${rows.length - nRows} more | |`);
+      out.push('', ...note);
     }
-  }
+    for (const block of blocks.slice(0, nBlocks)) out.push(...block);
+    if (nBlocks < blocks.length || nRows < rows.length || nItems < items.length) {
+      out.push(`_Shortened to fit a comment (${blocks.length - nBlocks} details left out); the full plan is in \`vault-gitops plan\`'s output._`, '');
+    }
+    if (items.length > 0) {
+      out.push(`#### ${UNMANAGED_TITLE}`, '', 'Left alone; add the collection to `prune:` to delete them.', '');
+      out.push(...items.slice(0, nItems));
+      if (nItems < items.length) out.push(`- … ${items.length - nItems} more`);
+      out.push('');
+    }
+    return out;
+  };
 
-  const unmanaged = orderedUnmanaged(plan);
-  if (unmanaged.length > 0) {
-    out.push(`#### ${UNMANAGED_TITLE}`, '', 'Left alone; add the collection to `prune:` to delete them.', '');
-    for (const u of unmanaged) out.push(`- ${mdText(u.address)}`);
-    out.push('');
-  }
-  return out.join('\n').replace(/\n+$/, '') + '\n';
+  // Drop what matters least first: details from the end, then unmanaged items, then table rows.
+  let [nRows, nBlocks, nItems] = [rows.length, blocks.length, items.length];
+  const text = finish(assemble(nRows, nBlocks, nItems));
+  if (text.length <= max) return text;
+  const budget = max - finish(assemble(0, 0, 0)).length;
+  let used = 0;
+  const fit = (sizes: number[]): number => {
+    let n = 0;
+    while (n < sizes.length && used + sizes[n]! <= budget) used += sizes[n++]!;
+    return n;
+  };
+  nRows = fit(rows.map((r) => r.length + 1));
+  nItems = fit(items.map((i) => i.length + 1));
+  nBlocks = nRows === rows.length ? fit(blocks.map((b) => b.join('\n').length + 1)) : 0;
+  return finish(assemble(nRows, nBlocks, nItems));
+}
+
+function finish(lines: string[]): string {
+  return lines.join('\n').replace(/\n+$/, '') + '\n';
 }
 
 function details(change: Change): string[] {

@@ -113,3 +113,46 @@ describe('markdown escaping', () => {
     expect(renderMarkdown(plan)).toContain('**policy**\n\n```diff\n+path "a" {}\n+x\n```');
   });
 });
+
+describe('markdown size limit', () => {
+  const many = planWith(
+    Array.from({ length: 400 }, (_, i) =>
+      change('update', 'approle-role', `auth/approle/roles/svc-${String(i).padStart(3, '0')}`, 'differs from config', [
+        f('token_ttl', 3600, 7200),
+        f('token_policies', ['a'], ['a', 'b']),
+      ]),
+    ),
+    Array.from({ length: 50 }, (_, i) => ({ address: `policies/legacy-${i}`, kind: 'policy' as const })),
+  );
+  const full = renderMarkdown(many, { maxLength: 1_000_000 });
+
+  it('keeps everything when it fits', () => {
+    expect(full).not.toContain('Shortened to fit');
+    expect(full.match(/<details>/g)).toHaveLength(400);
+  });
+
+  it('drops details first, keeping every table row and the summary', () => {
+    const max = 40_000;
+    expect(full.length).toBeGreaterThan(max);
+    const md = renderMarkdown(many, { maxLength: max });
+    expect(md.length).toBeLessThanOrEqual(max);
+    expect(md).toContain('**Plan: 0 to create, 400 to update, 0 to delete.**');
+    expect(md.match(/^\| 🟡 \| update \|/gm)).toHaveLength(400);
+    expect(md).toContain('- policies/legacy-49');
+    const kept = md.match(/<details>/g)?.length ?? 0;
+    expect(kept).toBeLessThan(400);
+    expect(md).toContain(`_Shortened to fit a comment (${400 - kept} details left out)`);
+  });
+
+  it('cuts the table when even the rows do not fit', () => {
+    const md = renderMarkdown(many, { maxLength: 5_000 });
+    expect(md.length).toBeLessThanOrEqual(5_000);
+    expect(md).not.toContain('<details>');
+    expect(md).toMatch(/^\| \| \| … \d+ more \| \|$/m);
+    expect(md).toContain('Shortened to fit a comment');
+  });
+
+  it('has a default that fits a GitHub comment', () => {
+    expect(renderMarkdown(many).length).toBeLessThanOrEqual(65_536);
+  });
+});
