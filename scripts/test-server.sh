@@ -3,6 +3,7 @@
 # caches the binaries outside the repo, and prints their paths.
 #
 #   scripts/test-server.sh path vault|openbao      build if needed, print the binary's path
+#   scripts/test-server.sh path kube-apiserver|etcd   (the Kubernetes sink's test servers; test/servers/kube.sh)
 #   scripts/test-server.sh build all               build every server (quiet; logs on failure)
 #   scripts/test-server.sh dev vault|openbao       run a dev server in the foreground (root token "root")
 set -euo pipefail
@@ -17,6 +18,8 @@ log_dir=$cache_root/logs
 mkdir -p "$bin_dir" "$log_dir"
 
 die() { echo "test-server: $*" >&2; exit 1; }
+# shellcheck source=../test/servers/kube.sh
+source "$here/test/servers/kube.sh"
 
 # A wrapper module: Vault/OpenBao carry `replace` directives for their own api/sdk modules, which a
 # dependent module ignores, so the wrapper requires the published versions instead and its main
@@ -52,6 +55,7 @@ build_one() { # name → prints path
   case "$name" in
     vault) label=$VAULT_VERSION ;;
     openbao) label=$OPENBAO_LABEL ;;
+    kube-apiserver|etcd) kube_build_one "$name"; return ;;
     *) die "unknown server '$name' (expected vault or openbao)" ;;
   esac
   out=$bin_dir/$name-$label
@@ -99,7 +103,7 @@ cmd=${1:-}; what=${2:-}
 case "$cmd" in
   path) build_one "$what" ;;
   build)
-    if [[ $what == all || -z $what ]]; then for s in vault openbao; do build_one "$s" >/dev/null; done
+    if [[ $what == all || -z $what ]]; then for s in vault openbao etcd kube-apiserver; do build_one "$s" >/dev/null; done
     else build_one "$what" >/dev/null; fi ;;
   dev)
     bin=$(build_one "$what")

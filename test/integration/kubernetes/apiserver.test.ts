@@ -1,0 +1,56 @@
+// The test kube-apiserver itself: it starts, serves Secrets to the admin, and enforces RBAC on a
+// ServiceAccount token. If this file fails, the Kubernetes sink tests cannot mean anything.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKube, type KubeServer } from '../../servers/kube.js';
+
+let kube: KubeServer;
+
+beforeAll(async () => {
+  kube = await startKube();
+}, 600_000);
+
+afterAll(async () => {
+  await kube?.stop();
+});
+
+describe('test kube-apiserver', () => {
+  it('serves the API over TLS verified by the CA it reports', async () => {
+    const r = await kube.request('GET', '/version');
+    expect(r.status).toBe(200);
+    expect((r.body as { gitVersion?: string }).gitVersion).toMatch(/^v1\./);
+  });
+
+  it('creates a namespace and a Secret, and reads it back through @kubernetes/client-node', async () => {
+    await kube.createNamespace('smoke');
+    const k8s = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kube.kubeconfigPath);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedSecret({
+      namespace: 'smoke',
+      body: { metadata: { name: 'hello' }, stringData: { greeting: 'hi' } },
+    });
+    const s = await core.readNamespacedSecret({ namespace: 'smoke', name: 'hello' });
+    expect(Buffer.from(s.data?.greeting ?? '', 'base64').toString()).toBe('hi');
+  });
+
+  it('enforces RBAC: a ServiceAccount may read Secrets in its namespace only', async () => {
+    await kube.createNamespace('other');
+    const sa = await kube.serviceAccount('smoke', 'reader', [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+    ]);
+    expect((await kube.request('GET', '/api/v1/namespaces/smoke/secrets/hello', undefined, sa.token)).status).toBe(200);
+    expect((await kube.request('GET', '/api/v1/namespaces/other/secrets/x', undefined, sa.token)).status).toBe(403);
+    const create = await kube.request(
+      'POST',
+      '/api/v1/namespaces/smoke/secrets',
+      { metadata: { name: 'nope' }, stringData: { a: 'b' } },
+      sa.token,
+    );
+    expect(create.status).toBe(403);
+  });
+
+  it('rejects an unknown token', async () => {
+    expect((await kube.request('GET', '/api/v1/namespaces', undefined, 'not-a-token')).status).toBe(401);
+  });
+});
