@@ -25,6 +25,12 @@ export interface PlanInput {
   /** Where each credential goes, for plan lines: address → `file out/a.json`. */
   sinkLabels: Record<Address, string>;
   prune: string[];
+  /**
+   * Addresses vault-gitops created earlier (from its state record in Vault). Such an object that
+   * the config no longer declares is deleted ("removed from config"); other undeclared objects stay
+   * unmanaged unless their collection is pruned.
+   */
+  managed?: readonly Address[];
   kinds: readonly Kind[];
   toolVersion: string;
   createdAt: string;
@@ -81,6 +87,7 @@ export function planChanges(input: PlanInput): Plan {
   const kinds = new Map<KindName, Kind>(input.kinds.map((k) => [k.name, k]));
   const liveByAddr = new Map(input.live.map((l) => [l.address, l]));
   const desiredAddrs = new Set(input.desired.map((d) => d.address));
+  const managed = new Set(input.managed ?? []);
   const changes: Change[] = [];
   const unmanaged: UnmanagedObject[] = [];
 
@@ -126,12 +133,13 @@ export function planChanges(input: PlanInput): Plan {
     if (desiredAddrs.has(l.address)) continue;
     const kind = kinds.get(l.kind)!;
     const protectedPolicy = l.kind === 'policy' && PROTECTED_POLICIES.has(l.name);
-    if (kind.deletable && !protectedPolicy && isPruned(l.collection, input.prune)) {
+    const removed = managed.has(l.address);
+    if (kind.deletable && !protectedPolicy && (removed || isPruned(l.collection, input.prune))) {
       changes.push({
         address: l.address,
         kind: l.kind,
         action: 'delete',
-        reason: `not in config; collection ${l.collection} is pruned`,
+        reason: removed ? 'removed from config' : `not in config; collection ${l.collection} is pruned`,
         fields: [],
         security: true,
       });

@@ -1,0 +1,111 @@
+// The planner with ownership state: objects vault-gitops created earlier and the config no longer
+// declares are deleted ("removed from config"); everything else undeclared stays unmanaged.
+import { describe, expect, it } from 'vitest';
+import { planChanges, type PlanInput } from '../../../src/core/plan.js';
+import type { DesiredObject, LiveObject } from '../../../src/core/model.js';
+import { KINDS, kindOf } from '../../../src/kinds/registry.js';
+
+const split = (address: string) => {
+  const cut = address.lastIndexOf('/');
+  return { address, collection: address.slice(0, cut), name: address.slice(cut + 1) };
+};
+const desired = (kind: DesiredObject['kind'], address: string, settings: Record<string, unknown>): DesiredObject => ({
+  kind,
+  ...split(address),
+  settings,
+  dependsOn: [],
+});
+const live = (kind: LiveObject['kind'], address: string, settings: Record<string, unknown>): LiveObject => ({
+  kind,
+  ...split(address),
+  settings: kindOf(kind).normalise(settings),
+});
+
+function plan(over: Partial<PlanInput>) {
+  return planChanges({
+    desired: [],
+    live: [],
+    credentials: {},
+    sinkLabels: {},
+    prune: [],
+    kinds: KINDS,
+    toolVersion: 'test',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  });
+}
+
+const liveSet = [
+  live('policy', 'policies/a', { policy: 'x' }),
+  live('policy', 'policies/b', { policy: 'y' }),
+  live('policy', 'policies/by-hand', { policy: 'z' }),
+  live('approle-role', 'auth/approle/roles/b', { token_ttl: 60 }),
+];
+
+describe('planChanges with managed (state) input', () => {
+  it('deletes a managed object the config no longer declares, with the reason "removed from config"', () => {
+    const p = plan({
+      desired: [desired('policy', 'policies/a', { policy: 'x' })],
+      live: liveSet,
+      managed: ['policies/a', 'policies/b', 'auth/approle/roles/b'],
+    });
+    expect(p.changes.map((c) => [c.action, c.address, c.reason])).toEqual([
+      ['delete', 'auth/approle/roles/b', 'removed from config'],
+      ['delete', 'policies/b', 'removed from config'],
+      ['noop', 'policies/a', 'matches config'],
+    ]);
+    expect(p.changes[0]!.security).toBe(true);
+    expect(p.summary).toEqual({ create: 0, update: 0, delete: 2, noop: 1 });
+  });
+
+  it('leaves objects it never managed unmanaged', () => {
+    const p = plan({ desired: [desired('policy', 'policies/a', { policy: 'x' })], live: liveSet, managed: ['policies/b'] });
+    expect(p.unmanaged).toEqual([
+      { address: 'auth/approle/roles/b', kind: 'approle-role' },
+      { address: 'policies/by-hand', kind: 'policy' },
+    ]);
+  });
+
+  it('without managed input behaves exactly as before (nothing deleted outside prune)', () => {
+    const withEmpty = plan({ live: liveSet, managed: [] });
+    const without = plan({ live: liveSet });
+    expect(withEmpty).toEqual(without);
+    expect(without.changes).toEqual([]);
+    expect(without.unmanaged).toHaveLength(4);
+  });
+
+  it('never deletes a managed object that is still declared, and ignores managed addresses no longer live', () => {
+    const p = plan({
+      desired: [desired('policy', 'policies/a', { policy: 'changed' })],
+      live: liveSet.slice(0, 1),
+      managed: ['policies/a', 'policies/gone-already'],
+    });
+    expect(p.changes.map((c) => [c.action, c.address])).toEqual([['update', 'policies/a']]);
+  });
+
+  it('never deletes root/default or non-deletable kinds even when listed as managed', () => {
+    const p = plan({
+      live: [live('policy', 'policies/default', { policy: 'd' }), live('pki-root-ca', 'secrets/pki/root_ca', { common_name: 'x' })],
+      managed: ['policies/default', 'secrets/pki/root_ca'],
+    });
+    expect(p.changes).toEqual([]);
+    expect(p.unmanaged.map((u) => u.address)).toEqual(['secrets/pki/root_ca']);
+  });
+
+  it('prefers "removed from config" over the prune reason when both apply; prune still claims the rest', () => {
+    const p = plan({ live: liveSet, managed: ['policies/a'], prune: ['policies'] });
+    expect(p.changes.map((c) => [c.address, c.reason])).toEqual([
+      ['policies/a', 'removed from config'],
+      ['policies/b', 'not in config; collection policies is pruned'],
+      ['policies/by-hand', 'not in config; collection policies is pruned'],
+    ]);
+  });
+
+  it('deletes removed managed objects children-first (reverse phase order)', () => {
+    const p = plan({
+      live: [live('auth-mount', 'auth/approle', { type: 'approle' }), live('approle-role', 'auth/approle/roles/b', {}), live('policy', 'policies/b', { policy: 'y' })],
+      managed: ['auth/approle', 'auth/approle/roles/b', 'policies/b'],
+    });
+    expect(p.changes.map((c) => c.address)).toEqual(['auth/approle/roles/b', 'policies/b', 'auth/approle']);
+  });
+});
