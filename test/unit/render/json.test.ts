@@ -122,6 +122,13 @@ describe('schemas/plan.schema.json', () => {
     const data = JSON.parse(renderJson(fullPlan)) as { changes: { address: string; fields: Record<string, unknown>[] }[] };
     const alice = data.changes.find((c) => c.address === 'auth/userpass/users/alice')!;
     alice.fields[0]!.after = 'hunter2';
-    expect(errorsOf(data)).not.toBe('');
+    expect(errorsOf(data)).toContain('/fields/0/after');
+  });
+
+  it('rejects a sensitive field that carries a diff', () => {
+    const data = JSON.parse(renderJson(fullPlan)) as { changes: { address: string; fields: Record<string, unknown>[] }[] };
+    const alice = data.changes.find((c) => c.address === 'auth/userpass/users/alice')!;
+    alice.fields[0]!.diff = '+hunter2';
+    expect(errorsOf(data)).toContain('/fields/0/diff');
   });
 });
