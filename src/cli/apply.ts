@@ -3,7 +3,7 @@ import { applyPlan } from '../core/apply.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan } from '../core/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
-import { hasChanges } from '../core/plan.js';
+import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';

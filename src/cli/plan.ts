@@ -1,7 +1,7 @@
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan } from '../core/engine.js';
 import { EXIT_CHANGES, EXIT_OK } from '../core/errors.js';
-import { hasChanges } from '../core/plan.js';
+import { hasChanges } from '../render/common.js';
 import type { Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';

@@ -7,12 +7,15 @@ import { statusReason, type ApplyContext, type Kind } from '../kinds/kind.js';
 import { errorMessage } from './errors.js';
 import type { Action, Address, Change, DesiredObject, KindName, LiveObject, PasswordPolicy, Plan } from './model.js';
 
+/** The outcome of one object's change during apply. */
 export interface ApplyResult {
   address: string;
   kind: KindName;
   action: Action;
   ok: boolean;
+  /** Why it failed: the HTTP status and Vault's own error text (never a secret). */
   error?: string;
+  /** Credentials delivered (never values): `password → file out/alice.json`. */
   credentials?: string[];
 }
 

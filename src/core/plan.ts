@@ -172,7 +172,3 @@ export function planChanges(input: PlanInput): Plan {
     summary,
   };
 }
-
-export function hasChanges(plan: Plan): boolean {
-  return plan.summary.create + plan.summary.update + plan.summary.delete > 0;
-}

@@ -1,20 +1,11 @@
 // The per-object report printed after an apply. The apply engine produces ApplyResults; this only
 // shows them, in the order given (the order the engine ran them).
 
-import type { Action, KindName } from '../core/model.js';
+import type { ApplyResult } from '../core/apply.js';
+
+export type { ApplyResult };
 import { ACTION_DONE, painter, sanitize } from './common.js';
 
-/** The outcome of one object's change during apply. */
-export interface ApplyResult {
-  address: string;
-  kind: KindName;
-  action: Action;
-  ok: boolean;
-  /** Why it failed: the HTTP status and Vault's own error text (never a secret). */
-  error?: string;
-  /** Credentials delivered (never values): `password → file out/alice.json`. */
-  credentials?: string[];
-}
 
 export interface ApplyReportOptions {
   color: boolean;

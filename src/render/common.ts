@@ -3,6 +3,7 @@
 // they only decide how to show one.
 
 import { SENSITIVE_MASK, type Action, type Change, type FieldChange, type KindName, type Plan } from '../core/model.js';
+import { isDurationField } from '../kinds/normalise.js';
 
 /**
  * Section headings, in the order the kinds are listed inside a plan.
@@ -198,10 +199,6 @@ export function formatDuration(seconds: number): string {
   return out;
 }
 
-/** Field names that hold durations in seconds: `token_ttl`, `max_lease_ttl`, `token_period`, ... */
-export function isDurationField(name: string): boolean {
-  return /(^|_)(ttl|period|duration)$/.test(name);
-}
 
 /**
  * One value on one line: null/absent → `(none)`, strings JSON-quoted (so `""`, spaces and escapes

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { isDurationField } from '../../../src/kinds/normalise.js';
 import {
   KIND_TITLES,
   formatDuration,
   formatValue,
   groupChanges,
-  isDurationField,
   orderedChanges,
   safeField,
   sanitize,
