@@ -73,18 +73,24 @@ GO
 }
 
 kube_build_one() { # kube-apiserver|etcd → prints path
-  local name=$1 label out dir
+  local name=$1 label out
   case "$name" in
     kube-apiserver) label=$KUBE_VERSION ;;
     etcd) label=$ETCD_VERSION ;;
     *) die "unknown kube server '$name'" ;;
   esac
   out=$bin_dir/$name-$label
-  if [[ -x $out ]]; then echo "$out"; return; fi
+  # In a subshell: its EXIT trap removes the temp dir on every path (die included) and no trap
+  # leaks into the caller.
+  [[ -x $out ]] || (kube_build_into "$name" "$label" "$out") || exit 1
+  echo "$out"
+}
 
+kube_build_into() { # name label out (runs in a subshell)
+  local name=$1 label=$2 out=$3 dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-build-$name.XXXXXX")
   # shellcheck disable=SC2064
-  trap "rm -rf '$dir'" RETURN
+  trap "rm -rf '$dir'" EXIT
   local log=$log_dir/build-$name-$label.log start=$SECONDS
   export GOFLAGS=-mod=mod GOTOOLCHAIN=local
   # Resolve and download modules before taking the lock: it is network and disk, not CPU, and
@@ -99,7 +105,7 @@ kube_build_one() { # kube-apiserver|etcd → prints path
 
   exec 9>"$cache_root/build.lock"
   flock 9
-  if [[ -x $out ]]; then flock -u 9; echo "$out"; return; fi
+  [[ -x $out ]] && return 0
   echo "test-server: building $name $label (first time only; log: $log)" >&2
   local build_start=$SECONDS ldflags='-s -w'
   if [[ $name == kube-apiserver ]]; then
@@ -109,12 +115,9 @@ kube_build_one() { # kube-apiserver|etcd → prints path
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   fi
   if ! (cd "$dir" && go build -trimpath -ldflags="$ldflags" -o "$out.tmp" .) >>"$log" 2>&1; then
-    flock -u 9
     tail -n 40 "$log" >&2
     die "building $name failed; full log: $log"
   fi
   mv "$out.tmp" "$out"
-  flock -u 9
   echo "test-server: built $name $label in $((SECONDS - start))s ($((SECONDS - build_start))s compiling)" >&2
-  echo "$out"
 }
