@@ -1,0 +1,159 @@
+// The one way the tool talks to Kubernetes: Secrets only, through @kubernetes/client-node, which is
+// loaded on first use (`await import`) so that `validate` and Vault-only runs never pay for it.
+// Cluster access is kubectl's: KUBECONFIG / ~/.kube/config (optionally another context), or the
+// in-cluster service account. Request bodies are never logged or put in errors.
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+
+export interface KubernetesClientOptions {
+  /** kubeconfig context to use instead of the current one (like `kubectl --context`). */
+  context?: string;
+  /** A kubeconfig file instead of KUBECONFIG / ~/.kube/config / in-cluster. */
+  kubeconfig?: string;
+  /** Per-request timeout; default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A failed request. `status` is set when the API server answered (with its Status `reason`, e.g.
+ * `Conflict`, `AlreadyExists`, `Forbidden`); unset when it could not be reached at all.
+ */
+export class KubernetesRequestError extends Error {
+  constructor(
+    message: string,
+    public readonly status?: number,
+    public readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'KubernetesRequestError';
+  }
+}
+
+/** Could not build a client: no kubeconfig, unknown context, unreadable file. */
+export class KubernetesConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubernetesConfigError';
+  }
+}
+
+type ClientModule = typeof import('@kubernetes/client-node');
+type CoreApi = InstanceType<ClientModule['CoreV1Api']>;
+type RequestOptions = Parameters<CoreApi['readNamespacedSecret']>[1];
+
+export type { V1Secret };
+
+export class KubernetesClient {
+  private constructor(
+    private readonly k8s: ClientModule,
+    private readonly core: CoreApi,
+    /** The API server URL (for messages). */
+    readonly server: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static async create(opts: KubernetesClientOptions = {}): Promise<KubernetesClient> {
+    const k8s = await import('@kubernetes/client-node');
+    const kc: KubeConfig = new k8s.KubeConfig();
+    try {
+      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+      else kc.loadFromDefault();
+    } catch (err) {
+      throw new KubernetesConfigError(`cannot load kubeconfig: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (opts.context) {
+      if (!kc.getContextObject(opts.context)) {
+        const known = kc.getContexts().map((c) => c.name);
+        throw new KubernetesConfigError(
+          `kubeconfig has no context "${opts.context}"${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+        );
+      }
+      kc.setCurrentContext(opts.context);
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) {
+      throw new KubernetesConfigError(
+        'no Kubernetes cluster configured: set KUBECONFIG, pass --kube-context, or run in a pod with a service account',
+      );
+    }
+    return new KubernetesClient(k8s, kc.makeApiClient(k8s.CoreV1Api), cluster.server, opts.timeoutMs ?? 30_000);
+  }
+
+  /** The Secret, or undefined when it does not exist. */
+  async getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    try {
+      return await this.core.readNamespacedSecret({ namespace, name }, this.options());
+    } catch (err) {
+      const e = this.convert(err);
+      // A GET in a namespace that does not exist is a plain 404 too; create then says why.
+      if (e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
+    try {
+      return await this.core.createNamespacedSecret({ namespace, body, fieldManager: 'vault-gitops' }, this.options());
+    } catch (err) {
+      throw this.convert(err);
+    }
+  }
+
+  /** PUT with `body.metadata.resourceVersion`: a concurrent change answers 409 Conflict. */
+  async replaceSecret(namespace: string, name: string, body: V1Secret): Promise<V1Secret> {
+    try {
+      return await this.core.replaceNamespacedSecret(
+        { namespace, name, body, fieldManager: 'vault-gitops' },
+        this.options(),
+      );
+    } catch (err) {
+      throw this.convert(err);
+    }
+  }
+
+  /** A timeout on every request, so an API server that accepts but never answers cannot hang a run. */
+  private options(): RequestOptions {
+    const timeoutMs = this.timeoutMs;
+    // Per-request options take the generated client's observable-style middleware: `pre` returns
+    // something with toPromise() (its rxjs stub); the package does not export that class.
+    const resolved = <T>(value: T) => ({ toPromise: async () => value, pipe: undefined });
+    const middleware = {
+      pre: (ctx: { setSignal(signal: AbortSignal): void }) => {
+        ctx.setSignal(AbortSignal.timeout(timeoutMs));
+        return resolved(ctx);
+      },
+      post: <T>(ctx: T) => resolved(ctx),
+    };
+    return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as RequestOptions;
+  }
+
+  private convert(err: unknown): KubernetesRequestError {
+    if (err instanceof this.k8s.ApiException) {
+      const status = (err as { code: number }).code;
+      let body: unknown = (err as { body?: unknown }).body;
+      if (typeof body === 'string') {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          // plain text
+        }
+      }
+      const s = (typeof body === 'object' && body !== null ? body : {}) as { reason?: string; message?: string };
+      const text = s.message ?? (typeof body === 'string' && body ? body : httpText(status));
+      return new KubernetesRequestError(oneLine(text), status, s.reason ?? httpText(status));
+    }
+    const e = err as { name?: string; code?: string; message?: string; type?: string };
+    if (e?.name === 'AbortError' || e?.type === 'aborted') {
+      return new KubernetesRequestError(`no answer from the Kubernetes API at ${this.server} within ${this.timeoutMs / 1000}s`);
+    }
+    const why = e?.code ?? (e?.message ? oneLine(e.message) : String(err));
+    return new KubernetesRequestError(`cannot reach the Kubernetes API at ${this.server} (${why})`);
+  }
+}
+
+function httpText(status: number): string {
+  return status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : `HTTP ${status}`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
