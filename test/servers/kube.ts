@@ -79,14 +79,33 @@ function freePort(): Promise<number> {
 }
 
 const children = new Set<ChildProcess>();
-let exitHookInstalled = false;
+const tempDirs = new Set<string>();
+let hooksInstalled = false;
+
+function killAll(): void {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+}
 
 /**
- * Starts `bin` so that it dies with this process: PR_SET_PDEATHSIG via setpriv covers a SIGKILLed
- * test runner, the exit hook covers normal exits, and both children share our process group, so a
- * Ctrl-C reaches them too.
+ * Makes sure the servers never outlive the tests:
+ * - PR_SET_PDEATHSIG (setpriv) kills them when this process dies, even by SIGKILL;
+ * - the exit hook covers normal exits; a Ctrl-C reaches them through the shared process group;
+ * - a watchdog covers a test worker orphaned by its runner (vitest's forks outlive a SIGKILLed
+ *   parent until their test times out): when the parent changes, the servers go at once.
  */
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', killAll);
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) killAll();
+  }, 1000).unref();
+}
+
 function startChild(bin: string, args: string[], logPath: string): ChildProcess {
+  installHooks();
   const log = createWriteStream(logPath);
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', bin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,12 +114,6 @@ function startChild(bin: string, args: string[], logPath: string): ChildProcess 
   child.stderr?.pipe(log);
   children.add(child);
   child.on('exit', () => children.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of children) c.kill('SIGKILL');
-    });
-  }
   return child;
 }
 
@@ -189,6 +202,7 @@ export async function startKube(): Promise<KubeServer> {
   const etcdBin = serverBinary('etcd');
   const apiserverBin = serverBinary('kube-apiserver');
   const dir = mkdtempSync(join(tmpdir(), 'vault-gitops-kube-'));
+  tempDirs.add(dir);
   const [etcdClientPort, etcdPeerPort, securePort] = [await freePort(), await freePort(), await freePort()];
   const started: ChildProcess[] = [];
   let stopped = false;
@@ -197,6 +211,7 @@ export async function startKube(): Promise<KubeServer> {
     stopped = true;
     for (const c of started.reverse()) await stopChild(c);
     rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
   };
 
   try {
