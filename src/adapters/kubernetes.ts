@@ -70,7 +70,10 @@ export class KubernetesClient {
       kc.setCurrentContext(opts.context);
     }
     const cluster = kc.getCurrentCluster();
-    if (!cluster) {
+    // With no KUBECONFIG, no ~/.kube/config and no service account, the library falls back to an
+    // unauthenticated http://localhost:8080; say what is missing instead.
+    const fallback = !opts.kubeconfig && kc.getCurrentContext() === 'loaded-context' && cluster?.server === 'http://localhost:8080';
+    if (!cluster || fallback) {
       throw new KubernetesConfigError(
         'no Kubernetes cluster configured: set KUBECONFIG, pass --kube-context, or run in a pod with a service account',
       );

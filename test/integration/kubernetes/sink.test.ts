@@ -349,6 +349,31 @@ describe('kubernetes sink: access', () => {
     expect((caught as Error).message).toContain('no context "nope"');
   });
 
+  it('finds the cluster through KUBECONFIG like kubectl, and says so when there is none', async () => {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+    try {
+      process.env.KUBECONFIG = kube.kubeconfigPath;
+      const s = await createKubernetesSink();
+      expect((await s.inspect(approle('payments-prod'))).owned).toBe(true);
+
+      delete process.env.KUBECONFIG;
+      process.env.HOME = join(kube.kubeconfigPath, '..', 'empty-home');
+      let caught: unknown;
+      try {
+        await createKubernetesSink();
+      } catch (err) {
+        caught = err;
+      }
+      expect((caught as KubernetesError).code).toBe('config');
+      expect((caught as Error).message).toMatch(/^kubernetes: no Kubernetes cluster configured/);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('selects another context from the same kubeconfig like kubectl --context', async () => {
     const sa = await kube.serviceAccount(NS, 'ctx-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]);
     const path = join(kube.kubeconfigPath + '.multi.json');
