@@ -1,0 +1,176 @@
+// Merging files and layers.
+//
+// Inside one directory, files are merged and each object may be defined once: a policy, a mount's
+// own settings (everything but `type`, `users`, `roles`, `root_ca`, `urls`), a user, a role, a pki
+// role, a pki root_ca/urls block, `prune`, `password`. Defining one twice is an error naming both places.
+// (A mount's users/roles may be spread over several files; repeating the same `type` is fine.)
+//
+// Across directories (`-c base -c environments/prod`), later layers override earlier ones field by
+// field: mappings merge deeply, lists and scalars replace, and a policy is replaced as a whole.
+import type { Diagnostic } from './model.js';
+import { dotted, type Json, type ParsedFile, type SourceIndex } from './yaml-tree.js';
+
+export interface Layer {
+  tree: Json;
+  index: SourceIndex;
+}
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+type Role = 'container' | 'mount' | 'object';
+
+/** What the node at `path` is, for duplicate detection and layering. */
+function roleOf(path: readonly string[]): Role {
+  const [top, , section] = path;
+  switch (path.length) {
+    case 0:
+      return 'container';
+    case 1:
+      return top === 'policies' || top === 'auth' || top === 'secrets' ? 'container' : 'object';
+    case 2:
+      return top === 'auth' || top === 'secrets' ? 'mount' : 'object';
+    case 3:
+      if (top === 'auth' && (section === 'users' || section === 'roles')) return 'container';
+      if (top === 'secrets' && section === 'roles') return 'container';
+      return 'object';
+    default:
+      return 'object';
+  }
+}
+
+/** Mount keys that do not make a file the owner of the mount's settings. */
+const MOUNT_SHARED = new Set(['type', 'users', 'roles', 'root_ca', 'urls']);
+
+function copyIndex(from: SourceIndex, to: SourceIndex, prefix: string): void {
+  for (const [k, v] of from) if (k === prefix || k.startsWith(`${prefix}.`)) to.set(k, v);
+}
+
+function dropIndex(index: SourceIndex, prefix: string): void {
+  for (const k of [...index.keys()]) if (k === prefix || k.startsWith(`${prefix}.`)) index.delete(k);
+}
+
+function where(index: SourceIndex, path: string): string {
+  const e = index.get(path);
+  const p = e?.key ?? e?.pos;
+  return p ? `${p.file}:${p.line}:${p.col}` : 'another file';
+}
+
+const what = (path: readonly string[]): string => {
+  const [top, mount, section, name] = path;
+  if (top === 'policies') return `policy \`${mount}\``;
+  if ((top === 'auth' || top === 'secrets') && path.length === 2) return `mount \`${top}/${mount}\``;
+  if (top === 'auth' && section === 'users') return `user \`${name}\` of \`auth/${mount}\``;
+  if (top === 'auth' && section === 'roles') return `role \`${name}\` of \`auth/${mount}\``;
+  if (top === 'secrets' && section === 'roles') return `pki role \`${name}\` of \`secrets/${mount}\``;
+  if (top === 'secrets' && path.length === 3) return `\`${section}\` of \`secrets/${mount}\``;
+  return `\`${dotted(path)}\``;
+};
+
+/** Merges the files of one directory (in order); duplicates are errors. */
+export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Diagnostic[] } {
+  const layer: Layer = { tree: {}, index: new Map() };
+  const errors: Diagnostic[] = [];
+  /** Mount settings owner: dotted mount path → dotted key of the first setting. */
+  const mountOwner = new Map<string, { key: string; file: string }>();
+
+  const duplicate = (path: string[], addIndex: SourceIndex, firstAt: string) => {
+    const p = dotted(path);
+    const e = addIndex.get(p);
+    errors.push({
+      severity: 'error',
+      pos: e?.key ?? e?.pos,
+      path: p,
+      message: `${what(path)} is already defined at ${firstAt}`,
+      hint: 'define each object once per directory; to override it, put the change in a later -c directory',
+    });
+  };
+
+  const merge = (acc: Json, add: Json, path: string[], addIndex: SourceIndex, file: string) => {
+    for (const [k, v] of Object.entries(add)) {
+      const p = [...path, k];
+      const dp = dotted(p);
+      const role = roleOf(p);
+      const exists = Object.prototype.hasOwnProperty.call(acc, k);
+      if (!exists) {
+        acc[k] = v;
+        copyIndex(addIndex, layer.index, dp);
+        if (role === 'mount' && isObj(v)) {
+          const owner = Object.keys(v).find((f) => !MOUNT_SHARED.has(f));
+          if (owner !== undefined) mountOwner.set(dp, { key: `${dp}.${owner}`, file });
+        }
+        continue;
+      }
+      const cur = acc[k];
+      if (role === 'container' && isObj(cur) && isObj(v)) {
+        merge(cur, v, p, addIndex, file);
+      } else if (role === 'mount' && isObj(cur) && isObj(v)) {
+        for (const [f, fv] of Object.entries(v)) {
+          const fp = [...p, f];
+          const dfp = dotted(fp);
+          if (f === 'users' || f === 'roles') {
+            if (isObj(cur[f]) && isObj(fv)) merge(cur[f] as Json, fv, fp, addIndex, file);
+            else if (cur[f] === undefined || cur[f] === null) {
+              cur[f] = fv;
+              copyIndex(addIndex, layer.index, dfp);
+            } else if (fv !== null) duplicate(fp, addIndex, where(layer.index, dfp));
+          } else if (f === 'root_ca' || f === 'urls') {
+            if (cur[f] !== undefined) duplicate(fp, addIndex, where(layer.index, dfp));
+            else {
+              cur[f] = fv;
+              copyIndex(addIndex, layer.index, dfp);
+            }
+          } else if (f === 'type') {
+            if (cur.type === undefined) {
+              cur.type = fv;
+              copyIndex(addIndex, layer.index, dfp);
+            } else if (cur.type !== fv) {
+              const e = addIndex.get(dfp);
+              errors.push({
+                severity: 'error',
+                pos: e?.pos,
+                path: dfp,
+                message: `${what(p)} has type \`${String(cur.type)}\` at ${where(layer.index, dfp)}; it cannot also be \`${String(fv)}\``,
+              });
+            }
+          } else {
+            const owner = mountOwner.get(dp);
+            if (owner !== undefined && owner.file !== file) {
+              duplicate(p, addIndex, where(layer.index, owner.key));
+              break; // one report per mount and file
+            }
+            if (owner === undefined) mountOwner.set(dp, { key: dfp, file });
+            cur[f] = fv;
+            copyIndex(addIndex, layer.index, dfp);
+          }
+        }
+      } else {
+        duplicate(p, addIndex, where(layer.index, dp));
+      }
+    }
+  };
+
+  for (const f of files) merge(layer.tree, f.tree, [], f.index, f.file);
+  return { layer, errors };
+}
+
+/** Applies `over` on top of `base` (later directory wins field by field). Mutates and returns base. */
+export function overlay(base: Layer, over: Layer): Layer {
+  const apply = (acc: Json, add: Json, path: string[]) => {
+    for (const [k, v] of Object.entries(add)) {
+      const p = [...path, k];
+      const dp = dotted(p);
+      const cur = acc[k];
+      const atomic = p.length === 2 && p[0] === 'policies';
+      if (!atomic && isObj(cur) && isObj(v)) {
+        // The mapping itself keeps its first position (where the object was declared).
+        apply(cur, v, p);
+      } else {
+        acc[k] = v;
+        dropIndex(base.index, dp);
+        copyIndex(over.index, base.index, dp);
+      }
+    }
+  };
+  apply(base.tree, over.tree, []);
+  return base;
+}

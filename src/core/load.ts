@@ -1,0 +1,114 @@
+// Loading a config: files → variables → YAML with positions → merge per directory → layering →
+// validation (validate.ts) → Config. No Vault, no network; every user mistake is a Diagnostic.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { mergeDirectory, overlay, type Layer } from './layering.js';
+import type { Config, Diagnostic, ValidationResult } from './model.js';
+import { sortDiagnostics } from './diagnostics-format.js';
+import { checkConfig } from './validate.js';
+import { readVarFiles, type VariableScope } from './variables.js';
+import { parseYamlFile, type ParsedFile, type SourceFile } from './yaml-tree.js';
+
+export { formatDiagnostic } from './diagnostics-format.js';
+export { parseTtl } from './ttl.js';
+
+export interface LoadOptions {
+  /** `--var NAME=value` (wins over var files). */
+  vars?: Record<string, string>;
+  /** `--var-file`: YAML/JSON mappings (`.yaml`, `.yml`, `.json`) or KEY=VALUE lines (any other name). */
+  varFiles?: string[];
+  /** For `${env.NAME}` (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Every *.yaml / *.yml file under `dir`, recursively, sorted by relative path (hidden entries skipped). */
+export function configFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const entries = readdirSync(join(dir, rel), { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(r);
+    }
+  };
+  walk('');
+  return out;
+}
+
+/**
+ * Loads and validates the config directories; later directories override earlier ones.
+ * `value` is set only when there are no errors.
+ */
+export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationResult<Config> {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const fileVars = readVarFiles(opts.varFiles ?? []);
+  errors.push(...fileVars.errors);
+  const scope: VariableScope = { vars: { ...fileVars.vars, ...(opts.vars ?? {}) }, env: opts.env ?? process.env };
+  const sources = new Map<string, SourceFile>();
+
+  if (dirs.length === 0) {
+    errors.push({ severity: 'error', message: 'no config directory given', hint: 'pass one or more -c DIR' });
+  }
+  let merged: Layer | undefined;
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      if (!statSync(dir).isDirectory()) {
+        errors.push({ severity: 'error', message: `config directory ${dir} is not a directory` });
+        continue;
+      }
+      files = configFiles(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      errors.push({ severity: 'error', message: `cannot read config directory ${dir}: ${code === 'ENOENT' ? 'no such directory' : String(code ?? err)}` });
+      continue;
+    }
+    if (files.length === 0) warnings.push({ severity: 'warning', message: `config directory ${dir} has no *.yaml or *.yml files` });
+    const parsed: ParsedFile[] = [];
+    for (const rel of files) {
+      const file = join(dir, rel);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        errors.push({ severity: 'error', pos: { file, line: 1, col: 1 }, message: `cannot read file: ${String((err as NodeJS.ErrnoException).code ?? err)}` });
+        continue;
+      }
+      const p = parseYamlFile(file, text, scope, sources);
+      errors.push(...p.errors);
+      parsed.push(p);
+    }
+    const { layer, errors: dupErrors } = mergeDirectory(parsed);
+    errors.push(...dupErrors);
+    merged = merged ? overlay(merged, layer) : layer;
+  }
+
+  // A file that is not valid YAML has no content to check: stop here rather than report the
+  // missing objects it declares (unknown policies, ...) as more errors.
+  if (errors.some((e) => e.message.startsWith('YAML syntax error') || e.message.startsWith('duplicate key'))) {
+    return { value: undefined, errors: sortDiagnostics(dedupe(errors)), warnings: sortDiagnostics(dedupe(warnings)) };
+  }
+  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources);
+  errors.push(...checked.errors);
+  warnings.push(...checked.warnings);
+  const sortedErrors = sortDiagnostics(dedupe(errors));
+  return {
+    value: sortedErrors.length === 0 ? checked.config : undefined,
+    errors: sortedErrors,
+    warnings: sortDiagnostics(dedupe(warnings)),
+  };
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = JSON.stringify([d.pos, d.path, d.message]);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

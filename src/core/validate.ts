@@ -1,0 +1,525 @@
+// Validation of the merged config: JSON Schema (schemas/config.schema.json) → names → TTLs →
+// references → policy HCL, then normalisation into the `Config` the kinds consume.
+// Every problem becomes a Diagnostic with a file:line:col; nothing here throws on bad input.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { checkPolicyHcl } from './hcl.js';
+import type { Layer } from './layering.js';
+import type {
+  AuthMountConfig,
+  Config,
+  CredentialHolderConfig,
+  CredentialsSpec,
+  Diagnostic,
+  PasswordPolicy,
+  PolicyConfig,
+  SecretsMountConfig,
+  Settings,
+  SourcePos,
+} from './model.js';
+import { didYouMean, suggest } from './suggest.js';
+import { isTtlFieldName, parseTtl, TTL_HINT } from './ttl.js';
+import { dotted, posInScalar, type Json, type SourceEntry, type SourceFile } from './yaml-tree.js';
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+/** Finds schemas/config.schema.json from src/core (tests) or dist/src/core (the built CLI). */
+function schemaPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'schemas', 'config.schema.json');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('schemas/config.schema.json not found next to vault-gitops');
+}
+
+let compiled: { validate: ValidateFunction; schema: Json } | undefined;
+
+/** The config JSON Schema, parsed. */
+export function configSchema(): Json {
+  return compiledSchema().schema;
+}
+
+function compiledSchema(): { validate: ValidateFunction; schema: Json } {
+  if (!compiled) {
+    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Json;
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    // Our one annotation: the message to show when the schema node it sits on fails.
+    ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+    compiled = { validate: ajv.compile(schema), schema };
+  }
+  return compiled;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  null: 'empty',
+};
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `the number ${v}` : `the number ${v}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function segmentsOf(instancePath: string): string[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const KEYWORD_RANK: Record<string, number> = { required: 0, additionalProperties: 1, type: 2, not: 3, enum: 4 };
+
+/** JSON Schema errors → one diagnostic per problem, at the key or value it is about. */
+export function schemaDiagnostics(layer: Layer): { errors: Diagnostic[]; failed: Set<string> } {
+  const { validate } = compiledSchema();
+  validate(layer.tree);
+  const raw = (validate.errors ?? []).filter(
+    (e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'),
+  );
+  raw.sort((a, b) => (KEYWORD_RANK[a.keyword] ?? 9) - (KEYWORD_RANK[b.keyword] ?? 9));
+  const seen = new Set<string>();
+  const failed = new Set<string>();
+  const errors: Diagnostic[] = [];
+  for (const e of raw) {
+    const d = toDiagnostic(e, layer);
+    const key = `${d.path ?? ''}\u0000${e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : ''}`;
+    // One error per place: the first (most telling) keyword wins.
+    const placeKey = e.keyword === 'additionalProperties' ? key : dotted(segmentsOf(e.instancePath));
+    if (seen.has(placeKey)) continue;
+    seen.add(placeKey);
+    failed.add(dotted(segmentsOf(e.instancePath)));
+    errors.push(d);
+  }
+  return { errors, failed };
+}
+
+function entryPos(layer: Layer, segs: string[], prefer: 'key' | 'value'): SourcePos | undefined {
+  for (let n = segs.length; n > 0; n--) {
+    const e = layer.index.get(dotted(segs.slice(0, n)));
+    if (e) return prefer === 'key' ? (e.key ?? e.pos) : e.pos;
+    prefer = 'key';
+  }
+  return undefined;
+}
+
+function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
+  const segs = segmentsOf(e.instancePath);
+  const path = dotted(segs);
+  const parent = (e.parentSchema ?? {}) as Json;
+  const custom = typeof parent['x-error'] === 'string' ? (parent['x-error'] as string) : undefined;
+  const d = (pos: SourcePos | undefined, p: string, message: string, hint?: string): Diagnostic => ({
+    severity: 'error',
+    pos,
+    path: p || undefined,
+    message,
+    ...(hint ? { hint } : {}),
+  });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String(e.params.additionalProperty);
+      const allowed = Object.keys(isObj(parent.properties) ? parent.properties : {});
+      const where = segs.length === 0 ? 'top-level' : '';
+      return d(
+        entryPos(layer, [...segs, field], 'key'),
+        path,
+        `\`${field}\`: unknown ${where ? `${where} ` : ''}field${didYouMean(field, allowed)}`,
+        allowed.length > 0 && !suggest(field, allowed) ? `allowed here: ${allowed.join(', ')}` : undefined,
+      );
+    }
+    case 'required': {
+      const field = String(e.params.missingProperty);
+      const hint = field === 'type' ? `e.g. type: ${segs[0] === 'auth' ? 'approle' : 'kv'}` : undefined;
+      return d(entryPos(layer, segs, 'key'), path, `missing required field \`${field}\``, hint);
+    }
+    case 'type': {
+      const types = ([] as string[]).concat(e.params.type as string | string[]);
+      const last = segs[segs.length - 1] ?? '';
+      const isList = types.includes('array') && types.includes('string');
+      const want = isList ? 'a list of strings (or a comma-separated string)' : types.map((t) => TYPE_NAMES[t] ?? t).join(' or ');
+      const hint =
+        types.includes('boolean') && typeof e.data === 'string' && /^(yes|no|on|off|y|n)$/i.test(e.data)
+          ? 'YAML 1.2 reads yes/no/on/off as strings: write true or false'
+          : types.includes('object') && /^\d+$/.test(last) === false && e.data === null
+            ? 'remove the key or give it settings'
+            : undefined;
+      return d(entryPos(layer, segs, 'value'), path, `must be ${want}, got ${describeValue(e.data)}`, hint);
+    }
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+      const got = typeof e.data === 'string' ? didYouMean(e.data, (e.params.allowedValues as unknown[]).map(String)) : '';
+      return d(entryPos(layer, segs, 'value'), path, `must be one of ${allowed.join(', ')}, got ${describeValue(e.data)}${got}`);
+    }
+    case 'minimum':
+      return d(entryPos(layer, segs, 'value'), path, custom ?? `must be at least ${String(e.params.limit)}, got ${describeValue(e.data)}`);
+    case 'minLength':
+      return d(entryPos(layer, segs, 'value'), path, custom ?? 'must not be empty');
+    default:
+      return d(entryPos(layer, segs, e.keyword === 'not' ? 'key' : 'value'), path, custom ?? (e.message ?? 'is invalid'));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation and semantic checks
+
+export interface Checked {
+  config: Config;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+const DEPRECATED: Record<'users' | 'roles', Record<string, string>> = {
+  users: { policies: 'token_policies', ttl: 'token_ttl', max_ttl: 'token_max_ttl', bound_cidrs: 'token_bound_cidrs' },
+  roles: { policies: 'token_policies', period: 'token_period', bound_cidr_list: 'secret_id_bound_cidrs' },
+};
+
+const RESERVED_MOUNTS: Record<'auth' | 'secrets', string[]> = {
+  auth: ['token'],
+  secrets: ['sys', 'cubbyhole', 'identity', 'auth'],
+};
+
+class Checker {
+  readonly errors: Diagnostic[] = [];
+  readonly warnings: Diagnostic[] = [];
+
+  constructor(
+    private readonly layer: Layer,
+    private readonly sources: Map<string, SourceFile>,
+    private readonly failed: Set<string>,
+  ) {}
+
+  entry(path: string[]): SourceEntry | undefined {
+    return this.layer.index.get(dotted(path));
+  }
+  keyPos(path: string[]): SourcePos | undefined {
+    const e = this.entry(path);
+    return e?.key ?? e?.pos;
+  }
+  valuePos(path: string[]): SourcePos | undefined {
+    return this.entry(path)?.pos ?? this.keyPos(path);
+  }
+  error(path: string[], pos: SourcePos | undefined, message: string, hint?: string): void {
+    this.errors.push({ severity: 'error', pos, path: dotted(path), message, ...(hint ? { hint } : {}) });
+  }
+  warn(path: string[], pos: SourcePos | undefined, message: string, hint?: string): void {
+    this.warnings.push({ severity: 'warning', pos, path: dotted(path), message, ...(hint ? { hint } : {}) });
+  }
+  /** True when the schema already reported something at or under this path. */
+  broken(path: string[]): boolean {
+    const p = dotted(path);
+    for (const f of this.failed) if (f === p || f.startsWith(`${p}.`)) return true;
+    return false;
+  }
+
+  /** Every duration field (recursively) must parse the way Vault parses it. */
+  checkTtls(obj: unknown, path: string[]): void {
+    if (!isObj(obj)) return;
+    for (const [k, v] of Object.entries(obj)) {
+      const p = [...path, k];
+      if (isObj(v)) this.checkTtls(v, p);
+      else if (isTtlFieldName(k) && (typeof v === 'string' || typeof v === 'number') && !this.broken(p)) {
+        if (parseTtl(v) === undefined) this.error(p, this.valuePos(p), `invalid duration ${JSON.stringify(v)}`, TTL_HINT);
+      }
+    }
+  }
+
+  policies(tree: Json): Record<string, PolicyConfig> {
+    const out: Record<string, PolicyConfig> = {};
+    const section = tree.policies;
+    if (!isObj(section)) return out;
+    for (const [name, p] of Object.entries(section)) {
+      const path = ['policies', name];
+      if (name !== name.toLowerCase()) {
+        this.error(
+          path,
+          this.keyPos(path),
+          `policy name \`${name}\` has upper-case letters: Vault stores policy names lower-cased, so every plan would show a change`,
+          `rename it to \`${name.toLowerCase()}\``,
+        );
+      }
+      if (name === 'root') this.error(path, this.keyPos(path), 'the `root` policy cannot be changed in Vault', 'remove it from the config');
+      if (/[/\s]/.test(name) || name === '') {
+        this.error(path, this.keyPos(path), `policy name \`${name}\` contains a slash or white space, which Vault's API path cannot hold`);
+      }
+      if (!isObj(p) || this.broken(path)) continue;
+      if (typeof p.policy === 'string' && p.file === undefined) {
+        out[name] = { policy: p.policy };
+        const entry = this.entry([...path, 'policy']);
+        const src = entry ? this.sources.get(entry.pos.file) : undefined;
+        for (const pr of checkPolicyHcl(p.policy)) {
+          const pos = entry && src ? posInScalar(src, entry, pr.line, pr.col) : this.valuePos([...path, 'policy']);
+          this.error([...path, 'policy'], pos, `policy HCL: ${pr.message}`, pr.hint);
+        }
+      } else if (typeof p.file === 'string' && p.policy === undefined) {
+        const fpath = [...path, 'file'];
+        const declaredIn = this.valuePos(fpath)?.file ?? '.';
+        const shown = join(dirname(declaredIn), p.file);
+        const abs = resolve(dirname(declaredIn), p.file);
+        let text: string;
+        try {
+          text = readFileSync(abs, 'utf8');
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          this.error(
+            fpath,
+            this.valuePos(fpath),
+            `cannot read policy file ${shown}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code ?? err)}`,
+            'the path is relative to the YAML file that declares the policy',
+          );
+          continue;
+        }
+        out[name] = { policy: text, file: abs };
+        for (const pr of checkPolicyHcl(text)) {
+          this.error(fpath, { file: shown, line: pr.line, col: pr.col }, `policy HCL: ${pr.message}`, pr.hint);
+        }
+      }
+    }
+    return out;
+  }
+
+  mountPath(section: 'auth' | 'secrets', path: string): void {
+    const p = [section, path];
+    const problem =
+      path.trim() === ''
+        ? 'is empty'
+        : /\s/.test(path)
+          ? 'contains white space'
+          : /^\/|\/$/.test(path)
+            ? 'starts or ends with `/` (Vault strips it, so the plan would never match)'
+            : /\/\/|(^|\/)\.\.?(\/|$)/.test(path)
+              ? 'contains an empty, `.` or `..` segment'
+              : RESERVED_MOUNTS[section].includes(path.toLowerCase())
+                ? 'is reserved by Vault'
+                : undefined;
+    if (problem) this.error(p, this.keyPos(p), `mount path \`${path}\` ${problem}`);
+  }
+
+  credentials(raw: unknown, path: string[]): CredentialsSpec | undefined {
+    if (!isObj(raw) || this.broken(path)) return undefined;
+    const out: CredentialsSpec = {};
+    if (isObj(raw.file) && typeof raw.file.path === 'string') {
+      const mode = this.fileMode(raw.file.mode, [...path, 'file', 'mode']);
+      out.file = { path: raw.file.path, ...(mode !== undefined ? { mode } : {}) };
+    }
+    if (isObj(raw.kubernetes)) out.kubernetes = raw.kubernetes as unknown as NonNullable<CredentialsSpec['kubernetes']>;
+    if (isObj(raw.rotate)) {
+      const rotate: NonNullable<CredentialsSpec['rotate']> = {};
+      for (const k of ['before_expiry', 'max_age'] as const) {
+        const v = raw.rotate[k];
+        const secs = typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined;
+        if (secs !== undefined) rotate[k] = secs;
+      }
+      out.rotate = rotate;
+    }
+    if (isObj(raw.password)) out.password = raw.password as Partial<PasswordPolicy>;
+    return out;
+  }
+
+  /** `mode: 0600` (YAML reads it as the decimal 600), `"0600"`, `0o600`, `"600"` → 0o600; 384 stays 384. */
+  fileMode(v: unknown, path: string[]): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    const entry = this.entry(path);
+    const src = entry ? this.sources.get(entry.pos.file) : undefined;
+    const text = entry?.scalar && src ? src.text.slice(entry.scalar.offset, entry.scalar.end).trim().replace(/^["']|["']$/g, '') : String(v);
+    const m = /^(?:0o?)?([0-7]{3,4})$/.exec(text);
+    if (m) return parseInt(m[1]!, 8);
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
+    return undefined;
+  }
+
+  holders(
+    raw: unknown,
+    path: string[],
+    section: 'users' | 'roles',
+    policies: Record<string, PolicyConfig>,
+  ): Record<string, CredentialHolderConfig> | undefined {
+    if (raw === undefined) return undefined;
+    const out: Record<string, CredentialHolderConfig> = {};
+    if (!isObj(raw)) return out;
+    for (const [name, h] of Object.entries(raw)) {
+      const p = [...path, name];
+      const noun = section === 'users' ? 'user name' : 'role name';
+      if (name !== name.toLowerCase()) {
+        this.error(p, this.keyPos(p), `${noun} \`${name}\` has upper-case letters: Vault lower-cases it, so every plan would show a change`, `rename it to \`${name.toLowerCase()}\``);
+      }
+      if (/[/\s]/.test(name)) this.error(p, this.keyPos(p), `${noun} \`${name}\` contains a slash or white space`);
+      const body = h === null ? {} : h;
+      if (!isObj(body)) continue;
+      const { credentials, ...settings } = body;
+      this.checkTtls(settings, p);
+      for (const [old, use] of Object.entries(DEPRECATED[section])) {
+        if (settings[old] !== undefined) {
+          this.warn([...p, old], this.keyPos([...p, old]), `\`${old}\` is deprecated`, `use \`${use}\``);
+        }
+      }
+      for (const field of ['token_policies', 'policies']) this.policyRefs(settings[field], [...p, field], policies);
+      const ttl = typeof settings.token_ttl === 'string' || typeof settings.token_ttl === 'number' ? parseTtl(settings.token_ttl) : undefined;
+      const max = typeof settings.token_max_ttl === 'string' || typeof settings.token_max_ttl === 'number' ? parseTtl(settings.token_max_ttl) : undefined;
+      if (ttl !== undefined && max !== undefined && ttl > 0 && max > 0 && ttl > max) {
+        this.error([...p, 'token_ttl'], this.valuePos([...p, 'token_ttl']), '`token_ttl` cannot be greater than `token_max_ttl` (Vault refuses it)');
+      }
+      if (section === 'roles' && settings.bind_secret_id === false) {
+        const constrained = ['secret_id_bound_cidrs', 'token_bound_cidrs', 'bound_cidr_list'].some((f) => {
+          const v = settings[f];
+          return (Array.isArray(v) && v.length > 0) || (typeof v === 'string' && v !== '');
+        });
+        if (!constrained) {
+          this.error([...p, 'bind_secret_id'], this.valuePos([...p, 'bind_secret_id']), 'with `bind_secret_id: false` the role needs `secret_id_bound_cidrs` or `token_bound_cidrs` (Vault refuses a role without constraints)');
+        }
+      }
+      this.checkTtls(isObj(credentials) ? { rotate: credentials.rotate } : {}, [...p, 'credentials']);
+      const creds = this.credentials(credentials, [...p, 'credentials']);
+      out[name] = { settings: settings as Settings, ...(creds ? { credentials: creds } : {}) };
+    }
+    return out;
+  }
+
+  policyRefs(v: unknown, path: string[], policies: Record<string, PolicyConfig>): void {
+    if (v === undefined || this.broken(path)) return;
+    const items: Array<{ name: string; pos: SourcePos | undefined }> = [];
+    if (typeof v === 'string') {
+      for (const n of v.split(',').map((s) => s.trim()).filter((s) => s !== '')) items.push({ name: n, pos: this.valuePos(path) });
+    } else if (Array.isArray(v)) {
+      v.forEach((n, i) => {
+        if (typeof n === 'string') items.push({ name: n, pos: this.valuePos([...path, String(i)]) });
+      });
+    }
+    const known = [...Object.keys(policies), 'default'];
+    for (const { name, pos } of items) {
+      if (name === 'default' || policies[name]) continue;
+      // A policy declared with an upper-case name (reported there) is still a declared policy.
+      const declaredUpper = Object.keys(policies).some((k) => k.toLowerCase() === name.toLowerCase());
+      if (declaredUpper) continue;
+      this.error(
+        path,
+        pos,
+        `policy \`${name}\` is not defined in the config${didYouMean(name, known)}`,
+        'declare it under `policies:` (only `default` may be used without declaring it)',
+      );
+    }
+  }
+
+  tune(raw: unknown, path: string[]): Settings | undefined {
+    if (!isObj(raw)) return undefined;
+    this.checkTtls(raw, path);
+    return raw as Settings;
+  }
+
+  auth(tree: Json, policies: Record<string, PolicyConfig>): Record<string, AuthMountConfig> {
+    const out: Record<string, AuthMountConfig> = {};
+    if (!isObj(tree.auth)) return out;
+    for (const [mount, m] of Object.entries(tree.auth)) {
+      this.mountPath('auth', mount);
+      const p = ['auth', mount];
+      if (!isObj(m) || typeof m.type !== 'string') continue;
+      const { type, description, tune, users, roles, ...settings } = m;
+      this.checkTtls(settings, p);
+      const cfg: AuthMountConfig = { type, settings: settings as Settings };
+      if (typeof description === 'string') cfg.description = description;
+      const t = this.tune(tune, [...p, 'tune']);
+      if (t) cfg.tune = t;
+      const u = type === 'userpass' ? this.holders(users, [...p, 'users'], 'users', policies) : undefined;
+      if (u) cfg.users = u;
+      const r = type === 'approle' ? this.holders(roles, [...p, 'roles'], 'roles', policies) : undefined;
+      if (r) cfg.roles = r;
+      out[mount] = cfg;
+    }
+    return out;
+  }
+
+  secrets(tree: Json): Record<string, SecretsMountConfig> {
+    const out: Record<string, SecretsMountConfig> = {};
+    if (!isObj(tree.secrets)) return out;
+    for (const [mount, m] of Object.entries(tree.secrets)) {
+      this.mountPath('secrets', mount);
+      const p = ['secrets', mount];
+      if (!isObj(m) || typeof m.type !== 'string') continue;
+      const { type, description, tune, root_ca, urls, roles, ...settings } = m;
+      this.checkTtls(settings, p);
+      const cfg: SecretsMountConfig = { type, settings: settings as Settings };
+      if (typeof description === 'string') cfg.description = description;
+      const t = this.tune(tune, [...p, 'tune']);
+      if (t) cfg.tune = t;
+      if (type === 'pki') {
+        if (isObj(root_ca)) {
+          this.checkTtls(root_ca, [...p, 'root_ca']);
+          cfg.root_ca = root_ca as Settings;
+        }
+        if (isObj(urls)) cfg.urls = urls as Settings;
+        if (isObj(roles)) {
+          cfg.roles = {};
+          for (const [name, r] of Object.entries(roles)) {
+            const body = r === null ? {} : r;
+            if (!isObj(body)) continue;
+            this.checkTtls(body, [...p, 'roles', name]);
+            if (/[/\s]/.test(name)) this.error([...p, 'roles', name], this.keyPos([...p, 'roles', name]), `role name \`${name}\` contains a slash or white space`);
+            cfg.roles[name] = body as Settings;
+          }
+        } else if (roles === null) cfg.roles = {};
+      }
+      out[mount] = cfg;
+    }
+    return out;
+  }
+
+  prune(tree: Json, config: Config): string[] {
+    const raw = tree.prune;
+    if (!Array.isArray(raw) || this.broken(['prune'])) return [];
+    const valid = new Set(['policies', 'auth', 'secrets', 'auth/*/users', 'auth/*/roles', 'secrets/*/roles']);
+    for (const [m, a] of Object.entries(config.auth)) {
+      if (a.type === 'userpass') valid.add(`auth/${m}/users`);
+      if (a.type === 'approle') valid.add(`auth/${m}/roles`);
+    }
+    for (const [m, s] of Object.entries(config.secrets)) if (s.type === 'pki') valid.add(`secrets/${m}/roles`);
+    const out: string[] = [];
+    raw.forEach((entry, i) => {
+      if (typeof entry !== 'string') return;
+      const norm = entry.replace(/^\/+|\/+$/g, '');
+      const p = ['prune', String(i)];
+      if (valid.has(norm)) {
+        out.push(norm);
+        return;
+      }
+      const segs = norm.split('/');
+      let why = 'is not a collection vault-gitops manages';
+      if (segs.length === 3 && (segs[0] === 'auth' || segs[0] === 'secrets') && segs[1] !== '*') {
+        const declared = segs[0] === 'auth' ? config.auth[segs[1]!] : config.secrets[segs[1]!];
+        if (!declared) why = `names mount \`${segs[0]}/${segs[1]}\`, which the config does not declare`;
+        else why = `is not a collection of a ${declared.type} mount`;
+      }
+      this.error(p, this.valuePos(p), `prune entry \`${entry}\` ${why}${didYouMean(norm, valid)}`, `collections here: ${[...valid].sort().join(', ')}`);
+    });
+    return out;
+  }
+}
+
+/** Checks the merged layer and builds the Config (also when there are errors, as far as it can). */
+export function checkConfig(layer: Layer, sources: Map<string, SourceFile>): Checked {
+  const schema = schemaDiagnostics(layer);
+  const c = new Checker(layer, sources, schema.failed);
+  const tree = layer.tree;
+  const policies = c.policies(tree);
+  const auth = c.auth(tree, policies);
+  const secrets = c.secrets(tree);
+  const config: Config = { policies, auth, secrets, prune: [], sources: {} };
+  config.prune = c.prune(tree, config);
+  if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
+  for (const [k, e] of layer.index) config.sources[k] = e.key ?? e.pos;
+  return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };
+}
