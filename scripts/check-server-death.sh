@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-death.XXXXXX")
+export TMPDIR=$out # the runs keep their server dirs (logs) on failure: remove them with ours
 trap 'rm -rf "$out"' EXIT
 test_file=test/integration/harness/server-death.test.ts
 fail() { echo "check-server-death: FAIL: $*" >&2; [[ -f $out/log ]] && tail -n 40 "$out/log" >&2; exit 1; }

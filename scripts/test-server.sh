@@ -66,14 +66,25 @@ build_one() { # name → prints path
   case "$name" in
     vault)
       write_wrapper "$dir" github.com/hashicorp/vault "$VAULT_VERSION" github.com/hashicorp/vault/command \
-        "github.com/hashicorp/vault/api $VAULT_API_VERSION" \
         "github.com/hashicorp/vault/api/auth/approle $VAULT_API_AUTH_APPROLE_VERSION" \
         "github.com/hashicorp/vault/api/auth/userpass $VAULT_API_AUTH_USERPASS_VERSION" \
-        "github.com/hashicorp/vault/api/auth/kubernetes $VAULT_API_AUTH_KUBERNETES_VERSION" \
-        "github.com/hashicorp/vault/sdk $VAULT_SDK_VERSION"
-      # Vault's own replace directives for third-party forks must be repeated by the main module.
-      printf '\nreplace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3\n' >>"$dir/go.mod"
-      printf 'replace github.com/ma314smith/signedxml v1.1.1 => github.com/moov-io/signedxml v1.1.1\n' >>"$dir/go.mod"
+        "github.com/hashicorp/vault/api/auth/kubernetes $VAULT_API_AUTH_KUBERNETES_VERSION"
+      # Vault's replace directives, repeated by the main module: its in-tree api/sdk become the
+      # same commit's pseudo-versions (hashes pinned in versions.env), third-party forks as is.
+      cat >>"$dir/go.mod" <<MOD
+
+replace github.com/hashicorp/vault/api => github.com/hashicorp/vault/api $VAULT_API_VERSION
+replace github.com/hashicorp/vault/sdk => github.com/hashicorp/vault/sdk $VAULT_SDK_VERSION
+replace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3
+replace github.com/ma314smith/signedxml v1.1.1 => github.com/moov-io/signedxml v1.1.1
+MOD
+      cat >"$dir/go.sum" <<SUM
+github.com/hashicorp/vault/api $VAULT_API_VERSION $VAULT_API_SUM
+github.com/hashicorp/vault/api $VAULT_API_VERSION/go.mod $VAULT_API_GOMOD_SUM
+github.com/hashicorp/vault/sdk $VAULT_SDK_VERSION $VAULT_SDK_SUM
+github.com/hashicorp/vault/sdk $VAULT_SDK_VERSION/go.mod $VAULT_SDK_GOMOD_SUM
+SUM
+      export GONOSUMDB=github.com/hashicorp/vault/api,github.com/hashicorp/vault/sdk
       ;;
     openbao)
       write_wrapper "$dir" github.com/openbao/openbao "$OPENBAO_VERSION" github.com/openbao/openbao/command \

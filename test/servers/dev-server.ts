@@ -4,7 +4,8 @@
  *
  * - The binary comes from `scripts/test-server.sh path <name>` (built from Go modules, cached).
  * - Random root token, free 127.0.0.1 port, optional `-dev-tls` with the CA in a temp dir.
- * - The server's output goes to a log file in that temp dir, never to the console.
+ * - The server's log (stderr) goes to a file in that temp dir, never to the console; its stdout
+ *   (the dev-mode banner) to a .out file next to it.
  * - The server never outlives us: `stop()` on teardown, a synchronous kill on process exit and
  *   SIGINT/SIGTERM, and a watchdog process that kills it when our end of a pipe closes, which
  *   also covers SIGKILL of the test runner.
@@ -12,7 +13,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -227,9 +228,15 @@ export class DevServer {
     const logFile = join(dir, `server-${attempt}.log`);
     const certDir = join(dir, 'tls');
     const args = ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`];
-    if (tls) args.push('-dev-tls', `-dev-tls-cert-dir=${certDir}`);
+    if (tls) {
+      mkdirSync(certDir, { recursive: true });
+      args.push('-dev-tls', `-dev-tls-cert-dir=${certDir}`);
+    }
+    // stderr is the server's log; stdout only has the dev-mode banner (config, unseal key).
+    const outFd = openSync(logFile.replace(/\.log$/, '.out'), 'a');
     const logFd = openSync(logFile, 'a');
-    const child = spawn(binary, args, { cwd: dir, env: serverEnvironment(dir), stdio: ['ignore', logFd, logFd] });
+    const child = spawn(binary, args, { cwd: dir, env: serverEnvironment(dir), stdio: ['ignore', outFd, logFd] });
+    closeSync(outFd);
     closeSync(logFd);
     const pid = child.pid;
     if (pid === undefined) throw new Error(`cannot start ${binary}`);
@@ -254,7 +261,7 @@ export class DevServer {
       return server;
     } catch (err) {
       await server.stop({ keepDir: true });
-      const tail = logTail(logFile);
+      const tail = `${logTail(logFile.replace(/\.log$/, '.out'), 10)}\n${logTail(logFile)}`.trim();
       throw new Error(`${name} dev server did not start: ${(err as Error).message}\n--- ${logFile} (last lines) ---\n${tail}`);
     }
   }

@@ -6,9 +6,8 @@
  *
  * Tests read the server with `inject('testServer')` (see test/integration/helpers/server.ts);
  * VAULT_ADDR / VAULT_TOKEN / VAULT_CACERT are also set in process.env, so the test workers and
- * any CLI they spawn inherit them. If the server dies mid-run, the run is cancelled, every later
- * test fails in its beforeEach with the reason (test/servers/setup-file.ts), and the teardown
- * fails the run.
+ * any CLI they spawn inherit them. If the server dies mid-run, every later test fails at once in
+ * its beforeEach with the reason (test/servers/setup-file.ts), and the teardown fails the run.
  */
 import type { TestProject } from 'vitest/node';
 import { DevServer, logTail, parseServerName, type DevServerInfo } from './dev-server.js';
@@ -28,12 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let died: string | undefined;
   server.onUnexpectedExit((reason) => {
     died = reason;
-    console.error(
-      `\n[test server] ${info.name} (pid ${info.pid}) ${reason} during the run; cancelling.\n` +
-        `--- ${info.logFile} (last lines) ---\n${logTail(info.logFile)}\n`,
-    );
-    type CancelReason = Parameters<typeof project.vitest.cancelCurrentRun>[0];
-    void project.vitest.cancelCurrentRun(`the ${info.name} test server ${reason}` as CancelReason);
+    console.error(`\n[test server] ${info.name} (pid ${info.pid}) ${reason} during the run: every remaining integration test fails.\n`);
   });
 
   project.provide('testServer', info);
@@ -50,6 +44,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     // Keep the temp dir (log) when something failed, so it can be read after the run.
     await server.stop({ keepDir: failed });
-    if (died !== undefined) throw new Error(`the ${info.name} test server ${died} during the run`);
+    if (died !== undefined) {
+      const message = `the ${info.name} test server ${died} during the run (log: ${info.logFile})`;
+      console.error(`[test server] FAILED: ${message}`);
+      throw new Error(message);
+    }
   };
 }

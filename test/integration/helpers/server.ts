@@ -20,6 +20,7 @@
  *   await vault.write(`sys/mounts/${path}`, { type: 'kv', options: { version: '2' } });
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { Vault } from '../../../src/adapters/vault.js';
 import { resolveVaultOptions } from '../../../src/adapters/vault-options.js';
@@ -68,11 +69,13 @@ export function serverLogTail(lines = 30): string {
 
 export async function requireServer(): Promise<void> {
   const s = info();
-  const explain = (what: string) =>
-    new Error(
-      `The ${s.name} test server (pid ${s.pid}, ${s.addr}) ${what}. Integration tests need it; ` +
-        `see its log ${s.logFile}:\n${logTail(s.logFile, 15)}`,
-    );
+  const explain = (what: string) => {
+    // The log's tail only in the first such error, not in every remaining test's.
+    const shown = `${s.exitFile}.shown`;
+    const tail = existsSync(shown) ? '' : `:\n${logTail(s.logFile, 15)}`;
+    writeFileSync(shown, '');
+    return new Error(`The ${s.name} test server (pid ${s.pid}, ${s.addr}) ${what}. Integration tests need it; its log: ${s.logFile}${tail}`);
+  };
   const reason = exitReason(s);
   if (reason !== undefined) throw explain(`${reason} during the run`);
   let status: number;
