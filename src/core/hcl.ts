@@ -170,12 +170,12 @@ class Parser {
   }
 
   /** Items until `end` (`}` or eof). */
-  parseItems(end: '}' | 'eof'): HclItem[] {
+  parseItems(end: '}' | 'eof', open?: HclPos): HclItem[] {
     const items: HclItem[] = [];
     for (;;) {
       const t = this.peek();
       if (end === 'eof' ? t.type === 'eof' : this.isPunct(t, '}')) return items;
-      if (t.type === 'eof') throw new HclSyntaxError('missing `}`: a block is not closed', t.pos);
+      if (t.type === 'eof') throw new HclSyntaxError('missing `}`: this block is not closed', open ?? t.pos);
       items.push(this.parseItem());
       // Items are separated by newlines or commas.
       const sep = this.peek(false);
@@ -224,7 +224,7 @@ class Parser {
               this.next();
               return { type: 'list', items, pos: t.pos };
             }
-            if (n.type === 'eof') throw new HclSyntaxError('missing `]`: a list is not closed', t.pos);
+            if (n.type === 'eof') throw new HclSyntaxError('missing `]`: this list is not closed', t.pos);
             items.push(this.parseValue());
             const s = this.peek();
             if (this.isPunct(s, ',')) this.next();
@@ -232,9 +232,9 @@ class Parser {
           }
         }
         if (t.text === '{') {
-          const items = this.parseItems('}');
+          const items = this.parseItems('}', t.pos);
           const close = this.next();
-          if (!this.isPunct(close, '}')) throw new HclSyntaxError('missing `}`: a block is not closed', t.pos);
+          if (!this.isPunct(close, '}')) throw new HclSyntaxError('missing `}`: this block is not closed', t.pos);
           return { type: 'object', items, pos: t.pos };
         }
         break;

@@ -38,9 +38,6 @@ function roleOf(path: readonly string[]): Role {
   }
 }
 
-/** Mount keys that do not make a file the owner of the mount's settings. */
-const MOUNT_SHARED = new Set(['type', 'users', 'roles', 'root_ca', 'urls']);
-
 function copyIndex(from: SourceIndex, to: SourceIndex, prefix: string): void {
   for (const [k, v] of from) if (k === prefix || k.startsWith(`${prefix}.`)) to.set(k, v);
 }
@@ -85,66 +82,63 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
     });
   };
 
+  const adopt = (acc: Json, k: string, v: unknown, dp: string, addIndex: SourceIndex) => {
+    acc[k] = v;
+    copyIndex(addIndex, layer.index, dp);
+  };
+
   const merge = (acc: Json, add: Json, path: string[], addIndex: SourceIndex, file: string) => {
     for (const [k, v] of Object.entries(add)) {
       const p = [...path, k];
       const dp = dotted(p);
       const role = roleOf(p);
-      const exists = Object.prototype.hasOwnProperty.call(acc, k);
-      if (!exists) {
-        acc[k] = v;
-        copyIndex(addIndex, layer.index, dp);
-        if (role === 'mount' && isObj(v)) {
-          const owner = Object.keys(v).find((f) => !MOUNT_SHARED.has(f));
-          if (owner !== undefined) mountOwner.set(dp, { key: `${dp}.${owner}`, file });
-        }
-        continue;
-      }
       const cur = acc[k];
-      if (role === 'container' && isObj(cur) && isObj(v)) {
-        merge(cur, v, p, addIndex, file);
-      } else if (role === 'mount' && isObj(cur) && isObj(v)) {
-        for (const [f, fv] of Object.entries(v)) {
-          const fp = [...p, f];
-          const dfp = dotted(fp);
-          if (f === 'users' || f === 'roles') {
-            if (isObj(cur[f]) && isObj(fv)) merge(cur[f] as Json, fv, fp, addIndex, file);
-            else if (cur[f] === undefined || cur[f] === null) {
-              cur[f] = fv;
-              copyIndex(addIndex, layer.index, dfp);
-            } else if (fv !== null) duplicate(fp, addIndex, where(layer.index, dfp));
-          } else if (f === 'root_ca' || f === 'urls') {
-            if (cur[f] !== undefined) duplicate(fp, addIndex, where(layer.index, dfp));
-            else {
-              cur[f] = fv;
-              copyIndex(addIndex, layer.index, dfp);
-            }
-          } else if (f === 'type') {
-            if (cur.type === undefined) {
-              cur.type = fv;
-              copyIndex(addIndex, layer.index, dfp);
-            } else if (cur.type !== fv) {
-              const e = addIndex.get(dfp);
-              errors.push({
-                severity: 'error',
-                pos: e?.pos,
-                path: dfp,
-                message: `${what(p)} has type \`${String(cur.type)}\` at ${where(layer.index, dfp)}; it cannot also be \`${String(fv)}\``,
-              });
-            }
-          } else {
-            const owner = mountOwner.get(dp);
-            if (owner !== undefined && owner.file !== file) {
-              duplicate(p, addIndex, where(layer.index, owner.key));
-              break; // one report per mount and file
-            }
-            if (owner === undefined) mountOwner.set(dp, { key: dfp, file });
-            cur[f] = fv;
-            copyIndex(addIndex, layer.index, dfp);
-          }
+      const absent = cur === undefined || cur === null;
+      if ((role === 'container' || role === 'mount') && isObj(v) && (absent || isObj(cur))) {
+        let target = cur;
+        if (!isObj(target)) {
+          target = acc[k] = {};
+          const e = addIndex.get(dp);
+          if (e) layer.index.set(dp, e);
+        }
+        if (role === 'container') merge(target, v, p, addIndex, file);
+        else mergeMount(target, v, p, addIndex, file);
+      } else if (absent) {
+        if (v !== null || cur === undefined) adopt(acc, k, v, dp, addIndex);
+      } else if (v !== null) {
+        duplicate(p, addIndex, where(layer.index, dp));
+      }
+    }
+  };
+
+  const mergeMount = (cur: Json, v: Json, p: string[], addIndex: SourceIndex, file: string) => {
+    const dp = dotted(p);
+    for (const [f, fv] of Object.entries(v)) {
+      const fp = [...p, f];
+      const dfp = dotted(fp);
+      if (f === 'users' || f === 'roles') {
+        merge(cur, { [f]: fv }, p.concat([]), addIndex, file);
+      } else if (f === 'root_ca' || f === 'urls') {
+        if (cur[f] !== undefined) duplicate(fp, addIndex, where(layer.index, dfp));
+        else adopt(cur, f, fv, dfp, addIndex);
+      } else if (f === 'type') {
+        if (cur.type === undefined) adopt(cur, f, fv, dfp, addIndex);
+        else if (cur.type !== fv) {
+          errors.push({
+            severity: 'error',
+            pos: addIndex.get(dfp)?.pos,
+            path: dfp,
+            message: `${what(p)} has type \`${String(cur.type)}\` at ${where(layer.index, dfp)}; it cannot also be \`${String(fv)}\``,
+          });
         }
       } else {
-        duplicate(p, addIndex, where(layer.index, dp));
+        const owner = mountOwner.get(dp);
+        if (owner !== undefined && owner.file !== file) {
+          duplicate(p, addIndex, where(layer.index, owner.key));
+          return; // one report per mount and file
+        }
+        if (owner === undefined) mountOwner.set(dp, { key: dfp, file });
+        adopt(cur, f, fv, dfp, addIndex);
       }
     }
   };

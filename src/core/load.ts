@@ -92,7 +92,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
   if (errors.some((e) => e.message.startsWith('YAML syntax error') || e.message.startsWith('duplicate key'))) {
     return { value: undefined, errors: sortDiagnostics(dedupe(errors)), warnings: sortDiagnostics(dedupe(warnings)) };
   }
-  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources);
+  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, errors);
   errors.push(...checked.errors);
   warnings.push(...checked.warnings);
   const sortedErrors = sortDiagnostics(dedupe(errors));

@@ -87,11 +87,16 @@ function segmentsOf(instancePath: string): string[] {
 const KEYWORD_RANK: Record<string, number> = { required: 0, additionalProperties: 1, type: 2, not: 3, enum: 4 };
 
 /** JSON Schema errors → one diagnostic per problem, at the key or value it is about. */
-export function schemaDiagnostics(layer: Layer): { errors: Diagnostic[]; failed: Set<string> } {
+export function schemaDiagnostics(layer: Layer, known: ReadonlySet<string> = new Set()): { errors: Diagnostic[]; failed: Set<string> } {
   const { validate } = compiledSchema();
   validate(layer.tree);
   const raw = (validate.errors ?? []).filter(
-    (e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'),
+    (e) =>
+      e.keyword !== 'if' &&
+      e.keyword !== 'anyOf' &&
+      !(e.keyword === 'type' && e.params.type === 'null') &&
+      // Already reported (an undefined variable): its unsubstituted text would only add noise.
+      !known.has(dotted(segmentsOf(e.instancePath))),
   );
   raw.sort((a, b) => (KEYWORD_RANK[a.keyword] ?? 9) - (KEYWORD_RANK[b.keyword] ?? 9));
   const seen = new Set<string>();
@@ -171,7 +176,7 @@ function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
     case 'minLength':
       return d(entryPos(layer, segs, 'value'), path, custom ?? 'must not be empty');
     default:
-      return d(entryPos(layer, segs, e.keyword === 'not' ? 'key' : 'value'), path, custom ?? (e.message ?? 'is invalid'));
+      return d(entryPos(layer, segs, e.keyword === 'not' || isObj(e.data) ? 'key' : 'value'), path, custom ?? (e.message ?? 'is invalid'));
   }
 }
 
@@ -510,9 +515,10 @@ class Checker {
 }
 
 /** Checks the merged layer and builds the Config (also when there are errors, as far as it can). */
-export function checkConfig(layer: Layer, sources: Map<string, SourceFile>): Checked {
-  const schema = schemaDiagnostics(layer);
-  const c = new Checker(layer, sources, schema.failed);
+export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, reported: Diagnostic[] = []): Checked {
+  const known = new Set(reported.map((d) => d.path).filter((p): p is string => p !== undefined));
+  const schema = schemaDiagnostics(layer, known);
+  const c = new Checker(layer, sources, new Set([...schema.failed, ...known]));
   const tree = layer.tree;
   const policies = c.policies(tree);
   const auth = c.auth(tree, policies);

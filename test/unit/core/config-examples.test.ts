@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
+
+const root = (p: string) => fileURLToPath(new URL(`../../../config-examples/${p}`, import.meta.url));
+
+describe('config-examples', () => {
+  it.each(['staging', 'production'])('base + %s loads with zero errors and zero warnings', (env) => {
+    const r = loadConfig([root('base'), root(`environments/${env}`)], { env: {} });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    const c = r.value!;
+    expect(Object.keys(c.policies).sort()).toEqual(
+      ['engineer-read-only', 'ops-admin', `orders-${env}`, `payments-${env}`, `search-${env}`].sort(),
+    );
+    expect(Object.keys(c.auth.userpass!.users!)).toEqual(['alice', 'bob', 'carol']);
+    expect(Object.keys(c.auth.approle!.roles!).sort()).toEqual([`orders-${env}`, `payments-${env}`, `search-${env}`]);
+    for (const [name, role] of Object.entries(c.auth.approle!.roles!)) {
+      expect(role.credentials?.file?.path).toBe(`out/${env}/${name.replace(`-${env}`, '')}.json`);
+    }
+    expect(Object.keys(c.secrets.pki!.roles!)).toEqual(['internal-services', 'internal-clients']);
+    expect(c.secrets.pki!.urls!.issuing_certificates).toEqual([`https://vault.${env}.example.com/v1/pki/ca`]);
+    expect(c.prune).toEqual(['policies', 'auth/approle/roles']);
+    // Every kind turns it into desired objects without complaint.
+    const desired = KINDS.flatMap((k) => k.desired(c));
+    expect(desired.length).toBeGreaterThan(15);
+    for (const d of desired) expect(d.source, d.address).toBeDefined();
+  });
+
+  it('base alone is valid too', () => {
+    const r = loadConfig([root('base')], { env: {} });
+    expect(r.errors).toEqual([]);
+    expect(r.value!.auth.userpass!.users!.carol!.credentials).toEqual({
+      file: { path: 'out/users/carol.json', mode: 0o600 },
+      password: { length: 40, symbols: false },
+    });
+  });
+
+  it('production overrides single fields of base', () => {
+    const r = loadConfig([root('base'), root('environments/production')], { env: {} });
+    const bob = r.value!.auth.userpass!.users!.bob!;
+    expect(bob.settings).toEqual({ token_policies: ['engineer-read-only'], token_ttl: '30m', token_max_ttl: '8h' });
+    expect(r.value!.auth.approle!.tune).toEqual({ default_lease_ttl: '1h', max_lease_ttl: '12h' });
+  });
+});
