@@ -264,3 +264,31 @@ describe('formatDiagnostic', () => {
     expect(formatDiagnostic(d, { color: true })).toContain('\u001b[1;31merror\u001b[0m');
   });
 });
+
+describe('loadConfig: mounts', () => {
+  it('reports mount paths Vault would reject or change, missing types and Vault-API spellings', () => {
+    const r = load(['mounts']);
+    expect(r.errors.map(brief)).toEqual([
+      { pos: at('mounts/main.yaml', 3, 3), path: 'auth.my approle', message: 'mount path `my approle` contains white space' },
+      { pos: at('mounts/main.yaml', 5, 3), path: 'auth.token', message: 'mount path `token` is reserved by Vault' },
+      {
+        pos: at('mounts/main.yaml', 7, 3),
+        path: 'auth.jwt/',
+        message: 'mount path `jwt/` starts or ends with `/` (Vault strips it, so the plan would never match)',
+      },
+      {
+        pos: at('mounts/main.yaml', 11, 5),
+        path: 'auth.kubernetes.config',
+        message: "write the mount configuration under `tune:` (the same parameters as Vault's `config`)",
+      },
+      { pos: at('mounts/main.yaml', 13, 3), path: 'auth.untyped', message: 'missing required field `type`' },
+      { pos: at('mounts/main.yaml', 19, 3), path: 'secrets.sys', message: 'mount path `sys` is reserved by Vault' },
+    ]);
+  });
+
+  it('accepts empty and comment-only files (recursively), ignores non-YAML files', () => {
+    const r = load(['empty-files']);
+    expect(r.errors).toEqual([]);
+    expect(r.value).toMatchObject({ policies: {}, auth: {}, secrets: {}, prune: [] });
+  });
+});
