@@ -192,7 +192,8 @@ export class KubernetesSink implements CredentialSink {
         );
       }
       const status = `${err.status}${err.reason ? ` ${err.reason}` : ''}`;
-      return fail(new KubernetesError(err.status === 409 ? 'conflict' : 'api', key, `${verb} failed (${status}): ${detail}`, err.status));
+      const hint = verb === 'create' && err.status === 404 ? `create namespace ${spec(target).namespace} first` : undefined;
+      return fail(new KubernetesError(err.status === 409 ? 'conflict' : 'api', key, `${verb} failed (${status}): ${detail}`, err.status, hint));
     }
   }
 }

@@ -176,6 +176,23 @@ describe('kubernetes sink: create and read back', () => {
   });
 });
 
+describe('kubernetes sink: refusals from the API server', () => {
+  it('names the missing namespace', async () => {
+    const t = approle('nowhere', { namespace: 'does-not-exist' });
+    const err = await expectKubeError(() => sink.write(t, { role_id: 'r', secret_id: secretValue('sid') }, { issuedAt: 'x' }), 'api');
+    expect(err.message).toMatch(/^secret does-not-exist\/nowhere-vault-approle: create failed \(404 NotFound\): namespaces "does-not-exist" not found — create namespace does-not-exist first$/);
+  });
+
+  it('does not try to replace an immutable Secret', async () => {
+    const t = approle('frozen');
+    await sink.write(t, { role_id: 'r', secret_id: secretValue('sid') }, { issuedAt: 'x' });
+    const s = await getSecret('frozen-vault-approle');
+    await putSecret({ ...s, immutable: true } as SecretJson);
+    const err = await expectKubeError(() => sink.write(t, { role_id: 'r', secret_id: secretValue('sid') }, { issuedAt: 'y' }), 'api');
+    expect(err.message).toContain('secret apps/frozen-vault-approle: is immutable');
+  });
+});
+
 describe('kubernetes sink: rotate (replace)', () => {
   it('replaces the data and annotations, keeping labels and annotations others added', async () => {
     const t = approle('rotating');
