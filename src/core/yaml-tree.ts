@@ -90,7 +90,9 @@ export function parseYamlFile(file: string, text: string, scope: VariableScope, 
 function yamlMessage(message: string, code: string): string {
   const first = message.split('\n')[0] ?? message;
   const clean = first.replace(/ at line \d+, column \d+:?$/, '');
-  return code === 'DUPLICATE_KEY' ? 'duplicate key: map keys must be unique' : `YAML syntax error: ${clean}`;
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: map keys must be unique';
+  if (code === 'MULTIPLE_DOCS') return 'YAML syntax error: a config file holds one YAML document (remove the `---` that starts another)';
+  return `YAML syntax error: ${clean}`;
 }
 
 function convert(
@@ -117,6 +119,10 @@ function convert(
         continue;
       }
       const k = String(keyNode.value);
+      if (k === '__proto__') {
+        errors.push({ severity: 'error', pos: posAt(src, keyNode.range?.[0] ?? 0), path: dotted(path), message: '`__proto__` cannot be used as a key' });
+        continue;
+      }
       const value = pair.value as Node | null;
       const keyPos = posAt(src, keyNode.range?.[0] ?? 0);
       const p = [...path, k];
