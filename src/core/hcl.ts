@@ -177,12 +177,8 @@ class Parser {
       if (end === 'eof' ? t.type === 'eof' : this.isPunct(t, '}')) return items;
       if (t.type === 'eof') throw new HclSyntaxError('missing `}`: this block is not closed', open ?? t.pos);
       items.push(this.parseItem());
-      // Items are separated by newlines or commas.
-      const sep = this.peek(false);
-      if (this.isPunct(sep, ',')) this.next(false);
-      else if (sep.type !== 'newline' && sep.type !== 'eof' && !this.isPunct(sep, '}')) {
-        throw new HclSyntaxError(`unexpected ${describe(sep)}: expected a new line after the value`, sep.pos);
-      }
+      // Items may be separated by commas; like HCL1, a new line is not required between them.
+      if (this.isPunct(this.peek(false), ',')) this.next(false);
     }
   }
 

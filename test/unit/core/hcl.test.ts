@@ -25,7 +25,7 @@ path "auth/token/create" {
   min_wrapping_ttl = "1m"
   max_wrapping_ttl = 3600
 }
-path "old/style" { policy = "write" }
+path "old/style" { policy = "write" } path "one/line" { capabilities = ["read"], required_parameters = ["a"] }
 path "x/{{identity.entity.id}}/*" { capabilities = ["read"] }
 `;
     expect(checkPolicyHcl(text)).toEqual([]);
@@ -36,6 +36,7 @@ path "x/{{identity.entity.id}}/*" { capabilities = ["read"] }
       ['path', 'sys/*'],
       ['path', 'auth/token/create'],
       ['path', 'old/style'],
+      ['path', 'one/line'],
       ['path', 'x/{{identity.entity.id}}/*'],
     ]);
   });
@@ -45,7 +46,7 @@ path "x/{{identity.entity.id}}/*" { capabilities = ["read"] }
     ['path "a" {\n  capabilities = ["read"\n}\n', 3, 1, 'unexpected `}`: expected `,` or `]` in list'],
     ['path "a {\n}\n', 1, 6, 'string not terminated: missing closing `"`'],
     ['path "a" {\n  capabilities = [read]\n}', 2, 19, 'unexpected `read`: expected a value'],
-    ['path "a" {\n  capabilities = ["read"] extra\n}', 2, 27, 'unexpected `extra`: expected a new line after the value'],
+    ['path "a" {\n  capabilities = ["read"] extra\n}', 3, 1, 'unexpected `}`: expected `=` or `{` after `extra`'],
     ['path "a" { /* open', 1, 12, 'comment not terminated: missing `*/`'],
     ['path "a" {\n  capabilities = ["reed"]\n}', 2, 19, 'unknown capability "reed", did you mean `read`?'],
     ['path "a" {\n  capabilites = ["read"]\n}', 2, 3, 'invalid key `capabilites` in a path block, did you mean `capabilities`?'],
