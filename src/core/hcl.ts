@@ -303,6 +303,7 @@ function checkPathBlock(body: HclValue, problems: HclProblem[]): void {
     problems.push({ ...body.pos, message: 'a path needs a block: path "secret/*" { capabilities = ["read"] }' });
     return;
   }
+  const wrapping: Partial<Record<'min_wrapping_ttl' | 'max_wrapping_ttl', { seconds: number; pos: HclPos }>> = {};
   for (const item of body.items) {
     const key = item.keys[0]!;
     if (!PATH_KEYS.includes(key.name)) {
@@ -343,13 +344,19 @@ function checkPathBlock(body: HclValue, problems: HclProblem[]): void {
         break;
       case 'min_wrapping_ttl':
       case 'max_wrapping_ttl':
-        if ((v.type !== 'string' && v.type !== 'number') || parseTtl(v.value) === undefined) {
-          problems.push({ ...v.pos, message: `\`${key.name}\` must be a duration such as "1m" or 60` });
+        {
+          const seconds = v.type === 'string' || v.type === 'number' ? parseTtl(v.value) : undefined;
+          if (seconds === undefined) problems.push({ ...v.pos, message: `\`${key.name}\` must be a duration such as "1m" or 60` });
+          else wrapping[key.name] = { seconds, pos: v.pos };
         }
         break;
       default:
         break;
     }
+  }
+  const { min_wrapping_ttl: min, max_wrapping_ttl: max } = wrapping;
+  if (min && max && max.seconds > 0 && max.seconds < min.seconds) {
+    problems.push({ ...max.pos, message: '`max_wrapping_ttl` cannot be less than `min_wrapping_ttl`' });
   }
 }
 
@@ -369,11 +376,8 @@ export function checkPolicyHcl(text: string): HclProblem[] {
       continue;
     }
     if (key.name === 'name') continue;
-    if (item.keys.length === 2 && item.keys[1]!.quoted) {
+    if (item.keys.length === 2) {
       checkPathBlock(item.value, problems);
-    } else if (item.keys.length === 1 && item.value.type === 'object') {
-      // path = { "secret/*" = { ... } } / path { "secret/*" { ... } }
-      for (const inner of item.value.items) checkPathBlock(inner.value, problems);
     } else {
       problems.push({ ...key.pos, message: 'a path needs a quoted name: path "secret/*" { ... }' });
     }

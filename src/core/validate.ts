@@ -407,10 +407,16 @@ class Checker {
     }
     const known = [...Object.keys(policies), 'default'];
     for (const { name, pos } of items) {
+      if (name !== name.toLowerCase()) {
+        // Vault lower-cases the names it stores in token_policies; a declared upper-case policy is reported where it is declared.
+        if (!policies[name]) {
+          this.error(path, pos, `policy \`${name}\` has upper-case letters: Vault stores it lower-cased, so every plan would show a change`, `write \`${name.toLowerCase()}\``);
+        }
+        continue;
+      }
       if (name === 'default' || policies[name]) continue;
-      // A policy declared with an upper-case name (reported there) is still a declared policy.
-      const declaredUpper = Object.keys(policies).some((k) => k.toLowerCase() === name.toLowerCase());
-      if (declaredUpper) continue;
+      // `Payments` declared (reported there) is stored as `payments`.
+      if (Object.keys(policies).some((k) => k.toLowerCase() === name)) continue;
       this.error(
         path,
         pos,

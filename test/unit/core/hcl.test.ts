@@ -27,6 +27,7 @@ path "auth/token/create" {
 }
 path "old/style" { policy = "write" } path "one/line" { capabilities = ["read"], required_parameters = ["a"] }
 path "x/{{identity.entity.id}}/*" { capabilities = ["read"] }
+path unquoted { capabilities = ["read"] }
 `;
     expect(checkPolicyHcl(text)).toEqual([]);
     const parsed = parseHcl(text);
@@ -38,6 +39,7 @@ path "x/{{identity.entity.id}}/*" { capabilities = ["read"] }
       ['path', 'old/style'],
       ['path', 'one/line'],
       ['path', 'x/{{identity.entity.id}}/*'],
+      ['path', 'unquoted'],
     ]);
   });
 
@@ -54,7 +56,9 @@ path "x/{{identity.entity.id}}/*" { capabilities = ["read"] }
     ['path "a" {\n  min_wrapping_ttl = "soon"\n}', 2, 22, '`min_wrapping_ttl` must be a duration such as "1m" or 60'],
     ['path "a" {\n  allowed_parameters = { "x" = "y" }\n}', 2, 32, '`allowed_parameters`: the values of "x" must be a list, e.g. []'],
     ['path "a" {\n  policy = "readonly"\n}', 2, 12, '`policy` must be one of "deny", "read", "write", "sudo"'],
-    ['path a {\n}', 1, 1, 'a path needs a quoted name: path "secret/*" { ... }'],
+    ['path {\n}', 1, 1, 'a path needs a quoted name: path "secret/*" { ... }'],
+    ['path = { "a" = { capabilities = ["read"] } }', 1, 1, 'a path needs a quoted name: path "secret/*" { ... }'],
+    ['path "a" {\n min_wrapping_ttl = "1h"\n max_wrapping_ttl = "30m"\n}', 3, 21, '`max_wrapping_ttl` cannot be less than `min_wrapping_ttl`'],
     ['   \n', 1, 1, 'the policy is empty'],
   ])('%j → %i:%i %s', (text, line, col, message) => {
     const problems = checkPolicyHcl(text);

@@ -173,6 +173,11 @@ describe('loadConfig: errors with exact positions', () => {
         path: 'auth.userpass.users.Alice',
         message: 'user name `Alice` has upper-case letters: Vault lower-cases it, so every plan would show a change',
       },
+      {
+        pos: at('upper-policy/policies.yaml', 11, 26),
+        path: 'auth.userpass.users.bob.token_policies',
+        message: 'policy `Default` has upper-case letters: Vault stores it lower-cased, so every plan would show a change',
+      },
     ]);
     expect(r.errors[0]!.hint).toBe('rename it to `payments`');
   });
