@@ -1,8 +1,20 @@
 import { X509Certificate } from 'node:crypto';
+import type { Vault } from '../adapters/vault.js';
+import { VaultApiError } from '../core/errors.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
 import { compact, desiredObject, liveObject } from './support.js';
+
+/** The mount's CA certificate; undefined when it has none (Vault answers 400 "no default issuer"). */
+async function readCa(vault: Vault, mount: string) {
+  try {
+    return await vault.read(`${mount}/cert/ca`);
+  } catch (err) {
+    if (err instanceof VaultApiError && err.status === 400) return undefined;
+    throw err;
+  }
+}
 
 /**
  * A pki mount's root CA, generated inside Vault (`root/generate/internal`) when the mount has none;
@@ -32,14 +44,16 @@ export const pkiRootCaKind: Kind = {
 
   async readLive(vault, scope) {
     const found = await Promise.all(
-      livePkiMounts(scope.config, scope.mounts.secrets).map(async (mount) => {
-        const body = await vault.read(`${mount}/cert/ca`);
-        const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
-        if (!pem) return undefined;
-        const subject = new X509Certificate(pem).subject;
-        const cn = /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1];
-        return liveObject('pki-root-ca', `secrets/${mount}/root_ca`, { common_name: cn ?? null }, mount);
-      }),
+      livePkiMounts(scope.config, scope.mounts.secrets)
+        .filter((mount) => scope.config.secrets[mount]?.root_ca !== undefined)
+        .map(async (mount) => {
+          const body = await readCa(vault, mount);
+          const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
+          if (!pem) return undefined;
+          const subject = new X509Certificate(pem).subject;
+          const cn = /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1];
+          return liveObject('pki-root-ca', `secrets/${mount}/root_ca`, { common_name: cn ?? null }, mount);
+        }),
     );
     return found.filter((x) => x !== undefined);
   },

@@ -158,7 +158,8 @@ describe('reconcile against a live server', () => {
 
     files['vault.yaml'] = files['vault.yaml']!.replace('key_bits: 1234', 'key_bits: 256');
     const dir3 = await configDir(files);
-    expect((await cli(['apply', '-c', dir3, '--auto-approve'], { cwd: dir3 })).code).toBe(0);
+    const fixed = await cli(['apply', '-c', dir3, '--auto-approve'], { cwd: dir3 });
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect(changed((await planJson(dir3)).plan)).toEqual([]);
   });
 });
