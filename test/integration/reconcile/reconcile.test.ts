@@ -98,10 +98,10 @@ describe('reconcile against a live server', () => {
     expect(after.code).toBe(0);
 
     const alice = JSON.parse(await readFile(join(dir, 'out/alice.json'), 'utf8'));
-    const login = await fetch(`${process.env.VAULT_ADDR}/v1/auth/${up}/login/alice`, { method: 'POST', body: JSON.stringify({ password: alice.password }) });
+    const login = await vaultRequest('POST', `auth/${up}/login/alice`, { password: alice.password }, { token: null });
     expect(login.status).toBe(200);
     const creds = JSON.parse(await readFile(join(dir, 'out/payments.json'), 'utf8'));
-    const approle = await vaultRequest('POST', `auth/${ar}/login`, { role_id: creds.role_id, secret_id: creds.secret_id });
+    const approle = await vaultRequest('POST', `auth/${ar}/login`, { role_id: creds.role_id, secret_id: creds.secret_id }, { token: null });
     expect(approle.status).toBe(200);
     expect(approle.json.auth.policies).toEqual(expect.arrayContaining([pol('payments')]));
   });
