@@ -158,6 +158,8 @@ export function overlay(base: Layer, over: Layer): Layer {
       if (!atomic && isObj(cur) && isObj(v)) {
         // The mapping itself keeps its first position (where the object was declared).
         apply(cur, v, p);
+      } else if (isObj(cur) && v === null) {
+        // An empty section (`users:`) in a later layer adds nothing; it does not erase the earlier one.
       } else {
         acc[k] = v;
         dropIndex(base.index, dp);

@@ -251,6 +251,14 @@ describe('loadConfig: layering', () => {
     expect(c.sources['policies.web.file']).toBeUndefined();
   });
 
+  it('an empty section in a later layer erases nothing', () => {
+    const base = load(['layering/base']);
+    const r = load(['layering/base', 'layering/empty']);
+    expect(r.errors).toEqual([]);
+    expect(r.value!.policies).toEqual(base.value!.policies);
+    expect(r.value!.auth).toEqual(base.value!.auth);
+  });
+
   it('reads a policy file relative to the YAML file that declares it', () => {
     const r = load(['layering/base']);
     expect(r.errors).toEqual([]);
