@@ -1,0 +1,45 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allOutput, cli } from '../helpers/cli.js';
+import { vaultRequest } from '../helpers/vault-http.js';
+
+const examples = resolve('config-examples');
+
+async function secretsIn(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+    const j = JSON.parse(await readFile(join(entry.parentPath, entry.name), 'utf8')) as Record<string, unknown>;
+    for (const k of ['password', 'secret_id']) if (typeof j[k] === 'string') out.push(j[k]);
+  }
+  return out;
+}
+
+// The showcase config, applied for real: afterwards plan shows zero changes for every field of
+// every kind it uses. Staging then production on the same server (production layers over base).
+describe.each(['staging', 'production'])('config-examples (base + %s)', (env) => {
+  it('applies, then plans zero changes, and never prints a generated secret', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), `vault-gitops-examples-${env}-`));
+    const args = ['-c', join(examples, 'base'), '-c', join(examples, 'environments', env)];
+
+    const applied = await cli(['apply', ...args, '--auto-approve'], { cwd });
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+
+    const plan = await cli(['plan', ...args, '-o', 'json', '--detailed-exitcode'], { cwd });
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    const parsed = JSON.parse(plan.stdout) as { changes: Array<{ action: string; address: string }> };
+    expect(parsed.changes.filter((c) => c.action !== 'noop')).toEqual([]);
+    const kinds = new Set(parsed.changes.map((c: { address: string; kind?: string }) => c.kind));
+    expect([...kinds].sort()).toEqual(['approle-role', 'auth-mount', 'pki-role', 'pki-root-ca', 'pki-urls', 'policy', 'secrets-mount', 'userpass-user']);
+
+    const secrets = await secretsIn(join(cwd, 'out'));
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    for (const s of secrets) expect(allOutput()).not.toContain(s);
+
+    const approle = JSON.parse(await readFile(join(cwd, 'out', env, 'payments.json'), 'utf8'));
+    const login = await vaultRequest('POST', 'auth/approle/login', { role_id: approle.role_id, secret_id: approle.secret_id }, { token: null });
+    expect(login.status).toBe(200);
+  });
+});
