@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, configDir } from '../helpers/cli.js';
+
+// A tripwire in place of Vault: any connection at all means a request was attempted.
+let tripwire: Server;
+let connections = 0;
+let addr = '';
+
+beforeAll(async () => {
+  tripwire = createServer((s) => {
+    connections++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => tripwire.listen(0, '127.0.0.1', () => r()));
+  const a = tripwire.address();
+  addr = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+});
+afterAll(() => new Promise<void>((r) => tripwire.close(() => r())));
+
+const env = () => ({ VAULT_ADDR: addr, VAULT_TOKEN: 'not-a-real-token' });
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('user mistakes: a clear error, exit 1, nothing sent to Vault', () => {
+  it.each(['plan', 'apply'])('%s stops at a misspelled field with file:line:col and a suggestion', async (cmd) => {
+    const dir = await configDir({
+      'roles.yaml': 'auth:\n  approle:\n    type: approle\n    roles:\n      web:\n        token_polices: [default]\n',
+    });
+    const r = await cli(cmd === 'apply' ? [cmd, '-c', dir, '--auto-approve'] : [cmd, '-c', dir], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${dir}/roles.yaml:6:9`);
+    expect(r.stderr).toContain('did you mean `token_policies`?');
+    expect(r.stderr).toContain('nothing was sent to Vault');
+    expect(r.stdout).toBe('');
+    noStack(r.stderr);
+    expect(connections).toBe(0);
+  });
+
+  it('points inside a policy for an HCL syntax error', async () => {
+    const dir = await configDir({
+      'p.yaml': 'policies:\n  web:\n    policy: |\n      path "secret/*" {\n        capabilities = ["read"\n      }\n',
+    });
+    const r = await cli(['plan', '-c', dir], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${dir}/p.yaml:(5|6):\\d+`));
+    noStack(r.stderr);
+    expect(connections).toBe(0);
+  });
+
+  it('validate never contacts Vault and exits 0 on a good config', async () => {
+    const dir = await configDir({ 'p.yaml': 'policies:\n  web:\n    policy: |\n      path "secret/*" { capabilities = ["read"] }\n' });
+    const r = await cli(['validate', '-c', dir], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Configuration is valid');
+    expect(connections).toBe(0);
+  });
+
+  it('a missing config directory and a bad flag are usage errors, not stack traces', async () => {
+    const missing = await cli(['plan', '-c', '/nonexistent/vault-gitops'], { env: env() });
+    expect(missing.code).toBe(1);
+    noStack(missing.stderr);
+    const badFlag = await cli(['plan', '-c', '.', '--output', 'yaml'], { env: env() });
+    expect(badFlag.code).toBe(1);
+    expect(badFlag.stderr).toContain('yaml');
+    noStack(badFlag.stderr);
+    expect(connections).toBe(0);
+  });
+
+  it('an unreachable Vault is a clear error naming the address', async () => {
+    const dir = await configDir({ 'p.yaml': 'policies:\n  web:\n    policy: |\n      path "a" { capabilities = ["read"] }\n' });
+    const r = await cli(['plan', '-c', dir], { env: { VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: 't', VAULT_MAX_RETRIES: '0' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach Vault.*ECONNREFUSED/);
+    expect(r.stderr).toContain('hint: check VAULT_ADDR');
+    noStack(r.stderr);
+  });
+});
