@@ -2,12 +2,18 @@ import { createInterface } from 'node:readline/promises';
 import { applyPlan } from '../core/apply.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan } from '../core/engine.js';
-import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
+import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
+import type { Plan } from '../core/model.js';
+import { configFingerprint } from '../core/plan.js';
+import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
+import { createdAddresses, gitCommit, objectsDiffer, stateIgnore, StateStore, withIntent, withResults, type StateRecord } from '../core/state.js';
+import { TOOL_VERSION } from '../core/version.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
-import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
+import { configDirs, durationFlag, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
 
@@ -24,18 +30,78 @@ async function confirm(io: Output): Promise<boolean> {
   }
 }
 
+/**
+ * apply [PLAN-FILE]: under the state lock, plans (or checks that the saved plan still holds),
+ * applies, and records what it manages. The lock is released on every exit, SIGINT/SIGTERM included.
+ */
 export async function applyCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
-  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  const saved = flags.planFile ? await readSavedPlan(flags.planFile) : undefined;
+  const dirs = configDirs(flags);
+  const loaded = loadDesired(dirs, loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
+  if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
+  const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
+  const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
+  if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
+
   const session = openSession(flags, io);
+  const store = new StateStore(session.vault, stateLocation(flags));
+  const runId = newRunId();
+  const owner = lockOwner();
+  let lock: StateLock | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.err(`${signal}: stopping; releasing the state lock (re-running apply converges from here)`);
+    void (lock?.release() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    const { plan, live, checks } = await makePlan(loaded, session.vault, session.sinks);
+    await store.ensureMount();
+    lock = await StateLock.acquire(store, {
+      ttlSeconds,
+      timeoutSeconds,
+      owner,
+      runId,
+      onWait: (held) => io.err(`Waiting up to ${timeoutSeconds}s for the state lock ${store.label}, held by ${describeLock(held)}…`),
+      onTakeover: (held) => io.err(`Taking over the expired state lock ${store.label} of ${describeLock(held)}`),
+    });
+    const held = lock;
+    const now = new Date();
+    const { plan: fresh, live, checks } = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
+      managed: createdAddresses(held.record),
+      ignore: stateIgnore(store.location),
+    });
+    let plan: Plan = fresh;
+    if (saved) {
+      if (saved.vault_addr && saved.vault_addr !== session.vault.addr) {
+        throw new UsageError(`the plan was made against ${saved.vault_addr}, not ${session.vault.addr}`, 'apply it with the same VAULT_ADDR, or make a new plan');
+      }
+      const stale = staleObject(saved, { configFingerprint: fresh.config_fingerprint, fingerprints: liveFingerprints(live, loaded.desired), plan: fresh });
+      if (stale) throw stalePlanError(stale);
+      plan = saved;
+    }
+    const commit = gitCommit(dirs[0] ?? '.');
+    const meta = (result: 'running' | 'ok' | 'failed'): StateRecord['last_apply'] => ({
+      at: new Date().toISOString(),
+      run_id: runId,
+      by: owner,
+      tool_version: TOOL_VERSION,
+      git_commit: commit,
+      result,
+    });
+
     io.out(renderText(plan, { color: io.color }));
-    if (!hasChanges(plan)) return EXIT_OK;
-    if (!flags.autoApprove && !(await confirm(io))) {
+    if (!hasChanges(plan)) {
+      const next = withResults(held.record, plan, [], loaded.desired, now.toISOString());
+      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], loaded.desired, now.toISOString()), last_apply: meta('ok') }));
+      return EXIT_OK;
+    }
+    // A saved plan was reviewed when it was made: it applies without asking again.
+    if (!saved && !flags.autoApprove && !(await confirm(io))) {
       io.err('Apply cancelled; nothing was changed.');
       return EXIT_OK;
     }
+    await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), last_apply: meta('running') }));
     const results = await applyPlan(plan, {
       vault: session.vault,
       sinks: session.sinks,
@@ -45,11 +111,15 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       credentialChecks: checks,
       passwordDefaults: loaded.config.password,
     });
-    io.out(renderApplyReport(results, { color: io.color }));
     const failed = results.filter((r) => !r.ok).length;
+    io.out(renderApplyReport(results, { color: io.color }));
+    await held.update((r) => ({ ...withResults(r, plan, results, loaded.desired, new Date().toISOString()), last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
     if (failed > 0) throw new ApplyFailedError(failed, results.length);
     return EXIT_OK;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await lock?.release().catch((err: unknown) => io.err(`warning: could not release the state lock ${store.label}: ${errorMessage(err)}`));
     session.close();
   }
 }

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import type { LoadOptions } from '../core/load.js';
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from '../core/state.js';
+import { parseTtl } from '../core/ttl.js';
 import type { VaultFlags } from '../adapters/vault-options.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -14,7 +16,36 @@ export interface CommonFlags {
 }
 
 export type VaultCommandFlags = CommonFlags &
-  VaultFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean };
+  VaultFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean } & StateFlags;
+
+/** Ownership state, lock and saved-plan flags (src/core/state.ts, lock.ts, saved-plan.ts). */
+export interface StateFlags {
+  statePath?: string;
+  lockTimeout?: string;
+  lockTtl?: string;
+  /** plan --out FILE */
+  out?: string;
+  /** force-unlock ID (positional) */
+  lockId?: string;
+  /** apply PLAN-FILE (positional) */
+  planFile?: string;
+}
+
+export function withStateOption(cmd: Command): Command {
+  return cmd.option('--state-path <mount/path>', 'KV v2 secret holding the ownership state and apply lock (default: $VAULT_GITOPS_STATE_PATH or vault-gitops/state)');
+}
+
+export function stateLocation(flags: StateFlags): StateLocation {
+  return parseStatePath(flags.statePath ?? (process.env.VAULT_GITOPS_STATE_PATH || DEFAULT_STATE_PATH));
+}
+
+/** A duration flag (`30s`, `2m`, `0`) in seconds. */
+export function durationFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const s = parseTtl(value);
+  if (s === undefined) throw new UsageError(`${name} ${JSON.stringify(value)} is not a duration`, 'for example 30s, 2m or 0');
+  return s;
+}
 
 export function withConfigOptions(cmd: Command): Command {
   return cmd

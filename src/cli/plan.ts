@@ -1,12 +1,15 @@
 import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { loadDesired, makePlan } from '../core/engine.js';
-import { EXIT_CHANGES, EXIT_OK } from '../core/errors.js';
+import { loadDesired, makePlan, type StateInput } from '../core/engine.js';
+import { EXIT_CHANGES, EXIT_OK, VaultApiError } from '../core/errors.js';
+import { liveFingerprints, writeSavedPlan } from '../core/saved-plan.js';
+import { planningState, stateIgnore, StateStore } from '../core/state.js';
+import { KINDS } from '../kinds/registry.js';
 import { hasChanges } from '../render/common.js';
 import type { Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
-import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
+import { configDirs, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
 
@@ -21,8 +24,18 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const session = openSession(flags, io);
   try {
-    const { plan } = await makePlan(loaded, session.vault, session.sinks);
+    const store = new StateStore(session.vault, stateLocation(flags));
+    const state: StateInput = await planningState(store).catch((err: unknown) => {
+      if (!(err instanceof VaultApiError && err.status === 403)) throw err;
+      io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
+      return { ignore: stateIgnore(store.location) };
+    });
+    const { plan, live } = await makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
+    if (flags.out) {
+      await writeSavedPlan(flags.out, plan, liveFingerprints(live, loaded.desired));
+      io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
+    }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   } finally {
     session.close();

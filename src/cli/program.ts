@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../core/version.js';
 import { reportError } from './errors.js';
-import { outputOption, withConfigOptions, withVaultOptions, type VaultCommandFlags } from './options.js';
+import { outputOption, withConfigOptions, withStateOption, withVaultOptions, type VaultCommandFlags } from './options.js';
 import { terminalOutput } from './output.js';
 
 /** Builds the commander program. Command modules are imported lazily so `--version` and `validate` start fast. */
@@ -27,16 +27,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check the configuration offline (YAML, schema, variables, references, policy HCL); exit 0 or 1')
     .action(action(async () => (await import('./validate.js')).validateCommand));
 
-  withVaultOptions(program.command('plan'))
+  withStateOption(withVaultOptions(program.command('plan')))
     .description('show what apply would change in Vault')
     .addOption(outputOption())
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--out <file>', 'also save the plan (mode 0600, no secrets) for `apply FILE`')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
-  withVaultOptions(program.command('apply'))
-    .description('make Vault match the configuration')
+  withStateOption(withVaultOptions(program.command('apply')))
+    .description('make Vault match the configuration (or apply exactly a plan saved with `plan --out`)')
+    .argument('[plan-file]', 'a plan saved by `plan --out`: applied only if nothing changed since (no confirmation asked)')
     .option('--auto-approve', 'do not ask for confirmation')
-    .action(action(async () => (await import('./apply.js')).applyCommand));
+    .option('--lock-timeout <duration>', 'how long to wait for another apply\'s state lock', '60s')
+    .option('--lock-ttl <duration>', 'the lock expires this long after its holder\'s last renewal (renewed while running)', '10m')
+    .action((planFile: string | undefined, flags: VaultCommandFlags) =>
+      action(async () => (await import('./apply.js')).applyCommand)({ ...flags, planFile }),
+    );
+
+  withStateOption(withVaultOptions(program.command('force-unlock')))
+    .description('remove the apply lock with this ID (printed by the apply that waited for it); only when its run is dead')
+    .argument('<id>', 'the lock ID')
+    .action((id: string, flags: VaultCommandFlags) =>
+      action(async () => (await import('./force-unlock.js')).forceUnlockCommand)({ ...flags, lockId: id }),
+    );
 
   return program;
 }

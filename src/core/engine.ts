@@ -30,9 +30,19 @@ export interface Planned {
   checks: Record<Address, CredentialCheck>;
 }
 
+/** What the ownership state adds to planning (src/core/state.ts). */
+export interface StateInput {
+  /** Objects vault-gitops created: deleted when removed from the config. */
+  managed?: readonly Address[];
+  /** Live objects left out of planning unless declared (the state record's own mount). */
+  ignore?: readonly Address[];
+}
+
 /** Reads Vault (and the credential sinks) and plans. */
-export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks, kinds: readonly Kind[] = KINDS, now = new Date()): Promise<Planned> {
-  const live = await readLive(vault, loaded.config, loaded.desired, kinds);
+export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks, kinds: readonly Kind[] = KINDS, now = new Date(), state: StateInput = {}): Promise<Planned> {
+  const declared = new Set(loaded.desired.map((d) => d.address));
+  const ignored = new Set(state.ignore ?? []);
+  const live = (await readLive(vault, loaded.config, loaded.desired, kinds)).filter((l) => declared.has(l.address) || !ignored.has(l.address));
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
   const checks = await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime());
   const sinkLabels: Record<Address, string> = {};
@@ -43,6 +53,7 @@ export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks, kinds
     credentials: Object.fromEntries(Object.entries(checks).map(([a, c]) => [a, c.status])),
     sinkLabels,
     prune: loaded.config.prune,
+    managed: state.managed,
     kinds,
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),

@@ -22,6 +22,13 @@ export interface CliResult {
 
 const transcript: string[] = [];
 
+/**
+ * Each test file gets its own ownership-state record (vault-gitops/test-…), as a separately applied
+ * config must: files share one server, and one file's state must not claim (and delete) another's
+ * objects. A test passing --state-path or VAULT_GITOPS_STATE_PATH overrides it.
+ */
+const FILE_STATE_PATH = `vault-gitops/test-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
 export function allOutput(): string {
   return transcript.join('\n');
 }
@@ -31,7 +38,7 @@ export async function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?:
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? root,
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      env: { ...process.env, NO_COLOR: '1', VAULT_GITOPS_STATE_PATH: FILE_STATE_PATH, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,0 +1,250 @@
+// Ownership state: a small record vault-gitops keeps in a KV v2 secret inside Vault itself — which
+// objects it manages (and whether it created them), a hash of what it last applied to each, when,
+// by which tool version and git commit — plus the apply lock (src/core/lock.ts). Never a secret:
+// only addresses, kinds, hashes of declared (non-secret) settings, times and names.
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import type { Vault } from '../adapters/vault.js';
+import { readMountTable } from '../kinds/mount.js';
+import { sortKeysDeep } from '../render/common.js';
+import type { ApplyResult } from './apply.js';
+import { UsageError, VaultApiError } from './errors.js';
+import type { Address, DesiredObject, KindName, Plan } from './model.js';
+
+export const STATE_FORMAT_VERSION = '1';
+/** `MOUNT/PATH`: the KV v2 mount `vault-gitops` (created on first apply), secret `state`. */
+export const DEFAULT_STATE_PATH = 'vault-gitops/state';
+
+export interface StateLocation {
+  /** KV v2 mount path, no slashes around it. */
+  mount: string;
+  /** Secret path inside the mount. */
+  path: string;
+  /** `mount/path`, for messages. */
+  label: string;
+}
+
+/** `MOUNT/PATH` (the first segment is the KV v2 mount); `MOUNT/data/PATH` is accepted too. */
+export function parseStatePath(value: string): StateLocation {
+  const segs = value.split('/').filter((s) => s !== '');
+  if (segs[1] === 'data' && segs.length > 2) segs.splice(1, 1);
+  const [mount, ...rest] = segs;
+  if (!mount || rest.length === 0) {
+    throw new UsageError(`--state-path ${JSON.stringify(value)} is not MOUNT/PATH`, `for example ${DEFAULT_STATE_PATH} or secret/vault-gitops/state`);
+  }
+  return { mount, path: rest.join('/'), label: `${mount}/${rest.join('/')}` };
+}
+
+export interface ManagedEntry {
+  kind: KindName;
+  /** sha256 of the normalised declared settings last applied; null while a create is in flight. */
+  hash: string | null;
+  applied_at: string;
+  /** vault-gitops created it (then removing it from the config deletes it); false = it existed before. */
+  created: boolean;
+}
+
+export interface LockInfo {
+  /** The run ID; `force-unlock ID` names it. */
+  id: string;
+  /** `user@host pid N`. */
+  owner: string;
+  acquired_at: string;
+  /** Renewed while the run is alive; an expired lock is taken over. */
+  expires_at: string;
+}
+
+export interface StateRecord {
+  format_version: string;
+  objects: Record<Address, ManagedEntry>;
+  last_apply?: {
+    at: string;
+    run_id: string;
+    by: string;
+    tool_version: string;
+    git_commit?: string;
+    result: 'running' | 'ok' | 'failed';
+  };
+  lock?: LockInfo;
+}
+
+export function emptyState(): StateRecord {
+  return { format_version: STATE_FORMAT_VERSION, objects: {} };
+}
+
+/** Addresses whose removal from the config deletes them: the objects vault-gitops created. */
+export function createdAddresses(record: StateRecord): Address[] {
+  return Object.entries(record.objects)
+    .filter(([, e]) => e.created)
+    .map(([a]) => a)
+    .sort();
+}
+
+export function desiredHash(obj: DesiredObject): string {
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(sortKeysDeep({ settings: obj.settings, credentials: obj.credentials ?? null }))).digest('hex');
+}
+
+/**
+ * Before applying: the objects about to be created are recorded as created (hash null), so a run
+ * that dies half-way still knows what it made, and the next run converges from there.
+ */
+export function withIntent(record: StateRecord, plan: Plan, now: string): StateRecord {
+  const objects = { ...record.objects };
+  for (const c of plan.changes) {
+    if (c.action === 'create') objects[c.address] = { kind: c.kind, hash: null, applied_at: now, created: true };
+  }
+  return { ...record, objects };
+}
+
+/**
+ * After applying: every declared object that is now in Vault as declared is managed (keeping
+ * whether vault-gitops created it); deleted ones are forgotten; a failed object keeps its previous
+ * entry so the next run retries. Entries for undeclared objects that were not deleted are dropped:
+ * not in Vault any more, or (not created by vault-gitops) left to be unmanaged.
+ */
+export function withResults(record: StateRecord, plan: Plan, results: readonly ApplyResult[], desired: readonly DesiredObject[], now: string): StateRecord {
+  const failed = new Set(results.filter((r) => !r.ok).map((r) => r.address));
+  const changes = new Map(plan.changes.map((c) => [c.address, c]));
+  const objects: Record<Address, ManagedEntry> = {};
+  for (const d of desired) {
+    const prev = record.objects[d.address];
+    const change = changes.get(d.address);
+    if (failed.has(d.address) || !change) {
+      if (prev) objects[d.address] = prev;
+      continue;
+    }
+    const hash = desiredHash(d);
+    const unchanged = change.action === 'noop' && prev?.hash === hash;
+    objects[d.address] = {
+      kind: d.kind,
+      hash,
+      applied_at: unchanged ? prev.applied_at : now,
+      created: (prev?.created ?? false) || change.action === 'create',
+    };
+  }
+  for (const c of plan.changes) {
+    const prev = record.objects[c.address];
+    if (c.action === 'delete' && failed.has(c.address) && prev) objects[c.address] = prev;
+  }
+  return { ...record, objects };
+}
+
+/** True when the managed objects differ (times aside): whether a plan with no changes must still write. */
+export function objectsDiffer(a: StateRecord, b: StateRecord): boolean {
+  const key = (r: StateRecord) => JSON.stringify(sortKeysDeep(Object.fromEntries(Object.entries(r.objects).map(([k, e]) => [k, [e.kind, e.hash, e.created]]))));
+  return key(a) !== key(b);
+}
+
+/** The git commit being applied: CI variables first, else `git rev-parse HEAD` in `dir`. */
+export function gitCommit(dir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env.GITHUB_SHA || env.CI_COMMIT_SHA;
+  if (fromEnv) return fromEnv;
+  try {
+    const out = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const sha = out.toString().trim();
+    return /^[0-9a-f]{7,64}$/.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record was written by someone else since we read it (KV v2 check-and-set failed). */
+export class CasMismatchError extends Error {
+  constructor(label: string) {
+    super(`the state record ${label} changed while writing it`);
+    this.name = 'CasMismatchError';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isUpgrading = (err: unknown) => err instanceof VaultApiError && /upgrad/i.test(err.vaultMessage);
+
+/** Reads and writes the state record (KV v2, always with check-and-set). */
+export class StateStore {
+  constructor(
+    readonly vault: Vault,
+    readonly location: StateLocation,
+  ) {}
+
+  get label(): string {
+    return this.location.label;
+  }
+
+  /** A new KV v2 mount answers "upgrading" for a moment; wait that out (bounded). */
+  private async settled<T>(op: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!isUpgrading(err) || attempt >= 40) throw err;
+        await sleep(250);
+      }
+    }
+  }
+
+  /** The record and its KV version (0 when it does not exist yet). */
+  async read(): Promise<{ record: StateRecord; version: number }> {
+    const { mount, path } = this.location;
+    const body = await this.settled(() => this.vault.read(`${mount}/data/${path}`));
+    const data = body?.data as { data?: Partial<StateRecord> | null; metadata?: { version?: number } } | undefined;
+    if (data?.data && typeof data.data === 'object') {
+      const r = data.data;
+      if (r.format_version !== undefined && r.format_version !== STATE_FORMAT_VERSION) {
+        throw new UsageError(`the state record ${this.label} has format_version ${JSON.stringify(r.format_version)}, which this vault-gitops does not know`, 'upgrade vault-gitops');
+      }
+      return { record: { ...emptyState(), ...r, objects: r.objects ?? {} }, version: data.metadata?.version ?? 0 };
+    }
+    // Missing, or its latest version deleted: check-and-set needs the current version number.
+    const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
+      if (err instanceof VaultApiError && err.status === 403) return undefined;
+      throw err;
+    });
+    const version = (meta?.data as { current_version?: number } | undefined)?.current_version ?? 0;
+    return { record: emptyState(), version };
+  }
+
+  /** Writes with `cas = version`; returns the new version. */
+  async write(record: StateRecord, version: number): Promise<number> {
+    const { mount, path } = this.location;
+    try {
+      const body = await this.settled(() => this.vault.write(`${mount}/data/${path}`, { options: { cas: version }, data: record as unknown as Record<string, unknown> }));
+      return (body?.data as { version?: number } | undefined)?.version ?? version + 1;
+    } catch (err) {
+      if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) throw new CasMismatchError(this.label);
+      throw err;
+    }
+  }
+
+  /** Creates the KV v2 mount if it does not exist; refuses a mount of another type. */
+  async ensureMount(): Promise<void> {
+    const table = await readMountTable(this.vault, 'sys/mounts');
+    const info = table[this.location.mount];
+    if (!info) {
+      await this.vault.write(`sys/mounts/${this.location.mount}`, {
+        type: 'kv',
+        options: { version: '2' },
+        description: 'vault-gitops ownership state and apply lock',
+      });
+      return;
+    }
+    const version = String((info.options as { version?: unknown } | null | undefined)?.version ?? '1');
+    if (!['kv', 'generic'].includes(String(info.type)) || version !== '2') {
+      throw new UsageError(
+        `the state path ${this.label} is not in a KV version 2 mount (${this.location.mount}/ is ${String(info.type)} v${version})`,
+        'choose another --state-path MOUNT/PATH whose mount is KV v2',
+      );
+    }
+  }
+}
+
+/** The state record's own mount is not a managed object unless the config declares it. */
+export function stateIgnore(location: StateLocation): Address[] {
+  return [`secrets/${location.mount}`];
+}
+
+/** What planning needs from the state (read only, no lock): the created objects and what to ignore. */
+export async function planningState(store: StateStore): Promise<{ managed: Address[]; ignore: Address[] }> {
+  const { record } = await store.read();
+  return { managed: createdAddresses(record), ignore: stateIgnore(store.location) };
+}
