@@ -305,3 +305,39 @@ describe('loadConfig: mounts', () => {
     expect(r.value).toMatchObject({ policies: {}, auth: {}, secrets: {}, prune: [] });
   });
 });
+
+describe('loadConfig: credentials', () => {
+  it('checks sinks and rotation', () => {
+    const r = load(['credentials']);
+    expect(r.errors.map(brief)).toEqual([
+      {
+        pos: at('credentials/main.yaml', 7, 36),
+        path: 'auth.approle.roles.web.credentials.kubernetes.namespace',
+        message: 'must be a Kubernetes namespace name: lower-case letters, digits and `-`, at most 63 characters',
+      },
+      {
+        pos: at('credentials/main.yaml', 7, 82),
+        path: 'auth.approle.roles.web.credentials.kubernetes.keys.secret_id',
+        message: 'must be a valid Secret key: letters, digits, `-`, `_` and `.`',
+      },
+      { pos: at('credentials/main.yaml', 8, 36), path: 'auth.approle.roles.web.credentials.rotate.before_expiry', message: 'invalid duration "soon"' },
+      // AppRoles get a role_id and secret_id: no password settings.
+      { pos: at('credentials/main.yaml', 14, 11), path: 'auth.approle.roles.api.credentials', message: '`password`: unknown field' },
+    ]);
+  });
+
+  it('normalises rotate to seconds and an octal mode to a number', () => {
+    const r = load(['credentials-ok']);
+    expect(r.errors).toEqual([]);
+    expect(r.value!.auth.approle!.roles!.api!.credentials).toEqual({
+      file: { path: 'out/api.json', mode: 0o640 },
+      kubernetes: { namespace: 'api', name: 'api-vault', adopt: true, keys: { secret_id: 'SECRET_ID' } },
+      rotate: { before_expiry: 864000, max_age: 2592000 },
+    });
+    expect(r.value!.auth.userpass!.users!.alice!.credentials).toEqual({
+      file: { path: 'out/alice.json', mode: 0o600 },
+      password: { length: 20, symbols: true },
+    });
+    expect(r.value!.password).toEqual({ length: 48 });
+  });
+});
