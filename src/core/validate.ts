@@ -353,6 +353,7 @@ class Checker {
     path: string[],
     section: 'users' | 'roles',
     policies: Record<string, PolicyConfig>,
+    mountMax?: MountMax,
   ): Record<string, CredentialHolderConfig> | undefined {
     if (raw === undefined) return undefined;
     const out: Record<string, CredentialHolderConfig> = {};
@@ -390,9 +391,35 @@ class Checker {
       }
       this.checkTtls(isObj(credentials) ? { rotate: credentials.rotate } : {}, [...p, 'credentials']);
       const creds = this.credentials(credentials, [...p, 'credentials']);
+      this.overMountMax(settings, p, ['token_ttl', 'token_max_ttl', 'token_explicit_max_ttl', 'token_period'], mountMax, 'tokens');
+      if (section === 'users' && !creds?.file && !creds?.kubernetes && !this.broken([...p, 'credentials'])) {
+        this.warn(
+          p,
+          this.keyPos(p),
+          `user \`${name}\` has no credentials sink: its generated password is set in Vault and delivered nowhere`,
+          `add credentials: { file: { path: out/${name}.json } } (or kubernetes: { namespace, name })`,
+        );
+      }
       out[name] = { settings: settings as Settings, ...(creds ? { credentials: creds } : {}) };
     }
     return out;
+  }
+
+  /** Vault silently caps these at the mount's max_lease_ttl: say so rather than let the plan surprise. */
+  overMountMax(settings: Json, path: string[], fields: string[], mountMax: MountMax | undefined, what: string): void {
+    if (mountMax === undefined || mountMax.seconds === 0) return;
+    for (const f of fields) {
+      const v = settings[f];
+      const secs = typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined;
+      if (secs !== undefined && secs > mountMax.seconds) {
+        this.warn(
+          [...path, f],
+          this.valuePos([...path, f]),
+          `\`${f}\` (${String(v)}) is longer than the mount's max_lease_ttl (${mountMax.text}): Vault caps ${what} at the mount's limit`,
+          "raise the mount's tune.max_lease_ttl or lower this value",
+        );
+      }
+    }
   }
 
   policyRefs(v: unknown, path: string[], policies: Record<string, PolicyConfig>): void {
@@ -445,9 +472,10 @@ class Checker {
       if (typeof description === 'string') cfg.description = description;
       const t = this.tune(tune, [...p, 'tune']);
       if (t) cfg.tune = t;
-      const u = type === 'userpass' ? this.holders(users, [...p, 'users'], 'users', policies) : undefined;
+      const max = mountMaxTtl(tune);
+      const u = type === 'userpass' ? this.holders(users, [...p, 'users'], 'users', policies, max) : undefined;
       if (u) cfg.users = u;
-      const r = type === 'approle' ? this.holders(roles, [...p, 'roles'], 'roles', policies) : undefined;
+      const r = type === 'approle' ? this.holders(roles, [...p, 'roles'], 'roles', policies, max) : undefined;
       if (r) cfg.roles = r;
       out[mount] = cfg;
     }
@@ -470,6 +498,7 @@ class Checker {
       if (type === 'pki') {
         if (isObj(root_ca)) {
           this.checkTtls(root_ca, [...p, 'root_ca']);
+          this.overMountMax(root_ca, [...p, 'root_ca'], ['ttl'], mountMaxTtl(tune), 'certificates');
           cfg.root_ca = root_ca as Settings;
         }
         if (isObj(urls)) cfg.urls = urls as Settings;
@@ -479,6 +508,7 @@ class Checker {
             const body = r === null ? {} : r;
             if (!isObj(body)) continue;
             this.checkTtls(body, [...p, 'roles', name]);
+            this.overMountMax(body, [...p, 'roles', name], ['ttl', 'max_ttl'], mountMaxTtl(tune), 'certificates');
             if (/[/\s]/.test(name)) this.error([...p, 'roles', name], this.keyPos([...p, 'roles', name]), `role name \`${name}\` contains a slash or white space`);
             cfg.roles[name] = body as Settings;
           }
@@ -518,6 +548,17 @@ class Checker {
     });
     return out;
   }
+}
+
+interface MountMax {
+  seconds: number;
+  text: string;
+}
+
+function mountMaxTtl(tune: unknown): MountMax | undefined {
+  const v = isObj(tune) ? tune.max_lease_ttl : undefined;
+  const seconds = typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined;
+  return seconds === undefined ? undefined : { seconds, text: String(v) };
 }
 
 /** Checks the merged layer and builds the Config (also when there are errors, as far as it can). */

@@ -341,3 +341,28 @@ describe('loadConfig: credentials', () => {
     expect(r.value!.password).toEqual({ length: 48 });
   });
 });
+
+describe('loadConfig: warnings', () => {
+  it('warns about values Vault caps silently and users whose password goes nowhere', () => {
+    const r = load(['warnings']);
+    expect(r.errors).toEqual([]);
+    expect(r.value).toBeDefined();
+    expect(r.warnings.map(brief)).toEqual([
+      {
+        pos: at('warnings/main.yaml', 6, 7),
+        path: 'auth.userpass.users.dave',
+        message: 'user `dave` has no credentials sink: its generated password is set in Vault and delivered nowhere',
+      },
+      {
+        pos: at('warnings/main.yaml', 7, 24),
+        path: 'auth.userpass.users.dave.token_max_ttl',
+        message: "`token_max_ttl` (24h) is longer than the mount's max_lease_ttl (12h): Vault caps tokens at the mount's limit",
+      },
+      {
+        pos: at('warnings/main.yaml', 13, 43),
+        path: 'secrets.pki.root_ca.ttl',
+        message: "`ttl` (87600h) is longer than the mount's max_lease_ttl (720h): Vault caps certificates at the mount's limit",
+      },
+    ]);
+  });
+});
