@@ -72,8 +72,8 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  if (typeof v === 'number') return Number.isInteger(v) ? `the number ${v}` : `the number ${v}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  return `the ${typeof v} ${String(v)}`;
 }
 
 function segmentsOf(instancePath: string): string[] {
@@ -103,14 +103,13 @@ export function schemaDiagnostics(layer: Layer, known: ReadonlySet<string> = new
   const failed = new Set<string>();
   const errors: Diagnostic[] = [];
   for (const e of raw) {
-    const d = toDiagnostic(e, layer);
-    const key = `${d.path ?? ''}\u0000${e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : ''}`;
-    // One error per place: the first (most telling) keyword wins.
-    const placeKey = e.keyword === 'additionalProperties' ? key : dotted(segmentsOf(e.instancePath));
-    if (seen.has(placeKey)) continue;
-    seen.add(placeKey);
-    failed.add(dotted(segmentsOf(e.instancePath)));
-    errors.push(d);
+    // One error per place (an unknown field is its own place): the first, most telling keyword wins.
+    const segs = segmentsOf(e.instancePath);
+    const place = dotted(e.keyword === 'additionalProperties' ? [...segs, String(e.params.additionalProperty)] : segs);
+    if (seen.has(place)) continue;
+    seen.add(place);
+    failed.add(place);
+    errors.push(toDiagnostic(e, layer));
   }
   return { errors, failed };
 }
@@ -262,7 +261,12 @@ class Checker {
       if (/[/\s]/.test(name) || name === '') {
         this.error(path, this.keyPos(path), `policy name \`${name}\` contains a slash or white space, which Vault's API path cannot hold`);
       }
-      if (!isObj(p) || this.broken(path)) continue;
+      if (!isObj(p)) continue;
+      if (this.broken(path)) {
+        // Reported already; still a declared policy, so references to it are not reported too.
+        out[name] = { policy: typeof p.policy === 'string' ? p.policy : '' };
+        continue;
+      }
       if (typeof p.policy === 'string' && p.file === undefined) {
         out[name] = { policy: p.policy };
         const entry = this.entry([...path, 'policy']);
@@ -287,6 +291,7 @@ class Checker {
             `cannot read policy file ${shown}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code ?? err)}`,
             'the path is relative to the YAML file that declares the policy',
           );
+          out[name] = { policy: '', file: abs };
           continue;
         }
         out[name] = { policy: text, file: abs };
