@@ -71,12 +71,12 @@ async function secretIdLive(role: string, secretId: string): Promise<boolean> {
   return r.status === 200 && !!r.json?.data;
 }
 
-async function login(role: string, v: Record<string, string>): Promise<number> {
-  const res = await fetch(`${process.env.VAULT_ADDR}/v1/auth/${ar}/login`, {
-    method: 'POST',
-    body: JSON.stringify({ role_id: v.role_id, secret_id: v.secret_id }),
-  });
-  return res.status;
+async function login(v: Record<string, string>): Promise<number> {
+  return (await vaultRequest('POST', `auth/${ar}/login`, { role_id: v.role_id, secret_id: v.secret_id })).status;
+}
+
+async function passwordLogin(password: string | undefined): Promise<number> {
+  return (await vaultRequest('POST', `auth/${up}/login/ci-bot`, { password })).status;
 }
 
 beforeAll(async () => {
@@ -102,16 +102,12 @@ describe('publishing credentials to Kubernetes through the CLI', () => {
     const pay = values(await secret('payments', 'payments-vault-approle'));
     expect(Object.keys(pay).sort()).toEqual(['mount', 'role_id', 'secret_id', 'vault_addr']);
     expect(pay.mount).toBe(ar);
-    expect(await login('payments', pay)).toBe(200);
+    expect(await login(pay)).toBe(200);
 
     const ci = await secret('ci', 'ci-bot-vault');
     expect(ci?.metadata.labels).toEqual({ team: 'platform', 'app.kubernetes.io/managed-by': 'vault-gitops' });
     expect(ci?.metadata.annotations?.['vault-gitops.io/pending']).toBeUndefined();
-    const login2 = await fetch(`${process.env.VAULT_ADDR}/v1/auth/${up}/login/ci-bot`, {
-      method: 'POST',
-      body: JSON.stringify({ password: values(ci).password }),
-    });
-    expect(login2.status).toBe(200);
+    expect(await passwordLogin(values(ci).password)).toBe(200);
   });
 
   it('a second plan has nothing to do', async () => {
@@ -129,7 +125,7 @@ describe('publishing credentials to Kubernetes through the CLI', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const after = values(await secret('payments', 'payments-vault-approle'));
     expect(after.secret_id).not.toBe(before.secret_id);
-    expect(await login('payments', after)).toBe(200);
+    expect(await login(after)).toBe(200);
   });
 
   it('a half-done password rotation (pending mark) is re-issued on the next run', async () => {
@@ -143,11 +139,7 @@ describe('publishing credentials to Kubernetes through the CLI', () => {
     const after = await secret('ci', 'ci-bot-vault');
     expect(after?.metadata.annotations?.['vault-gitops.io/pending']).toBeUndefined();
     expect(values(after).password).not.toBe(values(s).password);
-    const res = await fetch(`${process.env.VAULT_ADDR}/v1/auth/${up}/login/ci-bot`, {
-      method: 'POST',
-      body: JSON.stringify({ password: values(after).password }),
-    });
-    expect(res.status).toBe(200);
+    expect(await passwordLogin(values(after).password)).toBe(200);
   });
 
   it('refuses a Secret it does not own, naming it; the other objects still converge', async () => {
@@ -188,7 +180,7 @@ describe('publishing credentials to Kubernetes through the CLI', () => {
     const again = await cli(['apply', '-c', dir2, '--auto-approve'], { cwd: dir2, env });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const now = values(await secret('payments', 'payments-vault-approle'));
-    expect(await login('payments', now)).toBe(200);
+    expect(await login(now)).toBe(200);
     expect((await cli(['plan', '-c', dir2, '--detailed-exitcode'], { cwd: dir2, env })).code).toBe(0);
   }, 120_000);
 
