@@ -1,6 +1,7 @@
 // The test kube-apiserver itself: it starts, serves Secrets to the admin, and enforces RBAC on a
 // ServiceAccount token. If this file fails, the Kubernetes sink tests cannot mean anything.
 import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKube, type KubeServer } from '../../servers/kube.js';
 
@@ -51,6 +52,26 @@ describe('test kube-apiserver', () => {
       sa.token,
     );
     expect(create.status).toBe(403);
+  });
+
+  it('accepts the example manifests in config-examples/kubernetes (RBAC and the drift CronJob)', async () => {
+    const k8s = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kube.kubeconfigPath);
+    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+    for (const ns of ['payments', 'ci']) await kube.createNamespace(ns);
+    const created: string[] = [];
+    for (const file of ['rbac.yaml', 'cronjob-drift.yaml']) {
+      const text = readFileSync(new URL(`../../../config-examples/kubernetes/${file}`, import.meta.url), 'utf8');
+      for (const doc of parseAllDocuments(text)) {
+        const obj = doc.toJSON() as { kind: string; metadata: { name: string; namespace?: string } } | null;
+        if (!obj) continue;
+        await api.create(obj);
+        created.push(`${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+      }
+    }
+    expect(created).toContain('CronJob vault-gitops/vault-gitops-drift');
+    expect(created.filter((c) => c.startsWith('Role ')).length).toBe(4);
   });
 
   it('rejects an unknown token', async () => {
