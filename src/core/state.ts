@@ -217,16 +217,22 @@ export class StateStore {
   }
 
   /** Creates the KV v2 mount if it does not exist; refuses a mount of another type. */
-  async ensureMount(): Promise<void> {
+  async ensureMount(retried = false): Promise<void> {
     const table = await readMountTable(this.vault, 'sys/mounts');
     const info = table[this.location.mount];
     if (!info) {
-      await this.vault.write(`sys/mounts/${this.location.mount}`, {
-        type: 'kv',
-        options: { version: '2' },
-        description: 'vault-gitops ownership state and apply lock',
-      });
-      return;
+      try {
+        await this.vault.write(`sys/mounts/${this.location.mount}`, {
+          type: 'kv',
+          options: { version: '2' },
+          description: 'vault-gitops ownership state and apply lock',
+        });
+        return;
+      } catch (err) {
+        // Another apply's first run created it at the same moment: check what is there now.
+        if (retried || !(err instanceof VaultApiError && /already in use/i.test(err.vaultMessage))) throw err;
+        return this.ensureMount(true);
+      }
     }
     const version = String((info.options as { version?: unknown } | null | undefined)?.version ?? '1');
     if (!['kv', 'generic'].includes(String(info.type)) || version !== '2') {
