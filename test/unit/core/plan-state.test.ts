@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { planChanges, type PlanInput } from '../../../src/core/plan.js';
 import type { DesiredObject, LiveObject } from '../../../src/core/model.js';
 import { KINDS, kindOf } from '../../../src/kinds/registry.js';
+import type { ApplyResult } from '../../../src/core/apply.js';
+import { createdAddresses, desiredHash, objectsDiffer, parseStatePath, withIntent, withResults, type StateRecord } from '../../../src/core/state.js';
 
 const split = (address: string) => {
   const cut = address.lastIndexOf('/');
@@ -107,5 +109,57 @@ describe('planChanges with managed (state) input', () => {
       managed: ['auth/approle', 'auth/approle/roles/b', 'policies/b'],
     });
     expect(p.changes.map((c) => c.address)).toEqual(['auth/approle/roles/b', 'policies/b', 'auth/approle']);
+  });
+});
+
+describe('the state record after an apply (withIntent / withResults)', () => {
+  const d = [desired('policy', 'policies/a', { policy: 'x' }), desired('policy', 'policies/new', { policy: 'n' }), desired('policy', 'policies/bad', { policy: 'b' })];
+  const previous: StateRecord = {
+    format_version: '1',
+    objects: {
+      'policies/a': { kind: 'policy', hash: desiredHash(d[0]!), applied_at: 'T0', created: false },
+      'policies/old': { kind: 'policy', hash: 'sha256:1', applied_at: 'T0', created: true },
+      'policies/stuck': { kind: 'policy', hash: 'sha256:2', applied_at: 'T0', created: true },
+      'policies/adopted-then-dropped': { kind: 'policy', hash: 'sha256:3', applied_at: 'T0', created: false },
+    },
+  };
+  const p = plan({
+    desired: d,
+    live: [live('policy', 'policies/a', { policy: 'x' }), live('policy', 'policies/old', { policy: 'o' }), live('policy', 'policies/stuck', { policy: 's' }), live('policy', 'policies/adopted-then-dropped', { policy: 'z' })],
+    managed: createdAddresses(previous),
+  });
+
+  it('plans deletes only for the created entries', () => {
+    expect(createdAddresses(previous)).toEqual(['policies/old', 'policies/stuck']);
+    expect(p.changes.filter((c) => c.action === 'delete').map((c) => c.address)).toEqual(['policies/old', 'policies/stuck']);
+  });
+
+  it('records planned creates as created before applying, so a run that dies still knows them', () => {
+    const intent = withIntent(previous, p, 'T1');
+    expect(intent.objects['policies/new']).toEqual({ kind: 'policy', hash: null, applied_at: 'T1', created: true });
+    expect(createdAddresses(intent)).toContain('policies/bad');
+  });
+
+  it('after applying: applied objects are recorded, deleted ones forgotten, failed ones keep their entry', () => {
+    const results: ApplyResult[] = [
+      { address: 'policies/new', kind: 'policy', action: 'create', ok: true },
+      { address: 'policies/bad', kind: 'policy', action: 'create', ok: false, error: 'HTTP 400' },
+      { address: 'policies/old', kind: 'policy', action: 'delete', ok: true },
+      { address: 'policies/stuck', kind: 'policy', action: 'delete', ok: false, error: 'HTTP 500' },
+    ];
+    const after = withResults(withIntent(previous, p, 'T1'), p, results, d, 'T2');
+    expect(Object.keys(after.objects).sort()).toEqual(['policies/a', 'policies/bad', 'policies/new', 'policies/stuck']);
+    expect(after.objects['policies/new']).toEqual({ kind: 'policy', hash: desiredHash(d[1]!), applied_at: 'T2', created: true });
+    expect(after.objects['policies/bad']).toMatchObject({ hash: null, created: true });
+    expect(after.objects['policies/a']).toEqual(previous.objects['policies/a']);
+    expect(after.objects['policies/stuck']).toEqual(previous.objects['policies/stuck']);
+    expect(objectsDiffer(previous, after)).toBe(true);
+    expect(objectsDiffer(after, withResults(after, p, results, d, 'T3'))).toBe(false);
+  });
+
+  it('parses --state-path as MOUNT/PATH (MOUNT/data/PATH accepted) and refuses a bare mount', () => {
+    expect(parseStatePath('vault-gitops/state')).toEqual({ mount: 'vault-gitops', path: 'state', label: 'vault-gitops/state' });
+    expect(parseStatePath('secret/data/vault-gitops/state')).toEqual({ mount: 'secret', path: 'vault-gitops/state', label: 'secret/vault-gitops/state' });
+    expect(() => parseStatePath('vault-gitops')).toThrow(/not MOUNT\/PATH/);
   });
 });
