@@ -144,4 +144,5 @@ async function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: App
   }
   const previous = new Set((check?.delivered ?? []).map((d) => d.meta?.accessor).filter((a): a is string => !!a && a !== issued.accessor));
   for (const accessor of previous) await kind.credentials.revoke!(ctx, obj, accessor);
+  if (issued.accessor) await kind.credentials.revokeOthers?.(ctx, obj, issued.accessor);
 }

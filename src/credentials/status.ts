@@ -4,7 +4,7 @@ import type { DesiredObject, LiveObject } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
 import type { CredentialStatus, Kind } from '../kinds/kind.js';
 import type { DeliveredState } from './sink.js';
-import type { Sinks } from './sinks.js';
+import { valuesHash, type Sinks } from './sinks.js';
 
 export interface CredentialCheck {
   status: CredentialStatus;
@@ -36,6 +36,9 @@ export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, o
   }
   if (delivered.some((d) => !d.exists)) return check({ state: 'missing', reason: 'missing → will issue new credentials' });
   if (delivered.some((d) => d.meta?.pending)) return check({ state: 'pending', reason: 'a rotation was left half-done → will issue new credentials' });
+  if (delivered.some((d) => d.values && d.meta?.hash && d.meta.hash !== valuesHash(d.values))) {
+    return check({ state: 'stale', reason: 'edited by hand since it was delivered → will issue new credentials' });
+  }
   const first = delivered[0];
   if (delivered.some((d) => JSON.stringify(d.values) !== JSON.stringify(first?.values))) {
     return check({ state: 'stale', reason: 'copies differ → will issue new credentials' });

@@ -1,6 +1,11 @@
 import { VaultApiError } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 
+/** Marks the secret_ids this tool issues, so it can find (and destroy) its own undelivered ones. */
+const ISSUED_KEY = 'issued_by';
+const ISSUED_VALUE = 'vault-gitops';
+const ISSUED_MARK = JSON.stringify({ [ISSUED_KEY]: ISSUED_VALUE });
+
 /** AppRole's role_id is read from its own endpoint, so it is compared only when the config pins one. */
 export const approleRoleKind = authCollectionKind({
   kind: 'approle-role',
@@ -23,7 +28,7 @@ export const approleRoleKind = authCollectionKind({
     async issue(ctx, obj) {
       const base = objectPath('role', obj);
       const roleId = (await ctx.vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined;
-      const issued = (await ctx.vault.write(`${base}/secret-id`, {}))?.data as
+      const issued = (await ctx.vault.write(`${base}/secret-id`, { metadata: ISSUED_MARK }))?.data as
         | { secret_id?: string; secret_id_accessor?: string }
         | undefined;
       if (!roleId?.role_id || !issued?.secret_id) throw new Error(`Vault did not return a role_id and secret_id for ${obj.address}`);
@@ -36,6 +41,17 @@ export const approleRoleKind = authCollectionKind({
         // Already gone (expired or destroyed by hand): nothing left to revoke.
         if (!(err instanceof VaultApiError && (err.status === 404 || err.status === 400 || err.status === 500))) throw err;
       }
+    },
+    async revokeOthers(ctx, obj, keepAccessor) {
+      const base = objectPath('role', obj);
+      const accessors = (await ctx.vault.list(`${base}/secret-id`)).filter((a) => a !== keepAccessor);
+      await Promise.all(
+        accessors.map(async (accessor) => {
+          const found = await ctx.vault.write(`${base}/secret-id-accessor/lookup`, { secret_id_accessor: accessor }).catch(() => undefined);
+          const meta = (found?.data as { metadata?: Record<string, string> } | undefined)?.metadata;
+          if (meta?.[ISSUED_KEY] === ISSUED_VALUE) await this.revoke!(ctx, obj, accessor);
+        }),
+      );
     },
     async verify(vault, obj, values) {
       const base = objectPath('role', obj);

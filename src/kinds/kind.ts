@@ -66,6 +66,11 @@ export interface CredentialCapability {
   issue?(ctx: ApplyContext, obj: DesiredObject): Promise<{ values: Record<string, string>; accessor?: string }>;
   /** secret-id mode: destroys a previous secret_id by accessor (gone already is fine). */
   revoke?(ctx: ApplyContext, obj: DesiredObject, accessor: string): Promise<void>;
+  /**
+   * secret-id mode: destroys every other credential this tool issued for the object (found by the
+   * mark it puts on what it issues), so no copy-less credential outlives a lost delivery.
+   */
+  revokeOthers?(ctx: ApplyContext, obj: DesiredObject, keepAccessor: string): Promise<void>;
   /** Checks delivered values against Vault (secret_id still valid, role_id unchanged). */
   verify?(
     vault: Vault,

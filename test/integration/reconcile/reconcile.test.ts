@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
@@ -122,6 +122,28 @@ describe('reconcile against a live server', () => {
     expect([ttl.before, ttl.after]).toEqual([7200, 172800]);
 
     expect((await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir })).code).toBe(0);
+    expect(changed((await planJson(dir)).plan)).toEqual([]);
+  });
+
+  it('re-issues a lost or hand-edited credential and leaves no undelivered secret_id live', async () => {
+    const old = JSON.parse(await readFile(join(dir, 'out/payments.json'), 'utf8'));
+    await rm(join(dir, 'out/payments.json'));
+    const alice = JSON.parse(await readFile(join(dir, 'out/alice.json'), 'utf8'));
+    await writeFile(join(dir, 'out/alice.json'), JSON.stringify({ ...alice, password: 'edited-by-hand' }));
+
+    const p = await planJson(dir);
+    expect(changed(p.plan).map((c) => [c.address, c.reason])).toEqual([
+      [`auth/${ar}/roles/payments`, 'file out/payments.json: missing → will issue new credentials'],
+      [`auth/${up}/users/alice`, 'file out/alice.json: edited by hand since it was delivered → will issue new credentials'],
+    ]);
+    expect((await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir })).code).toBe(0);
+
+    const lookup = await vaultRequest('POST', `auth/${ar}/role/payments/secret-id/lookup`, { secret_id: old.secret_id });
+    expect(lookup.json?.data ?? null).toBeNull();
+    const fresh = JSON.parse(await readFile(join(dir, 'out/payments.json'), 'utf8'));
+    expect(fresh.secret_id).not.toBe(old.secret_id);
+    const ids = await vaultRequest('LIST', `auth/${ar}/role/payments/secret-id`);
+    expect(ids.json.data.keys).toEqual([fresh.vault_gitops.accessor]);
     expect(changed((await planJson(dir)).plan)).toEqual([]);
   });
 
