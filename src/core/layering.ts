@@ -38,14 +38,6 @@ function roleOf(path: readonly string[]): Role {
   }
 }
 
-function copyIndex(from: SourceIndex, to: SourceIndex, prefix: string): void {
-  for (const [k, v] of from) if (k === prefix || k.startsWith(`${prefix}.`)) to.set(k, v);
-}
-
-function dropIndex(index: SourceIndex, prefix: string): void {
-  for (const k of [...index.keys()]) if (k === prefix || k.startsWith(`${prefix}.`)) index.delete(k);
-}
-
 function where(index: SourceIndex, path: string): string {
   const e = index.get(path);
   const p = e?.key ?? e?.pos;
@@ -82,10 +74,9 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
     });
   };
 
-  const adopt = (acc: Json, k: string, v: unknown, dp: string, addIndex: SourceIndex) => {
-    acc[k] = v;
-    copyIndex(addIndex, layer.index, dp);
-  };
+  // Positions: within one directory every path is written by one file (a second one is an error),
+  // so the directory's index is the union of its files' indexes, the first file winning.
+  for (const f of files) for (const [k, e] of f.index) if (!layer.index.has(k)) layer.index.set(k, e);
 
   const merge = (acc: Json, add: Json, path: string[], addIndex: SourceIndex, file: string) => {
     for (const [k, v] of Object.entries(add)) {
@@ -96,15 +87,11 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
       const absent = cur === undefined || cur === null;
       if ((role === 'container' || role === 'mount') && isObj(v) && (absent || isObj(cur))) {
         let target = cur;
-        if (!isObj(target)) {
-          target = acc[k] = {};
-          const e = addIndex.get(dp);
-          if (e) layer.index.set(dp, e);
-        }
+        if (!isObj(target)) target = acc[k] = {};
         if (role === 'container') merge(target, v, p, addIndex, file);
         else mergeMount(target, v, p, addIndex, file);
       } else if (absent) {
-        if (v !== null || cur === undefined) adopt(acc, k, v, dp, addIndex);
+        if (v !== null || cur === undefined) acc[k] = v;
       } else if (v !== null) {
         duplicate(p, addIndex, where(layer.index, dp));
       }
@@ -120,9 +107,9 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
         merge(cur, { [f]: fv }, p.concat([]), addIndex, file);
       } else if (f === 'root_ca' || f === 'urls') {
         if (cur[f] !== undefined) duplicate(fp, addIndex, where(layer.index, dfp));
-        else adopt(cur, f, fv, dfp, addIndex);
+        else cur[f] = fv;
       } else if (f === 'type') {
-        if (cur.type === undefined) adopt(cur, f, fv, dfp, addIndex);
+        if (cur.type === undefined) cur.type = fv;
         else if (cur.type !== fv) {
           errors.push({
             severity: 'error',
@@ -138,7 +125,7 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
           return; // one report per mount and file
         }
         if (owner === undefined) mountOwner.set(dp, { key: dfp, file });
-        adopt(cur, f, fv, dfp, addIndex);
+        cur[f] = fv;
       }
     }
   };
@@ -149,10 +136,11 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
 
 /** Applies `over` on top of `base` (later directory wins field by field). Mutates and returns base. */
 export function overlay(base: Layer, over: Layer): Layer {
+  /** Paths whose value `over` replaced: their positions come from `over`. */
+  const replaced = new Set<string>();
   const apply = (acc: Json, add: Json, path: string[]) => {
     for (const [k, v] of Object.entries(add)) {
       const p = [...path, k];
-      const dp = dotted(p);
       const cur = acc[k];
       const atomic = p.length === 2 && p[0] === 'policies';
       if (!atomic && isObj(cur) && isObj(v)) {
@@ -162,11 +150,21 @@ export function overlay(base: Layer, over: Layer): Layer {
         // An empty section (`users:`) in a later layer adds nothing; it does not erase the earlier one.
       } else {
         acc[k] = v;
-        dropIndex(base.index, dp);
-        copyIndex(over.index, base.index, dp);
+        replaced.add(dotted(p));
       }
     }
   };
   apply(base.tree, over.tree, []);
+  if (replaced.size > 0) {
+    for (const k of [...base.index.keys()]) if (underAny(k, replaced)) base.index.delete(k);
+    for (const [k, e] of over.index) if (underAny(k, replaced)) base.index.set(k, e);
+  }
   return base;
+}
+
+/** True when the dotted path `k` is one of `prefixes` or below one. */
+function underAny(k: string, prefixes: ReadonlySet<string>): boolean {
+  if (prefixes.has(k)) return true;
+  for (let i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) if (prefixes.has(k.slice(0, i))) return true;
+  return false;
 }

@@ -201,12 +201,19 @@ const RESERVED_MOUNTS: Record<'auth' | 'secrets', string[]> = {
 class Checker {
   readonly errors: Diagnostic[] = [];
   readonly warnings: Diagnostic[] = [];
+  /** Every failed path and each of its ancestors. */
+  private readonly failedOrAbove = new Set<string>();
 
   constructor(
     private readonly layer: Layer,
     private readonly sources: Map<string, SourceFile>,
-    private readonly failed: Set<string>,
-  ) {}
+    failed: Set<string>,
+  ) {
+    for (const f of failed) {
+      this.failedOrAbove.add(f);
+      for (let i = f.indexOf('.'); i >= 0; i = f.indexOf('.', i + 1)) this.failedOrAbove.add(f.slice(0, i));
+    }
+  }
 
   entry(path: string[]): SourceEntry | undefined {
     return this.layer.index.get(dotted(path));
@@ -226,9 +233,7 @@ class Checker {
   }
   /** True when the schema already reported something at or under this path. */
   broken(path: string[]): boolean {
-    const p = dotted(path);
-    for (const f of this.failed) if (f === p || f.startsWith(`${p}.`)) return true;
-    return false;
+    return this.failedOrAbove.has(dotted(path));
   }
 
   /** Every duration field (recursively) must parse the way Vault parses it. */
@@ -437,7 +442,6 @@ class Checker {
         if (typeof n === 'string') items.push({ name: n, pos: this.valuePos([...path, String(i)]) });
       });
     }
-    const known = [...Object.keys(policies), 'default'];
     for (const { name, pos } of items) {
       if (name !== name.toLowerCase()) {
         // Vault lower-cases the names it stores in token_policies; a declared upper-case policy is reported where it is declared.
@@ -452,7 +456,7 @@ class Checker {
       this.error(
         path,
         pos,
-        `policy \`${name}\` is not defined in the config${didYouMean(name, known)}`,
+        `policy \`${name}\` is not defined in the config${didYouMean(name, [...Object.keys(policies), 'default'])}`,
         'declare it under `policies:` (only `default` may be used without declaring it)',
       );
     }

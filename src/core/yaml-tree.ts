@@ -67,7 +67,8 @@ export function parseYamlFile(file: string, text: string, scope: VariableScope, 
   sources.set(file, src);
   const index: SourceIndex = new Map();
   const errors: Diagnostic[] = [];
-  const doc = parseDocument(text, { lineCounter: src.lines, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys is checked while converting (the library's own check is quadratic in the map size).
+  const doc = parseDocument(text, { lineCounter: src.lines, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       errors.push({ severity: 'error', pos: posAt(src, e.pos[0]), message: yamlMessage(e.message, e.code) });
@@ -90,7 +91,6 @@ export function parseYamlFile(file: string, text: string, scope: VariableScope, 
 function yamlMessage(message: string, code: string): string {
   const first = message.split('\n')[0] ?? message;
   const clean = first.replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'DUPLICATE_KEY') return 'duplicate key: map keys must be unique';
   if (code === 'MULTIPLE_DOCS') return 'YAML syntax error: a config file holds one YAML document (remove the `---` that starts another)';
   return `YAML syntax error: ${clean}`;
 }
@@ -125,6 +125,10 @@ function convert(
       }
       const value = pair.value as Node | null;
       const keyPos = posAt(src, keyNode.range?.[0] ?? 0);
+      if (Object.prototype.hasOwnProperty.call(out, k)) {
+        errors.push({ severity: 'error', pos: keyPos, path: dotted([...path, k]), message: `duplicate key \`${k}\`: keys must be unique in a mapping` });
+        continue;
+      }
       const p = [...path, k];
       const valuePos = value?.range && !(isScalar(value) && value.value === null && value.source === '') ? posAt(src, value.range[0]) : keyPos;
       index.set(dotted(p), { pos: valuePos, key: keyPos, scalar: scalarInfo(value) });

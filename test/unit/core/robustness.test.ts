@@ -57,3 +57,10 @@ describe('loadConfig never throws on bad input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('duplicate keys', () => {
+  it('are reported at the second key', () => {
+    const r = loadText('policies:\n  a:\n    policy: x\n  b:\n    policy: y\n  a:\n    policy: z\n');
+    expect(r.errors.map((d) => [d.pos?.line, d.pos?.col, d.path, d.message])).toEqual([[6, 3, 'policies.a', 'duplicate key `a`: keys must be unique in a mapping']]);
+  });
+});
