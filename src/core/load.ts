@@ -1,7 +1,7 @@
 // Loading a config: files → variables → YAML with positions → merge per directory → layering →
 // validation (validate.ts) → Config. No Vault, no network; every user mistake is a Diagnostic.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { mergeDirectory, overlay, type Layer } from './layering.js';
 import type { Config, Diagnostic, ValidationResult } from './model.js';
 import { sortDiagnostics } from './diagnostics-format.js';
@@ -39,7 +39,8 @@ export function configFiles(dir: string): string[] {
 }
 
 /**
- * Loads and validates the config directories; later directories override earlier ones.
+ * Loads and validates the config directories (a single *.yaml file is accepted as a layer too);
+ * later directories override earlier ones.
  * `value` is set only when there are no errors.
  */
 export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationResult<Config> {
@@ -56,12 +57,19 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
   let merged: Layer | undefined;
   for (const dir of dirs) {
     let files: string[];
+    let base = dir;
     try {
-      if (!statSync(dir).isDirectory()) {
+      const st = statSync(dir);
+      if (st.isFile() && /\.ya?ml$/i.test(dir)) {
+        // A single file is a layer of its own.
+        base = dirname(dir);
+        files = [basename(dir)];
+      } else if (!st.isDirectory()) {
         errors.push({ severity: 'error', message: `config directory ${dir} is not a directory` });
         continue;
+      } else {
+        files = configFiles(dir);
       }
-      files = configFiles(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       errors.push({ severity: 'error', message: `cannot read config directory ${dir}: ${code === 'ENOENT' ? 'no such directory' : String(code ?? err)}` });
@@ -70,7 +78,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
     if (files.length === 0) warnings.push({ severity: 'warning', message: `config directory ${dir} has no *.yaml or *.yml files` });
     const parsed: ParsedFile[] = [];
     for (const rel of files) {
-      const file = join(dir, rel);
+      const file = base === dir ? join(dir, rel) : dir;
       let text: string;
       try {
         text = readFileSync(file, 'utf8');

@@ -366,3 +366,11 @@ describe('loadConfig: warnings', () => {
     ]);
   });
 });
+
+describe('loadConfig: inputs', () => {
+  it('accepts a single YAML file as a layer', () => {
+    const r = loadConfig([join(FIX, 'layering/base'), join(FIX, 'layering/prod/web.yaml')], { env: {} });
+    expect(r.errors).toEqual([]);
+    expect(r.value!.auth.approle!.roles!.web!.settings.token_ttl).toBe('30m');
+  });
+});
