@@ -154,13 +154,12 @@ function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
     }
     case 'type': {
       const types = ([] as string[]).concat(e.params.type as string | string[]);
-      const last = segs[segs.length - 1] ?? '';
       const isList = types.includes('array') && types.includes('string');
       const want = isList ? 'a list of strings (or a comma-separated string)' : types.map((t) => TYPE_NAMES[t] ?? t).join(' or ');
       const hint =
         types.includes('boolean') && typeof e.data === 'string' && /^(yes|no|on|off|y|n)$/i.test(e.data)
           ? 'YAML 1.2 reads yes/no/on/off as strings: write true or false'
-          : types.includes('object') && /^\d+$/.test(last) === false && e.data === null
+          : types.includes('object') && e.data === null
             ? 'remove the key or give it settings'
             : undefined;
       return d(entryPos(layer, segs, 'value'), path, `must be ${want}, got ${describeValue(e.data)}`, hint);
