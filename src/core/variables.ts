@@ -3,10 +3,10 @@
 // - `${var.NAME}` comes from --var NAME=value, then --var-file files (command line wins).
 // - `${env.NAME}` comes from the environment.
 // - `$${` is a literal `${`.
-// - Only YAML values are substituted: never keys, never the contents of policy `file:`s (HCL has its
-//   own `${...}` and `{{...}}` syntax). Inline `policy:` text is a YAML value: write `$${` there. A value that is exactly one reference and not quoted
-//   takes the type its text has in YAML (`token_num_uses: ${var.USES}` with USES=5 is the number 5);
-//   a quoted one (`"${var.X}"`) stays a string.
+// - Only YAML values are substituted: never keys, never the contents of policy `file:`s (HCL has
+//   its own `${...}` syntax). Inline `policy:` text is a YAML value: write `$${` there.
+// - A value that is exactly one reference and not quoted takes the type its text has in YAML
+//   (`token_num_uses: ${var.USES}` with USES=5 is the number 5); a quoted one stays a string.
 //
 // Variable files: `*.yaml` / `*.yml` / `*.json` files are a mapping of NAME: value (scalars only);
 // any other file is KEY=VALUE lines (blank lines and `#` comments ignored, optional surrounding quotes).
