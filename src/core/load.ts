@@ -1,6 +1,6 @@
 // Loading a config: files → variables → YAML with positions → merge per directory → layering →
 // validation (validate.ts) → Config. No Vault, no network; every user mistake is a Diagnostic.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { mergeDirectory, overlay, type Layer } from './layering.js';
 import type { Config, Diagnostic, ValidationResult } from './model.js';
@@ -21,17 +21,37 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Every *.yaml / *.yml file under `dir`, recursively, sorted by relative path (hidden entries skipped). */
+/**
+ * Every *.yaml / *.yml file under `dir`, recursively, sorted by relative path. Hidden entries are
+ * skipped; symbolic links are followed (a Kubernetes ConfigMap volume is made of them), each
+ * directory once.
+ */
 export function configFiles(dir: string): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = (rel: string) => {
-    const entries = readdirSync(join(dir, rel), { withFileTypes: true })
+    const abs = join(dir, rel);
+    const real = realpathSync(abs);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const entries = readdirSync(abs, { withFileTypes: true })
       .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(r);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = statSync(join(dir, r));
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue; // a dangling link
+        }
+      }
+      if (isDir) walk(r);
+      else if (isFile && /\.ya?ml$/i.test(e.name)) out.push(r);
     }
   };
   walk('');

@@ -64,3 +64,21 @@ describe('duplicate keys', () => {
     expect(r.errors.map((d) => [d.pos?.line, d.pos?.col, d.path, d.message])).toEqual([[6, 3, 'policies.a', 'duplicate key `a`: keys must be unique in a mapping']]);
   });
 });
+
+describe('config files', () => {
+  it('follows symbolic links (a ConfigMap volume), skips hidden entries, visits each directory once', async () => {
+    const { configFiles } = await import('../../../src/core/load.js');
+    const { symlinkSync } = await import('node:fs');
+    const dir = join(root, 'links');
+    mkdirSync(join(dir, '..2026_01_01'), { recursive: true });
+    writeFileSync(join(dir, '..2026_01_01', 'vault.yaml'), 'policies: {}\n');
+    symlinkSync('..2026_01_01', join(dir, '..data'));
+    symlinkSync('..data/vault.yaml', join(dir, 'vault.yaml'));
+    symlinkSync('missing.yaml', join(dir, 'dangling.yaml'));
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync('..', join(dir, 'sub', 'loop'));
+    writeFileSync(join(dir, 'sub', 'b.yml'), '');
+    expect(configFiles(dir)).toEqual(['sub/b.yml', 'vault.yaml']);
+    expect(loadConfig([dir], { env: {} }).errors).toEqual([]);
+  });
+});
