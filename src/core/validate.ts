@@ -2,7 +2,7 @@
 // references → policy HCL, then normalisation into the `Config` the kinds consume.
 // Every problem becomes a Diagnostic with a file:line:col; nothing here throws on bad input.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { checkPolicyHcl } from './hcl.js';
@@ -282,7 +282,7 @@ class Checker {
       } else if (typeof p.file === 'string' && p.policy === undefined) {
         const fpath = [...path, 'file'];
         const declaredIn = this.valuePos(fpath)?.file ?? '.';
-        const shown = join(dirname(declaredIn), p.file);
+        const shown = isAbsolute(p.file) ? p.file : join(dirname(declaredIn), p.file);
         const abs = resolve(dirname(declaredIn), p.file);
         let text: string;
         try {
