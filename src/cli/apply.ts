@@ -44,14 +44,18 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
   if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
 
-  const session = openSession(flags, io);
+  const session = await openSession(flags, io);
   const store = new StateStore(session.vault, stateLocation(flags));
   const runId = newRunId();
   const owner = lockOwner();
   let lock: StateLock | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     io.err(`${signal}: stopping; releasing the state lock (re-running apply converges from here)`);
-    void (lock?.release() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(130));
+    void (lock?.release() ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => session.close())
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -120,6 +124,6 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await lock?.release().catch((err: unknown) => io.err(`warning: could not release the state lock ${store.label}: ${errorMessage(err)}`));
-    session.close();
+    await session.close();
   }
 }

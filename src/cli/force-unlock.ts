@@ -7,13 +7,13 @@ import { openSession } from './session.js';
 
 /** `force-unlock ID`: removes the apply lock with that ID (the rest of the state record is kept). */
 export async function forceUnlockCommand(flags: VaultCommandFlags & { lockId?: string }, io: Output): Promise<number> {
-  const session = openSession(flags, io);
+  const session = await openSession(flags, io);
   try {
     const store = new StateStore(session.vault, stateLocation(flags));
     const removed = await forceUnlock(store, flags.lockId ?? '');
     io.out(`Removed the state lock ${store.label} of ${describeLock(removed)}.`);
     return EXIT_OK;
   } finally {
-    session.close();
+    await session.close();
   }
 }

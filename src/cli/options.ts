@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from '../core/state.js';
 import { parseTtl } from '../core/ttl.js';
 import type { VaultFlags } from '../adapters/vault-options.js';
+import type { AuthFlags } from '../adapters/login.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -16,7 +17,8 @@ export interface CommonFlags {
 }
 
 export type VaultCommandFlags = CommonFlags &
-  VaultFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean } & StateFlags;
+  VaultFlags &
+  AuthFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean } & StateFlags;
 
 /** Ownership state, lock and saved-plan flags (src/core/state.ts, lock.ts, saved-plan.ts). */
 export interface StateFlags {
@@ -69,7 +71,11 @@ export function withVaultOptions(cmd: Command): Command {
     .option('--max-retries <n>', 'retries on 5xx/429/412 (default: $VAULT_MAX_RETRIES or 2)')
     .option('--timeout <seconds>', 'per-request timeout', '60')
     .option('--concurrency <n>', 'Vault requests in flight at once', '16')
-    .option('--kube-context <name>', 'kubeconfig context for Kubernetes credential sinks');
+    .option('--kube-context <name>', 'kubeconfig context for Kubernetes credential sinks')
+    .option('--auth <method>', 'how the tool gets its Vault token: token (VAULT_TOKEN), approle, kubernetes, jwt (default: $VAULT_GITOPS_AUTH_METHOD or token)')
+    .option('--auth-mount <path>', 'auth mount to log in at (default: $VAULT_GITOPS_AUTH_MOUNT or the method name)')
+    .option('--auth-role <name>', 'role to log in as, for kubernetes and jwt (default: $VAULT_GITOPS_AUTH_ROLE)')
+    .option('--auth-audience <aud>', 'audience of the GitHub Actions OIDC token, for jwt (default: $VAULT_GITOPS_AUTH_AUDIENCE)');
 }
 
 export function outputOption(): Option {
@@ -91,6 +97,10 @@ export function loadOptions(flags: CommonFlags): LoadOptions {
     vars[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   return { vars, varFiles: flags.varFile ?? [], env: process.env };
+}
+
+export function authFlags(flags: VaultCommandFlags): AuthFlags {
+  return { auth: flags.auth, authMount: flags.authMount, authRole: flags.authRole, authAudience: flags.authAudience };
 }
 
 export function vaultFlags(flags: VaultCommandFlags): VaultFlags {

@@ -22,7 +22,7 @@ export function renderPlan(plan: Plan, format: string, io: Output): string {
 export async function planCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  const session = openSession(flags, io);
+  const session = await openSession(flags, io);
   try {
     const store = new StateStore(session.vault, stateLocation(flags));
     const state: StateInput = await planningState(store).catch((err: unknown) => {
@@ -38,6 +38,6 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
     }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   } finally {
-    session.close();
+    await session.close();
   }
 }

@@ -1,23 +1,44 @@
+import { login, resolveLogin, type LoginSession } from '../adapters/login.js';
 import { Vault } from '../adapters/vault.js';
 import { resolveVaultOptions } from '../adapters/vault-options.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, errorMessage } from '../core/errors.js';
 import { Sinks } from '../credentials/sinks.js';
-import { vaultFlags, type VaultCommandFlags } from './options.js';
+import { authFlags, vaultFlags, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 
-/** A Vault client and the credential sinks for one command run. */
-export function openSession(flags: VaultCommandFlags, io: Output): { vault: Vault; sinks: Sinks; close(): void } {
+export interface Session {
+  vault: Vault;
+  sinks: Sinks;
+  /** Revokes the token if the tool logged in itself (never a token the user supplied), then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * A Vault client and the credential sinks for one command run. With `--auth approle|kubernetes|jwt`
+ * the tool logs in once here and every request of the run uses that token.
+ */
+export async function openSession(flags: VaultCommandFlags, io: Output): Promise<Session> {
   const options = resolveVaultOptions(vaultFlags(flags));
-  if (!options.token) {
-    throw new UsageError('no Vault token', 'set VAULT_TOKEN or log in with `vault login` (which writes ~/.vault-token)');
+  const auth = resolveLogin(authFlags(flags));
+  if (auth.method === 'token' && !options.token) {
+    throw new UsageError('no Vault token', 'set VAULT_TOKEN, log in with `vault login` (which writes ~/.vault-token), or use --auth approle|kubernetes|jwt');
   }
-  const vault = new Vault(options);
+  const vault = new Vault(auth.method === 'token' ? options : { ...options, token: undefined });
   if (io.debug) vault.debug = (line) => io.err(`debug: ${line}`);
   const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext });
+  let loggedIn: LoginSession | undefined;
+  try {
+    if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
+  } catch (err) {
+    vault.close();
+    throw err;
+  }
+  if (loggedIn && io.debug) io.err(`debug: logged in with ${loggedIn.method} at auth/${loggedIn.mount} (token TTL ${loggedIn.ttl}s)`);
   return {
     vault,
     sinks,
-    close: () => {
+    close: async () => {
+      await loggedIn?.revoke().catch((err: unknown) => io.err(`warning: ${errorMessage(err)}`));
       if (io.debug) io.err(`debug: ${vault.stats.total} Vault requests (${JSON.stringify(vault.stats.byMethod)}), ${vault.stats.retries} retries`);
       vault.close();
     },
