@@ -266,3 +266,24 @@ export async function login(vault: Vault, plan: Exclude<LoginPlan, { method: 'to
       )),
   };
 }
+
+/**
+ * Until the returned function is called: on SIGINT/SIGTERM, revokes the login token and exits
+ * (128 + the signal's number) — unless the command handles the signal itself (apply releases its
+ * lock first), in which case its handler closes the session.
+ */
+export function revokeOnSignal(revoke: () => Promise<void>, say: (line: string) => void, exit: (code: number) => void = (c) => process.exit(c)): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 0) return;
+    say(`${signal}: stopping; revoking the login token`);
+    void revoke()
+      .catch(() => undefined)
+      .finally(() => exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

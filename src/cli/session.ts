@@ -1,4 +1,4 @@
-import { login, resolveLogin, type LoginSession } from '../adapters/login.js';
+import { login, resolveLogin, revokeOnSignal, type LoginSession } from '../adapters/login.js';
 import { Vault } from '../adapters/vault.js';
 import { resolveVaultOptions } from '../adapters/vault-options.js';
 import { UsageError, errorMessage } from '../core/errors.js';
@@ -34,10 +34,12 @@ export async function openSession(flags: VaultCommandFlags, io: Output): Promise
     throw err;
   }
   if (loggedIn && io.debug) io.err(`debug: logged in with ${loggedIn.method} at auth/${loggedIn.mount} (token TTL ${loggedIn.ttl}s)`);
+  const stopWatching = loggedIn ? revokeOnSignal(loggedIn.revoke, io.err) : () => {};
   return {
     vault,
     sinks,
     close: async () => {
+      stopWatching();
       await loggedIn?.revoke().catch((err: unknown) => io.err(`warning: ${errorMessage(err)}`));
       if (io.debug) io.err(`debug: ${vault.stats.total} Vault requests (${JSON.stringify(vault.stats.byMethod)}), ${vault.stats.retries} retries`);
       vault.close();

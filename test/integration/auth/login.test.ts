@@ -3,13 +3,14 @@
 // the JWT from a variable, a GitLab id_tokens variable, and a GitHub Actions-style endpoint).
 // Each runs a real `plan` through the CLI; a login token never outlives the run (revoked on
 // success and on failure), and no JWT, secret_id or token appears in anything the CLI printed.
+import { spawn } from 'node:child_process';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allOutput, cli, configDir, uniq, type CliResult } from '../helpers/cli.js';
+import { allOutput, CLI, cli, configDir, uniq, type CliResult } from '../helpers/cli.js';
 import { serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
@@ -87,6 +88,8 @@ beforeAll(async () => {
 path "sys/policies/acl/${polName}" { capabilities = ["create", "read", "update", "delete"] }
 path "sys/mounts/vault-gitops" { capabilities = ["create", "read", "update"] }
 path "vault-gitops/data/state-${id}" { capabilities = ["create", "read", "update"] }
+path "vault-gitops/data/held-${id}" { capabilities = ["read"] }
+path "vault-gitops/metadata/held-${id}" { capabilities = ["read"] }
 `,
   });
 });
@@ -180,6 +183,40 @@ describe('--auth approle', () => {
     expect(await vault.read(`sys/policies/acl/${polName}`)).toBeDefined();
     expect([...(await accessors())].filter((a) => !before.has(a))).toEqual([]);
     await vault.delete(`sys/policies/acl/${polName}`);
+  });
+
+  it('apply stopped by SIGTERM while it waits for a lock still revokes its token', async () => {
+    await vault.write('sys/mounts/vault-gitops', { type: 'kv', options: { version: '2' } }).catch(() => undefined);
+    const now = Date.now();
+    await vault.write(`vault-gitops/data/held-${id}`, {
+      data: { format_version: '1', objects: {}, lock: { id: 'a0e1d2c3-0000-4000-8000-000000000000', owner: 'ci@elsewhere pid 1', acquired_at: new Date(now).toISOString(), expires_at: new Date(now + 300_000).toISOString() } },
+    });
+    const applierRoleId = ((await vault.read(`auth/${arMount}/role/applier/role-id`)) as { data: { role_id: string } }).data.role_id;
+    const env = loginEnv({
+      VAULT_GITOPS_AUTH_METHOD: 'approle',
+      VAULT_GITOPS_AUTH_MOUNT: arMount,
+      VAULT_GITOPS_AUTH_ROLE_ID: applierRoleId,
+      VAULT_GITOPS_AUTH_SECRET_ID: await secretId('applier'),
+      VAULT_GITOPS_STATE_PATH: `vault-gitops/held-${id}`,
+    });
+    const before = await accessors();
+    const child = spawn(process.execPath, [CLI, 'apply', '-c', dir, '--auto-approve', '--lock-timeout', '60s', '--debug'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    const deadline = Date.now() + 20_000;
+    while (!stderr.includes('Waiting up to') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(stderr).toContain('Waiting up to');
+    expect([...(await accessors())].filter((a) => !before.has(a))).toHaveLength(1);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('debug: POST auth/token/revoke-self');
+    expect([...(await accessors())].filter((a) => !before.has(a))).toEqual([]);
+    for (const s of secrets) expect(stderr).not.toContain(s);
   });
 
   it('a failed login names the method, the mount and Vault\'s message, never the secret_id', async () => {

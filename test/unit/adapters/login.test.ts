@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUBERNETES_TOKEN_FILE, normaliseMount, readCredential, redact, resolveLogin } from '../../../src/adapters/login.js';
+import { KUBERNETES_TOKEN_FILE, normaliseMount, readCredential, redact, resolveLogin, revokeOnSignal } from '../../../src/adapters/login.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 const usage = (fn: () => unknown, message: RegExp) => {
@@ -147,5 +147,43 @@ describe('redact', () => {
   it('removes every occurrence of each secret', () => {
     expect(redact('bad secret abcd1234 and abcd1234 again', ['abcd1234'])).toBe('bad secret (redacted) and (redacted) again');
     expect(redact('nothing here', ['zzzz'])).toBe('nothing here');
+  });
+});
+
+describe('revokeOnSignal', () => {
+  /** Runs `fn` with only the listeners it adds for SIGINT/SIGTERM (the test runner has its own). */
+  async function isolated(fn: () => Promise<void>) {
+    const saved = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    try {
+      await fn();
+    } finally {
+      process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+      for (const l of saved.SIGINT) process.on('SIGINT', l);
+      for (const l of saved.SIGTERM) process.on('SIGTERM', l);
+    }
+  }
+
+  it('revokes, then exits 128 + the signal number', async () => {
+    await isolated(async () => {
+      const events: string[] = [];
+      revokeOnSignal(async () => void events.push('revoke'), (l) => events.push(l), (c) => events.push(`exit ${c}`));
+      process.emit('SIGTERM', 'SIGTERM');
+      await new Promise((r) => setTimeout(r, 10));
+      expect(events).toEqual(['SIGTERM: stopping; revoking the login token', 'revoke', 'exit 143']);
+    });
+  });
+
+  it("leaves the signal to the command's own handler, and does nothing once stopped", async () => {
+    await isolated(async () => {
+      const events: string[] = [];
+      const stop = revokeOnSignal(async () => void events.push('revoke'), (l) => events.push(l), (c) => events.push(`exit ${c}`));
+      process.once('SIGINT', () => events.push('command handler'));
+      process.emit('SIGINT', 'SIGINT');
+      stop();
+      expect(process.listenerCount('SIGTERM')).toBe(0);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(events).toEqual(['command handler']);
+    });
   });
 });
