@@ -1,11 +1,12 @@
 // The tool's own login against the real server: --auth token (the user's token, never revoked),
 // approle (role_id/secret_id from variables and from files) and jwt (a key pair this test makes,
-// the JWT from a variable, a GitLab id_tokens variable, and a GitHub Actions-style endpoint).
+// the JWT from a variable, a GitLab id_tokens variable, and a GitHub Actions-style endpoint) and
+// kubernetes (a service-account token from the real kube-apiserver of test/servers/kube.ts).
 // Each runs a real `plan` through the CLI; a login token never outlives the run (revoked on
 // success and on failure), and no JWT, secret_id or token appears in anything the CLI printed.
 import { spawn } from 'node:child_process';
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allOutput, CLI, cli, configDir, uniq, type CliResult } from '../helpers/cli.js';
 import { serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
+import { KUBERNETES_TOKEN_FILE } from '../../../src/adapters/login.js';
+import { startKube, type KubeServer } from '../../servers/kube.js';
 
 const id = uniq('login');
 const polName = `declared-${id}`;
@@ -72,7 +75,7 @@ async function expectLoggedInPlan(args: string[], env: NodeJS.ProcessEnv): Promi
   const r = await run(['plan', '-c', dir, ...args], env);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toContain(polName);
-  expect(r.stderr).toMatch(/^debug: logged in with (approle|jwt) at auth\/\S+ \(token TTL \d+s\)$/m);
+  expect(r.stderr).toMatch(/^debug: logged in with (approle|kubernetes|jwt) at auth\/\S+ \(token TTL \d+s\)$/m);
   expect([r.logins, r.revokes, r.creates]).toEqual([1, 1, 0]);
   expect(r.stderr).not.toContain('warning');
   const after = await accessors();
@@ -324,5 +327,54 @@ describe('--auth jwt', () => {
     expect(r.stderr).toMatch(new RegExp(`error: cannot log in to Vault with jwt at auth/${jwtMount}: Vault answered \\d{3}: \\S`));
     expect(r.stdout).toBe('');
     expect([r.logins, r.revokes]).toEqual([1, 0]);
+  });
+});
+
+describe('--auth kubernetes', () => {
+  const k8sMount = `k8s-${id}`;
+  let kube: KubeServer;
+  let saToken = '';
+
+  beforeAll(async () => {
+    kube = await startKube();
+    await kube.createNamespace('gitops');
+    saToken = (await kube.serviceAccount('gitops', 'vault-gitops', [])).token;
+    secrets.push(saToken, kube.adminToken);
+    await vault.write(`sys/auth/${k8sMount}`, { type: 'kubernetes' });
+    // Vault checks each login's token with the apiserver's TokenReview API, as the admin here.
+    await vault.write(`auth/${k8sMount}/config`, {
+      kubernetes_host: kube.server,
+      kubernetes_ca_cert: Buffer.from(kube.caData, 'base64').toString('utf8'),
+      token_reviewer_jwt: kube.adminToken,
+    });
+    await vault.write(`auth/${k8sMount}/role/drift`, {
+      bound_service_account_names: ['vault-gitops'],
+      bound_service_account_namespaces: ['gitops'],
+      token_policies: [plannerPolicy],
+      token_ttl: '5m',
+    });
+  }, 120_000);
+  afterAll(() => kube?.stop());
+
+  it('logs in with the service-account token (file overridable), and revokes the token at exit', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sa-')), 'token');
+    writeFileSync(file, saToken, { mode: 0o600 });
+    await expectLoggedInPlan(['--auth', 'kubernetes', '--auth-mount', k8sMount, '--auth-role', 'drift'], loginEnv({ VAULT_GITOPS_AUTH_JWT_FILE: file }));
+  });
+
+  it('a service account the role does not bind is refused, naming kubernetes and the mount', async () => {
+    const stranger = (await kube.serviceAccount('gitops', 'stranger', [])).token;
+    secrets.push(stranger);
+    const r = await run(['plan', '-c', dir, '--auth', 'kubernetes', '--auth-mount', k8sMount, '--auth-role', 'drift'], loginEnv({ VAULT_GITOPS_AUTH_JWT: stranger }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`error: cannot log in to Vault with kubernetes at auth/${k8sMount}: Vault answered \\d{3}: \\S`));
+    expect([r.logins, r.revokes]).toEqual([1, 0]);
+  });
+
+  it.skipIf(existsSync(KUBERNETES_TOKEN_FILE))('outside a pod, says which file it looked for', async () => {
+    const r = await run(['plan', '-c', dir, '--auth', 'kubernetes', '--auth-role', 'drift'], loginEnv({}));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: cannot read the service-account token from ${KUBERNETES_TOKEN_FILE} (the Kubernetes service account): ENOENT`);
+    expect(r.logins).toBe(0);
   });
 });
