@@ -19,7 +19,7 @@ export function reportError(err: unknown, io: Output): number {
     io.err(`error: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}`);
   } else if (err instanceof VaultApiError) {
     const hint =
-      err.status === 403 ? '\n  hint: the token lacks permission for this path (check VAULT_TOKEN and its policies)' : '';
+      err.status === 403 ? '\n  hint: the token in use lacks permission for this path (check its policies, or the --auth role\'s)' : '';
     io.err(`error: Vault answered ${err.status} to ${err.method} ${err.path}: ${err.vaultMessage}${hint}`);
   } else if (err instanceof VaultConnectionError) {
     io.err(`error: ${err.message}\n  hint: check VAULT_ADDR and that Vault is running; for TLS, VAULT_CACERT`);
