@@ -1,41 +1,11 @@
 // The planner with ownership state: objects vault-gitops created earlier and the config no longer
 // declares are deleted ("removed from config"); everything else undeclared stays unmanaged.
 import { describe, expect, it } from 'vitest';
-import { planChanges, type PlanInput } from '../../../src/core/plan.js';
-import type { DesiredObject, LiveObject } from '../../../src/core/model.js';
-import { KINDS, kindOf } from '../../../src/kinds/registry.js';
+import { desired, live, plan } from '../fixtures/objects.js';
 import type { ApplyResult } from '../../../src/core/apply.js';
 import { createdAddresses, desiredHash, objectsDiffer, parseStatePath, withIntent, withResults, type StateRecord } from '../../../src/core/state.js';
 
-const split = (address: string) => {
-  const cut = address.lastIndexOf('/');
-  return { address, collection: address.slice(0, cut), name: address.slice(cut + 1) };
-};
-const desired = (kind: DesiredObject['kind'], address: string, settings: Record<string, unknown>): DesiredObject => ({
-  kind,
-  ...split(address),
-  settings,
-  dependsOn: [],
-});
-const live = (kind: LiveObject['kind'], address: string, settings: Record<string, unknown>): LiveObject => ({
-  kind,
-  ...split(address),
-  settings: kindOf(kind).normalise(settings),
-});
 
-function plan(over: Partial<PlanInput>) {
-  return planChanges({
-    desired: [],
-    live: [],
-    credentials: {},
-    sinkLabels: {},
-    prune: [],
-    kinds: KINDS,
-    toolVersion: 'test',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    ...over,
-  });
-}
 
 const liveSet = [
   live('policy', 'policies/a', { policy: 'x' }),

@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planChanges, type PlanInput } from '../../../src/core/plan.js';
+import { desired, live, plan } from '../fixtures/objects.js';
 import { isPruned } from '../../../src/core/prune.js';
-import type { DesiredObject, LiveObject } from '../../../src/core/model.js';
-import { KINDS, kindOf } from '../../../src/kinds/registry.js';
 
-const desired = (kind: DesiredObject['kind'], address: string, settings: Record<string, unknown>, extra: Partial<DesiredObject> = {}): DesiredObject => {
-  const cut = address.lastIndexOf('/');
-  return { kind, address, collection: address.slice(0, cut), name: address.slice(cut + 1), settings, dependsOn: [], ...extra };
-};
-const live = (kind: LiveObject['kind'], address: string, settings: Record<string, unknown>): LiveObject => {
-  const cut = address.lastIndexOf('/');
-  return { kind, address, collection: address.slice(0, cut), name: address.slice(cut + 1), settings: kindOf(kind).normalise(settings) };
-};
 
-function plan(over: Partial<PlanInput>) {
-  return planChanges({
-    desired: [],
-    live: [],
-    credentials: {},
-    sinkLabels: {},
-    prune: [],
-    kinds: KINDS,
-    toolVersion: 'test',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    ...over,
-  });
-}
 
 describe('planChanges', () => {
   it('creates what is missing, with every declared field as after', () => {

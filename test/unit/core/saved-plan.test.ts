@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { desired, live } from '../fixtures/objects.js';
 import type { DesiredObject, LiveObject, Plan } from '../../../src/core/model.js';
 import { configFingerprint, planChanges } from '../../../src/core/plan.js';
 import {
@@ -14,23 +15,8 @@ import {
   writeSavedPlan,
   type FreshState,
 } from '../../../src/core/saved-plan.js';
-import { KINDS, kindOf } from '../../../src/kinds/registry.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 
-const split = (address: string) => {
-  const cut = address.lastIndexOf('/');
-  return { address, collection: address.slice(0, cut), name: address.slice(cut + 1), mount: address.split('/')[1] };
-};
-const desired = (kind: DesiredObject['kind'], address: string, settings: Record<string, unknown>): DesiredObject => ({
-  kind,
-  ...split(address),
-  settings,
-  dependsOn: [],
-});
-const live = (kind: LiveObject['kind'], address: string, settings: Record<string, unknown>): LiveObject => ({
-  kind,
-  ...split(address),
-  settings: kindOf(kind).normalise(settings),
-});
 
 const D = [
   desired('policy', 'policies/web', { policy: 'path "a" { capabilities = ["read"] }' }),

@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import type { DesiredObject, LiveObject, Plan } from '../../../src/core/model.js';
+import { desired, live } from '../fixtures/objects.js';
+import type { Plan } from '../../../src/core/model.js';
 import { planChanges } from '../../../src/core/plan.js';
-import { KINDS, kindOf } from '../../../src/kinds/registry.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 import { renderJson } from '../../../src/render/json.js';
 import { renderMarkdown } from '../../../src/render/markdown.js';
 import { renderText } from '../../../src/render/text.js';
@@ -13,21 +14,6 @@ import { renderText } from '../../../src/render/text.js';
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv2020.default({ allErrors: true, strict: true }).compile(schema);
 
-function split(address: string) {
-  const cut = address.lastIndexOf('/');
-  return { address, collection: address.slice(0, cut), name: address.slice(cut + 1), mount: address.split('/')[1] };
-}
-const desired = (kind: DesiredObject['kind'], address: string, settings: Record<string, unknown>): DesiredObject => ({
-  kind,
-  ...split(address),
-  settings,
-  dependsOn: [],
-});
-const live = (kind: LiveObject['kind'], address: string, settings: Record<string, unknown>): LiveObject => ({
-  kind,
-  ...split(address),
-  settings: kindOf(kind).normalise(settings),
-});
 
 describe('a plan made by the planner', () => {
   const plan: Plan = planChanges({
