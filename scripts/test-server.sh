@@ -70,7 +70,7 @@ build_one() { # name → prints path
 
   local ldflags='' nosumdb=''
   dir=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-build-$name.XXXXXX")
-  trap 'rm -rf "$dir"' RETURN
+  trap 'rm -rf "$dir"' RETURN EXIT # EXIT: die() exits without returning
   case "$name" in
     vault)
       write_wrapper "$dir" github.com/hashicorp/vault "$VAULT_VERSION" github.com/hashicorp/vault/command \
