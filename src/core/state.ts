@@ -186,22 +186,29 @@ export class StateStore {
   /** The record and its KV version (0 when it does not exist yet). */
   async read(): Promise<{ record: StateRecord; version: number }> {
     const { mount, path } = this.location;
-    const body = await this.settled(() => this.vault.read(`${mount}/data/${path}`));
-    const data = body?.data as { data?: Partial<StateRecord> | null; metadata?: { version?: number } } | undefined;
-    if (data?.data && typeof data.data === 'object') {
-      const r = data.data;
-      if (r.format_version !== undefined && r.format_version !== STATE_FORMAT_VERSION) {
-        throw new UsageError(`the state record ${this.label} has format_version ${JSON.stringify(r.format_version)}, which this vault-gitops does not know`, 'upgrade vault-gitops');
+    for (let attempt = 0; ; attempt++) {
+      const body = await this.settled(() => this.vault.read(`${mount}/data/${path}`));
+      const data = body?.data as { data?: Partial<StateRecord> | null; metadata?: { version?: number } } | undefined;
+      if (data?.data && typeof data.data === 'object') {
+        const r = data.data;
+        if (r.format_version !== undefined && r.format_version !== STATE_FORMAT_VERSION) {
+          throw new UsageError(`the state record ${this.label} has format_version ${JSON.stringify(r.format_version)}, which this vault-gitops does not know`, 'upgrade vault-gitops');
+        }
+        return { record: { ...emptyState(), ...r, objects: r.objects ?? {} }, version: data.metadata?.version ?? 0 };
       }
-      return { record: { ...emptyState(), ...r, objects: r.objects ?? {} }, version: data.metadata?.version ?? 0 };
+      // Missing, or its latest version deleted: check-and-set needs the current version number.
+      const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
+        if (err instanceof VaultApiError && err.status === 403) return undefined;
+        throw err;
+      });
+      const m = meta?.data as { current_version?: number; versions?: Record<string, { deletion_time?: string; destroyed?: boolean }> } | undefined;
+      const version = m?.current_version ?? 0;
+      const latest = m?.versions?.[String(version)];
+      // The two reads are not atomic: another run may have written the record in between. Then it
+      // exists after all, and reading it as empty would overwrite that run's lock.
+      const liveNow = version > 0 && latest !== undefined && !latest.destroyed && !latest.deletion_time;
+      if (!liveNow || attempt >= 5) return { record: emptyState(), version };
     }
-    // Missing, or its latest version deleted: check-and-set needs the current version number.
-    const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
-      if (err instanceof VaultApiError && err.status === 403) return undefined;
-      throw err;
-    });
-    const version = (meta?.data as { current_version?: number } | undefined)?.current_version ?? 0;
-    return { record: emptyState(), version };
   }
 
   /** Writes with `cas = version`; returns the new version. */
