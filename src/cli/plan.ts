@@ -1,5 +1,5 @@
 import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { loadDesired, makePlan, type StateInput } from '../core/engine.js';
+import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/engine.js';
 import { EXIT_CHANGES, EXIT_OK, VaultApiError } from '../core/errors.js';
 import { liveFingerprints, writeSavedPlan } from '../core/saved-plan.js';
 import { planningState, stateIgnore, StateStore } from '../core/state.js';
@@ -11,7 +11,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { configDirs, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
 
 export function renderPlan(plan: Plan, format: string, io: Output): string {
   if (format === 'json') return renderJson(plan);
@@ -19,18 +19,23 @@ export function renderPlan(plan: Plan, format: string, io: Output): string {
   return renderText(plan, { color: io.color });
 }
 
+/** Reads the ownership state (read only, no lock) and plans; used by plan and drift. */
+export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loaded: Loaded, session: Session): Promise<Planned> {
+  const store = new StateStore(session.vault, stateLocation(flags));
+  const state: StateInput = await planningState(store).catch((err: unknown) => {
+    if (!(err instanceof VaultApiError && err.status === 403)) throw err;
+    io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
+    return { ignore: stateIgnore(store.location) };
+  });
+  return makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
+}
+
 export async function planCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const session = await openSession(flags, io);
   try {
-    const store = new StateStore(session.vault, stateLocation(flags));
-    const state: StateInput = await planningState(store).catch((err: unknown) => {
-      if (!(err instanceof VaultApiError && err.status === 403)) throw err;
-      io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
-      return { ignore: stateIgnore(store.location) };
-    });
-    const { plan, live } = await makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
+    const { plan, live } = await planAgainstVault(flags, io, loaded, session);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
     if (flags.out) {
       await writeSavedPlan(flags.out, plan, liveFingerprints(live, loaded.desired));

@@ -44,6 +44,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       action(async () => (await import('./apply.js')).applyCommand)({ ...flags, planFile }),
     );
 
+  withStateOption(withVaultOptions(program.command('drift')))
+    .description('detect drift for a schedule: exit 0 in sync, 2 drifted, 1 error; classifies each finding')
+    .addOption(outputOption())
+    .action(action(async () => (await import('./drift.js')).driftCommand));
+
   withStateOption(withVaultOptions(program.command('force-unlock')))
     .description('remove the apply lock with this ID (printed by the apply that waited for it); only when its run is dead')
     .argument('<id>', 'the lock ID')

@@ -1,0 +1,60 @@
+import type { Address, FieldChange, KindName, Plan } from './model.js';
+
+export const DRIFT_FORMAT_VERSION = '1';
+
+/**
+ * - changed: the object exists in Vault with fields that differ from the config
+ * - missing: declared in the config, not in Vault
+ * - unmanaged: an extra object in a managed collection (pruned, or created by vault-gitops and
+ *   since removed from the config): apply would delete it
+ * - credentials: delivered credentials missing, stale, half-rotated, due for rotation, or not ours
+ */
+export type DriftClass = 'changed' | 'missing' | 'unmanaged' | 'credentials';
+
+export interface DriftFinding {
+  class: DriftClass;
+  address: Address;
+  kind: KindName;
+  detail: string;
+  /** For `changed`: before (Vault) → after (config), masked where sensitive. */
+  fields?: FieldChange[];
+}
+
+export interface DriftReport {
+  format_version: string;
+  created_at: string;
+  vault_addr?: string;
+  config_fingerprint: string;
+  in_sync: boolean;
+  summary: Record<DriftClass, number>;
+  findings: DriftFinding[];
+  /** Undeclared objects in collections nobody claimed: listed for information, not drift. */
+  unmanaged_elsewhere: Address[];
+}
+
+/** Classifies what a plan would change as drift findings. Pure. */
+export function driftReport(plan: Plan): DriftReport {
+  const findings: DriftFinding[] = [];
+  for (const c of plan.changes) {
+    if (c.action === 'create') findings.push({ class: 'missing', address: c.address, kind: c.kind, detail: c.reason });
+    if (c.action === 'delete') findings.push({ class: 'unmanaged', address: c.address, kind: c.kind, detail: c.reason });
+    if (c.action !== 'update') continue;
+    if (c.fields.length > 0) {
+      findings.push({ class: 'changed', address: c.address, kind: c.kind, detail: `${c.fields.map((f) => f.name).join(', ')} changed in Vault`, fields: c.fields });
+    }
+    for (const line of c.credentials ?? []) findings.push({ class: 'credentials', address: c.address, kind: c.kind, detail: line });
+    if (c.fields.length === 0 && !c.credentials?.length) findings.push({ class: 'credentials', address: c.address, kind: c.kind, detail: c.reason });
+  }
+  const summary: Record<DriftClass, number> = { changed: 0, missing: 0, unmanaged: 0, credentials: 0 };
+  for (const f of findings) summary[f.class]++;
+  return {
+    format_version: DRIFT_FORMAT_VERSION,
+    created_at: plan.created_at,
+    vault_addr: plan.vault_addr,
+    config_fingerprint: plan.config_fingerprint,
+    in_sync: findings.length === 0,
+    summary,
+    findings,
+    unmanaged_elsewhere: plan.unmanaged.map((u) => u.address),
+  };
+}

@@ -1,0 +1,55 @@
+import type { DriftClass, DriftReport } from '../core/drift.js';
+import { formatValue, painter, safeField, sanitize, stableStringify } from './common.js';
+import { mdCell } from './markdown.js';
+
+const HEADINGS: Record<DriftClass, string> = {
+  changed: 'Changed in Vault',
+  missing: 'Missing in Vault',
+  unmanaged: 'Extra objects in managed collections',
+  credentials: 'Published credentials',
+};
+const ORDER: DriftClass[] = ['changed', 'missing', 'unmanaged', 'credentials'];
+
+function summaryLine(r: DriftReport): string {
+  if (r.in_sync) return 'In sync: Vault matches the configuration.';
+  const parts = ORDER.filter((c) => r.summary[c] > 0).map((c) => `${r.summary[c]} ${c}`);
+  return `Drift: ${parts.join(', ')}.`;
+}
+
+export function renderDriftText(r: DriftReport, opts: { color: boolean }): string {
+  const paint = painter(opts.color);
+  const out: string[] = [];
+  for (const cls of ORDER) {
+    const items = r.findings.filter((f) => f.class === cls);
+    if (items.length === 0) continue;
+    out.push(paint('bold', HEADINGS[cls]));
+    for (const f of items) {
+      out.push(`  ${paint('yellow', '!')} ${sanitize(f.address)}: ${sanitize(f.detail)}`);
+      for (const field of (f.fields ?? []).map(safeField)) {
+        if (field.diff) out.push(...field.diff.split('\n').filter((l) => l !== '').map((l) => `      ${sanitize(l)}`));
+        else out.push(`      ${field.name}: ${formatValue(field.before, field.name)} (Vault) → ${formatValue(field.after, field.name)} (config)`);
+      }
+    }
+    out.push('');
+  }
+  if (r.unmanaged_elsewhere.length > 0) {
+    out.push(`Not managed (left alone, not drift): ${r.unmanaged_elsewhere.map((a) => sanitize(a)).join(', ')}`, '');
+  }
+  out.push(r.in_sync ? paint('green', summaryLine(r)) : paint('red', summaryLine(r)));
+  return out.join('\n') + '\n';
+}
+
+export function renderDriftJson(r: DriftReport): string {
+  const masked: DriftReport = { ...r, findings: r.findings.map((f) => (f.fields ? { ...f, fields: f.fields.map(safeField) } : f)) };
+  return stableStringify(masked, 2) + '\n';
+}
+
+export function renderDriftMarkdown(r: DriftReport): string {
+  const out = ['### vault-gitops drift', '', `**${summaryLine(r)}**`, ''];
+  if (r.findings.length > 0) {
+    out.push('| Class | Address | Detail |', '|---|---|---|');
+    for (const f of r.findings) out.push(`| ${f.class} | ${mdCell(f.address)} | ${mdCell(f.detail)} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { driftReport } from '../../../src/core/drift.js';
+import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../../src/render/drift.js';
+import { desired, live, plan } from '../fixtures/objects.js';
+
+const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../schemas/${name}`, import.meta.url), 'utf8')) as object;
+const ajv = new Ajv2020.default({ allErrors: true, strict: true });
+ajv.addSchema(load('plan.schema.json'));
+const validate = ajv.compile(load('drift.schema.json'));
+
+const drifted = plan({
+  desired: [
+    desired('policy', 'policies/web', { policy: 'path "a" { capabilities = ["read"] }' }),
+    desired('approle-role', 'auth/approle/roles/web', { token_ttl: '1h' }, { credentials: { file: { path: 'web.json' } } }),
+    desired('approle-role', 'auth/approle/roles/new', { token_ttl: '1h' }),
+    desired('userpass-user', 'auth/userpass/users/alice', { token_ttl: 60, password: 'hunter2-secret' }),
+  ],
+  live: [
+    live('policy', 'policies/web', { policy: 'path "a" { capabilities = ["list"] }' }),
+    live('approle-role', 'auth/approle/roles/web', { token_ttl: 3600 }),
+    live('approle-role', 'auth/approle/roles/stray', {}),
+    live('userpass-user', 'auth/userpass/users/alice', { token_ttl: 120 }),
+    live('secrets-mount', 'secrets/secret', { type: 'kv' }),
+  ],
+  credentials: { 'auth/approle/roles/web': { state: 'stale', reason: 'the delivered secret_id no longer exists in Vault → will issue new credentials' } },
+  sinkLabels: { 'auth/approle/roles/web': 'file web.json' },
+  prune: ['auth/approle/roles'],
+});
+
+describe('driftReport', () => {
+  it('classifies each finding: changed, missing, unmanaged, credentials', () => {
+    const r = driftReport(drifted);
+    expect(r.in_sync).toBe(false);
+    expect(r.summary).toEqual({ changed: 2, missing: 1, unmanaged: 1, credentials: 1 });
+    expect(r.findings.map((f) => [f.class, f.address])).toEqual([
+      ['unmanaged', 'auth/approle/roles/stray'],
+      ['changed', 'policies/web'],
+      ['missing', 'auth/approle/roles/new'],
+      ['credentials', 'auth/approle/roles/web'],
+      ['changed', 'auth/userpass/users/alice'],
+    ]);
+    expect(r.unmanaged_elsewhere).toEqual(['secrets/secret']);
+  });
+
+  it('is in sync when the plan has nothing to do, whatever else is unmanaged', () => {
+    const r = driftReport(plan({ live: [live('secrets-mount', 'secrets/secret', { type: 'kv' })] }));
+    expect(r.in_sync).toBe(true);
+    expect(r.findings).toEqual([]);
+    expect(renderDriftText(r, { color: false })).toContain('In sync: Vault matches the configuration.');
+  });
+
+  it('renders JSON that matches schemas/drift.schema.json, and text/markdown without secrets', () => {
+    const r = driftReport(drifted);
+    const json = renderDriftJson(r);
+    expect(validate(JSON.parse(json)), JSON.stringify(validate.errors)).toBe(true);
+    const text = renderDriftText(r, { color: false });
+    expect(text).toContain('Changed in Vault');
+    expect(text).toContain('token_ttl: 120 (2m) (Vault) → 60 (1m) (config)');
+    expect(text).toContain('Drift: 2 changed, 1 missing, 1 unmanaged, 1 credentials.');
+    expect(renderDriftMarkdown(r)).toContain('| credentials | auth/approle/roles/web |');
+    for (const out of [json, text, renderDriftMarkdown(r)]) expect(out).not.toContain('hunter2-secret');
+  });
+});
