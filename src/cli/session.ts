@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { login, resolveLogin, revokeOnSignal, type LoginSession } from '../adapters/login.js';
 import { Vault } from '../adapters/vault.js';
 import { resolveVaultOptions } from '../adapters/vault-options.js';
@@ -42,6 +43,9 @@ export async function openSession(flags: VaultCommandFlags, io: Output): Promise
       stopWatching();
       await loggedIn?.revoke().catch((err: unknown) => io.err(`warning: ${errorMessage(err)}`));
       if (io.debug) io.err(`debug: ${vault.stats.total} Vault requests (${JSON.stringify(vault.stats.byMethod)}), ${vault.stats.retries} retries`);
+      // For the benchmark: request counts and peak memory of this run (undocumented on purpose).
+      const statsFile = process.env.VAULT_GITOPS_STATS_FILE;
+      if (statsFile) writeFileSync(statsFile, JSON.stringify({ ...vault.stats, maxRssKb: process.resourceUsage().maxRSS }));
       vault.close();
     },
   };
