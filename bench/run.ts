@@ -102,7 +102,7 @@ async function bench429(serverName: string, work: string) {
     await cli(['apply', '-c', cfg.dir, '--auto-approve'], env, work);
     await runRequests(server.addr, server.token, [{ method: 'POST', path: 'sys/quotas/rate-limit/bench', body: { rate: 300, interval: '1s' } }], 1);
     const limited = await cli(['plan', '-c', cfg.dir, '--detailed-exitcode'], env, work);
-    return { rate: 300, ...limited };
+    return { rate: 300, objects: cfg.objects, ...limited };
   } finally {
     await server.stop();
   }
@@ -158,7 +158,7 @@ async function main() {
       ...rows,
       '',
       `Cold start (median of 5): \`--version\` ${s(cold.versionMs)}, \`validate\` of config-examples (base + production) ${s(cold.validateMs)}.`,
-      `429s: with a \`sys/quotas/rate-limit\` of ${limited.rate}/s, a no-change plan of ${results[0]?.n ?? 1000} objects took ${s(limited.ms)}, retried ${limited.retries ?? '?'} requests and exited ${limited.code} (0 = succeeded, no changes).`,
+      `429s: with a \`sys/quotas/rate-limit\` of ${limited.rate}/s, a no-change plan of ${limited.objects} objects took ${s(limited.ms)}, retried ${limited.retries ?? '?'} requests and exited ${limited.code} (0 = succeeded, no changes).`,
       `Every run converged: ${results.every((r) => r.converged) ? 'yes' : 'NO'}.`,
     ].join('\n');
 
