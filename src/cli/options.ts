@@ -25,8 +25,10 @@ export interface StateFlags {
   statePath?: string;
   lockTimeout?: string;
   lockTtl?: string;
-  /** plan --out FILE */
+  /** plan --out FILE, snapshot --out FILE */
   out?: string;
+  /** plan --against SNAPSHOT (offline) */
+  against?: string;
   /** force-unlock ID (positional) */
   lockId?: string;
   /** apply PLAN-FILE (positional) */

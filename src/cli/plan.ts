@@ -12,6 +12,8 @@ import { renderText } from '../render/text.js';
 import { configDirs, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession, type Session } from './session.js';
+import { ReplayVault } from '../adapters/snapshot-vault.js';
+import { readSnapshot } from '../core/snapshot.js';
 
 export function renderPlan(plan: Plan, format: string, io: Output): string {
   if (format === 'json') return renderJson(plan);
@@ -30,9 +32,26 @@ export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loa
   return makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
 }
 
+/** `plan --against FILE`: the same planning, replayed from a snapshot; no network, no token. */
+async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: Output, loaded: Loaded): Promise<number> {
+  const snapshot = await readSnapshot(flags.against);
+  const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr);
+  try {
+    const store = new StateStore(vault, stateLocation(flags));
+    const state: StateInput = await planningState(store).catch(() => ({ ignore: stateIgnore(store.location) }));
+    const { plan } = await makePlan(loaded, vault, undefined, KINDS, new Date(), state);
+    io.err(`Offline plan against the snapshot of ${snapshot.vault_addr} taken ${snapshot.created_at}; delivered credentials were not checked.`);
+    io.out(renderPlan(plan, flags.output ?? 'text', io));
+    return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+  } finally {
+    vault.close();
+  }
+}
+
 export async function planCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
+  if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded);
   const session = await openSession(flags, io);
   try {
     const { plan, live } = await planAgainstVault(flags, io, loaded, session);

@@ -32,7 +32,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(outputOption())
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--out <file>', 'also save the plan (mode 0600, no secrets) for `apply FILE`')
+    .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .action(action(async () => (await import('./plan.js')).planCommand));
+
+  withVaultOptions(program.command('export'))
+    .description('read a live Vault and write config in this format (policies as .hcl files, defaults left out)')
+    .option('--out <dir>', 'where to write it', 'exported')
+    .option('--kinds <list>', 'only these kinds, comma-separated (policy, auth-mount, userpass-user, approle-role, secrets-mount, pki-root-ca, pki-urls, pki-role)')
+    .action(action(async () => (await import('./export.js')).exportCommand));
+
+  withStateOption(withVaultOptions(program.command('snapshot')))
+    .description('write the live state (no secrets) to a file, for `plan --against FILE` offline')
+    .requiredOption('--out <file>', 'where to write it (mode 0600)')
+    .action(action(async () => (await import('./snapshot.js')).snapshotCommand));
 
   withStateOption(withVaultOptions(program.command('apply')))
     .description('make Vault match the configuration (or apply exactly a plan saved with `plan --out`)')

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { login, resolveLogin, revokeOnSignal, type LoginSession } from '../adapters/login.js';
 import { Vault } from '../adapters/vault.js';
-import { resolveVaultOptions } from '../adapters/vault-options.js';
+import { resolveVaultOptions, type VaultOptions } from '../adapters/vault-options.js';
 import { UsageError, errorMessage } from '../core/errors.js';
 import { Sinks } from '../credentials/sinks.js';
 import { authFlags, vaultFlags, type VaultCommandFlags } from './options.js';
@@ -18,13 +18,13 @@ export interface Session {
  * A Vault client and the credential sinks for one command run. With `--auth approle|kubernetes|jwt`
  * the tool logs in once here and every request of the run uses that token.
  */
-export async function openSession(flags: VaultCommandFlags, io: Output): Promise<Session> {
+export async function openSession(flags: VaultCommandFlags, io: Output, make: (options: VaultOptions) => Vault = (o) => new Vault(o)): Promise<Session> {
   const options = resolveVaultOptions(vaultFlags(flags));
   const auth = resolveLogin(authFlags(flags));
   if (auth.method === 'token' && !options.token) {
     throw new UsageError('no Vault token', 'set VAULT_TOKEN, log in with `vault login` (which writes ~/.vault-token), or use --auth approle|kubernetes|jwt');
   }
-  const vault = new Vault(auth.method === 'token' ? options : { ...options, token: undefined });
+  const vault = make(auth.method === 'token' ? options : { ...options, token: undefined });
   if (io.debug) vault.debug = (line) => io.err(`debug: ${line}`);
   const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext });
   let loggedIn: LoginSession | undefined;

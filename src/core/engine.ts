@@ -38,13 +38,13 @@ export interface StateInput {
   ignore?: readonly Address[];
 }
 
-/** Reads Vault (and the credential sinks) and plans. */
-export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks, kinds: readonly Kind[] = KINDS, now = new Date(), state: StateInput = {}): Promise<Planned> {
+/** Reads Vault (and the credential sinks, unless `sinks` is undefined: an offline plan) and plans. */
+export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks | undefined, kinds: readonly Kind[] = KINDS, now = new Date(), state: StateInput = {}): Promise<Planned> {
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
   const live = (await readLive(vault, loaded.config, loaded.desired, kinds)).filter((l) => declared.has(l.address) || !ignored.has(l.address));
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
-  const checks = await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime());
+  const checks = sinks ? await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime()) : {};
   const sinkLabels: Record<Address, string> = {};
   for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = Sinks.describe(d.credentials);
   const plan = planChanges({

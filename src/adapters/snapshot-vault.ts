@@ -1,0 +1,51 @@
+import { UsageError, VaultApiError } from '../core/errors.js';
+import { Vault } from './vault.js';
+import type { VaultOptions } from './vault-options.js';
+
+type Json = Record<string, unknown>;
+
+/** Recorded GET answers by path (`null`: Vault answered 404). */
+export type Responses = Record<string, Json | null>;
+
+const strip = (body: Json | undefined): Json | null => {
+  if (!body) return null;
+  const { request_id: _r, lease_id: _l, lease_duration: _d, renewable: _n, wrap_info: _w, warnings: _x, auth: _a, ...rest } = body;
+  return rest;
+};
+
+/** Records every GET it makes (including 404s), for `snapshot`. Only reads are recorded. */
+export class RecordingVault extends Vault {
+  readonly responses: Responses = {};
+
+  override async call(method: string, path: string, data?: Json): Promise<Json | undefined> {
+    try {
+      const body = await super.call(method, path, data);
+      if (method === 'GET') this.responses[path] = strip(body);
+      return body;
+    } catch (err) {
+      if (method === 'GET' && err instanceof VaultApiError && err.status === 404) this.responses[path] = null;
+      throw err;
+    }
+  }
+}
+
+/** Answers reads from a snapshot; never touches the network. Anything else is refused. */
+export class ReplayVault extends Vault {
+  constructor(
+    private readonly responses: Responses,
+    addr: string,
+  ) {
+    const options: VaultOptions = { addr, token: 'offline', skipVerify: false, maxRetries: 0, timeoutMs: 1000, concurrency: 1 };
+    super(options);
+  }
+
+  override async call(method: string, path: string): Promise<Json | undefined> {
+    if (method !== 'GET') throw new UsageError(`an offline plan cannot ${method} ${path}`);
+    if (!(path in this.responses)) {
+      throw new UsageError(`the snapshot has no answer for GET ${path.replace(/\?.*$/, '')}`, 'take a new snapshot with this version of vault-gitops (`vault-gitops snapshot --out FILE`)');
+    }
+    const body = this.responses[path];
+    if (body === null || body === undefined) throw new VaultApiError(404, 'not found (in the snapshot)', method, path);
+    return body;
+  }
+}

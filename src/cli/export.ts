@@ -1,0 +1,30 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EXIT_OK, UsageError } from '../core/errors.js';
+import { exportConfig } from '../core/export.js';
+import { readEverything } from '../core/snapshot.js';
+import { KINDS } from '../kinds/registry.js';
+import type { VaultCommandFlags } from './options.js';
+import type { Output } from './output.js';
+import { openSession } from './session.js';
+
+/** Reads a live server and writes config in our format, to adopt vault-gitops on an existing Vault. */
+export async function exportCommand(flags: VaultCommandFlags & { kinds?: string }, io: Output): Promise<number> {
+  const wanted = flags.kinds ? flags.kinds.split(',').map((k) => k.trim()) : undefined;
+  const unknown = (wanted ?? []).filter((k) => !KINDS.some((kind) => kind.name === k));
+  if (unknown.length > 0) throw new UsageError(`unknown kind ${unknown.join(', ')}`, `choose from ${KINDS.map((k) => k.name).join(', ')}`);
+  const out = flags.out ?? 'exported';
+  const session = await openSession(flags, io);
+  try {
+    const { live } = await readEverything(session.vault, KINDS);
+    const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)));
+    for (const [rel, text] of Object.entries(files)) {
+      await mkdir(dirname(join(out, rel)), { recursive: true });
+      await writeFile(join(out, rel), text);
+    }
+    io.err(`Exported ${live.length} objects from ${session.vault.addr} to ${out}/ (${Object.keys(files).length} files). Check it with: vault-gitops plan -c ${out}`);
+    return EXIT_OK;
+  } finally {
+    await session.close();
+  }
+}

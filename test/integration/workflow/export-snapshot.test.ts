@@ -1,0 +1,84 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src/core/model.js';
+import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
+import { vaultRequest } from '../helpers/vault-http.js';
+
+const id = uniq('x');
+const files = {
+  'vault.yaml': `
+policies:
+  app-${id}:
+    policy: |
+      path "secret/data/app/*" { capabilities = ["read", "list"] }
+auth:
+  up${id}:
+    type: userpass
+    tune: { default_lease_ttl: 30m, listing_visibility: unauth }
+    users:
+      dana: { token_policies: [app-${id}], token_ttl: 1h, token_bound_cidrs: [10.1.2.3/32] }
+  ar${id}:
+    type: approle
+    description: services
+    roles:
+      app: { token_policies: [app-${id}], secret_id_ttl: 24h, bind_secret_id: true, secret_id_num_uses: 3, credentials: { file: { path: out/app.json } } }
+secrets:
+  pki${id}:
+    type: pki
+    tune: { max_lease_ttl: 8760h }
+    root_ca: { common_name: ${id}.example.com, ttl: 8760h }
+    urls: { issuing_certificates: ["https://vault.example.com/v1/pki${id}/ca"] }
+    roles:
+      web: { allowed_domains: [web.example.com], allow_subdomains: true, allow_localhost: false, key_type: ec, key_bits: 384, max_ttl: 24h }
+`,
+};
+
+const changed = (p: Plan) => p.changes.filter((c) => c.action !== 'noop');
+
+describe('adopting an existing Vault and planning offline', () => {
+  let dir = '';
+
+  it('export writes config whose plan shows zero changes (for everything on the server)', async () => {
+    dir = await configDir(files);
+    expect((await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir })).code).toBe(0);
+    const out = await configDir({}); // outside the config directory (which is loaded recursively)
+    const exp = await cli(['export', '--out', out], { cwd: dir });
+    expect(exp.code, exp.stderr).toBe(0);
+    const auth = await readFile(join(out, 'auth.yaml'), 'utf8');
+    expect(auth).toContain(`up${id}:`);
+    expect(auth).not.toMatch(/password|secret_id:|token_type: default\b/);
+    expect(await readFile(join(out, `policies/app-${id}.hcl`), 'utf8')).toContain('path "secret/data/app/*"');
+
+    expect((await cli(['validate', '-c', out])).code).toBe(0);
+    const plan = await cli(['plan', '-c', out, '-o', 'json', '--detailed-exitcode'], { cwd: dir });
+    expect(plan.code, plan.stderr + plan.stdout.slice(0, 3000)).toBe(0);
+    expect(changed(JSON.parse(plan.stdout) as Plan)).toEqual([]);
+    const app = JSON.parse(await readFile(join(dir, 'out/app.json'), 'utf8')) as { secret_id: string };
+    expect(allOutput()).not.toContain(app.secret_id);
+  });
+
+  // Same directory as above, so the delivered credentials are in place (offline plans skip them).
+  it('plan --against a snapshot equals the online plan, with no network and no token', async () => {
+    await vaultRequest('POST', `auth/ar${id}/role/app`, { secret_id_num_uses: 9 });
+    await vaultRequest('DELETE', `auth/up${id}/users/dana`);
+    const snap = join(dir, 'live.json');
+    const s = await cli(['snapshot', '--out', snap], { cwd: dir });
+    expect(s.code, s.stderr).toBe(0);
+    expect((await stat(snap)).mode & 0o777).toBe(0o600);
+    const text = await readFile(snap, 'utf8');
+    expect(text).not.toContain(process.env.VAULT_TOKEN!);
+
+    const online = await cli(['plan', '-c', dir, '-o', 'json'], { cwd: dir });
+    const offline = await cli(['plan', '-c', dir, '-o', 'json', '--against', snap], {
+      cwd: dir,
+      env: { VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: '', VAULT_CACERT: '' },
+    });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stderr).toContain('delivered credentials were not checked');
+    const [on, off] = [JSON.parse(online.stdout) as Plan, JSON.parse(offline.stdout) as Plan];
+    expect(changed(on).map((c) => c.address)).toEqual([`auth/ar${id}/roles/app`, `auth/up${id}/users/dana`]);
+    expect(off.changes).toEqual(on.changes);
+    expect(off.unmanaged).toEqual(on.unmanaged);
+  });
+});
