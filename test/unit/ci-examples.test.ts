@@ -9,7 +9,7 @@ const program = buildProgram(() => undefined);
 
 /** Every `vault-gitops <command> --flags` line in the example pipelines, split into words. */
 function invocations(text: string): string[][] {
-  return [...text.matchAll(/vault-gitops (validate|plan|apply|drift)([^\n|>;&]*)/g)].map((m) => [m[1]!, ...m[2]!.trim().split(/\s+/).filter(Boolean)]);
+  return [...text.matchAll(/vault-gitops (validate|plan|apply|drift|snapshot|export)([^\n|>;&]*)/g)].map((m) => [m[1]!, ...m[2]!.trim().split(/\s+/).filter(Boolean)]);
 }
 
 describe('config-examples/ci', () => {
@@ -23,12 +23,13 @@ describe('config-examples/ci', () => {
 
   it.each(files)('%s only uses commands and flags the CLI has', (file) => {
     const calls = invocations(readFileSync(new URL(file, dir), 'utf8'));
-    expect(calls.map((c) => c[0])).toEqual(expect.arrayContaining(['validate', 'plan', 'apply', 'drift']));
+    expect(calls.map((c) => c[0])).toEqual(expect.arrayContaining(['validate', 'plan', 'apply', 'drift', 'snapshot']));
     for (const [name, ...words] of calls) {
       const cmd = program.commands.find((c) => c.name() === name);
       expect(cmd, name).toBeDefined();
       const known = new Set(cmd!.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
       for (const w of words.filter((x) => x.startsWith('-') && x !== '-c')) expect(known.has(w), `${name} ${w}`).toBe(true);
+      if (name === 'snapshot') expect(words).toContain('--out');
     }
   });
 });
