@@ -47,7 +47,7 @@ describe('adopting an existing Vault and planning offline', () => {
     expect(exp.code, exp.stderr).toBe(0);
     const auth = await readFile(join(out, 'auth.yaml'), 'utf8');
     expect(auth).toContain(`up${id}:`);
-    expect(auth).not.toMatch(/password|secret_id:|token_type: default\b/);
+    expect(auth).not.toMatch(/^\s+(password|password_hash|secret_id|role_id):|token_type: default$/m);
     expect(await readFile(join(out, `policies/app-${id}.hcl`), 'utf8')).toContain('path "secret/data/app/*"');
 
     expect((await cli(['validate', '-c', out])).code).toBe(0);
