@@ -35,6 +35,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
+  withStateOption(withVaultOptions(program.command('rotate')))
+    .description('re-issue delivered credentials now (all, or --select ADDRESS…), changing nothing else')
+    .option('--select <address>', 'only this object, e.g. auth/approle/roles/payments-prod (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(action(async () => (await import('./rotate.js')).rotateCommand));
+
   withVaultOptions(program.command('export'))
     .description('read a live Vault and write config in this format (policies as .hcl files, defaults left out)')
     .option('--out <dir>', 'where to write it', 'exported')

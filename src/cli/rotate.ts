@@ -1,0 +1,51 @@
+import { applyPlan } from '../core/apply.js';
+import { formatDiagnostic } from '../core/diagnostics-format.js';
+import { loadDesired } from '../core/engine.js';
+import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
+import type { Change, Plan } from '../core/model.js';
+import { Sinks } from '../credentials/sinks.js';
+import { KINDS, kindOf } from '../kinds/registry.js';
+import { renderApplyReport } from '../render/apply-report.js';
+import { renderText } from '../render/text.js';
+import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
+import type { Output } from './output.js';
+import { planAgainstVault } from './plan.js';
+import { openSession } from './session.js';
+
+const REASON = 'rotation requested';
+
+/**
+ * Re-issues delivered credentials on demand, with the same never-lose-one ordering as apply, and
+ * changes nothing else: other differences from the config are left for apply.
+ */
+export async function rotateCommand(flags: VaultCommandFlags & { select?: string[] }, io: Output): Promise<number> {
+  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
+  const holders = loaded.desired.filter((d) => d.credentials && kindOf(d.kind).credentials && (d.credentials.file || d.credentials.kubernetes));
+  const unknown = (flags.select ?? []).filter((a) => !holders.some((d) => d.address === a));
+  if (unknown.length > 0) {
+    throw new UsageError(`nothing to rotate at ${unknown.join(', ')}`, `objects with delivered credentials: ${holders.map((d) => d.address).join(', ') || 'none'}`);
+  }
+  const session = await openSession(flags, io);
+  try {
+    const { plan, live, checks } = await planAgainstVault(flags, io, loaded, session);
+    const liveAddrs = new Set(live.map((l) => l.address));
+    const targets = holders.filter((d) => (!flags.select?.length || flags.select.includes(d.address)) && liveAddrs.has(d.address));
+    const changes: Change[] = targets.map((d) => {
+      const current = checks[d.address];
+      const blocked = current && ['not-owned', 'unreachable'].includes(current.status.state);
+      if (!blocked) checks[d.address] = { status: { state: 'rotate', reason: REASON }, delivered: current?.delivered ?? [] };
+      return { address: d.address, kind: d.kind, action: 'update', reason: REASON, fields: [], security: false, credentials: [`${kindOf(d.kind).credentials!.label} → ${Sinks.describe(d.credentials!)} (${REASON})`] };
+    });
+    const rotation: Plan = { ...plan, changes, unmanaged: [], summary: { create: 0, update: changes.length, delete: 0, noop: 0 } };
+    io.out(renderText(rotation, { color: io.color }));
+    if (changes.length === 0) return EXIT_OK;
+    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password });
+    io.out(renderApplyReport(results, { color: io.color }));
+    const failed = results.filter((r) => !r.ok).length;
+    if (failed > 0) throw new ApplyFailedError(failed, results.length);
+    return EXIT_OK;
+  } finally {
+    await session.close();
+  }
+}
