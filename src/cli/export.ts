@@ -17,7 +17,9 @@ export async function exportCommand(flags: VaultCommandFlags & { kinds?: string 
   const session = await openSession(flags, io);
   try {
     const { live } = await readEverything(session.vault, KINDS);
-    const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)));
+    const warnings: string[] = [];
+    const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)), warnings, live);
+    for (const w of warnings) io.err(`warning: ${w}`);
     for (const [rel, text] of Object.entries(files)) {
       await mkdir(dirname(join(out, rel)), { recursive: true });
       await writeFile(join(out, rel), text);

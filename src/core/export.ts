@@ -95,9 +95,14 @@ function mountEntry(l: LiveObject, tuneKeys: Set<string>): Settings {
   return out;
 }
 
-/** Config files (relative path → text) in our own format for the live objects given. */
-export function exportConfig(live: readonly LiveObject[]): Record<string, string> {
+/**
+ * Config files (relative path → text) in our own format for the live objects given, and warnings.
+ * Vault lets a role name a policy that does not exist; our config may not, so such a role's
+ * token_policies are left out (apply then leaves them as they are) and a warning names it.
+ */
+export function exportConfig(live: readonly LiveObject[], warnings: string[] = [], allLive: readonly LiveObject[] = live): Record<string, string> {
   const files: Record<string, string> = {};
+  const livePolicies = new Set(allLive.filter((l) => l.kind === 'policy').map((l) => l.name));
   const policies: Settings = {};
   const auth: Record<string, Settings> = {};
   const secrets: Record<string, Settings> = {};
@@ -114,7 +119,13 @@ export function exportConfig(live: readonly LiveObject[]): Record<string, string
     } else if (l.kind === 'userpass-user' || l.kind === 'approle-role') {
       const m = (auth[mount] ??= { type: l.kind === 'userpass-user' ? 'userpass' : 'approle' });
       const section = l.kind === 'userpass-user' ? 'users' : 'roles';
-      ((m[section] ??= {}) as Settings)[l.name] = pick(l.settings, FIELDS[l.kind]!);
+      const settings = pick(l.settings, FIELDS[l.kind]!);
+      const missing = ((settings.token_policies ?? []) as string[]).filter((p) => p !== 'default' && !livePolicies.has(p));
+      if (missing.length > 0) {
+        delete settings.token_policies;
+        warnings.push(`${l.address}: token_policies left out: it names ${missing.join(', ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist in Vault`);
+      }
+      ((m[section] ??= {}) as Settings)[l.name] = settings;
     } else if (l.kind === 'pki-role' || l.kind === 'pki-urls' || l.kind === 'pki-root-ca') {
       const m = (secrets[mount] ??= { type: 'pki' });
       if (l.kind === 'pki-role') ((m.roles ??= {}) as Settings)[l.name] = pick(l.settings, FIELDS['pki-role']!);
