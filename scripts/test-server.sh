@@ -68,9 +68,18 @@ build_one() { # name → prints path
   out=$bin_dir/$name-$label
   if [[ -x $out ]]; then echo "$out"; return; fi
 
-  local ldflags='' nosumdb=''
+  # In a subshell: its EXIT trap removes the temp dir on every path (die included), and no trap
+  # that names a function-local variable outlives the function (under set -u it would fail the
+  # whole script at exit: "dir: unbound variable").
+  (build_into "$name" "$label" "$out") || exit 1
+  echo "$out"
+}
+
+build_into() { # name label out (runs in a subshell)
+  local name=$1 label=$2 out=$3 dir ldflags='' nosumdb=''
   dir=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-build-$name.XXXXXX")
-  trap 'rm -rf "$dir"' RETURN EXIT # EXIT: die() exits without returning
+  # shellcheck disable=SC2064
+  trap "rm -rf '$dir'" EXIT
   case "$name" in
     vault)
       write_wrapper "$dir" github.com/hashicorp/vault "$VAULT_VERSION" github.com/hashicorp/vault/command \
@@ -103,7 +112,7 @@ MOD
   # Two cores: builds run one at a time, whoever asks (parallel test runs, helpers, CI).
   exec 9>"$cache_root/build.lock"
   flock 9
-  if [[ -x $out ]]; then flock -u 9; echo "$out"; return; fi
+  [[ -x $out ]] && return 0
   echo "test-server: building $name $label (first time only; log: $log)" >&2
   # tidy -e: the tests of dependencies may import modules the proxy does not serve; the build
   # itself then fails clearly if something it needs is missing.
@@ -113,9 +122,7 @@ MOD
     die "building $name failed; full log: $log"
   fi
   mv "$out.tmp" "$out"
-  flock -u 9
   echo "test-server: built $name $label in $((SECONDS - start))s" >&2
-  echo "$out"
 }
 
 cmd=${1:-}; what=${2:-}

@@ -3,7 +3,8 @@
 #   0. npm ci (when node_modules is missing or older than package-lock.json) and a build of dist/
 #   1. lint: eslint and tsc (strict, tests included)
 #   2. unit tests (no server)
-#   3. build the test servers from Go modules if not cached (scripts/test-server.sh build all)
+#   3. build the test servers from Go modules if not cached (scripts/test-server.sh build all), then
+#      rebuild the two smallest into an empty cache dir (Go caches warm): the cold path, every run
 #   4. harness self-check: a dead server fails a run fast; no server outlives the runner
 #   5. integration tests against real dev servers: Vault, OpenBao, then Vault with -dev-tls
 # Stops at the first failure (non-zero exit). The last line totals every test run:
@@ -37,6 +38,9 @@ vitest --project unit
 step "test servers (built from Go modules once, then cached)"
 scripts/test-server.sh build all
 for s in vault openbao kube-apiserver etcd; do printf '%s: %s\n' "$s" "$(scripts/test-server.sh path "$s")"; done
+
+step "cold-cache check: the build path a fresh machine takes"
+scripts/check-cold-build.sh
 
 step "harness self-check"
 scripts/check-server-death.sh
