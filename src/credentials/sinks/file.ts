@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../adapters/files.js';
+import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { confinePath, credentialModeProblem, sinkRootLabel } from '../../core/paths.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
 
@@ -42,7 +42,10 @@ export class FileSink implements CredentialSink {
   }
 
   async inspect(target: CredentialTarget): Promise<DeliveredState> {
-    const text = await this.read(target, this.locate(target));
+    const file = this.locate(target);
+    // A killed run's temp file holds a credential: remove it as soon as we look at the directory.
+    removeStaleTemps(dirname(file));
+    const text = await this.read(target, file);
     if (text === undefined) return { exists: false, owned: true };
     const adopt = target.spec.file?.adopt === true;
     let parsed: unknown;
