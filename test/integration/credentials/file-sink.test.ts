@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
@@ -60,16 +60,17 @@ describe('policy file: paths are confined to the config directory', () => {
 
 describe('credential files', () => {
   it.each([
-    ['../escape.json', 'leaves the sink root'],
-    ['/tmp/absolute.json', 'is an absolute path'],
-  ])('a sink path %s is a config error before anything is written', async (sink, problem) => {
+    ['../escape', 'leaves the sink root'],
+    ['/tmp/absolute', 'is an absolute path'],
+  ])('a sink path %s… is a config error before anything is written', async (prefix, problem) => {
     const mount = `up${uniq('')}`;
+    const sink = `${prefix}-${mount}.json`;
     const dir = await configDir({ 'auth.yaml': userConfig(mount, at(sink)) });
     const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`auth\\.yaml:6:\\d+: error: .*credential file .* ${problem}`));
     expect((await vaultRequest('GET', `sys/auth`)).json.data[`${mount}/`]).toBeUndefined();
-    expect(existsSync(join(dir, '..', 'escape.json'))).toBe(false);
+    expect(existsSync(resolve(dir, sink))).toBe(false);
   });
 
   it('a sink path that leaves through a symbolic link is refused, and nothing lands outside', async () => {
