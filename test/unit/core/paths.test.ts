@@ -40,6 +40,8 @@ describe('confinePath', () => {
     expect(read('link.hcl')).toMatchObject({ ok: false, problem: expect.stringContaining('through a symbolic link') });
     expect(read('../outdir/secret.hcl')).toMatchObject({ ok: false, problem: expect.stringContaining('through a symbolic link') });
     expect(read('missing.hcl')).toMatchObject({ ok: false, missing: true });
+    // `~` is not expanded: `~/.vault-token` names a (missing) file inside the root, never the home directory's.
+    expect(read('~/.vault-token')).toMatchObject({ ok: false, missing: true });
   });
 
   it('for writes: realpaths the nearest existing parent and refuses a link at the target', () => {
