@@ -1,7 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../adapters/files.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
 import { exportConfig } from '../core/export.js';
+import { confinePath } from '../core/paths.js';
 import { readEverything } from '../core/snapshot.js';
 import { KINDS } from '../kinds/registry.js';
 import type { VaultCommandFlags } from './options.js';
@@ -20,9 +22,13 @@ export async function exportCommand(flags: VaultCommandFlags & { kinds?: string 
     const warnings: string[] = [];
     const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)), warnings, live);
     for (const w of warnings) io.err(`warning: ${w}`);
+    await mkdir(out, { recursive: true });
     for (const [rel, text] of Object.entries(files)) {
-      await mkdir(dirname(join(out, rel)), { recursive: true });
-      await writeFile(join(out, rel), text);
+      // File names come from object names on the server: keep them inside --out too.
+      const where = confinePath({ path: rel, from: out, root: out, rootLabel: `the export directory ${out}`, use: 'write' });
+      if (!where.ok) throw new UsageError(`cannot export to ${rel}: the path ${where.problem}`, where.hint);
+      await mkdir(dirname(where.path), { recursive: true });
+      await writeFileAtomic(where.path, text, { mode: 0o644 });
     }
     io.err(`Exported ${live.length} objects from ${session.vault.addr} to ${out}/ (${Object.keys(files).length} files). Check it with: vault-gitops plan -c ${out}`);
     return EXIT_OK;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { LoadOptions } from '../core/load.js';
 import { UsageError } from '../core/errors.js';
@@ -14,6 +15,7 @@ export interface CommonFlags {
   varFile?: string[];
   color?: boolean;
   debug?: boolean;
+  sinkRoot?: string;
 }
 
 export type VaultCommandFlags = CommonFlags &
@@ -56,6 +58,7 @@ export function withConfigOptions(cmd: Command): Command {
     .option('-c, --config <dir>', 'config directory (repeat to layer: later ones override earlier ones)', collect)
     .option('--var <NAME=value>', 'a value for ${var.NAME} (repeatable)', collect)
     .option('--var-file <file>', 'a file of variables (repeatable)', collect)
+    .option('--sink-root <dir>', 'credential file paths are relative to this directory and confined to it (default: $VAULT_GITOPS_SINK_ROOT or the working directory)')
     .option('--no-color', 'no ANSI colors')
     .option('--debug', 'log every Vault request (method and path only) and show stack traces');
 }
@@ -98,7 +101,12 @@ export function loadOptions(flags: CommonFlags): LoadOptions {
     if (eq <= 0) throw new UsageError(`--var ${JSON.stringify(kv)} is not NAME=value`);
     vars[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  return { vars, varFiles: flags.varFile ?? [], env: process.env };
+  return { vars, varFiles: flags.varFile ?? [], env: process.env, sinkRoot: sinkRoot(flags) };
+}
+
+/** Where credential files go: --sink-root, $VAULT_GITOPS_SINK_ROOT, or the working directory. */
+export function sinkRoot(flags: CommonFlags): string {
+  return resolve(flags.sinkRoot ?? (process.env.VAULT_GITOPS_SINK_ROOT || '.'));
 }
 
 export function authFlags(flags: VaultCommandFlags): AuthFlags {

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../core/version.js';
 import { reportError } from './errors.js';
 import { outputOption, withConfigOptions, withStateOption, withVaultOptions, type VaultCommandFlags } from './options.js';
@@ -26,6 +26,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withConfigOptions(program.command('validate'))
     .description('check the configuration offline (YAML, schema, variables, references, policy HCL); exit 0 or 1')
     .action(action(async () => (await import('./validate.js')).validateCommand));
+
+  withStateOption(withConfigOptions(program.command('policy-for')))
+    .description('print the Vault ACL policy (HCL) vault-gitops\'s own token needs for this config; offline')
+    .addOption(new Option('--mode <mode>', 'what the token may do').choices(['plan', 'apply']).default('plan'))
+    .action(action(async () => (await import('./policy-for.js')).policyForCommand));
 
   withStateOption(withVaultOptions(program.command('plan')))
     .description('show what apply would change in Vault')

@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../adapters/files.js';
 import { login, resolveLogin, revokeOnSignal, type LoginSession } from '../adapters/login.js';
 import { Vault } from '../adapters/vault.js';
 import { resolveVaultOptions, type VaultOptions } from '../adapters/vault-options.js';
 import { UsageError, errorMessage } from '../core/errors.js';
 import { Sinks } from '../credentials/sinks.js';
-import { authFlags, vaultFlags, type VaultCommandFlags } from './options.js';
+import { authFlags, sinkRoot, vaultFlags, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 
 export interface Session {
@@ -26,7 +26,7 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
   }
   const vault = make(auth.method === 'token' ? options : { ...options, token: undefined });
   if (io.debug) vault.debug = (line) => io.err(`debug: ${line}`);
-  const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext });
+  const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags) });
   let loggedIn: LoginSession | undefined;
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
@@ -45,7 +45,7 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
       if (io.debug) io.err(`debug: ${vault.stats.total} Vault requests (${JSON.stringify(vault.stats.byMethod)}), ${vault.stats.retries} retries`);
       // For the benchmark: request counts and peak memory of this run (undocumented on purpose).
       const statsFile = process.env.VAULT_GITOPS_STATS_FILE;
-      if (statsFile) writeFileSync(statsFile, JSON.stringify({ ...vault.stats, maxRssKb: process.resourceUsage().maxRSS }));
+      if (statsFile) await writeFileAtomic(statsFile, JSON.stringify({ ...vault.stats, maxRssKb: process.resourceUsage().maxRSS }));
       vault.close();
     },
   };

@@ -19,6 +19,8 @@ export interface LoadOptions {
   varFiles?: string[];
   /** For `${env.NAME}` (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Where credential file paths are resolved and confined (default: the working directory). */
+  sinkRoot?: string;
 }
 
 /**
@@ -107,6 +109,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
         continue;
       }
       const p = parseYamlFile(file, text, scope, sources);
+      sources.get(file)!.root = base;
       errors.push(...p.errors);
       parsed.push(p);
     }
@@ -120,7 +123,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
   if (errors.some((e) => e.message.startsWith('YAML syntax error') || e.message.startsWith('duplicate key'))) {
     return { value: undefined, errors: sortDiagnostics(dedupe(errors)), warnings: sortDiagnostics(dedupe(warnings)) };
   }
-  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, errors);
+  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, errors, { sinkRoot: opts.sinkRoot });
   errors.push(...checked.errors);
   warnings.push(...checked.warnings);
   const sortedErrors = sortDiagnostics(dedupe(errors));

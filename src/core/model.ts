@@ -46,7 +46,8 @@ export interface RotateSpec {
 
 /** Where a userpass user's or AppRole's generated credentials go. */
 export interface CredentialsSpec {
-  file?: { path: string; mode?: number };
+  /** `path` is relative to the sink root; `adopt` takes over a file vault-gitops did not write. */
+  file?: { path: string; mode?: number; adopt?: boolean };
   kubernetes?: {
     namespace: string;
     name: string;

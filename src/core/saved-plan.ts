@@ -3,7 +3,8 @@
 // Comparison is pure; reading and writing the file are the only I/O here.
 
 import { createHash } from 'node:crypto';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../adapters/files.js';
 import { UsageError } from './errors.js';
 import { PLAN_FORMAT_VERSION, type Address, type Change, type DesiredObject, type LiveObject, type Plan } from './model.js';
 import { planToJson } from '../render/json.js';
@@ -88,10 +89,7 @@ export function stalePlanError(object: string): UsageError {
 
 /** Writes the saved plan with mode 0600, atomically (temp file + rename). */
 export async function writeSavedPlan(file: string, plan: Plan, fingerprints: LiveFingerprints): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, savedPlanText(plan, fingerprints), { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file);
+  await writeFileAtomic(file, savedPlanText(plan, fingerprints));
 }
 
 /** Parses a saved plan; refuses unknown format versions and files not written by `plan --out`. */

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../adapters/files.js';
 import type { RecordingVault, Responses } from '../adapters/snapshot-vault.js';
 import type { Vault } from '../adapters/vault.js';
 import type { Kind } from '../kinds/kind.js';
@@ -50,7 +51,7 @@ export async function takeSnapshot(vault: RecordingVault, kinds: readonly Kind[]
 }
 
 export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  await writeFile(file, JSON.stringify(snapshot, null, 2) + '\n', { mode: 0o600 });
+  await writeFileAtomic(file, JSON.stringify(snapshot, null, 2) + '\n');
 }
 
 export async function readSnapshot(file: string): Promise<Snapshot> {

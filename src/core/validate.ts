@@ -2,10 +2,11 @@
 // references → policy HCL, then normalisation into the `Config` the kinds consume.
 // Every problem becomes a Diagnostic with a file:line:col; nothing here throws on bad input.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { checkPolicyHcl } from './hcl.js';
+import { confinePath, credentialFileProblems } from './paths.js';
 import type { Layer } from './layering.js';
 import type {
   AuthMountConfig,
@@ -202,6 +203,8 @@ class Checker {
   readonly warnings: Diagnostic[] = [];
   /** Every failed path and each of its ancestors. */
   private readonly failedOrAbove = new Set<string>();
+  /** Where credential file paths resolve (--sink-root). */
+  sinkRoot = process.cwd();
 
   constructor(
     private readonly layer: Layer,
@@ -283,7 +286,15 @@ class Checker {
         const fpath = [...path, 'file'];
         const declaredIn = this.valuePos(fpath)?.file ?? '.';
         const shown = isAbsolute(p.file) ? p.file : join(dirname(declaredIn), p.file);
-        const abs = resolve(dirname(declaredIn), p.file);
+        const root = this.sources.get(declaredIn)?.root ?? dirname(declaredIn);
+        const confined = confinePath({ path: p.file, from: dirname(declaredIn), root, rootLabel: `the config directory ${root}`, use: 'read' });
+        if (!confined.ok) {
+          const message = confined.missing ? `cannot read policy file ${shown}: no such file` : `policy file ${p.file} ${confined.problem}`;
+          this.error(fpath, this.valuePos(fpath), message, confined.hint);
+          out[name] = { policy: '' };
+          continue;
+        }
+        const abs = confined.path;
         let text: string;
         try {
           text = readFileSync(abs, 'utf8');
@@ -329,7 +340,8 @@ class Checker {
     const out: CredentialsSpec = {};
     if (isObj(raw.file) && typeof raw.file.path === 'string') {
       const mode = this.fileMode(raw.file.mode, [...path, 'file', 'mode']);
-      out.file = { path: raw.file.path, ...(mode !== undefined ? { mode } : {}) };
+      out.file = { path: raw.file.path, ...(mode !== undefined ? { mode } : {}), ...(raw.file.adopt === true ? { adopt: true } : {}) };
+      for (const d of credentialFileProblems(out.file, this.sinkRoot)) this.error([...path, 'file', d.field], this.valuePos([...path, 'file', d.field]), d.message, d.hint);
     }
     if (isObj(raw.kubernetes)) out.kubernetes = raw.kubernetes as unknown as NonNullable<CredentialsSpec['kubernetes']>;
     if (isObj(raw.rotate)) {
@@ -570,10 +582,11 @@ function mountMaxTtl(tune: unknown): MountMax | undefined {
 }
 
 /** Checks the merged layer and builds the Config (also when there are errors, as far as it can). */
-export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, reported: Diagnostic[] = []): Checked {
+export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, reported: Diagnostic[] = [], paths: { sinkRoot?: string } = {}): Checked {
   const known = new Set(reported.map((d) => d.path).filter((p): p is string => p !== undefined));
   const schema = schemaDiagnostics(layer, known);
   const c = new Checker(layer, sources, new Set([...schema.failed, ...known]));
+  if (paths.sinkRoot !== undefined) c.sinkRoot = paths.sinkRoot;
   const tree = layer.tree;
   const policies = c.policies(tree);
   const auth = c.auth(tree, policies);

@@ -22,6 +22,8 @@ export interface SourceFile {
   file: string;
   text: string;
   lines: LineCounter;
+  /** The `-c` directory the file was loaded from: paths it names must stay inside (core/paths.ts). */
+  root?: string;
 }
 
 export interface ParsedFile {

@@ -4,8 +4,8 @@ import type { CredentialSink, CredentialTarget, CredentialValues } from './sink.
 import { FileSink } from './sinks/file.js';
 
 export interface SinkOptions {
-  /** Where relative file-sink paths are resolved (the working directory). */
-  baseDir?: string;
+  /** Where file-sink paths are resolved and confined (--sink-root; default the working directory). */
+  sinkRoot?: string;
   /** kubeconfig context, like kubectl's --context. */
   kubeContext?: string;
   vaultAddr: string;
@@ -17,7 +17,7 @@ export class Sinks {
   private kube?: Promise<CredentialSink>;
 
   constructor(private readonly opts: SinkOptions) {
-    this.file = new FileSink(opts.baseDir);
+    this.file = new FileSink(opts.sinkRoot);
   }
 
   target(obj: DesiredObject): CredentialTarget | undefined {

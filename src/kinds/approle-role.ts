@@ -1,5 +1,6 @@
 import { VaultApiError } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
+import { rule } from './support.js';
 
 /** Marks the secret_ids this tool issues, so it can find (and destroy) its own undelivered ones. */
 const ISSUED_KEY = 'issued_by';
@@ -14,6 +15,19 @@ export const approleRoleKind = authCollectionKind({
   section: 'roles',
   api: 'role',
   sensitiveFields: ['secret_id'],
+  objectAccess(path, holder) {
+    const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;
+    return {
+      // Checking a delivered secret_id is a lookup (a write in Vault's terms), even in a plan.
+      plan: delivers ? [rule(`${path}/secret-id/lookup`, 'update')] : [],
+      apply: [
+        ...(holder.settings.role_id !== undefined ? [rule(`${path}/role-id`, 'update')] : []),
+        ...(delivers
+          ? [rule(`${path}/secret-id`, 'update'), rule(`${path}/secret-id-accessor/lookup`, 'update'), rule(`${path}/secret-id-accessor/destroy`, 'update')]
+          : []),
+      ],
+    };
+  },
   extraFields: {
     role_id: async (vault, obj) => ((await vault.read(`${objectPath('role', obj)}/role-id`))?.data as { role_id?: string } | undefined)?.role_id,
   },

@@ -1,8 +1,9 @@
 import type { Vault } from '../adapters/vault.js';
+import type { KindAccess } from '../core/access.js';
 import type { Config, CredentialHolderConfig, DesiredObject, KindName } from '../core/model.js';
 import type { CredentialCapability, Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject } from './support.js';
+import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
 
 interface CollectionFlavor {
   kind: KindName;
@@ -19,6 +20,8 @@ interface CollectionFlavor {
   afterWrite?: Kind['update'];
   /** Fields Vault serves from another endpoint, read only for objects whose config declares them. */
   extraFields?: Record<string, (vault: Vault, obj: { mount: string; name: string }) => Promise<unknown>>;
+  /** Paths beyond the object's own (`auth/MOUNT/API/NAME`) that one object needs, for policy-for. */
+  objectAccess?: (objectPath: string, holder: CredentialHolderConfig) => KindAccess;
 }
 
 export function objectPath(api: string, obj: Pick<DesiredObject, 'mount' | 'name'>): string {
@@ -94,6 +97,23 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
 
     async delete(ctx, obj) {
       await ctx.vault.delete(objectPath(f.api, obj));
+    },
+
+    access(config) {
+      const out: KindAccess = { plan: [], apply: [] };
+      for (const mount of new Set(holders(config).map((h) => h.mount))) {
+        out.plan.push(rule(`auth/${mount}/${f.api}/*`, 'read', 'list'));
+        // Removed from the config (or pruned): deleted, whatever its name.
+        out.apply.push(rule(`auth/${mount}/${f.api}/*`, 'delete'));
+      }
+      for (const { mount, name, h } of holders(config)) {
+        const path = `auth/${mount}/${f.api}/${name}`;
+        out.apply.push(rule(path, 'create', 'update'));
+        const extra = f.objectAccess?.(path, h);
+        out.plan.push(...(extra?.plan ?? []));
+        out.apply.push(...(extra?.apply ?? []));
+      }
+      return out;
     },
   };
 }

@@ -6,4 +6,5 @@ export const authMountKind = mountKind({
   section: 'auth',
   api: 'sys/auth',
   system: new Set(['token']),
+  sudo: true,
 });

@@ -1,4 +1,5 @@
 import type { Vault } from '../adapters/vault.js';
+import type { KindAccess } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
 
 /** What a kind's readLive is asked to look at. */
@@ -42,6 +43,11 @@ export interface Kind {
   /** Makes the live object match; `fields` are the names that differ. */
   update(ctx: ApplyContext, obj: DesiredObject, fields: string[]): Promise<void>;
   delete(ctx: ApplyContext, obj: LiveObject): Promise<void>;
+  /**
+   * The Vault API paths this kind reads (plan) and writes (apply) for the config, for
+   * `policy-for`. Must list every path readLive, create/update/delete and credentials touch.
+   */
+  access(config: Config): KindAccess;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

@@ -1,8 +1,9 @@
 import type { Vault } from '../adapters/vault.js';
+import type { Capability } from '../core/access.js';
 import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { compact, desiredObject, liveObject, trimSlash } from './support.js';
+import { compact, desiredObject, liveObject, rule, trimSlash } from './support.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,6 +19,8 @@ interface MountFlavor {
   api: string;
   /** Mounts Vault itself owns; never listed, never touched. */
   system: Set<string>;
+  /** Vault requires `sudo` to enable, tune or disable auth methods. */
+  sudo: boolean;
 }
 
 /** A mount's comparable shape: enable fields flat, tune fields as `tune.<name>`. */
@@ -110,6 +113,18 @@ export function mountKind(f: MountFlavor): Kind {
 
     async delete(ctx, obj) {
       await ctx.vault.delete(`${f.api}/${obj.mount}`);
+    },
+
+    access(config) {
+      const sudo: Capability[] = f.sudo ? ['sudo'] : [];
+      return {
+        plan: [rule(f.api, 'read')],
+        apply: [
+          ...Object.keys(mounts(config)).flatMap((path) => [rule(`${f.api}/${path}`, 'create', 'update', ...sudo), rule(`${f.api}/${path}/tune`, 'create', 'update', ...sudo)]),
+          // A mount removed from the config (or pruned) is disabled, whatever its path.
+          rule(`${f.api}/*`, 'delete', ...sudo),
+        ],
+      };
     },
   };
 }

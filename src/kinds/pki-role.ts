@@ -1,7 +1,7 @@
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
-import { compact, desiredObject, listAndRead, liveObject } from './support.js';
+import { compact, desiredObject, listAndRead, liveObject, rule } from './support.js';
 
 /** PKI roles. A role write replaces the whole role, so every write sends every declared field. */
 export const pkiRoleKind: Kind = {
@@ -46,5 +46,16 @@ export const pkiRoleKind: Kind = {
 
   async delete(ctx, obj) {
     await ctx.vault.delete(`${obj.mount}/roles/${encodeURIComponent(obj.name)}`);
+  },
+
+  access(config) {
+    const mounts = pkiMounts(config);
+    return {
+      plan: mounts.map(([mount]) => rule(`${mount}/roles/*`, 'read', 'list')),
+      apply: mounts.flatMap(([mount, m]) => [
+        ...Object.keys(m.roles ?? {}).map((name) => rule(`${mount}/roles/${name}`, 'create', 'update')),
+        rule(`${mount}/roles/*`, 'delete'),
+      ]),
+    };
   },
 };

@@ -4,7 +4,7 @@ import { VaultApiError } from '../core/errors.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
-import { compact, desiredObject, liveObject } from './support.js';
+import { compact, desiredObject, liveObject, rule } from './support.js';
 
 /** The mount's CA certificate; undefined when it has none (Vault answers 400 "no default issuer"). */
 async function readCa(vault: Vault, mount: string) {
@@ -76,5 +76,13 @@ export const pkiRootCaKind: Kind = {
 
   async delete() {
     // Never deletes a CA: not deletable.
+  },
+
+  access(config) {
+    const mounts = pkiMounts(config).filter(([, m]) => m.root_ca !== undefined);
+    return {
+      plan: mounts.map(([mount]) => rule(`${mount}/cert/ca`, 'read')),
+      apply: mounts.map(([mount]) => rule(`${mount}/root/generate/internal`, 'create', 'update')),
+    };
   },
 };

@@ -1,7 +1,7 @@
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
-import { compact, desiredObject, liveObject } from './support.js';
+import { compact, desiredObject, liveObject, rule } from './support.js';
 
 /** `<mount>/config/urls`: always exists once the mount does; create and update are the same write. */
 export const pkiUrlsKind: Kind = {
@@ -45,5 +45,13 @@ export const pkiUrlsKind: Kind = {
 
   async delete() {
     // A mount's URL config is part of the mount; removing it from the config leaves it alone.
+  },
+
+  access(config) {
+    const mounts = pkiMounts(config);
+    return {
+      plan: mounts.map(([mount]) => rule(`${mount}/config/urls`, 'read')),
+      apply: mounts.filter(([, m]) => m.urls !== undefined).map(([mount]) => rule(`${mount}/config/urls`, 'create', 'update')),
+    };
   },
 };

@@ -1,5 +1,5 @@
 import type { Kind } from './kind.js';
-import { desiredObject, liveObject, listAndRead } from './support.js';
+import { desiredObject, liveObject, listAndRead, rule } from './support.js';
 
 /** Vault refuses to delete these, and `root` cannot be changed. */
 export const PROTECTED_POLICIES = new Set(['root', 'default']);
@@ -43,6 +43,14 @@ export const policyKind: Kind = {
 
   async update(ctx, obj) {
     await ctx.vault.write(`sys/policies/acl/${encodeURIComponent(obj.name)}`, { policy: obj.settings.policy });
+  },
+
+  access(config) {
+    return {
+      plan: [rule('sys/policies/acl/*', 'read', 'list')],
+      // A policy removed from the config (or pruned) is deleted, whatever its name.
+      apply: [...Object.keys(config.policies).map((name) => rule(`sys/policies/acl/${name}`, 'create', 'update')), rule('sys/policies/acl/*', 'delete')],
+    };
   },
 
   async delete(ctx, obj) {

@@ -6,4 +6,5 @@ export const secretsMountKind = mountKind({
   section: 'secrets',
   api: 'sys/mounts',
   system: new Set(['sys', 'cubbyhole', 'identity']),
+  sudo: false,
 });

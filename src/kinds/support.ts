@@ -1,4 +1,5 @@
 import type { Vault } from '../adapters/vault.js';
+import type { AccessRule, Capability } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from '../core/model.js';
 
 type Json = Record<string, unknown>;
@@ -61,4 +62,9 @@ export function liveMountsOfType(declared: Record<string, { type: string }>, liv
 /** Removes keys whose value is undefined (never send them to Vault). */
 export function compact(settings: Settings): Json {
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+}
+
+/** An ACL rule for Kind.access: `rule('sys/policies/acl/*', 'read', 'list')`. */
+export function rule(path: string, ...capabilities: Capability[]): AccessRule {
+  return { path, capabilities };
 }

@@ -1,4 +1,5 @@
 import { authCollectionKind, objectPath } from './auth-collection.js';
+import { rule } from './support.js';
 
 export const userpassUserKind = authCollectionKind({
   kind: 'userpass-user',
@@ -7,6 +8,7 @@ export const userpassUserKind = authCollectionKind({
   section: 'users',
   api: 'users',
   sensitiveFields: ['password'],
+  objectAccess: (path) => ({ plan: [], apply: [rule(`${path}/password`, 'update')] }),
   credentials: {
     mode: 'password',
     label: 'password',
