@@ -95,7 +95,7 @@ export class RaftCluster {
     }
   }
 
-  /** Waits (bounded) until one live node is active and every other live node is an unsealed standby; returns the active one. */
+  /** Waits (bounded) until one live node is active and every other live node is an unsealed standby naming it as leader; returns the active one. */
   async waitForLeader(timeoutMs = 60_000): Promise<ClusterNode> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -104,10 +104,12 @@ export class RaftCluster {
       const states = await Promise.all(live.map((n) => this.health(n)));
       last = live.map((n, i) => `${n.id}=${states[i]}`).join(' ');
       const active = live.filter((_, i) => states[i] === 200);
+      // Every live node must name the same leader: a standby that still names a dead one answers
+      // 307 redirects to it.
       if (active.length === 1 && states.every((s) => s === 200 || s === 429)) {
-        const leader = await this.request(active[0]!, 'GET', 'sys/leader').catch(() => undefined);
-        const body = leader?.body as { is_self?: boolean; leader_address?: string } | undefined;
-        if (body?.is_self && body.leader_address === active[0]!.addr) return active[0]!;
+        const named = await Promise.all(live.map((n) => this.request(n, 'GET', 'sys/leader').catch(() => undefined)));
+        const leaders = named.map((r) => (r?.body as { leader_address?: string } | undefined)?.leader_address);
+        if (leaders.every((a) => a === active[0]!.addr)) return active[0]!;
       }
       if (Date.now() > deadline) throw new Error(`no single active node after ${timeoutMs / 1000}s (sys/health: ${last})\n${this.logTails()}`);
       await sleep(250);
