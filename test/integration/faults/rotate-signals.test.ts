@@ -37,8 +37,9 @@ describe('a rotate stopped half-way', () => {
     await expectConverged(w, target);
   });
 
-  // pending: creds — SIGTERM ends rotate at once (killed by the signal, no exit 143 after finishing
-  // the in-flight deliveries and releasing the lock).
+  // pending: creds — SIGTERM ends rotate at once (killed by the signal, nothing printed, no exit 143
+  // after finishing the in-flight deliveries), and as after kill -9 the secret_ids it issued but never
+  // delivered stay in Vault (72 of 150 roles had 2 accessors after the re-run).
   it.skip('SIGTERM: it stops cleanly (exit 143, lock released), the credentials on disk log in; the re-run converges', async () => {
     const { target, w, rotated } = await applied();
     const run = spawnCli(w.args('rotate'), { cwd: w.dir, env: cliEnv(target) });
