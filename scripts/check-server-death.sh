@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Proves the integration harness's safety properties against a real dev server:
 #   1. the server dies mid-run  → the run fails fast, with the reason, and nothing is left running;
-#   2. the test runner is SIGKILLed → the watchdog stops the server; nothing is left running.
-# Uses test/integration/harness/server-death.test.ts. Same env vars as the integration tests
+#   2. the test runner is SIGKILLed → the watchdog stops the server; nothing is left running;
+#   3. the same with the fault suite's 3-node Raft cluster running (started by a test worker).
+# Uses test/integration/harness/server-death.test.ts and test/integration/faults/harness/cluster-death.test.ts. Same env vars as the integration tests
 # (VAULT_GITOPS_TEST_SERVER, VAULT_GITOPS_TEST_TLS). Prints one line per check; exit 1 on failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,18 +39,23 @@ read -r -a ids <<<"$(pids | sed 's/[a-z]*=//g')"
 wait_gone "${ids[0]}" "${ids[1]}" || fail "left behind: $(ps -o pid=,args= -p "${ids[0]},${ids[1]}" || true)"
 echo "check-server-death: server killed mid-run → run failed in $((SECONDS - start))s with the reason; no process left"
 
-# 2. SIGKILL the test runner while a test runs.
-start=$SECONDS
-VAULT_GITOPS_TEST_KILL=runner node node_modules/vitest/vitest.mjs run --project integration "$test_file" >"$out/log" 2>&1 &
-runner=$!
-for _ in $(seq 1 600); do [[ -n $(pids) ]] && break; kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
-[[ -n $(pids) ]] || { kill -KILL "$runner" 2>/dev/null || true; fail "the test did not start"; }
-read -r -a ids <<<"$(pids | sed 's/[a-z]*=//g')"
-kill -KILL "$runner"
-wait "$runner" 2>/dev/null || true
-if ! wait_gone "${ids[@]}"; then
-  left=$(ps -o pid=,args= -p "$(IFS=,; echo "${ids[*]}")" || true)
-  for p in "${ids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  fail "left behind after the runner was killed: $left"
-fi
-echo "check-server-death: test runner SIGKILLed → server, watchdog and worker gone in $((SECONDS - start))s"
+# 2. SIGKILL the test runner while a test runs (3: while a worker runs the Raft cluster).
+kill_runner() { # mode project test-file what
+  local runner left p
+  start=$SECONDS
+  VAULT_GITOPS_TEST_KILL=$1 node node_modules/vitest/vitest.mjs run --project "$2" "$3" >"$out/log" 2>&1 &
+  runner=$!
+  for _ in $(seq 1 1200); do [[ -n $(pids) ]] && break; kill -0 "$runner" 2>/dev/null || break; sleep 0.1; done
+  [[ -n $(pids) ]] || { kill -KILL "$runner" 2>/dev/null || true; fail "the test did not start"; }
+  read -r -a ids <<<"$(pids | sed 's/[a-z0-9-]*=//g')"
+  kill -KILL "$runner"
+  wait "$runner" 2>/dev/null || true
+  if ! wait_gone "${ids[@]}"; then
+    left=$(ps -o pid=,args= -p "$(IFS=,; echo "${ids[*]}")" || true)
+    for p in "${ids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    fail "left behind after the runner was killed: $left"
+  fi
+  echo "check-server-death: test runner SIGKILLed → $4 gone in $((SECONDS - start))s"
+}
+kill_runner runner integration "$test_file" 'server, watchdog and worker'
+kill_runner cluster-runner faults test/integration/faults/harness/cluster-death.test.ts '3 Raft nodes, their watchdogs and the worker'

@@ -7,6 +7,7 @@
 #      rebuild the two smallest into an empty cache dir (Go caches warm): the cold path, every run
 #   4. harness self-check: a dead server fails a run fast; no server outlives the runner
 #   5. integration tests against real dev servers: Vault, OpenBao, then Vault with -dev-tls
+#   6. the fault suite (kills, seal, rate limit, token expiry, a 3-node Raft cluster), once, on Vault
 # Stops at the first failure (non-zero exit). The last line totals every test run:
 # "tests: N passed, N failed, N skipped".
 set -euo pipefail
@@ -51,3 +52,6 @@ for target in vault openbao vault+tls; do
   step "integration tests: $server$([[ $tls == 1 ]] && echo ' with -dev-tls') ($((SECONDS - t0))s so far)"
   VAULT_GITOPS_TEST_SERVER=$server VAULT_GITOPS_TEST_TLS=$tls vitest --project integration
 done
+
+step "fault suite and HA cluster: vault ($((SECONDS - t0))s so far)"
+VAULT_GITOPS_TEST_SERVER=vault VAULT_GITOPS_TEST_TLS=0 vitest --project faults

@@ -72,6 +72,14 @@ export function exitReason(info: Pick<DevServerInfo, 'exitFile'>): string | unde
   return existsSync(info.exitFile) ? readFileSync(info.exitFile, 'utf8').trim() : undefined;
 }
 
+/** The dev server's unseal key, from the banner it prints on stdout (the .out file beside its log). */
+export function devUnsealKey(info: Pick<DevServerInfo, 'logFile'>): string {
+  const banner = readFileSync(info.logFile.replace(/\.log$/, '.out'), 'utf8');
+  const key = /^Unseal Key: (\S+)$/m.exec(banner)?.[1];
+  if (!key) throw new Error(`no "Unseal Key:" line in the dev server's banner (${info.logFile.replace(/\.log$/, '.out')})`);
+  return key;
+}
+
 export interface HttpResult {
   status: number;
   body: unknown;
@@ -115,7 +123,8 @@ export function apiRequest(
   });
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now (127.0.0.1); a server may still lose the race to bind it. */
+export function freePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -129,7 +138,7 @@ function freePort(): Promise<number> {
 
 /** The environment for the server: no inherited VAULT_ and BAO_ settings; HOME in the temp dir so
  * the dev server's token helper does not write ~/.vault-token. */
-function serverEnvironment(home: string): NodeJS.ProcessEnv {
+export function serverEnvironment(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(VAULT|BAO)_/.test(k)) env[k] = v;
@@ -145,6 +154,16 @@ while read -r _; do :; done
 kill -TERM "$1" 2>/dev/null || exit 0
 for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 "$1" 2>/dev/null || exit 0; sleep 0.25; done
 kill -KILL "$1" 2>/dev/null || true`;
+
+/** Starts the watchdog for `pid`: it stops that process as soon as this one exits, however it dies. */
+export function startWatchdog(pid: number): ChildProcess {
+  const watchdog = spawn('bash', ['-c', WATCHDOG, 'vault-gitops-watchdog', String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.unref();
+  (watchdog.stdin as net.Socket).unref();
+  return watchdog;
+}
 
 export class DevServer {
   private stopping = false;
@@ -240,11 +259,7 @@ export class DevServer {
     closeSync(logFd);
     const pid = child.pid;
     if (pid === undefined) throw new Error(`cannot start ${binary}`);
-    const watchdog = spawn('bash', ['-c', WATCHDOG, 'vault-gitops-watchdog', String(pid)], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    watchdog.unref();
-    (watchdog.stdin as net.Socket).unref();
+    const watchdog = startWatchdog(pid);
     const info: DevServerInfo = {
       name,
       version: '',

@@ -2,9 +2,10 @@
  * Runs the built CLI (dist/) as a real process against the test server, and collects everything it
  * printed so tests can assert on it and grep it for secrets.
  *   const r = await cli(['plan', '-c', dir, '-o', 'json']);  r.code, r.stdout, r.stderr
+ *   spawnCli([...]) — the same without waiting: { child, result, output() }, to signal it mid-run.
  *   allOutput() — every byte any cli() call printed in this test file.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Set when a signal ended the process (code is then -1). */
+  signal?: NodeJS.Signals;
 }
 
 const transcript: string[] = [];
@@ -33,25 +36,39 @@ export function allOutput(): string {
   return transcript.join('\n');
 }
 
-export async function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves when the process has exited and its output is closed. */
+  result: Promise<CliResult>;
+  /** What it printed so far. */
+  output(): string;
+}
+
+/** Starts the CLI without waiting for it, for tests that signal or kill it mid-run. */
+export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): RunningCli {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the integration tests`);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: opts.cwd ?? root,
-      env: { ...process.env, NO_COLOR: '1', VAULT_GITOPS_STATE_PATH: FILE_STATE_PATH, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      transcript.push(stdout, stderr);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? root,
+    env: { ...process.env, NO_COLOR: '1', VAULT_GITOPS_STATE_PATH: FILE_STATE_PATH, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const result = new Promise<CliResult>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      transcript.push(stdout, stderr);
+      resolvePromise({ code: code ?? -1, stdout, stderr, ...(signal ? { signal } : {}) });
+    });
+  });
+  child.stdin.end(opts.input ?? '');
+  return { child, result, output: () => stdout + stderr };
+}
+
+export async function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return spawnCli(args, opts).result;
 }
 
 /** Writes `files` (relative path → text) into a new temp directory and returns it. */
