@@ -42,6 +42,12 @@ export interface Kind {
   /** Makes the live object match; `fields` are the names that differ. */
   update(ctx: ApplyContext, obj: DesiredObject, fields: string[]): Promise<void>;
   delete(ctx: ApplyContext, obj: LiveObject): Promise<void>;
+  /**
+   * The live identity of one object (a mount's accessor, an AppRole's role_id, a CA's serial), or
+   * undefined when it is not in Vault. The state record keeps it, and a removed object is deleted only
+   * while Vault still shows the same identity. Kinds without one (policies, users) leave this out.
+   */
+  identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }
