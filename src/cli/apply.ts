@@ -107,10 +107,12 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     io.out(renderText(plan, { color: io.color }));
     // The guard reads the fresh plan: a saved plan equals it (or is stale), whatever its file says.
     if (fresh.destroys.length > 0 && !flags.allowDestroy) throw destroyRefused(fresh);
-    // Objects recorded without their identity (new, or from an older record) get it now.
+    // Objects it created, recorded without their identity (new, or from an older record), get it
+    // now; adopted objects are never deleted through the record, so they need none.
     const identify = () => {
       const recorded = held.record.objects;
-      return identifyObjects(session.vault, KINDS, loaded.desired.filter((d) => recorded[d.address]?.identity === undefined)).catch((err: unknown) => {
+      const missing = loaded.desired.filter((d) => recorded[d.address]?.created && recorded[d.address]?.identity === undefined);
+      return identifyObjects(session.vault, KINDS, missing).catch((err: unknown) => {
         io.err(`warning: could not read the identities of the applied objects (${errorMessage(err)}); the next apply records them`);
         return {};
       });
