@@ -1,19 +1,19 @@
 import { createInterface } from 'node:readline/promises';
 import { applyPlan } from '../core/apply.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { loadDesired, makePlan } from '../core/engine.js';
+import { identifyObjects, loadDesired, makePlan } from '../core/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
 import type { Plan } from '../core/model.js';
 import { configFingerprint } from '../core/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
-import { createdAddresses, gitCommit, objectsDiffer, stateIgnore, StateStore, withIntent, withResults, type StateRecord } from '../core/state.js';
+import { checkOwner, gitCommit, managedInput, objectsDiffer, stateIgnore, StateStore, withIntent, withResults, type StateRecord } from '../core/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
-import { configDirs, durationFlag, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
+import { configDirs, durationFlag, loadOptions, ownerId, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
 
@@ -30,6 +30,14 @@ async function confirm(io: Output): Promise<boolean> {
   }
 }
 
+function destroyRefused(plan: Plan): UsageError {
+  const what = plan.destroys.map((d) => (d.address === '*' ? d.what : `${d.address}: ${d.what}`)).join('; ');
+  return new UsageError(
+    `apply refused: the plan is destructive (${what}); nothing was changed`,
+    'review the plan; if this is intended, apply again with --allow-destroy (if a config file went missing, restore it instead)',
+  );
+}
+
 /**
  * apply [PLAN-FILE]: under the state lock, plans (or checks that the saved plan still holds),
  * applies, and records what it manages. The lock is released on every exit, SIGINT/SIGTERM included.
@@ -43,11 +51,12 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
   const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
   if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
+  const owner = ownerId(flags);
 
   const session = await openSession(flags, io);
   const store = new StateStore(session.vault, stateLocation(flags));
   const runId = newRunId();
-  const owner = lockOwner();
+  const runner = lockOwner();
   let lock: StateLock | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     io.err(`${signal}: stopping; releasing the state lock (re-running apply converges from here)`);
@@ -64,15 +73,16 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     lock = await StateLock.acquire(store, {
       ttlSeconds,
       timeoutSeconds,
-      owner,
+      owner: runner,
       runId,
       onWait: (held) => io.err(`Waiting up to ${timeoutSeconds}s for the state lock ${store.label}, held by ${describeLock(held)}…`),
       onTakeover: (held) => io.err(`Taking over the expired state lock ${store.label} of ${describeLock(held)}`),
     });
     const held = lock;
+    checkOwner(held.record, owner, store.label);
     const now = new Date();
     const { plan: fresh, live, checks } = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
-      managed: createdAddresses(held.record),
+      ...managedInput(held.record),
       ignore: stateIgnore(store.location),
     });
     let plan: Plan = fresh;
@@ -88,16 +98,29 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const meta = (result: 'running' | 'ok' | 'failed'): StateRecord['last_apply'] => ({
       at: new Date().toISOString(),
       run_id: runId,
-      by: owner,
+      by: runner,
       tool_version: TOOL_VERSION,
       git_commit: commit,
       result,
     });
 
     io.out(renderText(plan, { color: io.color }));
+    // The guard reads the fresh plan: a saved plan equals it (or is stale), whatever its file says.
+    if (fresh.destroys.length > 0 && !flags.allowDestroy) throw destroyRefused(fresh);
+    // Objects it created, recorded without their identity (new, or from an older record), get it
+    // now; adopted objects are never deleted through the record, so they need none.
+    const identify = () => {
+      const recorded = held.record.objects;
+      const missing = loaded.desired.filter((d) => recorded[d.address]?.created && recorded[d.address]?.identity === undefined);
+      return identifyObjects(session.vault, KINDS, missing).catch((err: unknown) => {
+        io.err(`warning: could not read the identities of the applied objects (${errorMessage(err)}); the next apply records them`);
+        return {};
+      });
+    };
     if (!hasChanges(plan)) {
-      const next = withResults(held.record, plan, [], loaded.desired, now.toISOString());
-      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], loaded.desired, now.toISOString()), last_apply: meta('ok') }));
+      const ids = await identify();
+      const next = { ...withResults(held.record, plan, [], loaded.desired, now.toISOString(), ids), owner };
+      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], loaded.desired, now.toISOString(), ids), owner, last_apply: meta('ok') }));
       return EXIT_OK;
     }
     // A saved plan was reviewed when it was made: it applies without asking again.
@@ -105,7 +128,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       io.err('Apply cancelled; nothing was changed.');
       return EXIT_OK;
     }
-    await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), last_apply: meta('running') }));
+    await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), owner, last_apply: meta('running') }));
     const results = await applyPlan(plan, {
       vault: session.vault,
       sinks: session.sinks,
@@ -117,7 +140,8 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     });
     const failed = results.filter((r) => !r.ok).length;
     io.out(renderApplyReport(results, { color: io.color }));
-    await held.update((r) => ({ ...withResults(r, plan, results, loaded.desired, new Date().toISOString()), last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
+    const ids = await identify();
+    await held.update((r) => ({ ...withResults(r, plan, results, loaded.desired, new Date().toISOString(), ids), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
     if (failed > 0) throw new ApplyFailedError(failed, results.length);
     return EXIT_OK;
   } finally {

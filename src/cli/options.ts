@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { LoadOptions } from '../core/load.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from '../core/state.js';
+import { configOwnerId } from '../core/state-owner.js';
 import { parseTtl } from '../core/ttl.js';
 import type { VaultFlags } from '../adapters/vault-options.js';
 import type { AuthFlags } from '../adapters/login.js';
@@ -25,6 +26,10 @@ export type VaultCommandFlags = CommonFlags &
 /** Ownership state, lock and saved-plan flags (src/core/state.ts, lock.ts, saved-plan.ts). */
 export interface StateFlags {
   statePath?: string;
+  /** The id of the config owning the state record (src/core/state-owner.ts). */
+  stateId?: string;
+  /** apply: allow a destructive plan (src/core/destroys.ts). */
+  allowDestroy?: boolean;
   lockTimeout?: string;
   lockTtl?: string;
   /** plan --out FILE, snapshot --out FILE */
@@ -38,7 +43,14 @@ export interface StateFlags {
 }
 
 export function withStateOption(cmd: Command): Command {
-  return cmd.option('--state-path <mount/path>', 'KV v2 secret holding the ownership state and apply lock (default: $VAULT_GITOPS_STATE_PATH or vault-gitops/state)');
+  return cmd
+    .option('--state-path <mount/path>', 'KV v2 secret holding the ownership state and apply lock (default: $VAULT_GITOPS_STATE_PATH or vault-gitops/state)')
+    .option('--state-id <id>', 'the id of this config, which owns its state record (default: $VAULT_GITOPS_STATE_ID, else the git repository and directory of -c)');
+}
+
+/** The owner id of the config (src/core/state-owner.ts). */
+export function ownerId(flags: CommonFlags & StateFlags): string {
+  return configOwnerId(configDirs(flags), flags.stateId);
 }
 
 export function stateLocation(flags: StateFlags): StateLocation {

@@ -9,7 +9,7 @@ import type { Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
-import { configDirs, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
+import { configDirs, loadOptions, ownerId, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
@@ -24,7 +24,7 @@ export function renderPlan(plan: Plan, format: string, io: Output): string {
 /** Reads the ownership state (read only, no lock) and plans; used by plan and drift. */
 export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loaded: Loaded, session: Session): Promise<Planned> {
   const store = new StateStore(session.vault, stateLocation(flags));
-  const state: StateInput = await planningState(store).catch((err: unknown) => {
+  const state: StateInput = await planningState(store, ownerId(flags)).catch((err: unknown) => {
     if (!(err instanceof VaultApiError && err.status === 403)) throw err;
     io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
     return { ignore: stateIgnore(store.location) };
@@ -38,7 +38,7 @@ async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: O
   const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr);
   try {
     const store = new StateStore(vault, stateLocation(flags));
-    const state: StateInput = await planningState(store).catch(() => ({ ignore: stateIgnore(store.location) }));
+    const state: StateInput = await planningState(store, ownerId(flags)).catch(() => ({ ignore: stateIgnore(store.location) }));
     const { plan } = await makePlan(loaded, vault, undefined, KINDS, new Date(), state);
     io.err(`Offline plan against the snapshot of ${snapshot.vault_addr} taken ${snapshot.created_at}; delivered credentials were not checked.`);
     io.out(renderPlan(plan, flags.output ?? 'text', io));

@@ -60,6 +60,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('make Vault match the configuration (or apply exactly a plan saved with `plan --out`)')
     .argument('[plan-file]', 'a plan saved by `plan --out`: applied only if nothing changed since (no confirmation asked)')
     .option('--auto-approve', 'do not ask for confirmation')
+    .option('--allow-destroy', 'apply a destructive plan: one that deletes a secrets or auth mount, a PKI CA, or many objects at once')
     .option('--lock-timeout <duration>', 'how long to wait for another apply\'s state lock', '60s')
     .option('--lock-ttl <duration>', 'the lock expires this long after its holder\'s last renewal (renewed while running)', '10m')
     .action((planFile: string | undefined, flags: VaultCommandFlags) =>

@@ -37,7 +37,7 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
       if (!blocked) checks[d.address] = { status: { state: 'rotate', reason: REASON }, delivered: current?.delivered ?? [] };
       return { address: d.address, kind: d.kind, action: 'update', reason: REASON, fields: [], security: false, credentials: [`${kindOf(d.kind).credentials!.label} → ${Sinks.describe(d.credentials!)} (${REASON})`] };
     });
-    const rotation: Plan = { ...plan, changes, unmanaged: [], summary: { create: 0, update: changes.length, delete: 0, noop: 0 } };
+    const rotation: Plan = { ...plan, changes, destroys: [], unmanaged: [], summary: { create: 0, update: changes.length, delete: 0, noop: 0 } };
     io.out(renderText(rotation, { color: io.color }));
     if (changes.length === 0) return EXIT_OK;
     const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password });

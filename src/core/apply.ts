@@ -34,14 +34,14 @@ export interface ApplyDeps {
 const REISSUE = new Set(['missing', 'stale', 'pending', 'rotate']);
 
 /**
- * Carries out a plan: deletes first (children before parents), then creates and updates, each
- * object as soon as what it depends on is done, all bounded by the Vault client's concurrency.
- * A failing object fails alone (and what depends on it is skipped); the rest goes on.
+ * Carries out a plan: creates and updates first, each object as soon as what it depends on is done,
+ * all bounded by the Vault client's concurrency; a failing object fails alone (and what depends on
+ * it is skipped). Deletes run last, children before parents, and only when every write succeeded:
+ * a run that could not build the new state never tears the old one down (the deletes are reported
+ * as skipped, and the next run retries them).
  */
 export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResult[]> {
   const kinds = new Map(deps.kinds.map((k) => [k.name, k]));
-  const desired = new Map(deps.desired.map((d) => [d.address, d]));
-  const live = new Map(deps.live.map((l) => [l.address, l]));
   const ctx: ApplyContext = { vault: deps.vault };
   const results: ApplyResult[] = [];
   const record = (change: Change, error?: unknown): boolean => {
@@ -52,26 +52,21 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
     return r.ok;
   };
 
+  await applyWrites(plan.changes.filter((c) => c.action === 'create' || c.action === 'update'), kinds, ctx, deps, record);
   const deletes = plan.changes.filter((c) => c.action === 'delete');
-  const phases = [...new Set(deletes.map((c) => kinds.get(c.kind)!.phase))].sort((a, b) => b - a);
-  for (const phase of phases) {
-    await Promise.all(
-      deletes
-        .filter((c) => kinds.get(c.kind)!.phase === phase)
-        .map(async (c) => {
-          const obj = live.get(c.address);
-          try {
-            if (!obj) throw new Error('no longer in Vault');
-            await kinds.get(c.kind)!.delete(ctx, obj);
-            record(c);
-          } catch (err) {
-            record(c, err);
-          }
-        }),
-    );
+  const failedWrites = results.filter((r) => !r.ok).length;
+  if (failedWrites > 0) {
+    for (const c of deletes) record(c, new Error(`skipped: not deleted because ${failedWrites} create/update${failedWrites > 1 ? 's' : ''} failed; the next apply retries`));
+    return results;
   }
+  await applyDeletes(deletes, kinds, ctx, deps, record);
+  return results;
+}
 
-  const writes = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+type RecordResult = (change: Change, error?: unknown) => boolean;
+
+async function applyWrites(writes: Change[], kinds: Map<KindName, Kind>, ctx: ApplyContext, deps: ApplyDeps, record: RecordResult): Promise<void> {
+  const desired = new Map(deps.desired.map((d) => [d.address, d]));
   const pending = new Map<Address, Promise<boolean>>();
   const run = async (c: Change): Promise<boolean> => {
     const obj = desired.get(c.address);
@@ -93,7 +88,35 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
   for (const c of writes) pending.set(c.address, gate.then(() => run(c)));
   release();
   await Promise.all(pending.values());
-  return results;
+}
+
+/** Phase by phase in reverse (roles before their mount); a parent whose child failed is kept. */
+async function applyDeletes(deletes: Change[], kinds: Map<KindName, Kind>, ctx: ApplyContext, deps: ApplyDeps, record: RecordResult): Promise<void> {
+  const live = new Map(deps.live.map((l) => [l.address, l]));
+  const failed: Address[] = [];
+  const phases = [...new Set(deletes.map((c) => kinds.get(c.kind)!.phase))].sort((a, b) => b - a);
+  for (const phase of phases) {
+    await Promise.all(
+      deletes
+        .filter((c) => kinds.get(c.kind)!.phase === phase)
+        .map(async (c) => {
+          const child = failed.find((a) => a.startsWith(`${c.address}/`));
+          if (child) {
+            failed.push(c.address);
+            return record(c, new Error(`skipped: ${child} inside it was not deleted`));
+          }
+          const obj = live.get(c.address);
+          try {
+            if (!obj) throw new Error('no longer in Vault');
+            await kinds.get(c.kind)!.delete(ctx, obj);
+            return record(c);
+          } catch (err) {
+            failed.push(c.address);
+            return record(c, err);
+          }
+        }),
+    );
+  }
 }
 
 async function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<void> {

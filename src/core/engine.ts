@@ -34,6 +34,8 @@ export interface Planned {
 export interface StateInput {
   /** Objects vault-gitops created: deleted when removed from the config. */
   managed?: readonly Address[];
+  /** The live identities recorded for managed objects (src/core/plan.ts identityMismatch). */
+  identities?: Readonly<Record<Address, string>>;
   /** Live objects left out of planning unless declared (the state record's own mount). */
   ignore?: readonly Address[];
 }
@@ -42,8 +44,13 @@ export interface StateInput {
 export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks | undefined, kinds: readonly Kind[] = KINDS, now = new Date(), state: StateInput = {}): Promise<Planned> {
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
-  const live = (await readLive(vault, loaded.config, loaded.desired, kinds)).filter((l) => declared.has(l.address) || !ignored.has(l.address));
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
+  const read = (await readLive(vault, loaded.config, loaded.desired, kinds)).filter((l) => declared.has(l.address) || !ignored.has(l.address));
+  // A managed object about to be deleted must show its identity (read here unless the listing had it).
+  const managed = new Set(state.managed ?? []);
+  const unidentified = read.filter((l) => !declared.has(l.address) && managed.has(l.address) && l.identity === undefined);
+  const found = await identifyObjects(vault, kinds, unidentified);
+  const live = read.map((l) => (found[l.address] !== undefined ? { ...l, identity: found[l.address] } : l));
   const checks = sinks ? await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime()) : {};
   const sinkLabels: Record<Address, string> = {};
   for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = Sinks.describe(d.credentials);
@@ -54,10 +61,28 @@ export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks | unde
     sinkLabels,
     prune: loaded.config.prune,
     managed: state.managed,
+    identities: state.identities,
     kinds,
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),
     vaultAddr: vault.addr,
   });
   return { plan, live, checks };
+}
+
+/** The live identities of `objects` whose kind has one (address → identity; absent when not in Vault). */
+export async function identifyObjects(
+  vault: Vault,
+  kinds: readonly Kind[],
+  objects: ReadonlyArray<Pick<LiveObject, 'address' | 'kind' | 'mount' | 'name'>>,
+): Promise<Record<Address, string>> {
+  const byName = new Map(kinds.map((k) => [k.name, k]));
+  const out: Record<Address, string> = {};
+  await Promise.all(
+    objects.map(async (o) => {
+      const id = await byName.get(o.kind)?.identify?.(vault, o);
+      if (id !== undefined) out[o.address] = id;
+    }),
+  );
+  return out;
 }

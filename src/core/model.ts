@@ -155,6 +155,11 @@ export interface LiveObject {
   mount?: string;
   /** Normalised live settings (everything Vault returned, normalised). */
   settings: Settings;
+  /**
+   * What tells this very object apart from another one at the same address (a mount's accessor, an
+   * AppRole's role_id, a CA's serial), filled in only where a delete depends on it.
+   */
+  identity?: string;
 }
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
@@ -185,9 +190,23 @@ export interface Change {
 export interface UnmanagedObject {
   address: Address;
   kind: KindName;
+  /** Why it is left alone when that is not the usual "not declared, collection not pruned". */
+  note?: string;
 }
 
-export const PLAN_FORMAT_VERSION = '1';
+/** Why a plan counts as destructive: data or a whole mount's objects go, or many objects at once. */
+export type DestroyCode = 'secrets-mount' | 'auth-mount' | 'pki-ca' | 'bulk';
+
+/** One destructive part of a plan; `apply` refuses the plan without `--allow-destroy`. */
+export interface Destroy {
+  /** The object destroyed; `*` for a bulk delete of many objects. */
+  address: Address;
+  code: DestroyCode;
+  /** What is lost, for the banner: `destroys all data stored under kv/`. */
+  what: string;
+}
+
+export const PLAN_FORMAT_VERSION = '2';
 export const SENSITIVE_MASK = '(sensitive)';
 
 export interface Plan {
@@ -199,6 +218,8 @@ export interface Plan {
   /** Vault address the plan was made against (no token). */
   vault_addr?: string;
   changes: Change[];
+  /** The destructive parts of the plan (empty when none): every renderer shows them first. */
+  destroys: Destroy[];
   unmanaged: UnmanagedObject[];
   summary: { create: number; update: number; delete: number; noop: number };
 }

@@ -15,6 +15,7 @@ import {
   type Plan,
   type UnmanagedObject,
 } from './model.js';
+import { findDestroys } from './destroys.js';
 import { isPruned } from './prune.js';
 
 export interface PlanInput {
@@ -31,6 +32,11 @@ export interface PlanInput {
    * unmanaged unless their collection is pruned.
    */
   managed?: readonly Address[];
+  /**
+   * The live identity recorded for managed objects (mount accessor, role_id, …). A managed object
+   * of a kind that has identities is deleted only when its live identity is the recorded one.
+   */
+  identities?: Readonly<Record<Address, string>>;
   kinds: readonly Kind[];
   toolVersion: string;
   createdAt: string;
@@ -132,9 +138,11 @@ export function planChanges(input: PlanInput): Plan {
   for (const l of input.live) {
     if (desiredAddrs.has(l.address)) continue;
     const kind = kinds.get(l.kind)!;
-    const protectedPolicy = l.kind === 'policy' && PROTECTED_POLICIES.has(l.name);
-    const removed = managed.has(l.address);
-    if (kind.deletable && !protectedPolicy && (removed || isPruned(l.collection, input.prune))) {
+    if (l.kind === 'policy' && PROTECTED_POLICIES.has(l.name)) continue;
+    const pruned = isPruned(l.collection, input.prune);
+    const notOurs = managed.has(l.address) ? identityMismatch(kind, l, input.identities?.[l.address]) : undefined;
+    const removed = managed.has(l.address) && notOurs === undefined;
+    if (kind.deletable && (removed || pruned)) {
       changes.push({
         address: l.address,
         kind: l.kind,
@@ -143,11 +151,13 @@ export function planChanges(input: PlanInput): Plan {
         fields: [],
         security: true,
       });
-    } else if (!protectedPolicy) {
-      unmanaged.push({ address: l.address, kind: l.kind });
+    } else {
+      unmanaged.push(notOurs ? { address: l.address, kind: l.kind, note: notOurs } : { address: l.address, kind: l.kind });
     }
   }
 
+  // Reading order: deletes first (children before parents), then the rest parents first. The apply
+  // engine runs the deletes last (src/core/apply.ts).
   const phase = (c: Change) => kinds.get(c.kind)!.phase;
   changes.sort((a, b) => {
     const da = a.action === 'delete' ? 0 : 1;
@@ -168,7 +178,22 @@ export function planChanges(input: PlanInput): Plan {
     config_fingerprint: configFingerprint(input.desired),
     vault_addr: input.vaultAddr,
     changes,
+    destroys: findDestroys(changes, liveByAddr),
     unmanaged,
     summary,
   };
+}
+
+/**
+ * Why a managed object removed from the config is not the one vault-gitops recorded, or undefined
+ * when it is (or its kind has no identity to check: policies, users and PKI roles are known by name).
+ */
+function identityMismatch(kind: Kind, live: LiveObject, recorded: string | undefined): string | undefined {
+  if (!kind.identify) return undefined;
+  if (recorded === undefined) {
+    return 'the state record holds no identity for it (an older record, or an entry added by hand); left alone: delete it by hand if it should go';
+  }
+  if (live.identity === undefined) return 'its identity could not be read from Vault; left alone';
+  if (live.identity !== recorded) return 'not the object vault-gitops created (its identity in Vault differs from the state record); left alone';
+  return undefined;
 }

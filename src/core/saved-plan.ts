@@ -112,6 +112,7 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
   if (
     typeof p.config_fingerprint !== 'string' ||
     !Array.isArray(p.changes) ||
+    !Array.isArray(p.destroys) ||
     !Array.isArray(p.unmanaged) ||
     !fp ||
     typeof fp.objects !== 'object' ||

@@ -10,9 +10,10 @@ import { readMountTable } from '../kinds/mount.js';
 import { sortKeysDeep } from '../render/common.js';
 import type { ApplyResult } from './apply.js';
 import { UsageError, VaultApiError } from './errors.js';
+import { parseStateRecord, STATE_FORMAT_VERSION } from './state-record.js';
 import type { Address, DesiredObject, KindName, Plan } from './model.js';
 
-export const STATE_FORMAT_VERSION = '1';
+export { STATE_FORMAT_VERSION } from './state-record.js';
 /** `MOUNT/PATH`: the KV v2 mount `vault-gitops` (created on first apply), secret `state`. */
 export const DEFAULT_STATE_PATH = 'vault-gitops/state';
 
@@ -43,6 +44,11 @@ export interface ManagedEntry {
   applied_at: string;
   /** vault-gitops created it (then removing it from the config deletes it); false = it existed before. */
   created: boolean;
+  /**
+   * Its live identity when last applied (mount accessor, AppRole role_id, CA serial): a removed object
+   * is deleted only while Vault shows the same one. Absent for kinds without one, and in old records.
+   */
+  identity?: string;
 }
 
 export interface LockInfo {
@@ -57,6 +63,8 @@ export interface LockInfo {
 
 export interface StateRecord {
   format_version: string;
+  /** The id of the config that owns the record (src/core/state-owner.ts); absent until its first apply. */
+  owner?: string;
   objects: Record<Address, ManagedEntry>;
   last_apply?: {
     at: string;
@@ -81,6 +89,22 @@ export function createdAddresses(record: StateRecord): Address[] {
     .sort();
 }
 
+/** What planning takes from a record: the created objects and their recorded identities. */
+export function managedInput(record: StateRecord): { managed: Address[]; identities: Record<Address, string> } {
+  const identities: Record<Address, string> = {};
+  for (const [a, e] of Object.entries(record.objects)) if (e.created && e.identity !== undefined) identities[a] = e.identity;
+  return { managed: createdAddresses(record), identities };
+}
+
+/** Refuses a record that another config owns (a record without an owner is taken by its first apply). */
+export function checkOwner(record: StateRecord, ownerId: string, label: string): void {
+  if (record.owner === undefined || record.owner === ownerId) return;
+  throw new UsageError(
+    `the state record ${label} belongs to the config ${JSON.stringify(record.owner)}, not to this one (${JSON.stringify(ownerId)}); nothing was changed`,
+    `give each config its own --state-path (or $VAULT_GITOPS_STATE_PATH); if this is the same config under a new name, pass --state-id ${JSON.stringify(record.owner)} (or set $VAULT_GITOPS_STATE_ID)`,
+  );
+}
+
 export function desiredHash(obj: DesiredObject): string {
   return 'sha256:' + createHash('sha256').update(JSON.stringify(sortKeysDeep({ settings: obj.settings, credentials: obj.credentials ?? null }))).digest('hex');
 }
@@ -103,7 +127,14 @@ export function withIntent(record: StateRecord, plan: Plan, now: string): StateR
  * entry so the next run retries. Entries for undeclared objects that were not deleted are dropped:
  * not in Vault any more, or (not created by vault-gitops) left to be unmanaged.
  */
-export function withResults(record: StateRecord, plan: Plan, results: readonly ApplyResult[], desired: readonly DesiredObject[], now: string): StateRecord {
+export function withResults(
+  record: StateRecord,
+  plan: Plan,
+  results: readonly ApplyResult[],
+  desired: readonly DesiredObject[],
+  now: string,
+  identities: Readonly<Record<Address, string>> = {},
+): StateRecord {
   const failed = new Set(results.filter((r) => !r.ok).map((r) => r.address));
   const changes = new Map(plan.changes.map((c) => [c.address, c]));
   const objects: Record<Address, ManagedEntry> = {};
@@ -116,23 +147,26 @@ export function withResults(record: StateRecord, plan: Plan, results: readonly A
     }
     const hash = desiredHash(d);
     const unchanged = change.action === 'noop' && prev?.hash === hash;
+    const identity = identities[d.address] ?? (change.action === 'create' ? undefined : prev?.identity);
     objects[d.address] = {
       kind: d.kind,
       hash,
       applied_at: unchanged ? prev.applied_at : now,
       created: (prev?.created ?? false) || change.action === 'create',
+      ...(identity !== undefined ? { identity } : {}),
     };
   }
   for (const c of plan.changes) {
     const prev = record.objects[c.address];
     if (c.action === 'delete' && failed.has(c.address) && prev) objects[c.address] = prev;
   }
-  return { ...record, objects };
+  return { ...record, format_version: STATE_FORMAT_VERSION, objects };
 }
 
-/** True when the managed objects differ (times aside): whether a plan with no changes must still write. */
+/** True when the managed objects, their identities or the owner differ (times aside): whether a plan with no changes must still write. */
 export function objectsDiffer(a: StateRecord, b: StateRecord): boolean {
-  const key = (r: StateRecord) => JSON.stringify(sortKeysDeep(Object.fromEntries(Object.entries(r.objects).map(([k, e]) => [k, [e.kind, e.hash, e.created]]))));
+  const key = (r: StateRecord) =>
+    JSON.stringify(sortKeysDeep({ owner: r.owner, v: r.format_version, o: Object.fromEntries(Object.entries(r.objects).map(([k, e]) => [k, [e.kind, e.hash, e.created, e.identity]])) }));
   return key(a) !== key(b);
 }
 
@@ -188,13 +222,10 @@ export class StateStore {
     const { mount, path } = this.location;
     for (let attempt = 0; ; attempt++) {
       const body = await this.settled(() => this.vault.read(`${mount}/data/${path}`));
-      const data = body?.data as { data?: Partial<StateRecord> | null; metadata?: { version?: number } } | undefined;
-      if (data?.data && typeof data.data === 'object') {
-        const r = data.data;
-        if (r.format_version !== undefined && r.format_version !== STATE_FORMAT_VERSION) {
-          throw new UsageError(`the state record ${this.label} has format_version ${JSON.stringify(r.format_version)}, which this vault-gitops does not know`, 'upgrade vault-gitops');
-        }
-        return { record: { ...emptyState(), ...r, objects: r.objects ?? {} }, version: data.metadata?.version ?? 0 };
+      const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
+      if (data?.data !== undefined && data.data !== null) {
+        const version = data.metadata?.version ?? 0;
+        return { record: parseStateRecord(data.data, this.label, repairHint(this.location, version)), version };
       }
       // Missing, or its latest version deleted: check-and-set needs the current version number.
       const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
@@ -251,13 +282,22 @@ export class StateStore {
   }
 }
 
+function repairHint(loc: StateLocation, version: number): string {
+  const previous = version > 1 ? `restore the last good version (\`vault kv rollback -mount=${loc.mount} -version=${version - 1} ${loc.path}\`), ` : '';
+  return (
+    `nothing was changed. Repair the record: ${previous}or fix it by hand (\`vault kv get -mount=${loc.mount} ${loc.path}\`, then \`vault kv put\`); ` +
+    `or delete it (\`vault kv metadata delete -mount=${loc.mount} ${loc.path}\`): vault-gitops then forgets which objects it created, deletes none of them, and lists them as unmanaged`
+  );
+}
+
 /** The state record's own mount is not a managed object unless the config declares it. */
 export function stateIgnore(location: StateLocation): Address[] {
   return [`secrets/${location.mount}`];
 }
 
-/** What planning needs from the state (read only, no lock): the created objects and what to ignore. */
-export async function planningState(store: StateStore): Promise<{ managed: Address[]; ignore: Address[] }> {
+/** What planning needs from the state (read only, no lock): the created objects, their identities and what to ignore. */
+export async function planningState(store: StateStore, ownerId: string): Promise<{ managed: Address[]; identities: Record<Address, string>; ignore: Address[] }> {
   const { record } = await store.read();
-  return { managed: createdAddresses(record), ignore: stateIgnore(store.location) };
+  checkOwner(record, ownerId, store.label);
+  return { ...managedInput(record), ignore: stateIgnore(store.location) };
 }

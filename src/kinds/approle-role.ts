@@ -1,6 +1,7 @@
 import { VaultApiError } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { rule } from './support.js';
+import type { Kind } from './kind.js';
 
 /** Marks the secret_ids this tool issues, so it can find (and destroy) its own undelivered ones. */
 const ISSUED_KEY = 'issued_by';
@@ -8,7 +9,7 @@ const ISSUED_VALUE = 'vault-gitops';
 const ISSUED_MARK = JSON.stringify({ [ISSUED_KEY]: ISSUED_VALUE });
 
 /** AppRole's role_id is read from its own endpoint, so it is compared only when the config pins one. */
-export const approleRoleKind = authCollectionKind({
+const roleKind = authCollectionKind({
   kind: 'approle-role',
   title: 'AppRole roles',
   authType: 'approle',
@@ -83,3 +84,11 @@ export const approleRoleKind = authCollectionKind({
     },
   },
 });
+
+/** An AppRole role's identity is its role_id (random unless the config pins one). */
+export const approleRoleKind: Kind = {
+  ...roleKind,
+  async identify(vault, obj) {
+    return ((await vault.read(`${objectPath('role', { mount: obj.mount, name: obj.name })}/role-id`))?.data as { role_id?: string } | undefined)?.role_id;
+  },
+};

@@ -48,6 +48,12 @@ export interface Kind {
    * `policy-for`. Must list every path readLive, create/update/delete and credentials touch.
    */
   access(config: Config): KindAccess;
+  /**
+   * The live identity of one object (a mount's accessor, an AppRole's role_id, a CA's serial), or
+   * undefined when it is not in Vault. The state record keeps it, and a removed object is deleted only
+   * while Vault still shows the same identity. Kinds without one (policies, users) leave this out.
+   */
+  identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

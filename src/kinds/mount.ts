@@ -54,6 +54,11 @@ export async function readMountTable(vault: Vault, api: string): Promise<Record<
   return out;
 }
 
+/** A mount's identity: its accessor, new each time a mount is enabled. */
+function accessorOf(info: Json | undefined): string | undefined {
+  return typeof info?.accessor === 'string' && info.accessor !== '' ? info.accessor : undefined;
+}
+
 function unstructure(obj: Settings): { enable: Json; tune: Json } {
   const enable: Json = {};
   const tune: Json = {};
@@ -88,7 +93,11 @@ export function mountKind(f: MountFlavor): Kind {
       const table = await readMountTable(vault, f.api);
       return Object.entries(table)
         .filter(([path]) => !f.system.has(path))
-        .map(([path, info]) => liveObject(f.kind, `${f.section}/${path}`, normaliseSettings(liveMountSettings(info)), path));
+        .map(([path, info]) => ({ ...liveObject(f.kind, `${f.section}/${path}`, normaliseSettings(liveMountSettings(info)), path), identity: accessorOf(info) }));
+    },
+
+    async identify(vault, obj) {
+      return accessorOf((await readMountTable(vault, f.api))[obj.mount ?? obj.name]);
     },
 
     normalise: normaliseSettings,

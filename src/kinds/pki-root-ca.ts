@@ -50,9 +50,9 @@ export const pkiRootCaKind: Kind = {
           const body = await readCa(vault, mount);
           const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
           if (!pem) return undefined;
-          const subject = new X509Certificate(pem).subject;
-          const cn = /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1];
-          return liveObject('pki-root-ca', `secrets/${mount}/root_ca`, { common_name: cn ?? null }, mount);
+          const cert = new X509Certificate(pem);
+          const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
+          return { ...liveObject('pki-root-ca', `secrets/${mount}/root_ca`, { common_name: cn ?? null }, mount), identity: cert.serialNumber };
         }),
     );
     return found.filter((x) => x !== undefined);
@@ -61,6 +61,11 @@ export const pkiRootCaKind: Kind = {
   /** Only the identity of the CA is comparable after creation. */
   normalise(settings) {
     return normaliseSettings({ common_name: settings.common_name });
+  },
+
+  async identify(vault, obj) {
+    const pem = ((await readCa(vault, obj.mount ?? ''))?.data as { certificate?: string } | undefined)?.certificate;
+    return pem ? new X509Certificate(pem).serialNumber : undefined;
   },
 
   async create(ctx, obj) {

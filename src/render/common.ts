@@ -2,7 +2,7 @@
 // sensitive masking and terminal colors. Everything here is pure; the renderers never compute a plan,
 // they only decide how to show one.
 
-import { SENSITIVE_MASK, type Action, type Change, type FieldChange, type KindName, type Plan } from '../core/model.js';
+import { SENSITIVE_MASK, type Action, type Change, type Destroy, type FieldChange, type KindName, type Plan, type UnmanagedObject } from '../core/model.js';
 import { isDurationField } from '../kinds/normalise.js';
 
 /**
@@ -119,6 +119,19 @@ export function summaryLine(plan: Plan): string {
   if (!hasChanges(plan)) return NO_CHANGES;
   const c = planCounts(plan);
   return `Plan: ${c.create} to create, ${c.update} to update, ${c.delete} to delete.`;
+}
+
+export const DESTROY_TITLE = 'DESTRUCTIVE PLAN';
+export const DESTROY_HINT = 'apply refuses it without --allow-destroy';
+
+/** One line of the destructive-plan banner: `secrets/kv: destroys all data stored under kv/ …`. */
+export function destroyLine(d: Destroy): string {
+  return sanitize(d.address === '*' ? d.what : `${d.address}: ${d.what}`);
+}
+
+/** An unmanaged object's line: its address, and why it is left alone when that is unusual. */
+export function unmanagedLine(u: UnmanagedObject): string {
+  return sanitize(u.note ? `${u.address} (${u.note})` : u.address);
 }
 
 export const UNMANAGED_TITLE = 'Unmanaged objects';

@@ -2,7 +2,7 @@
 // indent, trailing newline. Sensitive values are masked again here (defence in depth), absent values
 // are written as null, and the human text can be rendered back from this form.
 
-import type { Change, FieldChange, Plan, UnmanagedObject } from '../core/model.js';
+import type { Change, Destroy, FieldChange, Plan, UnmanagedObject } from '../core/model.js';
 import { safeField, sortKeysDeep } from './common.js';
 
 const PLAN_KEYS = [
@@ -12,13 +12,15 @@ const PLAN_KEYS = [
   'config_fingerprint',
   'vault_addr',
   'summary',
+  'destroys',
   'changes',
   'unmanaged',
 ] as const;
 const SUMMARY_KEYS = ['create', 'update', 'delete', 'noop'] as const;
 const CHANGE_KEYS = ['address', 'kind', 'action', 'reason', 'security', 'fields', 'credentials'] as const;
 const FIELD_KEYS = ['name', 'before', 'after', 'sensitive', 'diff'] as const;
-const UNMANAGED_KEYS = ['address', 'kind'] as const;
+const UNMANAGED_KEYS = ['address', 'kind', 'note'] as const;
+const DESTROY_KEYS = ['address', 'code', 'what'] as const;
 
 export function renderJson(plan: Plan): string {
   return JSON.stringify(planToJson(plan), null, 2) + '\n';
@@ -28,6 +30,7 @@ export function renderJson(plan: Plan): string {
 export function planToJson(plan: Plan): Record<string, unknown> {
   return ordered(plan, PLAN_KEYS, {
     summary: (s: Plan['summary']) => ordered(s, SUMMARY_KEYS),
+    destroys: (ds: Destroy[]) => ds.map((d) => ordered(d, DESTROY_KEYS)),
     changes: (cs: Change[]) => cs.map(changeToJson),
     unmanaged: (us: UnmanagedObject[]) => us.map((u) => ordered(u, UNMANAGED_KEYS)),
   });

@@ -6,7 +6,9 @@
 import type { Action, Change, FieldChange, Plan } from '../core/model.js';
 import {
   ACTION_SYMBOLS,
+  DESTROY_TITLE,
   UNMANAGED_TITLE,
+  destroyLine,
   displayValue,
   hasChanges,
   isMultiline,
@@ -16,6 +18,7 @@ import {
   sanitize,
   summaryLine,
   textLines,
+  unmanagedLine,
 } from './common.js';
 
 export const ACTION_EMOJI: Readonly<Record<Action, string>> = {
@@ -36,7 +39,7 @@ export interface MarkdownOptions {
 
 export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   const max = opts.maxLength ?? MARKDOWN_MAX_LENGTH;
-  const head = ['### vault-gitops plan', '', hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, ''];
+  const head = ['### vault-gitops plan', '', ...destroyBanner(plan), hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, ''];
 
   const changes = orderedChanges(plan);
   const rows = changes.map((c) => {
@@ -45,7 +48,7 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   });
   const note = changes.some((c) => c.security) ? [`${SECURITY_MARK} security-relevant change (policies, token policies, CIDRs, …)`, ''] : [];
   const blocks = changes.filter((c) => c.action !== 'delete' && (c.fields.length > 0 || !!c.credentials?.length)).map(details);
-  const items = orderedUnmanaged(plan).map((u) => `- ${mdText(u.address)}`);
+  const items = orderedUnmanaged(plan).map((u) => `- ${mdText(unmanagedLine(u))}`);
 
   const assemble = (nRows: number, nBlocks: number, nItems: number): string[] => {
     const out = [...head];
@@ -82,6 +85,17 @@ export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   nItems = fit(items.map((i) => i.length + 1));
   nBlocks = nRows === rows.length ? fit(blocks.map((b) => b.join('\n').length + 1)) : 0;
   return finish(assemble(nRows, nBlocks, nItems));
+}
+
+/** The destructive parts, first and never shortened away (a GitHub "caution" alert; a quote elsewhere). */
+function destroyBanner(plan: Plan): string[] {
+  if (plan.destroys.length === 0) return [];
+  return [
+    '> [!CAUTION]',
+    `> **${DESTROY_TITLE}**: \`apply\` refuses it without \`--allow-destroy\`.`,
+    ...plan.destroys.map((d) => `> - ${mdCell(destroyLine(d))}`),
+    '',
+  ];
 }
 
 function finish(lines: string[]): string {

@@ -5,9 +5,12 @@ import type { Change, FieldChange, Plan } from '../core/model.js';
 import {
   ACTION_STYLES,
   ACTION_SYMBOLS,
+  DESTROY_HINT,
+  DESTROY_TITLE,
   UNMANAGED_HINT,
   UNMANAGED_TITLE,
   diffLineStyle,
+  destroyLine,
   displayValue,
   groupChanges,
   hasChanges,
@@ -18,6 +21,7 @@ import {
   sanitize,
   summaryLine,
   textLines,
+  unmanagedLine,
   type Paint,
   type Style,
 } from './common.js';
@@ -35,6 +39,12 @@ export function renderText(plan: Plan, opts: TextOptions): string {
   const paint = painter(opts.color);
   const out: string[] = [];
 
+  if (plan.destroys.length > 0) {
+    out.push(paint('red', paint('bold', `!! ${DESTROY_TITLE}: ${DESTROY_HINT}`)));
+    for (const d of plan.destroys) out.push(`${CHANGE_INDENT}${paint('red', '!')} ${destroyLine(d)}`);
+    out.push('');
+  }
+
   const groups = groupChanges(plan);
   if (groups.length > 0) {
     out.push('vault-gitops will perform the following actions:', '');
@@ -48,7 +58,7 @@ export function renderText(plan: Plan, opts: TextOptions): string {
   const unmanaged = orderedUnmanaged(plan);
   if (unmanaged.length > 0) {
     out.push(paint('bold', `${UNMANAGED_TITLE} (${UNMANAGED_HINT}):`));
-    for (const u of unmanaged) out.push(`${CHANGE_INDENT}${paint('dim', '?')} ${sanitize(u.address)}`);
+    for (const u of unmanaged) out.push(`${CHANGE_INDENT}${paint('dim', '?')} ${unmanagedLine(u)}`);
     out.push('');
   }
 

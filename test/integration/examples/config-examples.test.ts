@@ -24,7 +24,9 @@ describe.each(['staging', 'production'])('config-examples (base + %s)', (env) =>
     const cwd = await mkdtemp(join(tmpdir(), `vault-gitops-examples-${env}-`));
     const args = ['-c', join(examples, 'base'), '-c', join(examples, 'environments', env)];
 
-    const applied = await cli(['apply', ...args, '--auto-approve'], { cwd });
+    // --allow-destroy: the examples' `prune: [policies, …]` claims every policy on this shared test
+    // server (other files' leftovers, and staging's when production runs), a bulk delete.
+    const applied = await cli(['apply', ...args, '--auto-approve', '--allow-destroy'], { cwd });
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
 
     const plan = await cli(['plan', ...args, '-o', 'json', '--detailed-exitcode'], { cwd });

@@ -31,6 +31,11 @@ const transcript: string[] = [];
  * objects. A test passing --state-path or VAULT_GITOPS_STATE_PATH overrides it.
  */
 const FILE_STATE_PATH = `vault-gitops/test-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+/**
+ * And one config identity (the owner of its state record): a test's successive config directories
+ * are versions of one config. A test passing --state-id or VAULT_GITOPS_STATE_ID overrides it.
+ */
+const FILE_STATE_ID = `test-config-${FILE_STATE_PATH.slice('vault-gitops/test-'.length)}`;
 
 export function allOutput(): string {
   return transcript.join('\n');
@@ -49,7 +54,7 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the integration tests`);
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? root,
-    env: { ...process.env, NO_COLOR: '1', VAULT_GITOPS_STATE_PATH: FILE_STATE_PATH, ...opts.env },
+    env: { ...process.env, NO_COLOR: '1', VAULT_GITOPS_STATE_PATH: FILE_STATE_PATH, VAULT_GITOPS_STATE_ID: FILE_STATE_ID, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -50,7 +50,7 @@ describe('ownership state', () => {
     await apply(dir);
     const body = await vault.read(`vault-gitops/data/state-${id}`);
     const record = (body?.data as { data: StateRecord }).data;
-    expect(record.format_version).toBe('1');
+    expect(record.format_version).toBe('2');
     expect(Object.keys(record.objects).sort()).toEqual([`auth/${ar}`, `auth/${ar}/roles/a`, `auth/${ar}/roles/b`, `policies/${pol('a')}`, `policies/${pol('b')}`]);
     const entry = record.objects[`policies/${pol('a')}`];
     expect(entry).toMatchObject({ kind: 'policy', created: true });

@@ -11,7 +11,7 @@ const liveSet = [
   live('policy', 'policies/a', { policy: 'x' }),
   live('policy', 'policies/b', { policy: 'y' }),
   live('policy', 'policies/by-hand', { policy: 'z' }),
-  live('approle-role', 'auth/approle/roles/b', { token_ttl: 60 }),
+  live('approle-role', 'auth/approle/roles/b', { token_ttl: 60 }, { identity: 'role-id-b' }),
 ];
 
 describe('planChanges with managed (state) input', () => {
@@ -20,6 +20,7 @@ describe('planChanges with managed (state) input', () => {
       desired: [desired('policy', 'policies/a', { policy: 'x' })],
       live: liveSet,
       managed: ['policies/a', 'policies/b', 'auth/approle/roles/b'],
+      identities: { 'auth/approle/roles/b': 'role-id-b' },
     });
     expect(p.changes.map((c) => [c.action, c.address, c.reason])).toEqual([
       ['delete', 'auth/approle/roles/b', 'removed from config'],
@@ -75,10 +76,45 @@ describe('planChanges with managed (state) input', () => {
 
   it('deletes removed managed objects children-first (reverse phase order)', () => {
     const p = plan({
-      live: [live('auth-mount', 'auth/approle', { type: 'approle' }), live('approle-role', 'auth/approle/roles/b', {}), live('policy', 'policies/b', { policy: 'y' })],
+      live: [
+        live('auth-mount', 'auth/approle', { type: 'approle' }, { identity: 'auth_approle_1' }),
+        live('approle-role', 'auth/approle/roles/b', {}, { identity: 'rid' }),
+        live('policy', 'policies/b', { policy: 'y' }),
+      ],
       managed: ['auth/approle', 'auth/approle/roles/b', 'policies/b'],
+      identities: { 'auth/approle': 'auth_approle_1', 'auth/approle/roles/b': 'rid' },
     });
     expect(p.changes.map((c) => c.address)).toEqual(['auth/approle/roles/b', 'policies/b', 'auth/approle']);
+  });
+
+  it('deletes a removed mount or role only while Vault shows the identity the record holds; else leaves it alone, saying why', () => {
+    const objs = [
+      live('secrets-mount', 'secrets/kv', { type: 'kv' }, { identity: 'kv_new' }),
+      live('auth-mount', 'auth/approle', { type: 'approle' }, { identity: 'auth_approle_1' }),
+      live('approle-role', 'auth/approle/roles/b', {}),
+    ];
+    const p = plan({
+      live: objs,
+      managed: ['secrets/kv', 'auth/approle', 'auth/approle/roles/b'],
+      identities: { 'secrets/kv': 'kv_old', 'auth/approle/roles/b': 'rid' },
+    });
+    expect(p.changes).toEqual([]);
+    expect(p.destroys).toEqual([]);
+    expect(p.unmanaged.map((u) => [u.address, u.note])).toEqual([
+      ['auth/approle', expect.stringMatching(/^the state record holds no identity for it .*left alone/)],
+      ['auth/approle/roles/b', 'its identity could not be read from Vault; left alone'],
+      ['secrets/kv', expect.stringMatching(/^not the object vault-gitops created/)],
+    ]);
+  });
+
+  it('a pruned collection still deletes an object whose identity differs (prune claims every undeclared object)', () => {
+    const p = plan({
+      live: [live('approle-role', 'auth/approle/roles/b', {}, { identity: 'other' })],
+      managed: ['auth/approle/roles/b'],
+      identities: { 'auth/approle/roles/b': 'rid' },
+      prune: ['auth/approle/roles'],
+    });
+    expect(p.changes.map((c) => [c.action, c.reason])).toEqual([['delete', 'not in config; collection auth/approle/roles is pruned']]);
   });
 });
 

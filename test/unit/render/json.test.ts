@@ -21,7 +21,7 @@ describe('renderJson', () => {
   });
 
   it('uses 2-space indentation and ends with a newline', () => {
-    expect(out.startsWith('{\n  "format_version": "1",\n  "tool_version": "0.1.0",\n')).toBe(true);
+    expect(out.startsWith('{\n  "format_version": "2",\n  "tool_version": "0.1.0",\n')).toBe(true);
     expect(out.endsWith('}\n')).toBe(true);
     expect(out.endsWith('\n\n')).toBe(false);
   });
@@ -31,6 +31,7 @@ describe('renderJson', () => {
     const rebuilt: Plan = {
       unmanaged: fullPlan.unmanaged.map((u) => ({ kind: u.kind, address: u.address })),
       summary: { noop: 1, delete: 1, update: 3, create: 2 },
+      destroys: [],
       changes: fullPlan.changes.map((c) => ({
         fields: c.fields.map((f) => ({ sensitive: f.sensitive, after: f.after, before: f.before, name: f.name, ...(f.diff ? { diff: f.diff } : {}) })),
         security: c.security,
@@ -49,7 +50,7 @@ describe('renderJson', () => {
     expect(Object.keys(shuffled)).not.toEqual(Object.keys(fullPlan));
     expect(renderJson(rebuilt)).toBe(out);
     const top = Object.keys(JSON.parse(out) as object);
-    expect(top).toEqual(['format_version', 'tool_version', 'created_at', 'config_fingerprint', 'vault_addr', 'summary', 'changes', 'unmanaged']);
+    expect(top).toEqual(['format_version', 'tool_version', 'created_at', 'config_fingerprint', 'vault_addr', 'summary', 'destroys', 'changes', 'unmanaged']);
     const change = (JSON.parse(out) as { changes: object[] }).changes[1]!;
     expect(Object.keys(change)).toEqual(['address', 'kind', 'action', 'reason', 'security', 'fields', 'credentials']);
   });
@@ -89,7 +90,7 @@ describe('schemas/plan.schema.json', () => {
 
   it('rejects an unknown format_version', () => {
     const data = JSON.parse(renderJson(fullPlan)) as Record<string, unknown>;
-    data.format_version = '2';
+    data.format_version = '3';
     expect(errorsOf(data)).toContain('format_version');
   });
 

@@ -1,0 +1,100 @@
+// The apply engine's order: creates and updates first, deletes last (children before parents), and
+// no delete at all once a write failed. The kinds here are in-memory recorders: this is the engine's
+// own scheduling logic, which touches Vault only through them.
+import { describe, expect, it } from 'vitest';
+import type { Vault } from '../../../src/adapters/vault.js';
+import { applyPlan } from '../../../src/core/apply.js';
+import type { Change, KindName, LiveObject } from '../../../src/core/model.js';
+import { Sinks } from '../../../src/credentials/sinks.js';
+import type { Kind } from '../../../src/kinds/kind.js';
+import { desired, live } from '../fixtures/objects.js';
+import { planWith } from '../render/fixtures/plans.js';
+
+function recorder(failOn: Set<string>) {
+  const calls: string[] = [];
+  const kind = (name: KindName, phase: number): Kind => ({
+    name,
+    title: name,
+    phase,
+    sensitiveFields: [],
+    securityFields: [],
+    deletable: true,
+    desired: () => [],
+    readLive: async () => [],
+    normalise: (s) => s,
+    access: () => ({ plan: [], apply: [] }),
+    create: async (_ctx, obj) => {
+      await Promise.resolve();
+      if (failOn.has(obj.address)) throw new Error('HTTP 400: bad');
+      calls.push(`create ${obj.address}`);
+    },
+    update: async (_ctx, obj) => {
+      calls.push(`update ${obj.address}`);
+    },
+    delete: async (_ctx, obj: LiveObject) => {
+      await Promise.resolve();
+      if (failOn.has(obj.address)) throw new Error('HTTP 500: busy');
+      calls.push(`delete ${obj.address}`);
+    },
+  });
+  return { calls, kinds: [kind('auth-mount', 0), kind('policy', 1), kind('approle-role', 2)] };
+}
+
+const change = (action: Change['action'], kind: KindName, address: string): Change => ({ address, kind, action, reason: 'r', fields: [], security: false });
+
+const changes = [
+  change('delete', 'approle-role', 'auth/old/roles/a'),
+  change('delete', 'auth-mount', 'auth/old'),
+  change('delete', 'policy', 'policies/gone'),
+  change('create', 'auth-mount', 'auth/new'),
+  change('create', 'approle-role', 'auth/new/roles/b'),
+  change('create', 'policy', 'policies/p'),
+];
+const desiredObjs = [
+  desired('auth-mount', 'auth/new', { type: 'approle' }),
+  desired('approle-role', 'auth/new/roles/b', {}, { dependsOn: ['auth/new', 'policies/p'] }),
+  desired('policy', 'policies/p', { policy: 'x' }),
+];
+const liveObjs = [live('approle-role', 'auth/old/roles/a', {}), live('auth-mount', 'auth/old', { type: 'approle' }), live('policy', 'policies/gone', { policy: 'y' })];
+
+async function run(failOn: string[] = []) {
+  const { calls, kinds } = recorder(new Set(failOn));
+  const results = await applyPlan(planWith(changes), {
+    vault: {} as Vault,
+    sinks: new Sinks({ vaultAddr: 'http://v' } as ConstructorParameters<typeof Sinks>[0]),
+    kinds,
+    desired: desiredObjs,
+    live: liveObjs,
+    credentialChecks: {},
+  });
+  return { calls, results };
+}
+
+describe('applyPlan order', () => {
+  it('runs every create and update first, then the deletes, children before parents', async () => {
+    const { calls, results } = await run();
+    expect(calls.slice(0, 3).sort()).toEqual(['create auth/new', 'create auth/new/roles/b', 'create policies/p']);
+    expect(calls.indexOf('create auth/new/roles/b')).toBeGreaterThan(calls.indexOf('create policies/p'));
+    expect(calls.slice(3)).toEqual(['delete auth/old/roles/a', 'delete policies/gone', 'delete auth/old']);
+    expect(results.every((r) => r.ok)).toBe(true);
+  });
+
+  it('deletes nothing when a write failed, and reports each delete as skipped', async () => {
+    const { calls, results } = await run(['policies/p']);
+    expect(calls).toEqual(['create auth/new']);
+    const failed = results.filter((r) => !r.ok).map((r) => [r.address, r.error]);
+    expect(failed).toEqual([
+      ['policies/p', 'HTTP 400: bad'],
+      ['auth/new/roles/b', 'skipped: policies/p failed'],
+      ['auth/old/roles/a', 'skipped: not deleted because 2 create/updates failed; the next apply retries'],
+      ['auth/old', 'skipped: not deleted because 2 create/updates failed; the next apply retries'],
+      ['policies/gone', 'skipped: not deleted because 2 create/updates failed; the next apply retries'],
+    ]);
+  });
+
+  it('keeps a mount whose role could not be deleted', async () => {
+    const { calls, results } = await run(['auth/old/roles/a']);
+    expect(calls.filter((c) => c.startsWith('delete'))).toEqual(['delete policies/gone']);
+    expect(results.find((r) => r.address === 'auth/old')?.error).toBe('skipped: auth/old/roles/a inside it was not deleted');
+  });
+});
