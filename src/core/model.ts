@@ -46,7 +46,14 @@ export interface RotateSpec {
 
 /** Where a userpass user's or AppRole's generated credentials go. */
 export interface CredentialsSpec {
-  file?: { path: string; mode?: number };
+  file?: {
+    path: string;
+    mode?: number;
+    /** What the consumer reads: json (default), vault-sidekick, vault-agent (a directory) or env. */
+    format?: 'json' | 'vault-sidekick' | 'vault-agent' | 'env';
+    /** env format: variable names by credential name. */
+    env_names?: Record<string, string>;
+  };
   kubernetes?: {
     namespace: string;
     name: string;

@@ -329,7 +329,9 @@ class Checker {
     const out: CredentialsSpec = {};
     if (isObj(raw.file) && typeof raw.file.path === 'string') {
       const mode = this.fileMode(raw.file.mode, [...path, 'file', 'mode']);
-      out.file = { path: raw.file.path, ...(mode !== undefined ? { mode } : {}) };
+      const { format, env_names: envNames } = raw.file as NonNullable<CredentialsSpec['file']>;
+      out.file = { path: raw.file.path, ...(mode !== undefined ? { mode } : {}), ...(format ? { format } : {}), ...(envNames ? { env_names: envNames } : {}) };
+      this.checkEnvNames(out.file, [...path, 'file', 'env_names']);
     }
     if (isObj(raw.kubernetes)) out.kubernetes = raw.kubernetes as unknown as NonNullable<CredentialsSpec['kubernetes']>;
     if (isObj(raw.rotate)) {
@@ -343,6 +345,18 @@ class Checker {
     }
     if (isObj(raw.password)) out.password = raw.password as Partial<PasswordPolicy>;
     return out;
+  }
+
+  /** `env_names` only means something for `format: env`, and two values cannot share a variable. */
+  checkEnvNames(file: NonNullable<CredentialsSpec['file']>, path: string[]): void {
+    if (!file.env_names || this.broken(path)) return;
+    if (file.format !== 'env') {
+      this.error(path, this.keyPos(path), '`env_names` is only used with `format: env`', 'add `format: env` or remove `env_names`');
+      return;
+    }
+    const names = Object.values(file.env_names);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) this.error(path, this.valuePos(path), `two credentials are named \`${dup}\``, 'give each its own variable name');
   }
 
   /** `mode: 0600` (YAML reads it as the decimal 600), `"0600"`, `0o600`, `"600"` → 0o600; 384 stays 384. */

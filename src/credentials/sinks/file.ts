@@ -1,13 +1,14 @@
 import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
+import { directoryFileNames, parseDirectory, parseFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
 
-/** Key under which the non-secret metadata is kept in the file. */
-const META_KEY = 'vault_gitops';
-
 /**
- * Writes credentials as a JSON file (mode 0600 unless the config says otherwise), atomically
- * (temp file + rename) so a reader never sees half a file.
+ * Writes credentials in the file's `format` (see credentials/format.ts): one file (json, the default;
+ * vault-sidekick; env), mode 0600 unless the config says otherwise, atomically (temp file + rename);
+ * or a directory (vault-agent) whose files are swapped in as a whole. Every format carries the
+ * non-secret ownership marker, so a reader never sees half a credential and status checks work.
  */
 export class FileSink implements CredentialSink {
   readonly type = 'file' as const;
@@ -19,10 +20,21 @@ export class FileSink implements CredentialSink {
   }
 
   describe(target: CredentialTarget): string {
-    return `file ${target.spec.file!.path}`;
+    const format = target.spec.file!.format;
+    return `file ${target.spec.file!.path}${format && format !== 'json' ? ` (${format})` : ''}`;
   }
 
   async inspect(target: CredentialTarget): Promise<DeliveredState> {
+    const format = formatOf(target);
+    if (format === 'vault-agent') {
+      const read = await readSwapped(this.path(target), directoryFileNames(target.kind));
+      if (!read.exists) return { exists: false, owned: true };
+      if (read.foreign) return { exists: true, owned: false };
+      const { complete, ...parsed } = parseDirectory(formatTarget(target), read.files);
+      if (!parsed.owned) return Object.values(read.files).some((v) => v !== undefined) ? { exists: true, owned: false } : { exists: false, owned: true };
+      // A removed value file (Vault Agent's remove_secret_id_file_after_reading) is a missing credential.
+      return { ...parsed, exists: complete };
+    }
     let text: string;
     try {
       text = await readFile(this.path(target), 'utf8');
@@ -30,25 +42,28 @@ export class FileSink implements CredentialSink {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, owned: true };
       throw err;
     }
-    try {
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      const meta = parsed[META_KEY] as CredentialMeta | undefined;
-      const values: CredentialValues = {};
-      for (const [k, v] of Object.entries(parsed)) if (k !== META_KEY && typeof v === 'string') values[k] = v;
-      return { exists: true, owned: meta !== undefined, meta, values };
-    } catch {
-      return { exists: true, owned: false };
-    }
+    const parsed = parseFile(format, formatTarget(target), text);
+    return parsed.owned ? { exists: true, ...parsed } : { exists: true, owned: false };
   }
 
   async write(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Promise<void> {
     const file = this.path(target);
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const mode = target.spec.file?.mode ?? 0o600;
+    const out = render(formatOf(target), formatTarget(target), values, meta);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    if (out.shape === 'directory') return swapDirectory(file, out.files, mode);
     const tmp = `${file}.tmp-${process.pid}`;
-    const body = { ...values, [META_KEY]: { ...meta, object: target.address } };
-    await writeFile(tmp, JSON.stringify(body, null, 2) + '\n', { mode });
+    await writeFile(tmp, out.text, { mode });
     await chmod(tmp, mode);
     await rename(tmp, file);
   }
+}
+
+function formatOf(target: CredentialTarget): CredentialFormat {
+  return target.spec.file?.format ?? 'json';
+}
+
+function formatTarget(target: CredentialTarget): FormatTarget {
+  const envNames = target.spec.file?.env_names;
+  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}) };
 }
