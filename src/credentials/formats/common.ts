@@ -22,7 +22,7 @@ export interface Parsed {
 
 /** The marker every format carries: the metadata plus the object's address, never a secret. */
 export const MARKER_KEY = 'vault_gitops';
-export type Marker = CredentialMeta & { object: string };
+export type Marker = CredentialMeta & { object: string; format: string };
 
 /** The credential values each kind delivers, in the engine's order (comparisons between sinks rely on it). */
 export const VALUE_KEYS: Partial<Record<KindName, readonly string[]>> = {
@@ -30,8 +30,18 @@ export const VALUE_KEYS: Partial<Record<KindName, readonly string[]>> = {
   'userpass-user': ['username', 'password'],
 };
 
-export function marker(target: FormatTarget, meta: CredentialMeta): Marker {
-  return { ...meta, object: target.address };
+export function marker(target: FormatTarget, meta: CredentialMeta, format: string): Marker {
+  return { ...meta, object: target.address, format };
+}
+
+/**
+ * What a format reads back once it found a marker. A marker written in another format (the
+ * config's `format:` changed; files from before formats existed are `json`) yields no values, so
+ * the status check sees the delivery as stale and re-issues it in the new format.
+ */
+export function ownedParse(raw: unknown, meta: CredentialMeta, format: string, values: CredentialValues): Parsed {
+  const written = (raw as { format?: unknown }).format ?? 'json';
+  return { owned: true, meta, values: written === format ? values : {} };
 }
 
 /** The metadata of a marker read back from a file, or undefined when it is not one of ours. */
@@ -68,15 +78,15 @@ export function parseObject(text: string): Record<string, unknown> | undefined {
 }
 
 /** A JSON document with its marker, pretty-printed, ending in a newline. */
-export function jsonWithMarker(body: Record<string, string>, target: FormatTarget, meta: CredentialMeta): string {
-  return JSON.stringify({ ...body, [MARKER_KEY]: marker(target, meta) }, null, 2) + '\n';
+export function jsonWithMarker(body: Record<string, string>, target: FormatTarget, meta: CredentialMeta, format: string): string {
+  return JSON.stringify({ ...body, [MARKER_KEY]: marker(target, meta, format) }, null, 2) + '\n';
 }
 
 /** The parts of a JSON document with a marker: ownership, metadata, and the values `pick` keeps. */
-export function parseJsonWithMarker(target: FormatTarget, text: string, pick: (key: string) => boolean): Parsed {
+export function parseJsonWithMarker(target: FormatTarget, text: string, format: string, pick: (key: string) => boolean): Parsed {
   const parsed = parseObject(text);
-  if (!parsed) return { owned: false };
-  const meta = readMarker(parsed[MARKER_KEY]);
+  const meta = readMarker(parsed?.[MARKER_KEY]);
+  if (!parsed || !meta) return { owned: false };
   const found = Object.fromEntries(Object.entries(parsed).filter(([k]) => k !== MARKER_KEY && pick(k)));
-  return { owned: meta !== undefined, ...(meta ? { meta } : {}), values: orderValues(target.kind, found) };
+  return ownedParse(parsed[MARKER_KEY], meta, format, orderValues(target.kind, found));
 }

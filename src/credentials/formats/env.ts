@@ -1,7 +1,7 @@
 // `env`: a dotenv file for systemd's `EnvironmentFile=`, `source` in a shell, and envconsul-style
 // wrappers. The marker is a comment line, which all of them skip.
 import type { CredentialMeta, CredentialValues } from '../sink.js';
-import { marker, orderValues, readMarker, VALUE_KEYS, type FormatTarget, type Parsed } from './common.js';
+import { marker, orderValues, ownedParse, parseObject, readMarker, VALUE_KEYS, type FormatTarget, type Parsed } from './common.js';
 
 const MARKER_PREFIX = '# vault-gitops: ';
 /** Values written without quotes: nothing a shell or systemd would interpret. */
@@ -40,7 +40,7 @@ export function envFile(target: FormatTarget, values: CredentialValues, meta: Cr
   const names = envNames(target);
   const lines = [
     `# Written by vault-gitops for ${target.address}; replaced as a whole on rotation. Do not edit.`,
-    MARKER_PREFIX + JSON.stringify(marker(target, meta)),
+    MARKER_PREFIX + JSON.stringify(marker(target, meta, 'env')),
     `${names.mount}=${quote(target, 'mount', target.mount)}`,
   ];
   for (const [k, v] of Object.entries(values)) lines.push(`${names[k] ?? k}=${quote(target, k, v)}`);
@@ -54,20 +54,17 @@ function unquote(raw: string): string {
 export function parseEnvFile(target: FormatTarget, text: string): Parsed {
   const byName = new Map(Object.entries(envNames(target)).map(([ours, theirs]) => [theirs, ours]));
   const wanted = VALUE_KEYS[target.kind] ?? [];
-  let meta: CredentialMeta | undefined;
+  let raw: unknown;
   const found: Record<string, string> = {};
   for (const line of text.split('\n')) {
     if (line.startsWith(MARKER_PREFIX)) {
-      try {
-        meta = readMarker(JSON.parse(line.slice(MARKER_PREFIX.length)));
-      } catch {
-        meta = undefined;
-      }
+      raw = parseObject(line.slice(MARKER_PREFIX.length));
       continue;
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     const ours = m ? byName.get(m[1]!) : undefined;
     if (m && ours && wanted.includes(ours)) found[ours] = unquote(m[2]!);
   }
-  return { owned: meta !== undefined, ...(meta ? { meta } : {}), values: orderValues(target.kind, found) };
+  const meta = readMarker(raw);
+  return meta ? ownedParse(raw, meta, 'env', orderValues(target.kind, found)) : { owned: false };
 }

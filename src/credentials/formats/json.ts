@@ -3,9 +3,9 @@ import type { CredentialMeta, CredentialValues } from '../sink.js';
 import { jsonWithMarker, parseJsonWithMarker, type FormatTarget, type Parsed } from './common.js';
 
 export function jsonFile(target: FormatTarget, values: CredentialValues, meta: CredentialMeta): string {
-  return jsonWithMarker(values, target, meta);
+  return jsonWithMarker(values, target, meta, 'json');
 }
 
 export function parseJsonFile(target: FormatTarget, text: string): Parsed {
-  return parseJsonWithMarker(target, text, () => true);
+  return parseJsonWithMarker(target, text, 'json', () => true);
 }

@@ -20,10 +20,10 @@ export function sidekickAuth(target: FormatTarget, values: CredentialValues): Re
 }
 
 export function sidekickFile(target: FormatTarget, values: CredentialValues, meta: CredentialMeta): string {
-  return jsonWithMarker(sidekickAuth(target, values), target, meta);
+  return jsonWithMarker(sidekickAuth(target, values), target, meta, 'vault-sidekick');
 }
 
 export function parseSidekickFile(target: FormatTarget, text: string): Parsed {
   const keys = VALUE_KEYS[target.kind] ?? [];
-  return parseJsonWithMarker(target, text, (k) => keys.includes(k));
+  return parseJsonWithMarker(target, text, 'vault-sidekick', (k) => keys.includes(k));
 }

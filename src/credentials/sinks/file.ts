@@ -42,8 +42,10 @@ export class FileSink implements CredentialSink {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, owned: true };
       throw err;
     }
-    const parsed = parseFile(format, formatTarget(target), text);
-    return parsed.owned ? { exists: true, ...parsed } : { exists: true, owned: false };
+    // Ours in another format (the config's format changed): owned, without values, so it is re-issued.
+    const parsed = [format, ...FILE_FORMATS.filter((f) => f !== format)].map((f) => parseFile(f, formatTarget(target), text)).find((p) => p.owned);
+    if (!parsed) return { exists: true, owned: false };
+    return { exists: true, ...parsed };
   }
 
   async write(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Promise<void> {
@@ -58,6 +60,8 @@ export class FileSink implements CredentialSink {
     await rename(tmp, file);
   }
 }
+
+const FILE_FORMATS = ['json', 'vault-sidekick', 'env'] as const;
 
 function formatOf(target: CredentialTarget): CredentialFormat {
   return target.spec.file?.format ?? 'json';

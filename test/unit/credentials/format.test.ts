@@ -68,4 +68,12 @@ describe('credential formats', () => {
       expect(parseFile(format, role, text).owned).toBe(false);
     }
   });
+
+  it('a marker written in another format (or before formats existed) reads back without values, so it is re-issued', () => {
+    const legacy = JSON.stringify({ ...roleValues, vault_gitops: { ...meta, object: role.address } });
+    expect(parseFile('json', role, legacy)).toMatchObject({ owned: true, values: roleValues });
+    expect(parseFile('vault-sidekick', role, legacy)).toEqual({ owned: true, meta, values: {} });
+    const sidekick = render('vault-sidekick', role, roleValues, meta);
+    expect(parseFile('json', role, sidekick.shape === 'file' ? sidekick.text : '')).toEqual({ owned: true, meta, values: {} });
+  });
 });

@@ -1,0 +1,101 @@
+// A Kubernetes Secret's keys, mounted as files the way a Secret volume mounts them, read by the real
+// consumers: vault-sidekick with `login.json` (AppRole and userpass), Vault Agent with `role_id` and
+// `secret_id`. After apply and after rotate. Real kube-apiserver (test/servers/kube.ts), real server.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKube, type KubeServer } from '../../servers/kube.js';
+import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
+import { sidekickFetch, sidekickMissing, vaultAgentLogin } from '../helpers/consumers.js';
+import { freshMountPath } from '../helpers/server.js';
+import { vaultRequest } from '../helpers/vault-http.js';
+
+const id = uniq('k');
+const ar = `ar${id}`;
+const kv = freshMountPath('kv');
+const greeting = { greeting: `hello-${id}` };
+let kube: KubeServer;
+let dir: string;
+let env: Record<string, string>;
+const seen = new Set<string>();
+
+/** The Secret's keys as a volume would mount them: one file per key, in a fresh directory. */
+async function mounted(ns: string, name: string): Promise<{ dir: string; data: Record<string, string> }> {
+  const r = await kube.request('GET', `/api/v1/namespaces/${ns}/secrets/${name}`);
+  expect(r.status).toBe(200);
+  const data = Object.fromEntries(
+    Object.entries((r.body as { data: Record<string, string> }).data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
+  const vol = join(await mkdtemp(join(tmpdir(), 'vault-gitops-volume-')), name);
+  await mkdir(vol, { mode: 0o700 });
+  for (const [k, v] of Object.entries(data)) await writeFile(join(vol, k), v, { mode: 0o600 });
+  for (const k of ['secret_id', 'password']) if (data[k]) seen.add(data[k]);
+  return { dir: vol, data };
+}
+
+async function consumersRead(): Promise<void> {
+  const role = await mounted('apps', 'web-vault');
+  const agent = await vaultAgentLogin(role.dir, ar);
+  expect(agent.token, agent.run.stderr).toBeDefined();
+  expect((await vaultRequest('GET', `${kv}/data/app`, undefined, { token: agent.token! })).json.data.data).toEqual(greeting);
+  if (sidekickMissing) {
+    console.warn(`skipping the vault-sidekick part: ${sidekickMissing}`);
+    return;
+  }
+  const user = await mounted('apps', 'bot-vault');
+  for (const vol of [role, user]) {
+    const r = await sidekickFetch(join(vol.dir, 'login.json'), `${kv}/data/app`);
+    expect(r.data, r.run.stdout + r.run.stderr).toEqual(greeting);
+  }
+}
+
+beforeAll(async () => {
+  kube = await startKube();
+  await kube.createNamespace('apps');
+  env = { KUBECONFIG: kube.kubeconfigPath };
+  expect((await vaultRequest('POST', `sys/mounts/${kv}`, { type: 'kv', options: { version: '2' } })).status).toBe(204);
+  expect((await vaultRequest('POST', `${kv}/data/app`, { data: greeting })).status).toBe(200);
+  dir = await configDir({
+    'vault.yaml': `
+policies:
+  read-${id}:
+    policy: |
+      path "${kv}/data/app" { capabilities = ["read"] }
+auth:
+  ${ar}:
+    type: approle
+    roles:
+      web: { token_policies: [read-${id}], secret_id_ttl: 24h, credentials: { kubernetes: { namespace: apps, name: web-vault } } }
+  userpass:
+    type: userpass
+    users:
+      bot${id}: { token_policies: [read-${id}], credentials: { kubernetes: { namespace: apps, name: bot-vault } } }
+`,
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await kube?.stop();
+});
+
+describe('Kubernetes Secret keys read by the real consumers', () => {
+  it('after apply: Vault Agent (role_id + secret_id keys) and vault-sidekick (login.json, AppRole and userpass) read the KV secret', async () => {
+    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    await consumersRead();
+  });
+
+  it('after rotate: the same, with the new credentials', async () => {
+    const before = (await mounted('apps', 'web-vault')).data.secret_id;
+    const r = await cli(['rotate', '-c', dir], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await mounted('apps', 'web-vault')).data.secret_id).not.toBe(before);
+    await consumersRead();
+  });
+
+  it('never printed a delivered secret', () => {
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+    for (const s of seen) expect(allOutput()).not.toContain(s);
+  });
+});
