@@ -44,6 +44,15 @@ export interface RotateSpec {
   max_age?: number;
 }
 
+/** `format: env` variable names by credential name; `env_names` overrides any of them. */
+export const DEFAULT_ENV_NAMES: Readonly<Record<string, string>> = {
+  mount: 'VAULT_AUTH_MOUNT',
+  role_id: 'VAULT_ROLE_ID',
+  secret_id: 'VAULT_SECRET_ID',
+  username: 'VAULT_USERNAME',
+  password: 'VAULT_PASSWORD',
+};
+
 /** Where a userpass user's or AppRole's generated credentials go. */
 export interface CredentialsSpec {
   file?: {

@@ -19,6 +19,7 @@ import type {
   Settings,
   SourcePos,
 } from './model.js';
+import { DEFAULT_ENV_NAMES } from './model.js';
 import { didYouMean, suggest } from './suggest.js';
 import { isTtlFieldName, parseTtl, TTL_HINT } from './ttl.js';
 import { dotted, posInScalar, type Json, type SourceEntry, type SourceFile } from './yaml-tree.js';
@@ -354,7 +355,7 @@ class Checker {
       this.error(path, this.keyPos(path), '`env_names` is only used with `format: env`', 'add `format: env` or remove `env_names`');
       return;
     }
-    const names = Object.values(file.env_names);
+    const names = Object.values({ ...DEFAULT_ENV_NAMES, ...file.env_names });
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) this.error(path, this.valuePos(path), `two credentials are named \`${dup}\``, 'give each its own variable name');
   }

@@ -1,5 +1,6 @@
 // `env`: a dotenv file for systemd's `EnvironmentFile=`, `source` in a shell, and envconsul-style
 // wrappers. The marker is a comment line, which all of them skip.
+import { DEFAULT_ENV_NAMES } from '../../core/model.js';
 import type { CredentialMeta, CredentialValues } from '../sink.js';
 import { marker, orderValues, ownedParse, parseObject, readMarker, VALUE_KEYS, type FormatTarget, type Parsed } from './common.js';
 
@@ -10,14 +11,6 @@ const BARE = /^[A-Za-z0-9_.,:@%+/-]+$/;
 function unquotable(value: string): boolean {
   return [...value].some((c) => c === "'" || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }
-
-export const DEFAULT_ENV_NAMES: Record<string, string> = {
-  mount: 'VAULT_AUTH_MOUNT',
-  role_id: 'VAULT_ROLE_ID',
-  secret_id: 'VAULT_SECRET_ID',
-  username: 'VAULT_USERNAME',
-  password: 'VAULT_PASSWORD',
-};
 
 /** Variable name for each credential name (and `mount`), defaults overridden by `env_names`. */
 export function envNames(target: FormatTarget): Record<string, string> {

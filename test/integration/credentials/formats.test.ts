@@ -4,21 +4,15 @@ import { lstat, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
-import { envLogin, sidekickFetch, sidekickMissing, vaultAgentLogin } from '../helpers/consumers.js';
-import { freshMountPath } from '../helpers/server.js';
+import { envLogin, kvSecret, sidekickFetch, sidekickMissing, vaultAgentLogin } from '../helpers/consumers.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
 const id = uniq('f');
 const ar = `ar${id}`;
-const kv = freshMountPath('kv');
-const greeting = { greeting: `hello-${id}` };
+let kv: Awaited<ReturnType<typeof kvSecret>>;
 const creds = (file: string) => `{ token_policies: [read-${id}], secret_id_ttl: 24h, credentials: { file: ${file} } }`;
-const files = {
-  'vault.yaml': `
-policies:
-  read-${id}:
-    policy: |
-      path "${kv}/data/app" { capabilities = ["read"] }
+const files = () => ({
+  'vault.yaml': `${kv.policiesYaml}
 auth:
   ${ar}:
     type: approle
@@ -32,7 +26,7 @@ auth:
       sk${id}: { token_policies: [read-${id}], credentials: { file: { path: out/user-sidekick.json, format: vault-sidekick } } }
       sh${id}: { token_policies: [read-${id}], credentials: { file: { path: out/user.env, format: env } } }
 `,
-};
+});
 
 let dir: string;
 const out = (f: string) => join(dir, 'out', f);
@@ -56,27 +50,26 @@ const changed = async () => {
 async function everyConsumerReads(): Promise<void> {
   const agent = await vaultAgentLogin(out('agent'), ar);
   expect(agent.token, agent.run.stderr).toBeDefined();
-  const read = await vaultRequest('GET', `${kv}/data/app`, undefined, { token: agent.token! });
+  const read = await vaultRequest('GET', kv.path, undefined, { token: agent.token! });
   expect(read.status).toBe(200);
-  expect(read.json.data.data).toEqual(greeting);
+  expect(read.json.data.data).toEqual(kv.data);
 
-  const shell = await envLogin(out('approle.env'), `${kv}/data/app`, 'approle', { secret_id: 'APP_SECRET_ID' });
-  expect(shell.data, shell.run.stderr).toEqual(greeting);
-  const userShell = await envLogin(out('user.env'), `${kv}/data/app`, 'userpass');
-  expect(userShell.data, userShell.run.stderr).toEqual(greeting);
+  const shell = await envLogin(out('approle.env'), kv.path, 'approle', { secret_id: 'APP_SECRET_ID' });
+  expect(shell.data, shell.run.stderr).toEqual(kv.data);
+  const userShell = await envLogin(out('user.env'), kv.path, 'userpass');
+  expect(userShell.data, userShell.run.stderr).toEqual(kv.data);
 
   if (sidekickMissing) return;
   for (const f of ['sidekick.json', 'user-sidekick.json']) {
-    const r = await sidekickFetch(out(f), `${kv}/data/app`);
-    expect(r.data, `${f}: ${r.run.stdout}${r.run.stderr}`).toEqual(greeting);
+    const r = await sidekickFetch(out(f), kv.path);
+    expect(r.data, `${f}: ${r.run.stdout}${r.run.stderr}`).toEqual(kv.data);
     expect(r.run.code).toBe(0);
   }
 }
 
 beforeAll(async () => {
-  expect((await vaultRequest('POST', `sys/mounts/${kv}`, { type: 'kv', options: { version: '2' } })).status).toBe(204);
-  expect((await vaultRequest('POST', `${kv}/data/app`, { data: greeting })).status).toBe(200);
-  dir = await configDir(files);
+  kv = await kvSecret(`read-${id}`);
+  dir = await configDir(files());
 });
 
 describe('credential formats read by their real consumers', () => {

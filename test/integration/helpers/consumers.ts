@@ -8,6 +8,8 @@
  *                                   secret; returns the secret's data as it wrote it.
  *   envLogin(envFile, kvPath)       a shell sources the env file; its variables log in through the
  *                                   HTTP API (curl) and read one KV secret.
+ *   kvSecret(policy)               a fresh KV v2 mount holding one secret, and config YAML for a
+ *                                   policy named `policy` that reads it.
  * vault-sidekick is not a Go module on the proxy, and this repository carries neither its code nor
  * a recipe to build it: the tests use a binary already in the cache, built from its public source at
  * SIDEKICK_COMMIT, and skip with `sidekickMissing` where it is absent.
@@ -18,7 +20,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverBinary } from '../../servers/dev-server.js';
-import { serverEnv } from './server.js';
+import { freshMountPath, serverEnv } from './server.js';
+import { vaultRequest } from './vault-http.js';
 
 export const SIDEKICK_COMMIT = 'bc5ce4a1ffeed7d006d970d62f544677c9ac7d8e';
 const cacheRoot = process.env.VAULT_GITOPS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vault-gitops');
@@ -112,4 +115,15 @@ export async function envLogin(envFile: string, kvPath: string, method: 'approle
   const r = await run('bash', ['-c', script, 'env-login', envFile], { ADDR: env.VAULT_ADDR, ...(env.VAULT_CACERT ? { CURL_CA_BUNDLE: env.VAULT_CACERT } : {}) }, tmpdir());
   const data = r.code === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : undefined;
   return { ...(data ? { data } : {}), run: r };
+}
+
+/** A fresh KV v2 mount with one secret (`path`, `data`), and a `policies:` YAML block that reads it. */
+export async function kvSecret(policy: string): Promise<{ path: string; data: Record<string, string>; policiesYaml: string }> {
+  const mount = freshMountPath('kv');
+  const data = { greeting: `hello-${policy}` };
+  const made = await vaultRequest('POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
+  const written = await vaultRequest('POST', `${mount}/data/app`, { data });
+  if (made.status !== 204 || written.status !== 200) throw new Error(`cannot prepare the KV secret (${made.status}, ${written.status})`);
+  const policiesYaml = `policies:\n  ${policy}:\n    policy: |\n      path "${mount}/data/app" { capabilities = ["read"] }\n`;
+  return { path: `${mount}/data/app`, data, policiesYaml };
 }

@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKube, type KubeServer } from '../../servers/kube.js';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
-import { sidekickFetch, sidekickMissing, vaultAgentLogin } from '../helpers/consumers.js';
-import { freshMountPath } from '../helpers/server.js';
+import { kvSecret, sidekickFetch, sidekickMissing, vaultAgentLogin } from '../helpers/consumers.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
 const id = uniq('k');
 const ar = `ar${id}`;
-const kv = freshMountPath('kv');
-const greeting = { greeting: `hello-${id}` };
+let kv: Awaited<ReturnType<typeof kvSecret>>;
 let kube: KubeServer;
 let dir: string;
 let env: Record<string, string>;
@@ -38,15 +36,15 @@ async function consumersRead(): Promise<void> {
   const role = await mounted('apps', 'web-vault');
   const agent = await vaultAgentLogin(role.dir, ar);
   expect(agent.token, agent.run.stderr).toBeDefined();
-  expect((await vaultRequest('GET', `${kv}/data/app`, undefined, { token: agent.token! })).json.data.data).toEqual(greeting);
+  expect((await vaultRequest('GET', kv.path, undefined, { token: agent.token! })).json.data.data).toEqual(kv.data);
   if (sidekickMissing) {
     console.warn(`skipping the vault-sidekick part: ${sidekickMissing}`);
     return;
   }
   const user = await mounted('apps', 'bot-vault');
   for (const vol of [role, user]) {
-    const r = await sidekickFetch(join(vol.dir, 'login.json'), `${kv}/data/app`);
-    expect(r.data, r.run.stdout + r.run.stderr).toEqual(greeting);
+    const r = await sidekickFetch(join(vol.dir, 'login.json'), kv.path);
+    expect(r.data, r.run.stdout + r.run.stderr).toEqual(kv.data);
   }
 }
 
@@ -54,14 +52,9 @@ beforeAll(async () => {
   kube = await startKube();
   await kube.createNamespace('apps');
   env = { KUBECONFIG: kube.kubeconfigPath };
-  expect((await vaultRequest('POST', `sys/mounts/${kv}`, { type: 'kv', options: { version: '2' } })).status).toBe(204);
-  expect((await vaultRequest('POST', `${kv}/data/app`, { data: greeting })).status).toBe(200);
+  kv = await kvSecret(`read-${id}`);
   dir = await configDir({
-    'vault.yaml': `
-policies:
-  read-${id}:
-    policy: |
-      path "${kv}/data/app" { capabilities = ["read"] }
+    'vault.yaml': `${kv.policiesYaml}
 auth:
   ${ar}:
     type: approle
