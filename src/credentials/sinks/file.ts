@@ -20,8 +20,7 @@ export class FileSink implements CredentialSink {
   }
 
   describe(target: CredentialTarget): string {
-    const format = target.spec.file!.format;
-    return `file ${target.spec.file!.path}${format && format !== 'json' ? ` (${format})` : ''}`;
+    return `file ${target.spec.file!.path}`;
   }
 
   async inspect(target: CredentialTarget): Promise<DeliveredState> {
