@@ -47,7 +47,7 @@ const changed = async () => {
   return (JSON.parse(p.stdout) as { changes: Array<{ action: string; address: string; reason: string }> }).changes.filter((c) => c.action !== 'noop');
 };
 
-async function everyConsumerReads(): Promise<void> {
+async function agentAndShellRead(): Promise<void> {
   const agent = await vaultAgentLogin(out('agent'), ar);
   expect(agent.token, agent.run.stderr).toBeDefined();
   const read = await vaultRequest('GET', kv.path, undefined, { token: agent.token! });
@@ -58,14 +58,18 @@ async function everyConsumerReads(): Promise<void> {
   expect(shell.data, shell.run.stderr).toEqual(kv.data);
   const userShell = await envLogin(out('user.env'), kv.path, 'userpass');
   expect(userShell.data, userShell.run.stderr).toEqual(kv.data);
+}
 
-  if (sidekickMissing) return;
+async function sidekickReads(): Promise<void> {
   for (const f of ['sidekick.json', 'user-sidekick.json']) {
     const r = await sidekickFetch(out(f), kv.path);
     expect(r.data, `${f}: ${r.run.stdout}${r.run.stderr}`).toEqual(kv.data);
     expect(r.run.code).toBe(0);
   }
 }
+
+/** The vault-sidekick auth file as it was before rotate, to show the old secret_id is refused. */
+let oldSidekickFile = '';
 
 beforeAll(async () => {
   kv = await kvSecret(`read-${id}`);
@@ -87,13 +91,18 @@ describe('credential formats read by their real consumers', () => {
     expect(await changed()).toEqual([]);
   });
 
-  it('Vault Agent, vault-sidekick and a shell each log in with what was delivered and read the KV secret', async () => {
-    if (sidekickMissing) console.warn(`skipping the vault-sidekick part: ${sidekickMissing}`);
-    await everyConsumerReads();
+  it('Vault Agent (vault-agent directory) and a shell (env files) log in with what was delivered and read the KV secret', async () => {
+    await agentAndShellRead();
   });
 
-  it('after rotate every consumer logs in with the new credentials; the old secret_ids are gone', async () => {
+  it.skipIf(sidekickMissing)('vault-sidekick logs in with the AppRole and userpass auth files and fetches the KV secret', async () => {
+    await sidekickReads();
+  });
+
+  it('after rotate Vault Agent and the shell log in with the new credentials; the old secret_ids are gone', async () => {
     const before = { agent: await text('agent/secret_id'), sidekick: JSON.parse(await text('sidekick.json')).secret_id as string, dataDir: await readlink(out('agent/..data')) };
+    oldSidekickFile = join(dir, 'old-sidekick.json');
+    await writeFile(oldSidekickFile, await text('sidekick.json'), { mode: 0o600 });
     const r = await cli(['rotate', '-c', dir], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     await remember();
@@ -103,8 +112,15 @@ describe('credential formats read by their real consumers', () => {
       const old = await vaultRequest('POST', `auth/${ar}/role/${role}/secret-id/lookup`, { secret_id: sid });
       expect(old.json?.data ?? null).toBeNull();
     }
-    await everyConsumerReads();
+    await agentAndShellRead();
     expect(await changed()).toEqual([]);
+  });
+
+  it.skipIf(sidekickMissing)('after rotate vault-sidekick logs in with the new auth files and is refused with the old one', async () => {
+    await sidekickReads();
+    const old = await sidekickFetch(oldSidekickFile, kv.path);
+    expect(old.data).toBeUndefined();
+    expect(old.run.code).not.toBe(0);
   });
 
   it('status checks work in every format: a removed secret_id link is missing, an edited env file stale, a foreign directory not owned', async () => {
@@ -125,7 +141,7 @@ describe('credential formats read by their real consumers', () => {
     await remember();
     expect((await lstat(out('agent/secret_id'))).isSymbolicLink()).toBe(true);
     expect(await changed()).toEqual([]);
-    await everyConsumerReads();
+    await agentAndShellRead();
 
     await writeFile(out('agent/notes.txt'), 'not ours');
     const foreign = (await changed()).find((c) => c.address === `auth/${ar}/roles/agent`);
