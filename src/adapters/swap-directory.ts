@@ -26,12 +26,15 @@ export interface SwappedRead {
 
 /** Writes `files` (name → text, mode `mode`) as the directory's new version and swaps it in. */
 export async function swapDirectory(dir: string, files: Record<string, string>, mode: number): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Whoever may read the files may enter the directories (0600 → 0700, 0640 → 0750).
+  const dirMode = (mode & 0o777) | ((mode & 0o444) >> 2);
+  await mkdir(dir, { recursive: true, mode: dirMode });
   const names = Object.keys(files);
   const foreign = await foreignEntry(dir, names);
   if (foreign !== undefined) throw new Error(`${dir} holds ${foreign}, which vault-gitops did not write; refusing to replace it (move it away or choose another path)`);
   const version = await mkdtemp(join(dir, VERSION_PREFIX));
   try {
+    await chmod(version, dirMode);
     for (const [name, text] of Object.entries(files)) await writeSynced(join(version, name), text, mode);
     await syncDir(version);
     await replaceLink(dir, DATA_LINK, basename(version));

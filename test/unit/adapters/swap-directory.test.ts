@@ -23,6 +23,13 @@ describe('swapDirectory', () => {
     expect((await readdir(dir)).sort()).toEqual(['..data', await readlink(join(dir, '..data')), 'role_id', 'secret_id'].sort());
   });
 
+  it('lets whoever may read the files enter the directories (0640 → 0750)', async () => {
+    const dir = await fresh();
+    await swapDirectory(dir, { secret_id: 's1' }, 0o640);
+    expect((await stat(join(dir, 'secret_id'))).mode & 0o777).toBe(0o640);
+    expect((await stat(join(dir, '..data'))).mode & 0o777).toBe(0o750);
+  });
+
   it('reads back through the links, marks a removed file missing and foreign content as foreign', async () => {
     const dir = await fresh();
     expect(await readSwapped(dir, ['role_id'])).toEqual({ exists: false, foreign: false, files: {} });
