@@ -149,6 +149,20 @@ describe('credential formats read by their real consumers', () => {
     await rm(out('agent/notes.txt'));
   });
 
+  it('changing a file\'s format re-issues its credential in the new format', async () => {
+    const yaml = await readFile(join(dir, 'vault.yaml'), 'utf8');
+    await writeFile(join(dir, 'vault.yaml'), yaml.replace('{ path: out/sidekick.json, format: vault-sidekick }', '{ path: out/sidekick.json, format: json }'));
+    expect((await changed()).map((c) => [c.address, c.reason])).toEqual([
+      [`auth/${ar}/roles/sidekick`, 'file out/sidekick.json: edited by hand since it was delivered → will issue new credentials'],
+    ]);
+    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const now = JSON.parse(await text('sidekick.json')) as Record<string, unknown>;
+    expect(Object.keys(now).sort()).toEqual(['role_id', 'secret_id', 'vault_gitops']);
+    seen.add(now.secret_id as string);
+    expect(await changed()).toEqual([]);
+  });
+
   it('never printed a delivered secret', () => {
     expect(seen.size).toBeGreaterThanOrEqual(11);
     for (const s of seen) expect(allOutput()).not.toContain(s);
