@@ -18,6 +18,7 @@ auth:
     type: approle
     roles:
       agent: ${creds('{ path: out/agent, format: vault-agent }')}
+      once: { token_policies: [read-${id}], secret_id_num_uses: 1, secret_id_ttl: 1h, credentials: { file: { path: out/once, format: vault-agent } } }
       sidekick: ${creds('{ path: out/sidekick.json, format: vault-sidekick }')}
       shell: ${creds('{ path: out/approle.env, format: env, env_names: { secret_id: APP_SECRET_ID } }')}
   userpass:
@@ -147,6 +148,20 @@ describe('credential formats read by their real consumers', () => {
     const foreign = (await changed()).find((c) => c.address === `auth/${ar}/roles/agent`);
     expect(foreign?.reason).toContain('not managed by vault-gitops');
     await rm(out('agent/notes.txt'));
+  });
+
+  it('single-use secret_ids: Vault Agent removes the secret_id it read, plan reports it missing, apply delivers a fresh one', async () => {
+    for (let round = 0; round < 2; round++) {
+      seen.add(await text('once/secret_id'));
+      const agent = await vaultAgentLogin(out('once'), ar, true);
+      expect(agent.token, agent.run.stderr).toBeDefined();
+      expect((await vaultRequest('GET', kv.path, undefined, { token: agent.token! })).json.data.data).toEqual(kv.data);
+      await expect(lstat(out('once/secret_id'))).rejects.toThrow(/ENOENT/);
+      expect((await changed()).map((c) => [c.address, c.reason])).toEqual([[`auth/${ar}/roles/once`, 'file out/once: missing → will issue new credentials']]);
+      const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(await changed()).toEqual([]);
+    }
   });
 
   it('changing a file\'s format re-issues its credential in the new format', async () => {

@@ -1,7 +1,7 @@
 /**
  * The real programs that read delivered credentials, run as child processes against the loopback
  * test server:
- *   vaultAgentLogin(dir, mount)     `vault agent` (the test server's own binary) with AppRole
+ *   vaultAgentLogin(dir, mount, rm) `vault agent` (the test server's own binary) with AppRole
  *                                   auto-auth reading DIR/role_id and DIR/secret_id; returns the
  *                                   token its file sink wrote.
  *   sidekickFetch(authFile, path)   vault-sidekick -one-shot with `-auth FILE`, fetching one KV
@@ -58,7 +58,7 @@ function run(bin: string, args: string[], env: Record<string, string>, cwd: stri
 }
 
 /** Vault Agent (or OpenBao's agent) logs in once with AppRole from the directory and exits. */
-export async function vaultAgentLogin(dir: string, mount: string): Promise<{ token?: string; run: Run }> {
+export async function vaultAgentLogin(dir: string, mount: string, removeSecretIdAfterReading = false): Promise<{ token?: string; run: Run }> {
   const env = serverEnv();
   const work = await mkdtemp(join(tmpdir(), 'vault-gitops-agent-'));
   const tokenFile = join(work, 'token');
@@ -73,7 +73,7 @@ auto_auth {
     config = {
       role_id_file_path = ${JSON.stringify(join(dir, 'role_id'))}
       secret_id_file_path = ${JSON.stringify(join(dir, 'secret_id'))}
-      remove_secret_id_file_after_reading = false
+      remove_secret_id_file_after_reading = ${removeSecretIdAfterReading}
     }
   }
   sink "file" {
