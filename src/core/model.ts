@@ -44,10 +44,28 @@ export interface RotateSpec {
   max_age?: number;
 }
 
+/** `format: env` variable names by credential name; `env_names` overrides any of them. */
+export const DEFAULT_ENV_NAMES: Readonly<Record<string, string>> = {
+  mount: 'VAULT_AUTH_MOUNT',
+  role_id: 'VAULT_ROLE_ID',
+  secret_id: 'VAULT_SECRET_ID',
+  username: 'VAULT_USERNAME',
+  password: 'VAULT_PASSWORD',
+};
+
 /** Where a userpass user's or AppRole's generated credentials go. */
 export interface CredentialsSpec {
-  /** `path` is relative to the sink root; `adopt` takes over a file vault-gitops did not write. */
-  file?: { path: string; mode?: number; adopt?: boolean };
+  /** `path` is relative to the sink root. */
+  file?: {
+    path: string;
+    mode?: number;
+    /** Take over a file vault-gitops did not write. */
+    adopt?: boolean;
+    /** What the consumer reads: json (default), vault-sidekick, vault-agent (a directory) or env. */
+    format?: 'json' | 'vault-sidekick' | 'vault-agent' | 'env';
+    /** env format: variable names by credential name. */
+    env_names?: Record<string, string>;
+  };
   kubernetes?: {
     namespace: string;
     name: string;

@@ -20,6 +20,7 @@ import type {
   Settings,
   SourcePos,
 } from './model.js';
+import { DEFAULT_ENV_NAMES } from './model.js';
 import { didYouMean, suggest } from './suggest.js';
 import { isTtlFieldName, parseTtl, TTL_HINT } from './ttl.js';
 import { dotted, posInScalar, type Json, type SourceEntry, type SourceFile } from './yaml-tree.js';
@@ -340,8 +341,16 @@ class Checker {
     const out: CredentialsSpec = {};
     if (isObj(raw.file) && typeof raw.file.path === 'string') {
       const mode = this.fileMode(raw.file.mode, [...path, 'file', 'mode']);
-      out.file = { path: raw.file.path, ...(mode !== undefined ? { mode } : {}), ...(raw.file.adopt === true ? { adopt: true } : {}) };
+      const { format, env_names: envNames } = raw.file as NonNullable<CredentialsSpec['file']>;
+      out.file = {
+        path: raw.file.path,
+        ...(mode !== undefined ? { mode } : {}),
+        ...(raw.file.adopt === true ? { adopt: true } : {}),
+        ...(format ? { format } : {}),
+        ...(envNames ? { env_names: envNames } : {}),
+      };
       for (const d of credentialFileProblems(out.file, this.sinkRoot)) this.error([...path, 'file', d.field], this.valuePos([...path, 'file', d.field]), d.message, d.hint);
+      this.checkEnvNames(out.file, [...path, 'file', 'env_names']);
     }
     if (isObj(raw.kubernetes)) out.kubernetes = raw.kubernetes as unknown as NonNullable<CredentialsSpec['kubernetes']>;
     if (isObj(raw.rotate)) {
@@ -355,6 +364,18 @@ class Checker {
     }
     if (isObj(raw.password)) out.password = raw.password as Partial<PasswordPolicy>;
     return out;
+  }
+
+  /** `env_names` only means something for `format: env`, and two values cannot share a variable. */
+  checkEnvNames(file: NonNullable<CredentialsSpec['file']>, path: string[]): void {
+    if (!file.env_names || this.broken(path)) return;
+    if (file.format !== 'env') {
+      this.error(path, this.keyPos(path), '`env_names` is only used with `format: env`', 'add `format: env` or remove `env_names`');
+      return;
+    }
+    const names = Object.values({ ...DEFAULT_ENV_NAMES, ...file.env_names });
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) this.error(path, this.valuePos(path), `two credentials are named \`${dup}\``, 'give each its own variable name');
   }
 
   /** `mode: 0600` (YAML reads it as the decimal 600), `"0600"`, `0o600`, `"600"` → 0o600; 384 stays 384. */

@@ -2,11 +2,10 @@ import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
+import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
 import { confinePath, credentialModeProblem, sinkRootLabel } from '../../core/paths.js';
+import { directoryFileNames, parseDirectory, parseFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
-
-/** Key under which the non-secret metadata is kept in the file; its presence marks the file as ours. */
-const META_KEY = 'vault_gitops';
 
 /** A credential file is a few hundred bytes; anything far larger is not one of ours. */
 const MAX_BYTES = 1 << 20;
@@ -20,9 +19,11 @@ export class FileSinkError extends Error {
 }
 
 /**
- * Writes credentials as a JSON file (mode 0600 unless the config says otherwise, never looser than
- * 0640) through the one atomic writer. Paths are relative to the sink root and confined to it; an
- * existing file without our `vault_gitops` key is never replaced unless the sink says `adopt: true`.
+ * Writes credentials in the file's `format` (see credentials/format.ts): one file (json, the default;
+ * vault-sidekick; env) through the one atomic writer, or a directory (vault-agent) whose files are
+ * swapped in as a whole. Mode 0600 unless the config says otherwise, never looser than 0640. Paths are
+ * relative to the sink root and confined to it. Every format carries the non-secret ownership marker;
+ * an existing file without it is never replaced unless the sink says `adopt: true`.
  */
 export class FileSink implements CredentialSink {
   readonly type = 'file' as const;
@@ -45,22 +46,23 @@ export class FileSink implements CredentialSink {
     const file = this.locate(target);
     // A killed run's temp file holds a credential: remove it as soon as we look at the directory.
     removeStaleTemps(dirname(file));
+    const adopt = target.spec.file?.adopt === true;
+    const format = formatOf(target);
+    if (format === 'vault-agent') {
+      const read = await readSwapped(file, directoryFileNames(target.kind));
+      if (!read.exists) return { exists: false, owned: true };
+      if (read.foreign) return { exists: true, owned: adopt };
+      const { complete, ...parsed } = parseDirectory(formatTarget(target), read.files);
+      if (!parsed.owned) return Object.values(read.files).some((v) => v !== undefined) ? { exists: true, owned: adopt } : { exists: false, owned: true };
+      // A removed value file (Vault Agent's remove_secret_id_file_after_reading) is a missing credential.
+      return { ...parsed, exists: complete };
+    }
     const text = await this.read(target, file);
     if (text === undefined) return { exists: false, owned: true };
-    const adopt = target.spec.file?.adopt === true;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return { exists: true, owned: adopt };
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { exists: true, owned: adopt };
-    const record = parsed as Record<string, unknown>;
-    const mark = record[META_KEY];
-    const meta = typeof mark === 'object' && mark !== null && !Array.isArray(mark) ? (mark as CredentialMeta) : undefined;
-    const values: CredentialValues = {};
-    for (const [k, v] of Object.entries(record)) if (k !== META_KEY && typeof v === 'string') values[k] = v;
-    return { exists: true, owned: meta !== undefined || adopt, meta, values };
+    // Ours in another format (the config's format changed): owned, without values, so it is re-issued.
+    const parsed = [format, ...FILE_FORMATS.filter((f) => f !== format)].map((f) => parseFile(f, formatTarget(target), text)).find((p) => p.owned);
+    if (!parsed) return { exists: true, owned: adopt };
+    return { exists: true, ...parsed };
   }
 
   /** The file's text, or undefined when there is none. Never follows a symbolic link. */
@@ -88,17 +90,25 @@ export class FileSink implements CredentialSink {
     const mode = spec.mode ?? 0o600;
     const loose = credentialModeProblem(mode);
     if (loose) throw new FileSinkError(spec.path, loose, 'use mode 0600 (or 0640 for a group that must read it)');
-    await mkdir(dirname(this.locate(target)), { recursive: true, mode: 0o700 });
     const file = this.locate(target);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const current = await this.inspect(target);
     if (current.exists && !current.owned) {
-      throw new FileSinkError(
-        spec.path,
-        `exists and was not written by vault-gitops (no \`${META_KEY}\` key); refusing to overwrite it`,
-        'set credentials.file.adopt: true to take it over, or choose another path',
-      );
+      throw new FileSinkError(spec.path, 'exists and was not written by vault-gitops (no ownership marker); refusing to overwrite it', 'set credentials.file.adopt: true to take it over, or choose another path');
     }
-    const body = { ...values, [META_KEY]: { ...meta, object: target.address } };
-    await writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n', { mode });
+    const out = render(formatOf(target), formatTarget(target), values, meta);
+    if (out.shape === 'directory') return swapDirectory(file, out.files, mode);
+    await writeFileAtomic(file, out.text, { mode });
   }
+}
+
+const FILE_FORMATS = ['json', 'vault-sidekick', 'env'] as const;
+
+function formatOf(target: CredentialTarget): CredentialFormat {
+  return target.spec.file?.format ?? 'json';
+}
+
+function formatTarget(target: CredentialTarget): FormatTarget {
+  const envNames = target.spec.file?.env_names;
+  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}) };
 }

@@ -6,6 +6,8 @@ import {
   type KubernetesClientOptions,
   type V1Secret,
 } from '../../adapters/kubernetes.js';
+import { orderValues, VALUE_KEYS } from '../format.js';
+import { sidekickAuth } from '../formats/vault-sidekick.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
 import { valuesHash } from '../sinks.js';
 import { KubernetesError } from './errors.js';
@@ -21,11 +23,6 @@ export const ANNOTATIONS = {
   pending: `${ANNOTATION_PREFIX}pending`,
 } as const;
 
-/** The credential values each kind delivers, in the order the engine builds them. */
-const VALUE_KEYS: Partial<Record<string, string[]>> = {
-  'approle-role': ['role_id', 'secret_id'],
-  'userpass-user': ['username', 'password'],
-};
 /** Keys the sink derives from the values and the target; not part of `values`. */
 const DERIVED_KEYS = ['vault_addr', 'mount', 'login.json'];
 const KEY_PATTERN = /^[-._a-zA-Z0-9]+$/;
@@ -234,19 +231,14 @@ function keyName(target: CredentialTarget, ours: string): string {
   return spec(target).keys?.[ours] ?? ours;
 }
 
-/** Every key the Secret carries, ours → value: the values plus mount, vault_addr (AppRole), login.json (userpass). */
+/**
+ * Every key the Secret carries, ours → value: the values (each mountable as a file, e.g. for Vault
+ * Agent), mount, vault_addr (AppRole), and login.json, vault-sidekick's auth file.
+ */
 function deliveredValues(target: CredentialTarget, values: CredentialValues): Record<string, string> {
   const out: Record<string, string> = { ...values, mount: target.mount };
   if (target.kind === 'approle-role') out.vault_addr = target.vaultAddr;
-  if (target.kind === 'userpass-user') {
-    // vault-sidekick's auth file (-auth): method/username/password; `path` names the login endpoint.
-    out['login.json'] = JSON.stringify({
-      method: 'userpass',
-      path: `auth/${target.mount}/login/${values.username ?? target.name}`,
-      username: values.username ?? target.name,
-      password: values.password ?? '',
-    });
-  }
+  if (VALUE_KEYS[target.kind]) out['login.json'] = JSON.stringify(sidekickAuth(target, values));
   return out;
 }
 
@@ -276,11 +268,7 @@ function decodeValues(target: CredentialTarget, secret: V1Secret): CredentialVal
     if (ours === undefined || DERIVED_KEYS.includes(ours)) continue;
     decoded[ours] = Buffer.from(v, 'base64').toString('utf8');
   }
-  const order = VALUE_KEYS[target.kind] ?? Object.keys(decoded).sort();
-  const out: CredentialValues = {};
-  for (const k of order) if (decoded[k] !== undefined) out[k] = decoded[k];
-  for (const k of Object.keys(decoded).sort()) if (!(k in out)) out[k] = decoded[k]!;
-  return out;
+  return orderValues(target.kind, decoded);
 }
 
 function ourAnnotations(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Record<string, string> {

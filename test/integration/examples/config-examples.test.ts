@@ -10,8 +10,12 @@ const examples = resolve('config-examples');
 async function secretsIn(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-    const j = JSON.parse(await readFile(join(entry.parentPath, entry.name), 'utf8')) as Record<string, unknown>;
+    if (!entry.isFile()) continue;
+    const text = await readFile(join(entry.parentPath, entry.name), 'utf8');
+    if (entry.name === 'secret_id') out.push(text); // a vault-agent directory's file
+    if (entry.name.endsWith('.env')) for (const m of text.matchAll(/^VAULT_(?:SECRET_ID|PASSWORD)='?([^'\n]+)'?$/gm)) out.push(m[1]!);
+    if (!entry.name.endsWith('.json')) continue;
+    const j = JSON.parse(text) as Record<string, unknown>;
     for (const k of ['password', 'secret_id']) if (typeof j[k] === 'string') out.push(j[k]);
   }
   return out;

@@ -100,7 +100,7 @@ describe('publishing credentials to Kubernetes through the CLI', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
 
     const pay = values(await secret('payments', 'payments-vault-approle'));
-    expect(Object.keys(pay).sort()).toEqual(['mount', 'role_id', 'secret_id', 'vault_addr']);
+    expect(Object.keys(pay).sort()).toEqual(['login.json', 'mount', 'role_id', 'secret_id', 'vault_addr']);
     expect(pay.mount).toBe(ar);
     expect(await login(pay)).toBe(200);
 

@@ -104,7 +104,13 @@ describe('kubernetes sink: create and read back', () => {
 
     const s = await getSecret('payments-prod-vault-approle');
     expect(s.type).toBe('Opaque');
-    expect(decoded(s)).toEqual({ ...values, vault_addr: 'https://vault.example:8200', mount: 'approle' });
+    expect(decoded(s)).toEqual({
+      ...values,
+      vault_addr: 'https://vault.example:8200',
+      mount: 'approle',
+      // vault-sidekick's -auth file, mountable as one file
+      'login.json': JSON.stringify({ method: 'approle', ...values, login_path: '/v1/auth/approle/login' }),
+    });
     expect(s.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'vault-gitops' });
     expect(s.metadata.annotations).toEqual({
       'vault-gitops.io/object': 'auth/approle/roles/payments-prod',
@@ -136,9 +142,9 @@ describe('kubernetes sink: create and read back', () => {
     expect(d.mount).toBe('userpass');
     expect(JSON.parse(d['login.json']!)).toEqual({
       method: 'userpass',
-      path: 'auth/userpass/login/ci-bot',
       username: 'ci-bot',
       password: values.password,
+      login_path: '/v1/auth/userpass/login/ci-bot',
     });
     expect(s.metadata.labels).toEqual({ team: 'platform', 'app.kubernetes.io/managed-by': 'vault-gitops' });
     expect(s.metadata.annotations?.note).toBe('hello');
@@ -164,6 +170,7 @@ describe('kubernetes sink: create and read back', () => {
       'VAULT_ADDR',
       'VAULT_ROLE_ID',
       'VAULT_SECRET_ID',
+      'login.json',
       'mount',
     ]);
     expect((await sink.inspect(t)).values).toEqual(values);

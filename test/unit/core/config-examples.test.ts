@@ -16,9 +16,14 @@ describe('config-examples', () => {
     );
     expect(Object.keys(c.auth.userpass!.users!)).toEqual(['alice', 'bob', 'carol']);
     expect(Object.keys(c.auth.approle!.roles!).sort()).toEqual([`orders-${env}`, `payments-${env}`, `search-${env}`]);
-    for (const [name, role] of Object.entries(c.auth.approle!.roles!)) {
-      expect(role.credentials?.file?.path).toBe(`out/${env}/${name.replace(`-${env}`, '')}.json`);
-    }
+    // One object per delivery format (README: Credential formats).
+    const files = Object.fromEntries(Object.entries(c.auth.approle!.roles!).map(([name, role]) => [name, role.credentials?.file]));
+    expect(files).toEqual({
+      [`payments-${env}`]: { path: `out/${env}/payments.json` },
+      [`orders-${env}`]: { path: `out/${env}/orders`, format: 'vault-agent' },
+      [`search-${env}`]: { path: `out/${env}/search.env`, format: 'env' },
+    });
+    expect(c.auth.userpass!.users!.bob!.credentials?.file).toEqual({ path: 'out/users/bob-sidekick.json', format: 'vault-sidekick' });
     expect(Object.keys(c.secrets.pki!.roles!)).toEqual(['internal-services', 'internal-clients']);
     expect(c.secrets.pki!.urls!.issuing_certificates).toEqual([`https://vault.${env}.example.com/v1/pki/ca`]);
     expect(c.prune).toEqual(['policies', 'auth/approle/roles']);
