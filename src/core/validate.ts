@@ -76,6 +76,12 @@ function describeValue(v: unknown): string {
   return `the ${typeof v} ${String(v)}`;
 }
 
+/** A value for a message: a value that came from variables is named by its references, never shown. */
+export function describeAt(layer: Layer, segs: string[], v: unknown): string {
+  const refs = layer.index.get(dotted(segs))?.refs;
+  return refs ? `the value of ${refs.map((r) => `\${${r}}`).join(' + ')}` : describeValue(v);
+}
+
 function segmentsOf(instancePath: string): string[] {
   if (instancePath === '') return [];
   return instancePath
@@ -162,15 +168,16 @@ function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
           : types.includes('object') && e.data === null
             ? 'remove the key or give it settings'
             : undefined;
-      return d(entryPos(layer, segs, 'value'), path, `must be ${want}, got ${describeValue(e.data)}`, hint);
+      return d(entryPos(layer, segs, 'value'), path, `must be ${want}, got ${describeAt(layer, segs, e.data)}`, hint);
     }
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
-      const got = typeof e.data === 'string' ? didYouMean(e.data, (e.params.allowedValues as unknown[]).map(String)) : '';
-      return d(entryPos(layer, segs, 'value'), path, `must be one of ${allowed.join(', ')}, got ${describeValue(e.data)}${got}`);
+      const substituted = layer.index.get(dotted(segs))?.refs !== undefined;
+      const got = typeof e.data === 'string' && !substituted ? didYouMean(e.data, (e.params.allowedValues as unknown[]).map(String)) : '';
+      return d(entryPos(layer, segs, 'value'), path, `must be one of ${allowed.join(', ')}, got ${describeAt(layer, segs, e.data)}${got}`);
     }
     case 'minimum':
-      return d(entryPos(layer, segs, 'value'), path, custom ?? `must be at least ${String(e.params.limit)}, got ${describeValue(e.data)}`);
+      return d(entryPos(layer, segs, 'value'), path, custom ?? `must be at least ${String(e.params.limit)}, got ${describeAt(layer, segs, e.data)}`);
     case 'minLength':
       return d(entryPos(layer, segs, 'value'), path, custom ?? 'must not be empty');
     default:
@@ -230,6 +237,10 @@ class Checker {
   warn(path: string[], pos: SourcePos | undefined, message: string, hint?: string): void {
     this.warnings.push({ severity: 'warning', pos, path: dotted(path), message, ...(hint ? { hint } : {}) });
   }
+  /** A value for a message (never a variable's value: see describeAt). */
+  shown(path: string[], v: unknown, format: (v: unknown) => string = (x) => JSON.stringify(x)): string {
+    return this.entry(path)?.refs ? describeAt(this.layer, path, v) : format(v);
+  }
   /** True when the schema already reported something at or under this path. */
   broken(path: string[]): boolean {
     return this.failedOrAbove.has(dotted(path));
@@ -242,7 +253,7 @@ class Checker {
       const p = [...path, k];
       if (isObj(v)) this.checkTtls(v, p);
       else if (isTtlFieldName(k) && (typeof v === 'string' || typeof v === 'number') && !this.broken(p)) {
-        if (parseTtl(v) === undefined) this.error(p, this.valuePos(p), `invalid duration ${JSON.stringify(v)}`, TTL_HINT);
+        if (parseTtl(v) === undefined) this.error(p, this.valuePos(p), `invalid duration ${this.shown(p, v)}`, TTL_HINT);
       }
     }
   }
@@ -424,7 +435,7 @@ class Checker {
         this.warn(
           [...path, f],
           this.valuePos([...path, f]),
-          `\`${f}\` (${String(v)}) is longer than the mount's max_lease_ttl (${mountMax.text}): Vault caps ${what} at the mount's limit`,
+          `\`${f}\` (${this.shown([...path, f], v, String)}) is longer than the mount's max_lease_ttl (${mountMax.text}): Vault caps ${what} at the mount's limit`,
           "raise the mount's tune.max_lease_ttl or lower this value",
         );
       }

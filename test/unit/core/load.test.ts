@@ -299,10 +299,13 @@ describe('loadConfig: mounts', () => {
     ]);
   });
 
-  it('accepts empty and comment-only files (recursively), ignores non-YAML files', () => {
+  it('reads empty and comment-only files (recursively), ignores non-YAML files, and refuses a config that declares nothing', () => {
     const r = load(['empty-files']);
-    expect(r.errors).toEqual([]);
-    expect(r.value).toMatchObject({ policies: {}, auth: {}, secrets: {}, prune: [] });
+    expect(r.value).toBeUndefined();
+    expect(r.errors.map(brief)).toEqual([
+      { pos: undefined, path: undefined, message: `the config declares no objects (3 YAML files in ${dir('empty-files')}): no policies, auth or secrets mounts` },
+    ]);
+    expect(r.errors[0]!.hint).toContain('would delete every object vault-gitops manages');
   });
 });
 
