@@ -101,6 +101,28 @@ describe('user mistakes: a clear error, exit 1, nothing sent to Vault', () => {
     expect(connections).toBe(0);
   });
 
+  it('a YAML alias bomb ends quickly with exit 1 and the position of the alias', async () => {
+    const levels = ['    l0: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i <= 9; i++) levels.push(`    l${i}: &${'abcdefghij'[i]} [${Array(9).fill(`*${'abcdefghij'[i - 1]}`).join(',')}]`);
+    const dir = await configDir({ 'bomb.yaml': `auth:\n  up:\n    type: userpass\n${levels.join('\n')}\n` });
+    const r = await cli(['plan', '-c', dir], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${dir}/bomb.yaml:8:13: error: auth.up.l4.0: YAML limit: aliases expand to more than 10000 values in one file`);
+    expect(r.stderr).not.toContain('internal error');
+    noStack(r.stderr);
+    expect(connections).toBe(0);
+  });
+
+  it.each(['validate', 'plan', 'apply'])('%s refuses a config that declares no objects', async (cmd) => {
+    const dir = await configDir({ 'README.md': 'the YAML files moved elsewhere\n', 'only-prune.yaml': 'prune: [policies]\n' });
+    const r = await cli(cmd === 'apply' ? [cmd, '-c', dir, '--auto-approve'] : [cmd, '-c', dir], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the config declares no objects (1 YAML file in ${dir})`);
+    expect(r.stderr).toContain('would delete every object vault-gitops manages');
+    noStack(r.stderr);
+    expect(connections).toBe(0);
+  });
+
   it('an unreachable Vault is a clear error naming the address', async () => {
     const dir = await configDir({ 'p.yaml': 'policies:\n  web:\n    policy: |\n      path "a" { capabilities = ["read"] }\n' });
     const r = await cli(['plan', '-c', dir], { env: { VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: 't', VAULT_MAX_RETRIES: '0' } });
