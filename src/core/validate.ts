@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseCidr } from './cidr.js';
 import { checkPolicyHcl } from './hcl.js';
+import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
 import type { Layer } from './layering.js';
 import type {
   AuthMountConfig,
@@ -258,6 +260,28 @@ class Checker {
     }
   }
 
+  /** Users and roles: the names Vault's API routes (names.ts). */
+  genericName(path: string[], name: string, noun: string): void {
+    if (!isGenericName(name)) this.error(path, this.keyPos(path), `${noun} \`${name}\` is not a name Vault accepts: ${GENERIC_NAME_RULE}`);
+  }
+
+  /** Every `*cidr*` field: IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
+  checkCidrs(settings: Json, path: string[]): void {
+    for (const [k, v] of Object.entries(settings)) {
+      if (!/cidr/.test(k) || this.broken([...path, k])) continue;
+      const items: Array<{ text: string; at: string[] }> = [];
+      if (typeof v === 'string') for (const t of v.split(',')) items.push({ text: t, at: [...path, k] });
+      else if (Array.isArray(v)) v.forEach((t, i) => typeof t === 'string' && items.push({ text: t, at: [...path, k, String(i)] }));
+      for (const { text, at } of items) {
+        if (typeof v === 'string' && text.trim() === '') continue;
+        const r = parseCidr(text);
+        const shown = this.entry(at)?.refs ? describeAt(this.layer, at, text) : `\`${text.trim()}\``;
+        if (!r.ok) this.error(at, this.valuePos(at), `CIDR ${shown} ${r.problem}`, 'write an address (10.0.0.1, 2001:db8::1) or a CIDR block (10.0.0.0/8, 2001:db8::/32)');
+        else if (r.hostBits) this.warn(at, this.valuePos(at), `CIDR ${shown} has host bits set: Vault matches it as ${r.network}`, `write ${r.network}`);
+      }
+    }
+  }
+
   policies(tree: Json): Record<string, PolicyConfig> {
     const out: Record<string, PolicyConfig> = {};
     const section = tree.policies;
@@ -273,9 +297,8 @@ class Checker {
         );
       }
       if (name === 'root') this.error(path, this.keyPos(path), 'the `root` policy cannot be changed in Vault', 'remove it from the config');
-      if (/[/\s]/.test(name) || name === '') {
-        this.error(path, this.keyPos(path), `policy name \`${name}\` contains a slash or white space, which Vault's API path cannot hold`);
-      }
+      const problem = policyNameProblem(name);
+      if (problem) this.error(path, this.keyPos(path), `policy name \`${name}\` ${problem}`, 'Vault could not store it under this name');
       if (!isObj(p)) continue;
       if (this.broken(path)) {
         // Reported already; still a declared policy, so references to it are not reported too.
@@ -384,11 +407,12 @@ class Checker {
       if (name !== name.toLowerCase()) {
         this.error(p, this.keyPos(p), `${noun} \`${name}\` has upper-case letters: Vault lower-cases it, so every plan would show a change`, `rename it to \`${name.toLowerCase()}\``);
       }
-      if (/[/\s]/.test(name)) this.error(p, this.keyPos(p), `${noun} \`${name}\` contains a slash or white space`);
+      this.genericName(p, name, noun);
       const body = h === null ? {} : h;
       if (!isObj(body)) continue;
       const { credentials, ...settings } = body;
       this.checkTtls(settings, p);
+      this.checkCidrs(settings, p);
       for (const [old, use] of Object.entries(DEPRECATED[section])) {
         if (settings[old] !== undefined) {
           this.warn([...p, old], this.keyPos([...p, old]), `\`${old}\` is deprecated`, `use \`${use}\``);
@@ -528,7 +552,8 @@ class Checker {
             if (!isObj(body)) continue;
             this.checkTtls(body, [...p, 'roles', name]);
             this.overMountMax(body, [...p, 'roles', name], ['ttl', 'max_ttl'], mountMaxTtl(tune), 'certificates');
-            if (/[/\s]/.test(name)) this.error([...p, 'roles', name], this.keyPos([...p, 'roles', name]), `role name \`${name}\` contains a slash or white space`);
+            this.genericName([...p, 'roles', name], name, 'role name');
+            this.checkCidrs(body, [...p, 'roles', name]);
             cfg.roles[name] = body as Settings;
           }
         } else if (roles === null) cfg.roles = {};
