@@ -153,19 +153,24 @@ function limitError(ctx: Convert, offset: number, path: string[], message: strin
   return null;
 }
 
-/** `alias` is the offset of the alias being expanded, when inside one. */
-function convert(ctx: Convert, node: Node | null, path: string[], depth: number, alias: number | undefined): unknown {
+interface AliasAt {
+  offset: number;
+  path: string[];
+}
+
+/** `alias` is the alias being expanded, when inside one. */
+function convert(ctx: Convert, node: Node | null, path: string[], depth: number, alias: AliasAt | undefined): unknown {
   const { src, index, errors } = ctx;
   if (node === null || ctx.stopped) return null;
   if (depth > ctx.limits.maxDepth) {
     return limitError(ctx, node.range?.[0] ?? 0, path, `YAML limit: nested more than ${ctx.limits.maxDepth} levels deep`, 'a config needs only a few levels; flatten this value');
   }
   if (alias !== undefined && ++ctx.aliasValues > ctx.limits.maxAliasValues) {
-    return limitError(ctx, alias, path, `YAML limit: aliases expand to more than ${ctx.limits.maxAliasValues} values in one file`, 'write the values out instead of repeating aliases of aliases');
+    return limitError(ctx, alias.offset, alias.path, `YAML limit: aliases expand to more than ${ctx.limits.maxAliasValues} values in one file`, 'write the values out instead of repeating aliases of aliases');
   }
   if (isAlias(node)) {
     const target = node.resolve(ctx.doc);
-    return target ? convert(ctx, target as Node, path, depth + 1, alias ?? node.range?.[0] ?? 0) : null;
+    return target ? convert(ctx, target as Node, path, depth + 1, alias ?? { offset: node.range?.[0] ?? 0, path }) : null;
   }
   if (isMap(node)) {
     const out: Json = {};
