@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseCidr } from './cidr.js';
 import { checkPolicyHcl } from './hcl.js';
+import { BUILTIN_MOUNT_TYPES, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
 import type { Layer } from './layering.js';
 import type {
@@ -358,6 +359,27 @@ class Checker {
     if (problem) this.error(p, this.keyPos(p), `mount path \`${path}\` ${problem}`);
   }
 
+  /**
+   * A type no server has built in is either a typo (close to a built-in: an error with the
+   * suggestion) or a custom plugin, which plan checks against the server's plugin catalog.
+   */
+  mountType(section: 'auth' | 'secrets', mount: string, type: string): void {
+    const p = [section, mount, 'type'];
+    if (this.broken(p) || BUILTIN_MOUNT_TYPES[section].includes(type)) return;
+    const shown = this.entry(p)?.refs ? describeAt(this.layer, p, type) : `\`${type}\``;
+    const what = section === 'auth' ? 'auth method' : 'secrets engine';
+    if (SYSTEM_MOUNT_TYPES[section].includes(type)) {
+      this.error(p, this.valuePos(p), `mount type ${shown} is Vault's own and cannot be mounted`);
+      return;
+    }
+    const close = this.entry(p)?.refs ? undefined : suggest(type, BUILTIN_MOUNT_TYPES[section]);
+    if (close !== undefined) {
+      this.error(p, this.valuePos(p), `unknown ${what} type ${shown}, did you mean \`${close}\`?`, `built-in types: ${BUILTIN_MOUNT_TYPES[section].join(', ')}`);
+    } else {
+      this.warn(p, this.valuePos(p), `${shown} is not a built-in ${what} type of Vault or OpenBao`, "plan checks it against the server's plugin catalog (a custom plugin must be registered there)");
+    }
+  }
+
   credentials(raw: unknown, path: string[]): CredentialsSpec | undefined {
     if (!isObj(raw) || this.broken(path)) return undefined;
     const out: CredentialsSpec = {};
@@ -510,6 +532,7 @@ class Checker {
       const p = ['auth', mount];
       if (!isObj(m) || typeof m.type !== 'string') continue;
       const { type, description, tune, users, roles, ...settings } = m;
+      this.mountType('auth', mount, type);
       this.checkTtls(settings, p);
       const cfg: AuthMountConfig = { type, settings: settings as Settings };
       if (typeof description === 'string') cfg.description = description;
@@ -533,6 +556,7 @@ class Checker {
       const p = ['secrets', mount];
       if (!isObj(m) || typeof m.type !== 'string') continue;
       const { type, description, tune, root_ca, urls, roles, ...settings } = m;
+      this.mountType('secrets', mount, type);
       this.checkTtls(settings, p);
       const cfg: SecretsMountConfig = { type, settings: settings as Settings };
       if (typeof description === 'string') cfg.description = description;

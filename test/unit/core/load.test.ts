@@ -284,6 +284,7 @@ describe('loadConfig: mounts', () => {
     expect(r.errors.map(brief)).toEqual([
       { pos: at('mounts/main.yaml', 3, 3), path: 'auth.my approle', message: 'mount path `my approle` contains white space' },
       { pos: at('mounts/main.yaml', 5, 3), path: 'auth.token', message: 'mount path `token` is reserved by Vault' },
+      { pos: at('mounts/main.yaml', 6, 11), path: 'auth.token.type', message: 'mount type `token` is Vault\'s own and cannot be mounted' },
       {
         pos: at('mounts/main.yaml', 7, 3),
         path: 'auth.jwt/',

@@ -1,18 +1,10 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/core/load.js';
+import { describe, expect, it } from 'vitest';
+import { loadFiles } from './load-files.js';
 
-const root = mkdtempSync(join(tmpdir(), 'vault-gitops-names-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
 function load(text: string) {
-  const dir = join(root, String(n++));
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'c.yaml'), text);
-  const r = loadConfig([dir], { env: {} });
-  const file = join(dir, 'c.yaml');
+  const r = loadFiles({ 'c.yaml': text });
+  const file = join(r.dir, 'c.yaml');
   return { ...r, brief: (ds: typeof r.errors) => ds.map((d) => `${d.pos?.file === file ? '' : '?'}${d.pos?.line}:${d.pos?.col} ${d.message}`) };
 }
 const hcl = '{ policy: \'path "a" { capabilities = ["read"] }\' }';

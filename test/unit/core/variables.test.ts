@@ -1,21 +1,18 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/core/diagnostics-format.js';
 import { envAccess, looksLikeCredential } from '../../../src/core/env-policy.js';
-import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
+import type { LoadOptions } from '../../../src/core/load.js';
+import { loadFiles } from './load-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vault-gitops-vars-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
 function load(files: Record<string, string>, opts: LoadOptions = {}) {
-  const dir = join(root, String(n++));
-  mkdirSync(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const r = loadConfig([dir], { env: {}, ...opts });
+  const r = loadFiles(files, opts);
   const printed = [...r.errors, ...r.warnings].map((d) => `${formatDiagnostic(d)}\n${d.hint ?? ''}`).join('\n');
-  return { ...r, dir, printed };
+  return { ...r, printed };
 }
 const policy = 'policies:\n  p: { policy: \'path "a" { capabilities = ["read"] }\' }\n';
 const SECRET = 'hvs.s3cr3t-t0ken-value';

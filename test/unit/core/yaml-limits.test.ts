@@ -1,17 +1,11 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
+import { describe, expect, it } from 'vitest';
+import type { LoadOptions } from '../../../src/core/load.js';
+import { loadFiles } from './load-files.js';
 
-const root = mkdtempSync(join(tmpdir(), 'vault-gitops-limits-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
 function load(text: string, opts: LoadOptions = {}) {
-  const dir = join(root, String(n++));
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'c.yaml'), text);
-  return { ...loadConfig([dir], { env: {}, ...opts }), file: join(dir, 'c.yaml') };
+  const r = loadFiles({ 'c.yaml': text }, opts);
+  return { ...r, file: join(r.dir, 'c.yaml') };
 }
 const brief = (d: { pos?: { file: string; line: number; col: number }; message: string }) => ({ pos: d.pos, message: d.message });
 
