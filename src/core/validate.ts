@@ -104,6 +104,9 @@ export function schemaDiagnostics(layer: Layer, known: ReadonlySet<string> = new
       e.keyword !== 'if' &&
       e.keyword !== 'anyOf' &&
       !(e.keyword === 'type' && e.params.type === 'null') &&
+      // Object names: the Checker reports each bad name at the name, with Vault's rule (names.ts).
+      e.keyword !== 'propertyNames' &&
+      e.propertyName === undefined &&
       // Already reported (an undefined variable): its unsubstituted text would only add noise.
       !known.has(dotted(segmentsOf(e.instancePath))),
   );
