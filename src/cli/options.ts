@@ -15,6 +15,7 @@ export interface CommonFlags {
   var?: string[];
   varFile?: string[];
   allowEnv?: string[];
+  configEnv?: boolean;
   color?: boolean;
   debug?: boolean;
 }
@@ -60,6 +61,7 @@ export function withConfigOptions(cmd: Command): Command {
     .option('--var <NAME=value>', 'a value for ${var.NAME} (repeatable)', collect)
     .option('--var-file <file>', 'a file of variables (repeatable)', collect)
     .option('--allow-env <NAME>', 'let ${env.NAME} read this environment variable (repeatable; credential-looking names are always refused)', collect)
+    .option('--no-config-env', "ignore the config's own variables.env declarations (only --allow-env and VAULT_GITOPS_VAR_* names are readable)")
     .option('--no-color', 'no ANSI colors')
     .option('--debug', 'log every Vault request (method and path only) and show stack traces');
 }
@@ -110,7 +112,7 @@ export function loadOptions(flags: CommonFlags): LoadOptions {
       throw new UsageError(`--allow-env ${name}: the name looks like a credential, and the config never reads such variables`, 'a config holds no secrets; pass non-secret values only');
     }
   }
-  return { vars, varFiles: flags.varFile ?? [], env: process.env, allowEnv };
+  return { vars, varFiles: flags.varFile ?? [], env: process.env, allowEnv, configEnv: flags.configEnv !== false };
 }
 
 export function authFlags(flags: VaultCommandFlags): AuthFlags {

@@ -23,6 +23,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** `--allow-env NAME`: environment variables `${env.NAME}` may read besides the declared ones. */
   allowEnv?: string[];
+  /** `--no-config-env`: ignore the config's own `variables.env` (a pull request can edit it). */
+  configEnv?: boolean;
   /** Size and alias caps (default DEFAULT_LIMITS). */
   limits?: Partial<InputLimits>;
 }
@@ -110,7 +112,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
           message: `\`${name}\` looks like a credential: the config never reads such environment variables`,
           hint: 'a config holds no secrets; remove it (vault-gitops generates and delivers credentials itself)',
         });
-      } else allowedEnv.add(name);
+      } else if (opts.configEnv !== false) allowedEnv.add(name);
     }
   }
   const scope: VariableScope = { vars: { ...fileVars.vars, ...(opts.vars ?? {}) }, env: opts.env ?? process.env, allowedEnv };

@@ -101,6 +101,20 @@ describe('user mistakes: a clear error, exit 1, nothing sent to Vault', () => {
     expect(connections).toBe(0);
   });
 
+  it('reads a declared environment variable, unless --no-config-env', async () => {
+    const dir = await configDir({
+      'auth.yaml': 'variables:\n  env: [TEAM]\nauth:\n  userpass:\n    type: userpass\n    description: "${env.TEAM}"\n',
+    });
+    const ok = await cli(['validate', '-c', dir], { env: { ...env(), TEAM: 'payments' } });
+    expect(ok.code, ok.stderr).toBe(0);
+    const off = await cli(['validate', '-c', dir, '--no-config-env'], { env: { ...env(), TEAM: 'payments' } });
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain(`${dir}/auth.yaml:6:19: error: auth.userpass.description: environment variable \`env.TEAM\` is not allowed`);
+    const flag = await cli(['validate', '-c', dir, '--no-config-env', '--allow-env', 'TEAM'], { env: { ...env(), TEAM: 'payments' } });
+    expect(flag.code, flag.stderr).toBe(0);
+    expect(connections).toBe(0);
+  });
+
   it('a YAML alias bomb ends quickly with exit 1 and the position of the alias', async () => {
     const levels = ['    l0: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i <= 9; i++) levels.push(`    l${i}: &${'abcdefghij'[i]} [${Array(9).fill(`*${'abcdefghij'[i - 1]}`).join(',')}]`);

@@ -59,6 +59,8 @@ describe('${env.NAME}: default deny', () => {
     expect(r.value!.auth.up!.description).toBe('eu payments ops');
     const without = load(files, { env: { REGION: 'eu', TEAM: 'payments', VAULT_GITOPS_VAR_OWNER: 'ops' } });
     expect(without.errors.map((d) => d.message)).toEqual(['environment variable `env.TEAM` is not allowed']);
+    const ignored = load(files, { env: { REGION: 'eu', TEAM: 'payments', VAULT_GITOPS_VAR_OWNER: 'ops' }, allowEnv: ['TEAM'], configEnv: false });
+    expect(ignored.errors.map((d) => d.message)).toEqual(['environment variable `env.REGION` is not allowed']);
   });
 
   it('suggests only among allowed names that are set', () => {
