@@ -63,6 +63,15 @@ describe('${env.NAME}: default deny', () => {
     expect(ignored.errors.map((d) => d.message)).toEqual(['environment variable `env.REGION` is not allowed']);
   });
 
+  it('declarations in several files of a directory add up', () => {
+    const r = load(
+      { 'a.yaml': 'variables:\n  env: [REGION]\n', 'b.yaml': `variables:\n  env: [TEAM]\n${policy}auth:\n  up:\n    type: userpass\n    description: "\${env.REGION} \${env.TEAM}"\n` },
+      { env: { REGION: 'eu', TEAM: 'payments' } },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.value!.auth.up!.description).toBe('eu payments');
+  });
+
   it('suggests only among allowed names that are set', () => {
     const r = load(
       { 'c.yaml': `variables:\n  env: [REGION]\n${policy}auth:\n  up:\n    type: userpass\n    description: \${env.REGON}\n` },
