@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseCidr } from './cidr.js';
 import { checkPolicyHcl } from './hcl.js';
-import { BUILTIN_MOUNT_TYPES, SYSTEM_MOUNT_TYPES } from './mount-types.js';
+import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
 import type { Layer } from './layering.js';
 import type {
@@ -368,16 +368,16 @@ class Checker {
    */
   mountType(section: 'auth' | 'secrets', mount: string, type: string): void {
     const p = [section, mount, 'type'];
-    if (this.broken(p) || BUILTIN_MOUNT_TYPES[section].includes(type)) return;
+    if (this.broken(p) || builtinMountTypes(section).includes(type)) return;
     const shown = this.entry(p)?.refs ? describeAt(this.layer, p, type) : `\`${type}\``;
     const what = section === 'auth' ? 'auth method' : 'secrets engine';
     if (SYSTEM_MOUNT_TYPES[section].includes(type)) {
       this.error(p, this.valuePos(p), `mount type ${shown} is Vault's own and cannot be mounted`);
       return;
     }
-    const close = this.entry(p)?.refs ? undefined : suggest(type, BUILTIN_MOUNT_TYPES[section]);
+    const close = this.entry(p)?.refs ? undefined : suggest(type, builtinMountTypes(section));
     if (close !== undefined) {
-      this.error(p, this.valuePos(p), `unknown ${what} type ${shown}, did you mean \`${close}\`?`, `built-in types: ${BUILTIN_MOUNT_TYPES[section].join(', ')}`);
+      this.error(p, this.valuePos(p), `unknown ${what} type ${shown}, did you mean \`${close}\`?`, `built-in types: ${builtinMountTypes(section).join(', ')}`);
     } else {
       this.warn(p, this.valuePos(p), `${shown} is not a built-in ${what} type of Vault or OpenBao`, "plan checks it against the server's plugin catalog (a custom plugin must be registered there)");
     }

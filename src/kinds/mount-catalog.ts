@@ -4,7 +4,7 @@
 // sudo, and without it (or offline, from a snapshot) only the built-in types can pass.
 import type { Vault } from '../adapters/vault.js';
 import { ConfigError, VaultApiError, errorMessage } from '../core/errors.js';
-import { BUILTIN_MOUNT_TYPES, CORE_MOUNT_TYPES } from '../core/mount-types.js';
+import { builtinMountTypes, CORE_MOUNT_TYPES } from '../core/mount-types.js';
 import type { Config, DesiredObject, Diagnostic } from '../core/model.js';
 import { didYouMean } from '../core/suggest.js';
 
@@ -39,7 +39,7 @@ export async function checkNewMountTypes(vault: Vault, section: Section, desired
         message: `${what} type \`${type}\` is not in the plugin catalog of ${vault.addr}${didYouMean(type, catalog.names)}`,
         hint: 'fix the type, or register the plugin on the server first; nothing was written',
       });
-    } else if (!BUILTIN_MOUNT_TYPES[section].includes(type)) {
+    } else if (!builtinMountTypes(section).includes(type)) {
       errors.push({
         ...at,
         message: `cannot check ${what} type \`${type}\` (not built into Vault or OpenBao): reading ${CATALOG[section]} failed: ${catalog.why ?? 'no answer'}`,
