@@ -37,15 +37,15 @@ export async function checkNewMountTypes(vault: Vault, section: Section, desired
       errors.push({
         ...at,
         message: `${what} type \`${type}\` is not in the plugin catalog of ${vault.addr}${didYouMean(type, catalog.names)}`,
-        hint: 'fix the type, or register the plugin on the server first; nothing was written',
+        hint: 'fix the type, or register the plugin on the server first',
       });
     } else if (!builtinMountTypes(section).includes(type)) {
       errors.push({
         ...at,
         message: `cannot check ${what} type \`${type}\` (not built into Vault or OpenBao): reading ${CATALOG[section]} failed: ${catalog.why ?? 'no answer'}`,
-        hint: `give the token \`list\` and \`sudo\` on ${CATALOG[section]}; nothing was written`,
+        hint: `give the token \`list\` and \`sudo\` on ${CATALOG[section]}`,
       });
     }
   }
-  if (errors.length > 0) throw new ConfigError(errors);
+  if (errors.length > 0) throw new ConfigError(errors, undefined, true);
 }

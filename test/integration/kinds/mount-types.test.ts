@@ -22,6 +22,7 @@ describe('mount types are checked against the server before any write', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${dir}/c.yaml:7:5: error: secrets.custom-${id}.type: secrets engine type \`no-such-plugin-${id}\` is not in the plugin catalog of`);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at .+:\d+:\d+/);
+    expect(r.stderr).toContain('1 error in the configuration; nothing was written to Vault.');
     expect((await vaultRequest('GET', `sys/policies/acl/gone-${id}`)).status).toBe(200);
     expect((await vaultRequest('GET', 'sys/mounts')).json.data[`custom-${id}/`]).toBeUndefined();
   });
