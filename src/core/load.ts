@@ -93,7 +93,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
     for (const file of listed.files) {
       const text = readLimited(file, limits, totalBytes, errors);
       if (text === undefined) continue;
-      totalBytes += text.length;
+      totalBytes += Buffer.byteLength(text);
       const y = readYaml(file, text, sources, limits);
       errors.push(...y.errors);
       files.push(y);
