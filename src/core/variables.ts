@@ -37,6 +37,9 @@ export interface SubstitutionProblem {
   hint?: string;
 }
 
+/** A reference as shown in a message: the file may hold megabytes after an unterminated `${`. */
+const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+
 const REF = /\$\$\{|\$\{([^}]*)\}?/g;
 
 /** Replaces references; every problem is reported with its index in the string. */
@@ -52,12 +55,12 @@ export function substitute(
     if (match === '$${') return '${';
     count++;
     if (!match.endsWith('}')) {
-      problems.push({ index, text: match, message: `unterminated reference \`${match}\``, hint: 'write ${var.NAME} or ${env.NAME}; $${ is a literal ${' });
+      problems.push({ index, text: match, message: `unterminated reference \`${clip(match)}\``, hint: 'write ${var.NAME} or ${env.NAME}; $${ is a literal ${' });
       return match;
     }
     const m = /^\s*(var|env)\.([A-Za-z_][A-Za-z0-9_-]*)\s*$/.exec(body ?? '');
     if (!m) {
-      problems.push({ index, text: match, message: `unknown reference \`${match}\``, hint: 'write ${var.NAME} or ${env.NAME}; $${ is a literal ${' });
+      problems.push({ index, text: match, message: `unknown reference \`${clip(match)}\``, hint: 'write ${var.NAME} or ${env.NAME}; $${ is a literal ${' });
       return match;
     }
     const [, ns, name] = m as unknown as [string, 'var' | 'env', string];

@@ -136,6 +136,11 @@ describe('variable values never appear in messages', () => {
     expect(r.printed).not.toContain(SECRET);
   });
 
+  it('an unterminated reference is shown clipped, not with the rest of the file', () => {
+    const r = load({ 'c.yaml': `${policy}auth:\n  up:\n    type: userpass\n    description: "\${var.x ${'y'.repeat(5000)}"\n` });
+    expect(r.errors.map((d) => d.message)).toEqual([`unterminated reference \`\${var.x ${'y'.repeat(49)}...\``]);
+  });
+
   it('a YAML variable file with a syntax error shows no source excerpt', () => {
     const file = join(root, 'vars-bad.yaml');
     writeFileSync(file, `token: ${SECRET}\n  bad: [\n`);
