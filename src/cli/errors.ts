@@ -14,7 +14,7 @@ export function reportError(err: unknown, io: Output): number {
   if (err instanceof ConfigError) {
     for (const d of err.diagnostics) io.err(formatDiagnostic(d, { color: io.color }));
     const n = err.diagnostics.filter((d) => d.severity === 'error').length;
-    io.err(`${n} error${n === 1 ? '' : 's'} in the configuration; nothing was sent to Vault.`);
+    io.err(`${n} error${n === 1 ? '' : 's'} in the configuration; ${err.afterRead ? 'nothing was written to Vault' : 'nothing was sent to Vault'}.`);
   } else if (err instanceof UsageError) {
     io.err(`error: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}`);
   } else if (err instanceof VaultApiError) {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { LoadOptions } from '../core/load.js';
+import { ENV_NAME, looksLikeCredential } from '../core/env-policy.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from '../core/state.js';
 import { configOwnerId } from '../core/state-owner.js';
@@ -9,11 +10,14 @@ import type { VaultFlags } from '../adapters/vault-options.js';
 import type { AuthFlags } from '../adapters/login.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export interface CommonFlags {
   config?: string[];
   var?: string[];
   varFile?: string[];
+  allowEnv?: string[];
+  configEnv?: boolean;
   color?: boolean;
   debug?: boolean;
   sinkRoot?: string;
@@ -70,6 +74,8 @@ export function withConfigOptions(cmd: Command): Command {
     .option('-c, --config <dir>', 'config directory (repeat to layer: later ones override earlier ones)', collect)
     .option('--var <NAME=value>', 'a value for ${var.NAME} (repeatable)', collect)
     .option('--var-file <file>', 'a file of variables (repeatable)', collect)
+    .option('--allow-env <NAME>', 'let ${env.NAME} read this environment variable (repeatable; credential-looking names are always refused)', collect)
+    .option('--no-config-env', "ignore the config's own variables.env declarations (only --allow-env and VAULT_GITOPS_VAR_* names are readable)")
     .option('--sink-root <dir>', 'credential file paths are relative to this directory and confined to it (default: $VAULT_GITOPS_SINK_ROOT or the working directory)')
     .option('--no-color', 'no ANSI colors')
     .option('--debug', 'log every Vault request (method and path only) and show stack traces');
@@ -110,10 +116,18 @@ export function loadOptions(flags: CommonFlags): LoadOptions {
   const vars: Record<string, string> = {};
   for (const kv of flags.var ?? []) {
     const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--var ${JSON.stringify(kv)} is not NAME=value`);
+    // The argument may be a value passed without its name: never show it.
+    if (eq <= 0 || !VAR_NAME.test(kv.slice(0, eq))) throw new UsageError('a --var argument is not NAME=value (the argument is not shown: it may hold a value)', 'write --var NAME=value');
     vars[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  return { vars, varFiles: flags.varFile ?? [], env: process.env, sinkRoot: sinkRoot(flags) };
+  const allowEnv = flags.allowEnv ?? [];
+  for (const name of allowEnv) {
+    if (!ENV_NAME.test(name)) throw new UsageError(`--allow-env ${JSON.stringify(name)} is not an environment variable name`);
+    if (looksLikeCredential(name)) {
+      throw new UsageError(`--allow-env ${name}: the name looks like a credential, and the config never reads such variables`, 'a config holds no secrets; pass non-secret values only');
+    }
+  }
+  return { vars, varFiles: flags.varFile ?? [], env: process.env, allowEnv, configEnv: flags.configEnv !== false, sinkRoot: sinkRoot(flags) };
 }
 
 /** Where credential files go: --sink-root, $VAULT_GITOPS_SINK_ROOT, or the working directory. */

@@ -10,6 +10,8 @@ export class ConfigError extends Error {
   constructor(
     public readonly diagnostics: Diagnostic[],
     message = diagnostics.map((d) => d.message).join('; '),
+    /** Found after reading Vault (plan time): then Vault was read, but nothing was written. */
+    public readonly afterRead = false,
   ) {
     super(message);
     this.name = 'ConfigError';

@@ -96,6 +96,18 @@ function mountEntry(l: LiveObject, tuneKeys: Set<string>): Settings {
 }
 
 /**
+ * A policy's file under policies/: a name's `/` become directories (`team/app` → team/app.hcl);
+ * anything that could leave the directory or is not a plain file-name character is %-encoded.
+ */
+export function policyFileName(name: string): string {
+  const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  return name
+    .split('/')
+    .map((seg) => (seg === '' ? '%00' : seg === '.' || seg === '..' ? seg.replace(/\./g, '%2E') : seg.replace(/[^A-Za-z0-9._@=+,-]/g, hex)))
+    .join('/');
+}
+
+/**
  * Config files (relative path → text) in our own format for the live objects given, and warnings.
  * Vault lets a role name a policy that does not exist; our config may not, so such a role's
  * token_policies are left out (apply then leaves them as they are) and a warning names it.
@@ -114,8 +126,9 @@ export function exportConfig(live: readonly LiveObject[], warnings: string[] = [
     const mount = l.mount ?? '';
     if (l.kind === 'policy') {
       if (l.name === 'default') continue; // Vault's own; declare it by hand to manage it
-      files[`policies/${l.name}.hcl`] = String(l.settings.policy ?? '');
-      policies[l.name] = { file: `policies/${l.name}.hcl` };
+      const file = `policies/${policyFileName(l.name)}.hcl`;
+      files[file] = String(l.settings.policy ?? '');
+      policies[l.name] = { file };
     } else if (l.kind === 'userpass-user' || l.kind === 'approle-role') {
       const m = (auth[mount] ??= { type: l.kind === 'userpass-user' ? 'userpass' : 'approle' });
       const section = l.kind === 'userpass-user' ? 'users' : 'roles';

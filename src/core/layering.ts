@@ -3,7 +3,8 @@
 // Inside one directory, files are merged and each object may be defined once: a policy, a mount's
 // own settings (everything but `type`, `users`, `roles`, `root_ca`, `urls`), a user, a role, a pki
 // role, a pki root_ca/urls block, `prune`, `password`. Defining one twice is an error naming both places.
-// (A mount's users/roles may be spread over several files; repeating the same `type` is fine.)
+// (A mount's users/roles may be spread over several files; repeating the same `type` is fine;
+// `variables.env` lists add up.)
 //
 // Across directories (`-c base -c environments/prod`), later layers override earlier ones field by
 // field: mappings merge deeply, lists and scalars replace, and a policy is replaced as a whole.
@@ -26,7 +27,7 @@ function roleOf(path: readonly string[]): Role {
     case 0:
       return 'container';
     case 1:
-      return top === 'policies' || top === 'auth' || top === 'secrets' ? 'container' : 'object';
+      return top === 'policies' || top === 'auth' || top === 'secrets' || top === 'variables' ? 'container' : 'object';
     case 2:
       return top === 'auth' || top === 'secrets' ? 'mount' : 'object';
     case 3:
@@ -92,6 +93,8 @@ export function mergeDirectory(files: ParsedFile[]): { layer: Layer; errors: Dia
         else mergeMount(target, v, p, addIndex, file);
       } else if (absent) {
         if (v !== null || cur === undefined) acc[k] = v;
+      } else if (dp === 'variables.env' && Array.isArray(cur) && Array.isArray(v)) {
+        acc[k] = [...(cur as unknown[]), ...(v as unknown[])]; // declarations add up across files
       } else if (v !== null) {
         duplicate(p, addIndex, where(layer.index, dp));
       }

@@ -5,7 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseCidr } from './cidr.js';
 import { checkPolicyHcl } from './hcl.js';
+import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
+import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
 import { confinePath, credentialFileProblems } from './paths.js';
 import type { Layer } from './layering.js';
 import type {
@@ -78,6 +81,12 @@ function describeValue(v: unknown): string {
   return `the ${typeof v} ${String(v)}`;
 }
 
+/** A value for a message: a value that came from variables is named by its references, never shown. */
+export function describeAt(layer: Layer, segs: string[], v: unknown): string {
+  const refs = layer.index.get(dotted(segs))?.refs;
+  return refs ? `the value of ${refs.map((r) => `\${${r}}`).join(' + ')}` : describeValue(v);
+}
+
 function segmentsOf(instancePath: string): string[] {
   if (instancePath === '') return [];
   return instancePath
@@ -97,6 +106,9 @@ export function schemaDiagnostics(layer: Layer, known: ReadonlySet<string> = new
       e.keyword !== 'if' &&
       e.keyword !== 'anyOf' &&
       !(e.keyword === 'type' && e.params.type === 'null') &&
+      // Object names: the Checker reports each bad name at the name, with Vault's rule (names.ts).
+      // Fixed key sets (env_names) are the schema's to report.
+      ((e.keyword !== 'propertyNames' && e.propertyName === undefined) || segmentsOf(e.instancePath).at(-1) === 'env_names') &&
       // Already reported (an undefined variable): its unsubstituted text would only add noise.
       !known.has(dotted(segmentsOf(e.instancePath))),
   );
@@ -164,15 +176,16 @@ function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
           : types.includes('object') && e.data === null
             ? 'remove the key or give it settings'
             : undefined;
-      return d(entryPos(layer, segs, 'value'), path, `must be ${want}, got ${describeValue(e.data)}`, hint);
+      return d(entryPos(layer, segs, 'value'), path, `must be ${want}, got ${describeAt(layer, segs, e.data)}`, hint);
     }
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
-      const got = typeof e.data === 'string' ? didYouMean(e.data, (e.params.allowedValues as unknown[]).map(String)) : '';
-      return d(entryPos(layer, segs, 'value'), path, `must be one of ${allowed.join(', ')}, got ${describeValue(e.data)}${got}`);
+      const substituted = layer.index.get(dotted(segs))?.refs !== undefined;
+      const got = typeof e.data === 'string' && !substituted ? didYouMean(e.data, (e.params.allowedValues as unknown[]).map(String)) : '';
+      return d(entryPos(layer, segs, 'value'), path, `must be one of ${allowed.join(', ')}, got ${describeAt(layer, segs, e.data)}${got}`);
     }
     case 'minimum':
-      return d(entryPos(layer, segs, 'value'), path, custom ?? `must be at least ${String(e.params.limit)}, got ${describeValue(e.data)}`);
+      return d(entryPos(layer, segs, 'value'), path, custom ?? `must be at least ${String(e.params.limit)}, got ${describeAt(layer, segs, e.data)}`);
     case 'minLength':
       return d(entryPos(layer, segs, 'value'), path, custom ?? 'must not be empty');
     default:
@@ -234,6 +247,10 @@ class Checker {
   warn(path: string[], pos: SourcePos | undefined, message: string, hint?: string): void {
     this.warnings.push({ severity: 'warning', pos, path: dotted(path), message, ...(hint ? { hint } : {}) });
   }
+  /** A value for a message (never a variable's value: see describeAt). */
+  shown(path: string[], v: unknown, format: (v: unknown) => string = (x) => JSON.stringify(x)): string {
+    return this.entry(path)?.refs ? describeAt(this.layer, path, v) : format(v);
+  }
   /** True when the schema already reported something at or under this path. */
   broken(path: string[]): boolean {
     return this.failedOrAbove.has(dotted(path));
@@ -246,7 +263,29 @@ class Checker {
       const p = [...path, k];
       if (isObj(v)) this.checkTtls(v, p);
       else if (isTtlFieldName(k) && (typeof v === 'string' || typeof v === 'number') && !this.broken(p)) {
-        if (parseTtl(v) === undefined) this.error(p, this.valuePos(p), `invalid duration ${JSON.stringify(v)}`, TTL_HINT);
+        if (parseTtl(v) === undefined) this.error(p, this.valuePos(p), `invalid duration ${this.shown(p, v)}`, TTL_HINT);
+      }
+    }
+  }
+
+  /** Users and roles: the names Vault's API routes (names.ts). */
+  genericName(path: string[], name: string, noun: string): void {
+    if (!isGenericName(name)) this.error(path, this.keyPos(path), `${noun} \`${name}\` is not a name Vault accepts: ${GENERIC_NAME_RULE}`);
+  }
+
+  /** Every `*cidr*` field: IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
+  checkCidrs(settings: Json, path: string[]): void {
+    for (const [k, v] of Object.entries(settings)) {
+      if (!/cidr/.test(k) || this.broken([...path, k])) continue;
+      const items: Array<{ text: string; at: string[] }> = [];
+      if (typeof v === 'string') for (const t of v.split(',')) items.push({ text: t, at: [...path, k] });
+      else if (Array.isArray(v)) v.forEach((t, i) => typeof t === 'string' && items.push({ text: t, at: [...path, k, String(i)] }));
+      for (const { text, at } of items) {
+        if (typeof v === 'string' && text.trim() === '') continue;
+        const r = parseCidr(text);
+        const shown = this.entry(at)?.refs ? describeAt(this.layer, at, text) : `\`${text.trim()}\``;
+        if (!r.ok) this.error(at, this.valuePos(at), `CIDR ${shown} ${r.problem}`, 'write an address (10.0.0.1, 2001:db8::1) or a CIDR block (10.0.0.0/8, 2001:db8::/32)');
+        else if (r.hostBits) this.warn(at, this.valuePos(at), `CIDR ${shown} has host bits set: Vault matches it as ${r.network}`, `write ${r.network}`);
       }
     }
   }
@@ -266,9 +305,8 @@ class Checker {
         );
       }
       if (name === 'root') this.error(path, this.keyPos(path), 'the `root` policy cannot be changed in Vault', 'remove it from the config');
-      if (/[/\s]/.test(name) || name === '') {
-        this.error(path, this.keyPos(path), `policy name \`${name}\` contains a slash or white space, which Vault's API path cannot hold`);
-      }
+      const problem = policyNameProblem(name);
+      if (problem) this.error(path, this.keyPos(path), `policy name \`${name}\` ${problem}`, 'Vault could not store it under this name');
       if (!isObj(p)) continue;
       if (this.broken(path)) {
         // Reported already; still a declared policy, so references to it are not reported too.
@@ -334,6 +372,27 @@ class Checker {
                 ? 'is reserved by Vault'
                 : undefined;
     if (problem) this.error(p, this.keyPos(p), `mount path \`${path}\` ${problem}`);
+  }
+
+  /**
+   * A type no server has built in is either a typo (close to a built-in: an error with the
+   * suggestion) or a custom plugin, which plan checks against the server's plugin catalog.
+   */
+  mountType(section: 'auth' | 'secrets', mount: string, type: string): void {
+    const p = [section, mount, 'type'];
+    if (this.broken(p) || builtinMountTypes(section).includes(type)) return;
+    const shown = this.entry(p)?.refs ? describeAt(this.layer, p, type) : `\`${type}\``;
+    const what = section === 'auth' ? 'auth method' : 'secrets engine';
+    if (SYSTEM_MOUNT_TYPES[section].includes(type)) {
+      this.error(p, this.valuePos(p), `mount type ${shown} is Vault's own and cannot be mounted`);
+      return;
+    }
+    const close = this.entry(p)?.refs ? undefined : suggest(type, builtinMountTypes(section));
+    if (close !== undefined) {
+      this.error(p, this.valuePos(p), `unknown ${what} type ${shown}, did you mean \`${close}\`?`, `built-in types: ${builtinMountTypes(section).join(', ')}`);
+    } else {
+      this.warn(p, this.valuePos(p), `${shown} is not a built-in ${what} type of Vault or OpenBao`, "plan checks it against the server's plugin catalog (a custom plugin must be registered there)");
+    }
   }
 
   credentials(raw: unknown, path: string[]): CredentialsSpec | undefined {
@@ -406,11 +465,12 @@ class Checker {
       if (name !== name.toLowerCase()) {
         this.error(p, this.keyPos(p), `${noun} \`${name}\` has upper-case letters: Vault lower-cases it, so every plan would show a change`, `rename it to \`${name.toLowerCase()}\``);
       }
-      if (/[/\s]/.test(name)) this.error(p, this.keyPos(p), `${noun} \`${name}\` contains a slash or white space`);
+      this.genericName(p, name, noun);
       const body = h === null ? {} : h;
       if (!isObj(body)) continue;
       const { credentials, ...settings } = body;
       this.checkTtls(settings, p);
+      this.checkCidrs(settings, p);
       for (const [old, use] of Object.entries(DEPRECATED[section])) {
         if (settings[old] !== undefined) {
           this.warn([...p, old], this.keyPos([...p, old]), `\`${old}\` is deprecated`, `use \`${use}\``);
@@ -457,7 +517,7 @@ class Checker {
         this.warn(
           [...path, f],
           this.valuePos([...path, f]),
-          `\`${f}\` (${String(v)}) is longer than the mount's max_lease_ttl (${mountMax.text}): Vault caps ${what} at the mount's limit`,
+          `\`${f}\` (${this.shown([...path, f], v, String)}) is longer than the mount's max_lease_ttl (${mountMax.text}): Vault caps ${what} at the mount's limit`,
           "raise the mount's tune.max_lease_ttl or lower this value",
         );
       }
@@ -508,6 +568,7 @@ class Checker {
       const p = ['auth', mount];
       if (!isObj(m) || typeof m.type !== 'string') continue;
       const { type, description, tune, users, roles, ...settings } = m;
+      this.mountType('auth', mount, type);
       this.checkTtls(settings, p);
       const cfg: AuthMountConfig = { type, settings: settings as Settings };
       if (typeof description === 'string') cfg.description = description;
@@ -531,6 +592,7 @@ class Checker {
       const p = ['secrets', mount];
       if (!isObj(m) || typeof m.type !== 'string') continue;
       const { type, description, tune, root_ca, urls, roles, ...settings } = m;
+      this.mountType('secrets', mount, type);
       this.checkTtls(settings, p);
       const cfg: SecretsMountConfig = { type, settings: settings as Settings };
       if (typeof description === 'string') cfg.description = description;
@@ -550,7 +612,8 @@ class Checker {
             if (!isObj(body)) continue;
             this.checkTtls(body, [...p, 'roles', name]);
             this.overMountMax(body, [...p, 'roles', name], ['ttl', 'max_ttl'], mountMaxTtl(tune), 'certificates');
-            if (/[/\s]/.test(name)) this.error([...p, 'roles', name], this.keyPos([...p, 'roles', name]), `role name \`${name}\` contains a slash or white space`);
+            this.genericName([...p, 'roles', name], name, 'role name');
+            this.checkCidrs(body, [...p, 'roles', name]);
             cfg.roles[name] = body as Settings;
           }
         } else if (roles === null) cfg.roles = {};

@@ -1,7 +1,8 @@
 // One YAML file → plain data plus a source position for every key and value (by dotted path).
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document, type Node } from 'yaml';
+import type { InputLimits } from './input-limits.js';
 import type { Diagnostic, SourcePos } from './model.js';
-import { substitute, type VariableScope } from './variables.js';
+import { firstLine, substitute, type VariableScope } from './variables.js';
 
 export type Json = Record<string, unknown>;
 
@@ -13,6 +14,8 @@ export interface SourceEntry {
   key?: SourcePos;
   /** Scalar details: its source text, and positions inside a string (policy HCL) back to the file. */
   scalar?: { type: string; offset: number; end: number };
+  /** The variables substituted into this value (`var.NAME`, `env.NAME`): messages name them, never the value. */
+  refs?: string[];
 }
 
 /** Dotted path → source. */
@@ -60,14 +63,20 @@ export function posInScalar(src: SourceFile, entry: SourceEntry, line: number, c
   return { file: src.file, line: start.line + line - 1, col };
 }
 
+/** One file parsed as YAML, before variables are substituted. */
+export interface YamlFile {
+  src: SourceFile;
+  doc?: Document;
+  errors: Diagnostic[];
+}
+
 /**
- * Parses one file. YAML syntax errors come back as diagnostics (and no tree); variables are
- * substituted in string values, an undefined one reported at the reference.
+ * Parses one file: YAML syntax errors and exceeded limits come back as diagnostics (and no
+ * document). Nothing is expanded or substituted yet.
  */
-export function parseYamlFile(file: string, text: string, scope: VariableScope, sources: Map<string, SourceFile>): ParsedFile {
+export function readYaml(file: string, text: string, sources: Map<string, SourceFile>, limits: InputLimits): YamlFile {
   const src: SourceFile = { file, text, lines: new LineCounter() };
   sources.set(file, src);
-  const index: SourceIndex = new Map();
   const errors: Diagnostic[] = [];
   // uniqueKeys is checked while converting (the library's own check is quadratic in the map size).
   const doc = parseDocument(text, { lineCounter: src.lines, prettyErrors: false, uniqueKeys: false });
@@ -75,42 +84,95 @@ export function parseYamlFile(file: string, text: string, scope: VariableScope, 
     for (const e of doc.errors) {
       errors.push({ severity: 'error', pos: posAt(src, e.pos[0]), message: yamlMessage(e.message, e.code) });
     }
-    return { file, tree: {}, index, errors };
+    return { src, errors };
   }
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { file, tree: {}, index, errors };
+  let aliases = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      aliases++;
+      if (aliases <= limits.maxAliases) return undefined;
+      errors.push({
+        severity: 'error',
+        pos: posAt(src, node.range?.[0] ?? 0),
+        message: `YAML limit: more than ${limits.maxAliases} aliases in one file`,
+        hint: 'write the values out, or split the file; aliases are limited so a config cannot expand into billions of values',
+      });
+      return visit.BREAK;
+    },
+  });
+  return errors.length > 0 ? { src, errors } : { src, doc, errors };
+}
+
+/** `variables: { env: [NAME, ...] }` of a file, with where each name is written (read before any substitution). */
+export function declaredEnv(y: YamlFile): Array<{ name: string; pos: SourcePos }> {
+  const section = isMap(y.doc?.contents) ? y.doc.contents.get('variables', true) : undefined;
+  const list = isMap(section) ? section.get('env', true) : undefined;
+  if (!isSeq(list)) return [];
+  return list.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [{ name: n.value, pos: posAt(y.src, n.range?.[0] ?? 0) }] : []));
+}
+
+/** The plain data of a parsed file, variables substituted; an undefined or refused one reported at the reference. */
+export function toTree(y: YamlFile, scope: VariableScope, limits: InputLimits): ParsedFile {
+  const { src, doc } = y;
+  const file = src.file;
+  const index: SourceIndex = new Map();
+  const errors: Diagnostic[] = [];
+  if (!doc || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { file, tree: {}, index, errors };
   if (!isMap(doc.contents)) {
     errors.push({
       severity: 'error',
       pos: posAt(src, doc.contents.range?.[0] ?? 0),
-      message: 'the top level of a config file must be a mapping (policies:, auth:, secrets:, prune:, password:)',
+      message: 'the top level of a config file must be a mapping (policies:, auth:, secrets:, prune:, password:, variables:)',
     });
     return { file, tree: {}, index, errors };
   }
-  const tree = convert(doc, doc.contents, [], src, index, scope, errors) as Json;
+  const ctx: Convert = { doc, src, index, scope, errors, limits, aliasValues: 0, stopped: false };
+  const tree = convert(ctx, doc.contents, [], 0, undefined) as Json;
   return { file, tree, index, errors };
 }
 
 function yamlMessage(message: string, code: string): string {
-  const first = message.split('\n')[0] ?? message;
-  const clean = first.replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'MULTIPLE_DOCS') return 'YAML syntax error: a config file holds one YAML document (remove the `---` that starts another)';
-  return `YAML syntax error: ${clean}`;
+  return `YAML syntax error: ${firstLine(message)}`;
 }
 
-function convert(
-  doc: Document,
-  node: Node | null,
-  path: string[],
-  src: SourceFile,
-  index: SourceIndex,
-  scope: VariableScope,
-  errors: Diagnostic[],
-  depth = 0,
-): unknown {
-  if (node === null || depth > 64) return null;
+interface Convert {
+  doc: Document;
+  src: SourceFile;
+  index: SourceIndex;
+  scope: VariableScope;
+  errors: Diagnostic[];
+  limits: InputLimits;
+  /** Values produced so far by expanding aliases. */
+  aliasValues: number;
+  /** A limit was hit: the rest of the file is not converted. */
+  stopped: boolean;
+}
+
+function limitError(ctx: Convert, offset: number, path: string[], message: string, hint: string): null {
+  if (!ctx.stopped) ctx.errors.push({ severity: 'error', pos: posAt(ctx.src, offset), path: dotted(path) || undefined, message, hint });
+  ctx.stopped = true;
+  return null;
+}
+
+interface AliasAt {
+  offset: number;
+  path: string[];
+}
+
+/** `alias` is the alias being expanded, when inside one. */
+function convert(ctx: Convert, node: Node | null, path: string[], depth: number, alias: AliasAt | undefined): unknown {
+  const { src, index, errors } = ctx;
+  if (node === null || ctx.stopped) return null;
+  if (depth > ctx.limits.maxDepth) {
+    return limitError(ctx, node.range?.[0] ?? 0, path, `YAML limit: nested more than ${ctx.limits.maxDepth} levels deep`, 'a config needs only a few levels; flatten this value');
+  }
+  if (alias !== undefined && ++ctx.aliasValues > ctx.limits.maxAliasValues) {
+    return limitError(ctx, alias.offset, alias.path, `YAML limit: aliases expand to more than ${ctx.limits.maxAliasValues} values in one file`, 'write the values out instead of repeating aliases of aliases');
+  }
   if (isAlias(node)) {
-    const target = node.resolve(doc);
-    return target ? convert(doc, target as Node, path, src, index, scope, errors, depth + 1) : null;
+    const target = node.resolve(ctx.doc);
+    return target ? convert(ctx, target as Node, path, depth + 1, alias ?? { offset: node.range?.[0] ?? 0, path }) : null;
   }
   if (isMap(node)) {
     const out: Json = {};
@@ -133,8 +195,9 @@ function convert(
       }
       const p = [...path, k];
       const valuePos = value?.range && !(isScalar(value) && value.value === null && value.source === '') ? posAt(src, value.range[0]) : keyPos;
-      index.set(dotted(p), { pos: valuePos, key: keyPos, scalar: scalarInfo(value) });
-      out[k] = convert(doc, value, p, src, index, scope, errors, depth + 1);
+      const entry: SourceEntry = { pos: valuePos, key: keyPos, scalar: scalarInfo(value) };
+      index.set(dotted(p), entry);
+      out[k] = convert(ctx, value, p, depth + 1, alias);
     }
     return out;
   }
@@ -143,15 +206,21 @@ function convert(
       const n = item as Node | null;
       const p = [...path, String(i)];
       index.set(dotted(p), { pos: posAt(src, n?.range?.[0] ?? node.range?.[0] ?? 0), scalar: scalarInfo(n) });
-      return convert(doc, n, p, src, index, scope, errors, depth + 1);
+      return convert(ctx, n, p, depth + 1, alias);
     });
   }
   if (isScalar(node)) {
     const v = node.value;
     if (typeof v !== 'string') return v === undefined ? null : v;
-    const { value, problems, whole } = substitute(v, scope);
+    // The declarations themselves are names, read before substitution (declaredEnv).
+    if (path[0] === 'variables') return v;
+    const { value, problems, whole, refs } = substitute(v, ctx.scope);
     for (const pr of problems) {
       errors.push({ severity: 'error', pos: referencePos(src, node.range?.[0] ?? 0, node.range?.[1] ?? 0, pr.text), path: dotted(path), message: pr.message, hint: pr.hint });
+    }
+    if (refs.length > 0) {
+      const entry = index.get(dotted(path));
+      if (entry) entry.refs = refs;
     }
     if (problems.length === 0 && whole && node.type === 'PLAIN') {
       try {

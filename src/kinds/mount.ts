@@ -2,6 +2,7 @@ import type { Vault } from '../adapters/vault.js';
 import type { Capability } from '../core/access.js';
 import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
+import { checkNewMountTypes } from './mount-catalog.js';
 import { normaliseSettings } from './normalise.js';
 import { compact, desiredObject, liveObject, rule, trimSlash } from './support.js';
 
@@ -89,8 +90,9 @@ export function mountKind(f: MountFlavor): Kind {
       );
     },
 
-    async readLive(vault) {
+    async readLive(vault, scope) {
       const table = await readMountTable(vault, f.api);
+      await checkNewMountTypes(vault, f.section, scope.desired, table, scope.config);
       return Object.entries(table)
         .filter(([path]) => !f.system.has(path))
         .map(([path, info]) => ({ ...liveObject(f.kind, `${f.section}/${path}`, normaliseSettings(liveMountSettings(info)), path), identity: accessorOf(info) }));

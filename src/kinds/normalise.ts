@@ -1,3 +1,4 @@
+import { parseCidr } from '../core/cidr.js';
 import { parseTtl } from '../core/ttl.js';
 import type { Settings } from '../core/model.js';
 
@@ -42,8 +43,10 @@ function isCidrField(name: string): boolean {
   return /cidr/.test(name);
 }
 
-/** `10.0.0.1/32` and `10.0.0.1` are the same single address; Vault may store either. */
+/** `10.0.0.1/32` and `10.0.0.1` are the same single address; Vault may store either. IPv6 as Go prints it. */
 export function canonicalCidr(v: string): string {
+  const parsed = parseCidr(v);
+  if (parsed.ok) return parsed.canonical;
   const s = v.trim().toLowerCase();
   if (s.endsWith('/32') && s.includes('.')) return s.slice(0, -3);
   if (s.endsWith('/128') && s.includes(':')) return s.slice(0, -4);

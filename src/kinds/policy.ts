@@ -22,7 +22,7 @@ export const policyKind: Kind = {
       desiredObject(config, 'policy', `policies/${name}`, `policies.${name}`, {
         settings: { policy: p.policy },
         dependsOn: [],
-      }),
+      }, 'policies'),
     );
   },
 
@@ -30,7 +30,7 @@ export const policyKind: Kind = {
     const items = await listAndRead(vault, 'sys/policies/acl', (n) => `sys/policies/acl/${encodeURIComponent(n)}`);
     return items
       .filter((i) => i.name !== 'root')
-      .map((i) => liveObject('policy', `policies/${i.name}`, { policy: normalisePolicyText(String(i.data.policy ?? '')) }));
+      .map((i) => liveObject('policy', `policies/${i.name}`, { policy: normalisePolicyText(String(i.data.policy ?? '')) }, undefined, 'policies'));
   },
 
   normalise(settings) {

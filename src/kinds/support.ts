@@ -14,21 +14,19 @@ export function desiredObject(
   address: string,
   sourcePath: string,
   fields: Omit<DesiredObject, 'kind' | 'address' | 'collection' | 'name' | 'source'>,
+  collection?: string,
 ): DesiredObject {
-  const cut = address.lastIndexOf('/');
-  return {
-    kind,
-    address,
-    collection: address.slice(0, cut),
-    name: address.slice(cut + 1),
-    source: sourceOf(config, sourcePath),
-    ...fields,
-  };
+  return { kind, address, ...split(address, collection), source: sourceOf(config, sourcePath), ...fields };
 }
 
-export function liveObject(kind: KindName, address: string, settings: Settings, mount?: string): LiveObject {
-  const cut = address.lastIndexOf('/');
-  return { kind, address, collection: address.slice(0, cut), name: address.slice(cut + 1), mount, settings };
+/** `collection` when names may hold `/` (policy `team/app`); otherwise the name is the last segment. */
+export function liveObject(kind: KindName, address: string, settings: Settings, mount?: string, collection?: string): LiveObject {
+  return { kind, address, ...split(address, collection), mount, settings };
+}
+
+function split(address: string, collection: string | undefined): { collection: string; name: string } {
+  const cut = collection !== undefined && address.startsWith(`${collection}/`) ? collection.length : address.lastIndexOf('/');
+  return { collection: address.slice(0, cut), name: address.slice(cut + 1) };
 }
 
 /** LIST a collection, then GET every member concurrently (the Vault client bounds concurrency). */

@@ -61,6 +61,24 @@ describe('adopting an existing Vault and planning offline', () => {
     expect(allOutput()).not.toContain(app.secret_id);
   });
 
+  it('export round-trips policy names holding `/` and other legal characters (0 changes)', async () => {
+    const names = [`team-${id}/app`, `team-${id}/deep/x.y_z`, `dots-${id}.v2`];
+    for (const name of names) await vaultRequest('PUT', `sys/policies/acl/${encodeURIComponent(name)}`, { policy: 'path "secret/data/x" { capabilities = ["read"] }' });
+    const out = await configDir({});
+    const exp = await cli(['export', '--kinds', 'policy', '--out', out]);
+    expect(exp.code, exp.stderr).toBe(0);
+    const yaml = await readFile(join(out, 'policies.yaml'), 'utf8');
+    for (const name of names) expect(yaml).toContain(`${name}:`);
+    const valid = await cli(['validate', '-c', out]);
+    expect(valid.code, valid.stderr).toBe(0);
+    // Its own state record: the first test's apply owns objects this policies-only config leaves out.
+    const plan = await cli(['plan', '-c', out, '-o', 'json', '--detailed-exitcode'], { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/names-${id}` } });
+    expect(plan.code, plan.stderr + plan.stdout.slice(0, 3000)).toBe(0);
+    const p = JSON.parse(plan.stdout) as Plan;
+    expect(changed(p)).toEqual([]);
+    for (const name of names) expect(p.changes.map((c) => c.address)).toContain(`policies/${name}`);
+  });
+
   // Same directory as above, so the delivered credentials are in place (offline plans skip them).
   it('plan --against a snapshot equals the online plan, with no network and no token', async () => {
     await vaultRequest('POST', `auth/ar${id}/role/app`, { secret_id_num_uses: 9 });

@@ -99,7 +99,8 @@ describe('ownership state', () => {
   });
 
   it('another state path knows nothing of these objects: nothing is deleted through it', async () => {
-    const dir = await configDir({ 'vault.yaml': 'policies: {}\n' });
+    // One unrelated object: a config that declares nothing is refused.
+    const dir = await configDir({ 'vault.yaml': `policies:\n  unrelated-${id}:\n    policy: |\n      path "a" { capabilities = ["read"] }\n` });
     const r = await cli(['plan', '-c', dir, '-o', 'json', '--state-path', `vault-gitops/other-${id}`], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const p = JSON.parse(r.stdout) as PlanJson;

@@ -284,6 +284,7 @@ describe('loadConfig: mounts', () => {
     expect(r.errors.map(brief)).toEqual([
       { pos: at('mounts/main.yaml', 3, 3), path: 'auth.my approle', message: 'mount path `my approle` contains white space' },
       { pos: at('mounts/main.yaml', 5, 3), path: 'auth.token', message: 'mount path `token` is reserved by Vault' },
+      { pos: at('mounts/main.yaml', 6, 11), path: 'auth.token.type', message: 'mount type `token` is Vault\'s own and cannot be mounted' },
       {
         pos: at('mounts/main.yaml', 7, 3),
         path: 'auth.jwt/',
@@ -299,10 +300,13 @@ describe('loadConfig: mounts', () => {
     ]);
   });
 
-  it('accepts empty and comment-only files (recursively), ignores non-YAML files', () => {
+  it('reads empty and comment-only files (recursively), ignores non-YAML files, and refuses a config that declares nothing', () => {
     const r = load(['empty-files']);
-    expect(r.errors).toEqual([]);
-    expect(r.value).toMatchObject({ policies: {}, auth: {}, secrets: {}, prune: [] });
+    expect(r.value).toBeUndefined();
+    expect(r.errors.map(brief)).toEqual([
+      { pos: undefined, path: undefined, message: `the config declares no objects (3 YAML files in ${dir('empty-files')}): no policies, auth or secrets mounts` },
+    ]);
+    expect(r.errors[0]!.hint).toContain('would delete every object vault-gitops manages');
   });
 });
 

@@ -71,7 +71,7 @@ describe('config files', () => {
     const { symlinkSync } = await import('node:fs');
     const dir = join(root, 'links');
     mkdirSync(join(dir, '..2026_01_01'), { recursive: true });
-    writeFileSync(join(dir, '..2026_01_01', 'vault.yaml'), 'policies: {}\n');
+    writeFileSync(join(dir, '..2026_01_01', 'vault.yaml'), 'policies:\n  p: { policy: \'path "a" { capabilities = ["read"] }\' }\n');
     symlinkSync('..2026_01_01', join(dir, '..data'));
     symlinkSync('..data/vault.yaml', join(dir, 'vault.yaml'));
     symlinkSync('missing.yaml', join(dir, 'dangling.yaml'));

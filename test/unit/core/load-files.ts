@@ -1,0 +1,21 @@
+// Loads config files written into a fresh temporary directory: `loadFiles({ 'c.yaml': text })`.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
+
+let root: string | undefined;
+let n = 0;
+
+export function loadFiles(files: Record<string, string>, opts: LoadOptions = {}) {
+  if (root === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'vault-gitops-load-'));
+    root = dir;
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  }
+  const dir = join(root, String(n++));
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return { ...loadConfig([dir], { env: {}, ...opts }), dir };
+}
