@@ -2,20 +2,21 @@ import { createInterface } from 'node:readline/promises';
 import { applyPlan } from '../core/apply.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan } from '../core/engine.js';
-import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
+import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
 import type { Plan } from '../core/model.js';
 import { configFingerprint } from '../core/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
-import { createdAddresses, gitCommit, objectsDiffer, stateIgnore, StateStore, withIntent, withResults, type StateRecord } from '../core/state.js';
+import { createdAddresses, gitCommit, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
-import { configDirs, durationFlag, loadOptions, stateLocation, type VaultCommandFlags } from './options.js';
+import { stopRequested } from './interrupt.js';
+import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
+import { takeStateLock, type HeldLock } from './state-lock.js';
 
 async function confirm(io: Output): Promise<boolean> {
   if (!process.stdin.isTTY) {
@@ -40,36 +41,12 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const loaded = loadDesired(dirs, loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
-  const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
-  const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
-  if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
-
   const session = await openSession(flags, io);
-  const store = new StateStore(session.vault, stateLocation(flags));
-  const runId = newRunId();
-  const owner = lockOwner();
-  let lock: StateLock | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    io.err(`${signal}: stopping; releasing the state lock (re-running apply converges from here)`);
-    void (lock?.release() ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => session.close())
-      .catch(() => undefined)
-      .finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let locked: HeldLock | undefined;
   try {
-    await store.ensureMount();
-    lock = await StateLock.acquire(store, {
-      ttlSeconds,
-      timeoutSeconds,
-      owner,
-      runId,
-      onWait: (held) => io.err(`Waiting up to ${timeoutSeconds}s for the state lock ${store.label}, held by ${describeLock(held)}…`),
-      onTakeover: (held) => io.err(`Taking over the expired state lock ${store.label} of ${describeLock(held)}`),
-    });
-    const held = lock;
+    locked = await takeStateLock(flags, io, session);
+    const { lock: held, store, owner } = locked;
+    const runId = held.id;
     const now = new Date();
     const { plan: fresh, live, checks } = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
       managed: createdAddresses(held.record),
@@ -114,6 +91,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       live,
       credentialChecks: checks,
       passwordDefaults: loaded.config.password,
+      signal: stopRequested,
     });
     const failed = results.filter((r) => !r.ok).length;
     io.out(renderApplyReport(results, { color: io.color }));
@@ -121,9 +99,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     if (failed > 0) throw new ApplyFailedError(failed, results.length);
     return EXIT_OK;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await lock?.release().catch((err: unknown) => io.err(`warning: could not release the state lock ${store.label}: ${errorMessage(err)}`));
+    await locked?.close();
     await session.close();
   }
 }

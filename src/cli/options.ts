@@ -31,12 +31,21 @@ export interface StateFlags {
   against?: string;
   /** force-unlock ID (positional) */
   lockId?: string;
+  /** force-unlock --force: remove a lock whose holder is still alive */
+  force?: boolean;
   /** apply PLAN-FILE (positional) */
   planFile?: string;
 }
 
 export function withStateOption(cmd: Command): Command {
   return cmd.option('--state-path <mount/path>', 'KV v2 secret holding the ownership state and apply lock (default: $VAULT_GITOPS_STATE_PATH or vault-gitops/state)');
+}
+
+/** --lock-timeout and --lock-ttl, for every command that writes (apply, rotate). */
+export function withLockOptions(cmd: Command): Command {
+  return cmd
+    .option('--lock-timeout <duration>', 'how long to wait for another run\'s state lock', '60s')
+    .option('--lock-ttl <duration>', 'the lock expires this long after its holder\'s last renewal (renewed while running)', '10m');
 }
 
 export function stateLocation(flags: StateFlags): StateLocation {

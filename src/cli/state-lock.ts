@@ -1,0 +1,58 @@
+import { UsageError, errorMessage } from '../core/errors.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
+import { StateStore } from '../core/state.js';
+import { onInterrupt, stopRequested } from './interrupt.js';
+import { durationFlag, stateLocation, type VaultCommandFlags } from './options.js';
+import type { Output } from './output.js';
+import type { Session } from './session.js';
+
+/** The state lock as a writing command holds it. */
+export interface HeldLock {
+  lock: StateLock;
+  store: StateStore;
+  owner: string;
+  /** Releases the lock (a failure is a warning: the lock then expires at its TTL). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Takes the state lock for a command that writes to Vault, the sinks or the state (apply, rotate):
+ * waits up to --lock-timeout for another run, and makes sure SIGINT/SIGTERM release it.
+ */
+export async function takeStateLock(flags: VaultCommandFlags, io: Output, session: Session): Promise<HeldLock> {
+  const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
+  const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
+  if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
+  const store = new StateStore(session.vault, stateLocation(flags));
+  const owner = lockOwner();
+  let lock: StateLock | undefined;
+  const unregister = onInterrupt(async () => {
+    await lock?.release();
+    await session.close();
+  }, io.err);
+  try {
+    await store.ensureMount();
+    lock = await StateLock.acquire(store, {
+      ttlSeconds,
+      timeoutSeconds,
+      owner,
+      runId: newRunId(),
+      signal: stopRequested,
+      onWait: (held) => io.err(`Waiting up to ${timeoutSeconds}s for the state lock ${store.label}, held by ${describeLock(held)}…`),
+      onTakeover: (held) => io.err(`Taking over the expired state lock ${store.label} of ${describeLock(held)}`),
+    });
+  } catch (err) {
+    unregister();
+    throw err;
+  }
+  const held = lock;
+  return {
+    lock: held,
+    store,
+    owner,
+    close: async () => {
+      unregister();
+      await held.release().catch((err: unknown) => io.err(`warning: could not release the state lock ${store.label}: ${errorMessage(err)}`));
+    },
+  };
+}
