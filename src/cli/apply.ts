@@ -82,6 +82,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       io.err('Apply cancelled; nothing was changed.');
       return EXIT_OK;
     }
+    if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
     await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), last_apply: meta('running') }));
     const results = await applyPlan(plan, {
       vault: session.vault,

@@ -46,6 +46,7 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
     const rotation: Plan = { ...plan, changes, unmanaged: [], summary: { create: 0, update: changes.length, delete: 0, noop: 0 } };
     io.out(renderText(rotation, { color: io.color }));
     if (changes.length === 0) return EXIT_OK;
+    if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
     const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password, signal: stopRequested });
     io.out(renderApplyReport(results, { color: io.color }));
     const failed = results.filter((r) => !r.ok).length;
