@@ -72,6 +72,17 @@ async function rotateInFlight(dir: string, statePath: string, before: string) {
   return { child, exited, stderr: () => stderr };
 }
 
+/** 120 AppRoles applied, then a rotation of all of them caught in flight. */
+async function appliedThenRotating(tag: string) {
+  const mount = `ar${id}${tag}`;
+  const n = 120;
+  const dir = await configDir(approles(mount, n));
+  const statePath = freshState();
+  expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
+  const rotation = await rotateInFlight(dir, statePath, (await readJson(dir, 'r0.json')).secret_id!);
+  return { mount, n, dir, statePath, rotation };
+}
+
 describe('credential faults', () => {
   it('two concurrent rotations: one waits for the lock; every delivered secret_id logs in and is the only one live', async () => {
     const mount = `ar${id}c`;
@@ -151,12 +162,7 @@ describe('credential faults', () => {
   });
 
   it('SIGKILL mid-rotate: the next apply takes over the expired lock, destroys what nobody holds, and every delivered secret_id logs in', async () => {
-    const mount = `ar${id}k`;
-    const n = 120;
-    const dir = await configDir(approles(mount, n));
-    const statePath = freshState();
-    expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
-    const rotation = await rotateInFlight(dir, statePath, (await readJson(dir, 'r0.json')).secret_id!);
+    const { mount, n, dir, statePath, rotation } = await appliedThenRotating('k');
     rotation.child.kill('SIGKILL');
     await rotation.exited;
     expect((await stateRecord(statePath))?.lock).toBeDefined(); // nobody released it
@@ -168,12 +174,7 @@ describe('credential faults', () => {
   });
 
   it('SIGTERM mid-rotate: the in-flight steps finish, the lock is released, exit 143, and nothing is left behind', async () => {
-    const mount = `ar${id}t`;
-    const n = 120;
-    const dir = await configDir(approles(mount, n));
-    const statePath = freshState();
-    expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
-    const rotation = await rotateInFlight(dir, statePath, (await readJson(dir, 'r0.json')).secret_id!);
+    const { mount, n, dir, statePath, rotation } = await appliedThenRotating('t');
     rotation.child.kill('SIGTERM');
     expect(await rotation.exited, rotation.stderr()).toBe(143);
     expect(rotation.stderr()).toContain('SIGTERM: stopping');
