@@ -119,6 +119,25 @@ describe('apply lock', () => {
     expect((await record(statePath))?.lock).toBeUndefined();
   });
 
+  it('SIGTERM while waiting for the lock: exits 143 and leaves the other run\'s lock alone', async () => {
+    const dir = await configDir(config('sigwait', 2));
+    const statePath = freshState();
+    const lockId = await plantLock(statePath, 3600);
+    const child = spawn(process.execPath, [CLI, 'rotate', '-c', dir, '--state-path', statePath, '--lock-timeout', '10m'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const waiting = new Promise<void>((res) => child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).includes('Waiting up to') && res()));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    await waiting;
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(143);
+    expect(stderr).toContain('interrupted while waiting for the state lock');
+    expect((await record(statePath))?.lock?.id).toBe(lockId);
+  });
+
   it('an expired lock is taken over', async () => {
     const dir = await configDir(config('expired', 2));
     const statePath = freshState();
