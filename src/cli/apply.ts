@@ -16,7 +16,7 @@ import { stopRequested } from './interrupt.js';
 import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
-import { takeStateLock, type HeldLock } from './state-lock.js';
+import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
 async function confirm(io: Output): Promise<boolean> {
   if (!process.stdin.isTTY) {
@@ -41,10 +41,11 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const loaded = loadDesired(dirs, loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
+  const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io);
   let locked: HeldLock | undefined;
   try {
-    locked = await takeStateLock(flags, io, session);
+    locked = await takeStateLock(lockOpts, flags, io, session);
     const { lock: held, store, owner } = locked;
     const runId = held.id;
     const now = new Date();

@@ -12,7 +12,7 @@ import type { Output } from './output.js';
 import { planAgainstVault } from './plan.js';
 import { stopRequested } from './interrupt.js';
 import { openSession } from './session.js';
-import { takeStateLock, type HeldLock } from './state-lock.js';
+import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
 const REASON = 'rotation requested';
 
@@ -30,10 +30,11 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
   if (unknown.length > 0) {
     throw new UsageError(`nothing to rotate at ${unknown.join(', ')}`, `objects with delivered credentials: ${holders.map((d) => d.address).join(', ') || 'none'}`);
   }
+  const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io);
   let locked: HeldLock | undefined;
   try {
-    locked = await takeStateLock(flags, io, session);
+    locked = await takeStateLock(lockOpts, flags, io, session);
     const { plan, live, checks } = await planAgainstVault(flags, io, loaded, session);
     const liveAddrs = new Set(live.map((l) => l.address));
     const targets = holders.filter((d) => (!flags.select?.length || flags.select.includes(d.address)) && liveAddrs.has(d.address));

@@ -15,14 +15,24 @@ export interface HeldLock {
   close(): Promise<void>;
 }
 
+export interface LockSettings {
+  ttlSeconds: number;
+  timeoutSeconds: number;
+}
+
+/** --lock-ttl and --lock-timeout, checked before anything contacts Vault. */
+export function lockSettings(flags: VaultCommandFlags): LockSettings {
+  const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
+  const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
+  if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
+  return { ttlSeconds, timeoutSeconds };
+}
+
 /**
  * Takes the state lock for a command that writes to Vault, the sinks or the state (apply, rotate):
  * waits up to --lock-timeout for another run, and makes sure SIGINT/SIGTERM release it.
  */
-export async function takeStateLock(flags: VaultCommandFlags, io: Output, session: Session): Promise<HeldLock> {
-  const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
-  const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
-  if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
+export async function takeStateLock({ ttlSeconds, timeoutSeconds }: LockSettings, flags: VaultCommandFlags, io: Output, session: Session): Promise<HeldLock> {
   const store = new StateStore(session.vault, stateLocation(flags));
   const owner = lockOwner();
   let lock: StateLock | undefined;
