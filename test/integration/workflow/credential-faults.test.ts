@@ -72,24 +72,25 @@ async function rotateInFlight(dir: string, statePath: string, before: string) {
   return { child, exited, stderr: () => stderr };
 }
 
-/** 120 AppRoles applied, then a rotation of all of them caught in flight. */
-async function appliedThenRotating(tag: string) {
+/** `n` AppRoles (r0…) on a fresh mount, applied, each delivering to out/rN.json. */
+async function appliedRoles(tag: string, n: number) {
   const mount = `ar${id}${tag}`;
-  const n = 120;
   const dir = await configDir(approles(mount, n));
   const statePath = freshState();
   expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
+  return { mount, n, dir, statePath };
+}
+
+/** 120 AppRoles applied, then a rotation of all of them caught in flight. */
+async function appliedThenRotating(tag: string) {
+  const { mount, n, dir, statePath } = await appliedRoles(tag, 120);
   const rotation = await rotateInFlight(dir, statePath, (await readJson(dir, 'r0.json')).secret_id!);
   return { mount, n, dir, statePath, rotation };
 }
 
 describe('credential faults', () => {
   it('two concurrent rotations: one waits for the lock; every delivered secret_id logs in and is the only one live', async () => {
-    const mount = `ar${id}c`;
-    const n = 40;
-    const dir = await configDir(approles(mount, n));
-    const statePath = freshState();
-    expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
+    const { mount, n, dir, statePath } = await appliedRoles('c', 40);
     const [a, b] = await Promise.all([run(dir, ['rotate'], statePath), run(dir, ['rotate'], statePath)]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     expect([a, b].filter((r) => r.stderr.includes('Waiting up to 60s for the state lock'))).toHaveLength(1);
@@ -98,10 +99,7 @@ describe('credential faults', () => {
   });
 
   it('a destroy that fails (500 from a broken proxy) is an error, not "already gone"; drift reports the orphan; the next apply destroys it', async () => {
-    const mount = `ar${id}d`;
-    const dir = await configDir(approles(mount, 2));
-    const statePath = freshState();
-    expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
+    const { mount, dir, statePath } = await appliedRoles('d', 2);
     const old = await readJson(dir, 'r0.json');
 
     const proxy = await brokenProxy({ fail: /\/secret-id-accessor\/destroy$/ });
@@ -135,10 +133,7 @@ describe('credential faults', () => {
   });
 
   it('orphaned secret_ids this tool issued are found by plan and drift and destroyed by apply; one issued by someone else is left alone', async () => {
-    const mount = `ar${id}o`;
-    const dir = await configDir(approles(mount, 1));
-    const statePath = freshState();
-    expect((await run(dir, ['apply', '--auto-approve'], statePath)).code).toBe(0);
+    const { mount, dir, statePath } = await appliedRoles('o', 1);
     const delivered = await readJson(dir, 'r0.json');
     // As a run killed between issuing and delivering leaves it: marked as ours, held by nobody.
     const orphan = await vaultRequest('POST', `auth/${mount}/role/r0/secret-id`, { metadata: JSON.stringify({ issued_by: 'vault-gitops' }) });
