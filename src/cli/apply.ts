@@ -3,19 +3,20 @@ import { applyPlan } from '../core/apply.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { identifyObjects, loadDesired, makePlan } from '../core/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
 import type { Plan } from '../core/model.js';
 import { configFingerprint } from '../core/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
-import { checkOwner, gitCommit, managedInput, objectsDiffer, stateIgnore, StateStore, withIntent, withResults, type StateRecord } from '../core/state.js';
+import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
-import { configDirs, durationFlag, loadOptions, ownerId, stateLocation, type VaultCommandFlags } from './options.js';
+import { stopRequested } from './interrupt.js';
+import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
+import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
 async function confirm(io: Output): Promise<boolean> {
   if (!process.stdin.isTTY) {
@@ -48,38 +49,13 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const loaded = loadDesired(dirs, loadOptions(flags));
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
-  const ttlSeconds = durationFlag('--lock-ttl', flags.lockTtl, DEFAULT_LOCK_TTL_SECONDS);
-  const timeoutSeconds = durationFlag('--lock-timeout', flags.lockTimeout, DEFAULT_LOCK_TIMEOUT_SECONDS);
-  if (ttlSeconds < 1) throw new UsageError('--lock-ttl must be at least 1s');
-  const owner = ownerId(flags);
-
+  const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io);
-  const store = new StateStore(session.vault, stateLocation(flags));
-  const runId = newRunId();
-  const runner = lockOwner();
-  let lock: StateLock | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    io.err(`${signal}: stopping; releasing the state lock (re-running apply converges from here)`);
-    void (lock?.release() ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => session.close())
-      .catch(() => undefined)
-      .finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let locked: HeldLock | undefined;
   try {
-    await store.ensureMount();
-    lock = await StateLock.acquire(store, {
-      ttlSeconds,
-      timeoutSeconds,
-      owner: runner,
-      runId,
-      onWait: (held) => io.err(`Waiting up to ${timeoutSeconds}s for the state lock ${store.label}, held by ${describeLock(held)}…`),
-      onTakeover: (held) => io.err(`Taking over the expired state lock ${store.label} of ${describeLock(held)}`),
-    });
-    const held = lock;
-    checkOwner(held.record, owner, store.label);
+    locked = await takeStateLock(lockOpts, flags, io, session);
+    const { lock: held, store, owner: runner, configOwner: owner } = locked;
+    const runId = held.id;
     const now = new Date();
     const { plan: fresh, live, checks } = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
       ...managedInput(held.record),
@@ -128,6 +104,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       io.err('Apply cancelled; nothing was changed.');
       return EXIT_OK;
     }
+    if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
     await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), owner, last_apply: meta('running') }));
     const results = await applyPlan(plan, {
       vault: session.vault,
@@ -137,6 +114,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       live,
       credentialChecks: checks,
       passwordDefaults: loaded.config.password,
+      signal: stopRequested,
     });
     const failed = results.filter((r) => !r.ok).length;
     io.out(renderApplyReport(results, { color: io.color }));
@@ -145,9 +123,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     if (failed > 0) throw new ApplyFailedError(failed, results.length);
     return EXIT_OK;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await lock?.release().catch((err: unknown) => io.err(`warning: could not release the state lock ${store.label}: ${errorMessage(err)}`));
+    await locked?.close();
     await session.close();
   }
 }

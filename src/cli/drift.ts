@@ -20,8 +20,9 @@ export async function driftCommand(flags: VaultCommandFlags, io: Output): Promis
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const session = await openSession(flags, io);
   try {
-    const { plan } = await planAgainstVault(flags, io, loaded, session);
-    const report = driftReport(plan);
+    const { plan, checks } = await planAgainstVault(flags, io, loaded, session);
+    const orphaned = Object.entries(checks).filter(([, c]) => c.status.state === 'orphaned').map(([a]) => a);
+    const report = driftReport(plan, orphaned);
     io.out(render(report, flags.output ?? 'text', io));
     return report.in_sync ? EXIT_OK : EXIT_CHANGES;
   } finally {

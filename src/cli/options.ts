@@ -42,6 +42,8 @@ export interface StateFlags {
   against?: string;
   /** force-unlock ID (positional) */
   lockId?: string;
+  /** force-unlock --force: remove a lock whose holder is still alive */
+  force?: boolean;
   /** apply PLAN-FILE (positional) */
   planFile?: string;
 }
@@ -55,6 +57,13 @@ export function withStateOption(cmd: Command): Command {
 /** The owner id of the config (src/core/state-owner.ts). */
 export function ownerId(flags: CommonFlags & StateFlags): string {
   return configOwnerId(configDirs(flags), flags.stateId);
+}
+
+/** --lock-timeout and --lock-ttl, for every command that writes (apply, rotate). */
+export function withLockOptions(cmd: Command): Command {
+  return cmd
+    .option('--lock-timeout <duration>', 'how long to wait for another run\'s state lock', '60s')
+    .option('--lock-ttl <duration>', 'the lock expires this long after its holder\'s last renewal (renewed while running)', '10m');
 }
 
 export function stateLocation(flags: StateFlags): StateLocation {

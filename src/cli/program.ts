@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL_VERSION } from '../core/version.js';
 import { reportError } from './errors.js';
-import { outputOption, withConfigOptions, withStateOption, withVaultOptions, type VaultCommandFlags } from './options.js';
+import { interruptedExitCode } from './interrupt.js';
+import { outputOption, withConfigOptions, withLockOptions, withStateOption, withVaultOptions, type VaultCommandFlags } from './options.js';
 import { terminalOutput } from './output.js';
 
 /** Builds the commander program. Command modules are imported lazily so `--version` and `validate` start fast. */
@@ -21,6 +22,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
       } catch (err) {
         setExit(reportError(err, io));
       }
+      // A run stopped by SIGINT/SIGTERM exits 128 + the signal's number, whatever it returned.
+      const interrupted = interruptedExitCode();
+      if (interrupted !== undefined) setExit(interrupted);
     };
 
   withConfigOptions(program.command('validate'))
@@ -40,8 +44,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
-  withStateOption(withVaultOptions(program.command('rotate')))
-    .description('re-issue delivered credentials now (all, or --select ADDRESS…), changing nothing else')
+  withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))
+    .description('re-issue delivered credentials now (all, or --select ADDRESS…), changing nothing else; takes the state lock like apply')
     .option('--select <address>', 'only this object, e.g. auth/approle/roles/payments-prod (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .action(action(async () => (await import('./rotate.js')).rotateCommand));
 
@@ -56,13 +60,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--out <file>', 'where to write it (mode 0600)')
     .action(action(async () => (await import('./snapshot.js')).snapshotCommand));
 
-  withStateOption(withVaultOptions(program.command('apply')))
+  withLockOptions(withStateOption(withVaultOptions(program.command('apply'))))
     .description('make Vault match the configuration (or apply exactly a plan saved with `plan --out`)')
     .argument('[plan-file]', 'a plan saved by `plan --out`: applied only if nothing changed since (no confirmation asked)')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-destroy', 'apply a destructive plan: one that deletes a secrets or auth mount, a PKI CA, or many objects at once')
-    .option('--lock-timeout <duration>', 'how long to wait for another apply\'s state lock', '60s')
-    .option('--lock-ttl <duration>', 'the lock expires this long after its holder\'s last renewal (renewed while running)', '10m')
     .action((planFile: string | undefined, flags: VaultCommandFlags) =>
       action(async () => (await import('./apply.js')).applyCommand)({ ...flags, planFile }),
     );
@@ -73,8 +75,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(action(async () => (await import('./drift.js')).driftCommand));
 
   withStateOption(withVaultOptions(program.command('force-unlock')))
-    .description('remove the apply lock with this ID (printed by the apply that waited for it); only when its run is dead')
+    .description('remove the state lock with this ID (printed by the run that waited for it); only when its run is dead')
     .argument('<id>', 'the lock ID')
+    .option('--force', 'remove it even though its holder still renews it (that run then fails at its next state write)')
     .action((id: string, flags: VaultCommandFlags) =>
       action(async () => (await import('./force-unlock.js')).forceUnlockCommand)({ ...flags, lockId: id }),
     );

@@ -10,13 +10,17 @@ import { renderText } from '../render/text.js';
 import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { planAgainstVault } from './plan.js';
+import { stopRequested } from './interrupt.js';
 import { openSession } from './session.js';
+import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
 const REASON = 'rotation requested';
 
 /**
  * Re-issues delivered credentials on demand, with the same never-lose-one ordering as apply, and
- * changes nothing else: other differences from the config are left for apply.
+ * changes nothing else: other differences from the config are left for apply. Like apply it holds
+ * the state lock from planning to the end, so two rotations (or a rotation and an apply) never
+ * destroy each other's fresh credentials.
  */
 export async function rotateCommand(flags: VaultCommandFlags & { select?: string[] }, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags));
@@ -26,8 +30,11 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
   if (unknown.length > 0) {
     throw new UsageError(`nothing to rotate at ${unknown.join(', ')}`, `objects with delivered credentials: ${holders.map((d) => d.address).join(', ') || 'none'}`);
   }
+  const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io);
+  let locked: HeldLock | undefined;
   try {
+    locked = await takeStateLock(lockOpts, flags, io, session);
     const { plan, live, checks } = await planAgainstVault(flags, io, loaded, session);
     const liveAddrs = new Set(live.map((l) => l.address));
     const targets = holders.filter((d) => (!flags.select?.length || flags.select.includes(d.address)) && liveAddrs.has(d.address));
@@ -40,12 +47,14 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
     const rotation: Plan = { ...plan, changes, destroys: [], unmanaged: [], summary: { create: 0, update: changes.length, delete: 0, noop: 0 } };
     io.out(renderText(rotation, { color: io.color }));
     if (changes.length === 0) return EXIT_OK;
-    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password });
+    if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
+    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password, signal: stopRequested });
     io.out(renderApplyReport(results, { color: io.color }));
     const failed = results.filter((r) => !r.ok).length;
     if (failed > 0) throw new ApplyFailedError(failed, results.length);
     return EXIT_OK;
   } finally {
+    await locked?.close();
     await session.close();
   }
 }

@@ -2,9 +2,10 @@ import type { Vault } from '../adapters/vault.js';
 import { generatePassword } from '../credentials/generate.js';
 import type { CredentialCheck } from '../credentials/status.js';
 import { valuesHash, type Sinks } from '../credentials/sinks.js';
-import type { CredentialValues } from '../credentials/sink.js';
-import { statusReason, type ApplyContext, type Kind } from '../kinds/kind.js';
+import type { CredentialSink, CredentialTarget, CredentialValues } from '../credentials/sink.js';
+import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kinds/kind.js';
 import { errorMessage } from './errors.js';
+import { Limiter } from './limit.js';
 import type { Action, Address, Change, DesiredObject, KindName, LiveObject, PasswordPolicy, Plan } from './model.js';
 
 /** The outcome of one object's change during apply. */
@@ -29,6 +30,8 @@ export interface ApplyDeps {
   passwordDefaults?: Partial<PasswordPolicy>;
   now?: () => Date;
   onResult?: (r: ApplyResult) => void;
+  /** Once aborted (SIGINT/SIGTERM), no new object is started; one in flight finishes its credential step. */
+  signal?: AbortSignal;
 }
 
 const REISSUE = new Set(['missing', 'stale', 'pending', 'rotate']);
@@ -119,10 +122,29 @@ async function applyDeletes(deletes: Change[], kinds: Map<KindName, Kind>, ctx: 
   }
 }
 
-async function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<void> {
+/**
+ * Objects in flight at once. Bounded here (not only by the Vault client) so that after a stop
+ * request the objects still waiting are skipped instead of all starting together.
+ */
+const inFlight = new WeakMap<ApplyDeps, Limiter>();
+function slots(deps: ApplyDeps): Limiter {
+  let l = inFlight.get(deps);
+  if (!l) inFlight.set(deps, (l = new Limiter(Math.max(1, deps.vault.options.concurrency * 2))));
+  return l;
+}
+
+function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<void> {
+  return slots(deps).run(async () => {
+    if (deps.signal?.aborted) throw new Error('interrupted: not started (the next run does it)');
+    await applyObject(change, obj, kind, ctx, deps);
+  });
+}
+
+async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<void> {
   const target = deps.sinks.target(obj);
   const check = deps.credentialChecks[obj.address];
-  if (check && check.status.state !== 'ok' && !REISSUE.has(check.status.state)) {
+  const state = check?.status.state;
+  if (check && state !== 'ok' && state !== 'orphaned' && !REISSUE.has(check.status.state)) {
     throw new Error(`credentials not delivered: ${statusReason(check.status)}`);
   }
   const issue = kind.credentials && target && (change.action === 'create' || (check !== undefined && REISSUE.has(check.status.state)));
@@ -135,6 +157,7 @@ async function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: App
       const password = kind.credentials?.mode === 'password' ? generatePassword(deps.passwordDefaults, obj.credentials?.password) : undefined;
       await kind.create(ctx, obj, password);
     }
+    if (check?.status.state === 'orphaned' && kind.credentials) await destroyOrphans(ctx, obj, kind.credentials, check);
     return;
   }
 
@@ -146,12 +169,17 @@ async function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: App
   };
 
   if (kind.credentials.mode === 'password') {
-    // Deliver first, marked pending: if Vault then fails, the next run sees the mark and re-issues.
+    // Deliver first, marked pending: if the run dies before Vault has it, the next run sees the mark and re-issues.
     const password = generatePassword(deps.passwordDefaults, obj.credentials?.password);
     const values = { username: obj.name, password };
     await deliver(values, { pending: true });
-    if (change.action === 'create') await kind.create(ctx, obj, password);
-    else await kind.credentials.setPassword!(ctx, obj, password);
+    try {
+      if (change.action === 'create') await kind.create(ctx, obj, password);
+      else await kind.credentials.setPassword!(ctx, obj, password);
+    } catch (err) {
+      await rollBack(sinks, target, check, err);
+      throw err;
+    }
     await deliver(values, {});
     return;
   }
@@ -162,10 +190,50 @@ async function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: App
   try {
     await deliver(issued.values, { accessor: issued.accessor });
   } catch (err) {
+    // Undelivered: destroy it now; if even that fails, the next plan lists it as orphaned.
     if (issued.accessor) await kind.credentials.revoke!(ctx, obj, issued.accessor).catch(() => undefined);
     throw err;
   }
   const previous = new Set((check?.delivered ?? []).map((d) => d.meta?.accessor).filter((a): a is string => !!a && a !== issued.accessor));
-  for (const accessor of previous) await kind.credentials.revoke!(ctx, obj, accessor);
-  if (issued.accessor) await kind.credentials.revokeOthers?.(ctx, obj, issued.accessor);
+  if (issued.accessor) for (const a of await kind.credentials.orphans?.(ctx.vault, obj, issued.accessor) ?? []) previous.add(a);
+  await destroyAll(ctx, obj, kind.credentials, [...previous]);
+}
+
+/** Destroys every accessor, then reports the failures together (each one is retried by the next run). */
+async function destroyAll(ctx: ApplyContext, obj: DesiredObject, cap: CredentialCapability, accessors: string[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const a of accessors) await cap.revoke!(ctx, obj, a).catch((err: unknown) => failures.push(err));
+  if (failures.length > 0) {
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
+    throw new Error(`${errorMessage(failures[0])}${more}; the next run retries`);
+  }
+}
+
+/** Destroys credentials nobody holds, once the delivered one is confirmed to exist in Vault. */
+async function destroyOrphans(ctx: ApplyContext, obj: DesiredObject, cap: CredentialCapability, check: CredentialCheck): Promise<void> {
+  const values = check.delivered[0]?.values;
+  const confirmed = values && cap.verify ? await cap.verify(ctx.vault, obj, values) : undefined;
+  if (!confirmed?.valid || !confirmed.accessor) {
+    throw new Error(`orphaned credentials left in place: the delivered one could not be confirmed in Vault (${confirmed?.reason ?? 'not checked'})`);
+  }
+  const orphans = (await cap.orphans?.(ctx.vault, obj, confirmed.accessor)) ?? [];
+  await destroyAll(ctx, obj, cap, orphans);
+}
+
+/**
+ * Vault refused the new password: put back what each sink held before (marked pending, so the
+ * next run re-issues), so the consumer keeps the password that still logs in.
+ */
+async function rollBack(sinks: CredentialSink[], target: CredentialTarget, check: CredentialCheck | undefined, cause: unknown): Promise<void> {
+  const before = check?.delivered ?? [];
+  for (const [i, s] of sinks.entries()) {
+    const prev = before[i];
+    if (!prev?.exists || !prev.values) continue;
+    const meta = prev.meta ?? { issuedAt: new Date().toISOString(), hash: valuesHash(prev.values) };
+    try {
+      await s.write(target, prev.values, { ...meta, pending: true });
+    } catch (err) {
+      throw new Error(`${errorMessage(cause)}; and putting back the previous password in ${s.describe(target)} failed: ${errorMessage(err)}`);
+    }
+  }
 }

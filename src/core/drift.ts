@@ -8,8 +8,10 @@ export const DRIFT_FORMAT_VERSION = '1';
  * - unmanaged: an extra object in a managed collection (pruned, or created by vault-gitops and
  *   since removed from the config): apply would delete it
  * - credentials: delivered credentials missing, stale, half-rotated, due for rotation, or not ours
+ * - orphaned: credentials this tool issued that are live in Vault and held by no delivered copy
+ *   (left by a run that was killed, or whose destroy failed): apply destroys them
  */
-export type DriftClass = 'changed' | 'missing' | 'unmanaged' | 'credentials';
+export type DriftClass = 'changed' | 'missing' | 'unmanaged' | 'credentials' | 'orphaned';
 
 export interface DriftFinding {
   class: DriftClass;
@@ -32,9 +34,13 @@ export interface DriftReport {
   unmanaged_elsewhere: Address[];
 }
 
-/** Classifies what a plan would change as drift findings. Pure. */
-export function driftReport(plan: Plan): DriftReport {
+/**
+ * Classifies what a plan would change as drift findings. Pure. `orphaned`: addresses whose only
+ * credential finding is orphaned credentials (the credential check's state), found as `orphaned`.
+ */
+export function driftReport(plan: Plan, orphaned: readonly Address[] = []): DriftReport {
   const findings: DriftFinding[] = [];
+  const orphans = new Set(orphaned);
   for (const c of plan.changes) {
     if (c.action === 'create') findings.push({ class: 'missing', address: c.address, kind: c.kind, detail: c.reason });
     if (c.action === 'delete') findings.push({ class: 'unmanaged', address: c.address, kind: c.kind, detail: c.reason });
@@ -42,10 +48,11 @@ export function driftReport(plan: Plan): DriftReport {
     if (c.fields.length > 0) {
       findings.push({ class: 'changed', address: c.address, kind: c.kind, detail: `${c.fields.map((f) => f.name).join(', ')} changed in Vault`, fields: c.fields });
     }
-    for (const line of c.credentials ?? []) findings.push({ class: 'credentials', address: c.address, kind: c.kind, detail: line });
+    const cls: DriftClass = orphans.has(c.address) ? 'orphaned' : 'credentials';
+    for (const line of c.credentials ?? []) findings.push({ class: cls, address: c.address, kind: c.kind, detail: line });
     if (c.fields.length === 0 && !c.credentials?.length) findings.push({ class: 'credentials', address: c.address, kind: c.kind, detail: c.reason });
   }
-  const summary: Record<DriftClass, number> = { changed: 0, missing: 0, unmanaged: 0, credentials: 0 };
+  const summary: Record<DriftClass, number> = { changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 0 };
   for (const f of findings) summary[f.class]++;
   return {
     format_version: DRIFT_FORMAT_VERSION,

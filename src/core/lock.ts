@@ -1,6 +1,8 @@
 // The apply lock: held inside the state record (KV v2 check-and-set), with an owner and a TTL that
 // the holder renews while it runs. A second apply waits up to --lock-timeout, then fails naming the
 // holder; an expired lock (its run died) is taken over; `force-unlock ID` removes one by hand.
+// The holder also writes a heartbeat every few seconds, so force-unlock can tell a live run (which it
+// refuses to unlock without --force) from a dead one.
 
 import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +11,10 @@ import { CasMismatchError, type LockInfo, type StateRecord, type StateStore } fr
 
 export const DEFAULT_LOCK_TTL_SECONDS = 600;
 export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
+/** The holder renews the lock (and its heartbeat) at least this often. */
+export const HEARTBEAT_SECONDS = 15;
+/** A heartbeat older than this means the holder is gone (three missed beats). */
+export const HEARTBEAT_STALE_SECONDS = 3 * HEARTBEAT_SECONDS;
 
 export function lockOwner(): string {
   let user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
@@ -33,6 +39,13 @@ export function describeLock(lock: LockInfo): string {
   return `${lock.owner} (lock ID ${lock.id}) since ${lock.acquired_at}`;
 }
 
+/** True when the holder wrote a heartbeat recently: its run is still going. */
+export function holderAlive(lock: LockInfo, now: Date): boolean {
+  if (isExpired(lock, now) || !lock.heartbeat_at) return false;
+  const beat = Date.parse(lock.heartbeat_at);
+  return Number.isFinite(beat) && now.getTime() - beat < HEARTBEAT_STALE_SECONDS * 1000;
+}
+
 /** Another run holds the lock and did not let go within --lock-timeout. */
 export class LockHeldError extends UsageError {
   constructor(label: string, lock: LockInfo, waitedSeconds: number) {
@@ -55,9 +68,21 @@ export interface LockOptions {
   onWait?: (lock: LockInfo) => void;
   onTakeover?: (lock: LockInfo) => void;
   pollMs?: number;
+  /** Stops waiting for a busy lock (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function lockInfo(opts: LockOptions, acquiredAt: string, now: Date): LockInfo {
+  return {
+    id: opts.runId,
+    owner: opts.owner,
+    acquired_at: acquiredAt,
+    expires_at: new Date(now.getTime() + opts.ttlSeconds * 1000).toISOString(),
+    heartbeat_at: now.toISOString(),
+  };
+}
 
 /** A held lock: every state write goes through it (check-and-set, lock kept), renewed in the background. */
 export class StateLock {
@@ -81,8 +106,7 @@ export class StateLock {
   }
 
   private info(acquiredAt: string): LockInfo {
-    const now = this.now();
-    return { id: this.opts.runId, owner: this.opts.owner, acquired_at: acquiredAt, expires_at: new Date(now.getTime() + this.opts.ttlSeconds * 1000).toISOString() };
+    return lockInfo(this.opts, acquiredAt, this.now());
   }
 
   static async acquire(store: StateStore, opts: LockOptions): Promise<StateLock> {
@@ -95,7 +119,7 @@ export class StateLock {
       if (!held || isExpired(held, now())) {
         if (held) opts.onTakeover?.(held);
         const at = now();
-        const mine: LockInfo = { id: opts.runId, owner: opts.owner, acquired_at: at.toISOString(), expires_at: new Date(at.getTime() + opts.ttlSeconds * 1000).toISOString() };
+        const mine = lockInfo(opts, at.toISOString(), at);
         const next = { ...record, lock: mine };
         try {
           const v = await store.write(next, version);
@@ -112,12 +136,14 @@ export class StateLock {
       if (left <= 0) throw new LockHeldError(store.label, held, Math.round(waited / 1000));
       if (!told) opts.onWait?.(held);
       told = true;
+      if (opts.signal?.aborted) throw new UsageError(`interrupted while waiting for the state lock ${store.label}`);
       await sleep(Math.min(opts.pollMs ?? 1000, left));
+      if (opts.signal?.aborted) throw new UsageError(`interrupted while waiting for the state lock ${store.label}`);
     }
   }
 
   private startRenewal(): void {
-    const every = Math.max(1000, (this.opts.ttlSeconds * 1000) / 3);
+    const every = Math.max(1000, Math.min(HEARTBEAT_SECONDS * 1000, (this.opts.ttlSeconds * 1000) / 3));
     this.timer = setInterval(() => {
       this.update((r) => r).catch(() => undefined); // a failed renewal shows at the next write
     }, every);
@@ -184,14 +210,27 @@ export class StateLock {
   }
 }
 
-/** Removes the lock with this ID, whoever holds it. Returns the lock removed. */
-export async function forceUnlock(store: StateStore, id: string): Promise<LockInfo> {
+/**
+ * Removes the lock with this ID. A holder that is still alive (recent heartbeat) is only unlocked
+ * with `force`. Returns the lock removed.
+ */
+export async function forceUnlock(store: StateStore, id: string, opts: { force?: boolean; now?: () => Date } = {}): Promise<LockInfo> {
   for (let attempt = 0; ; attempt++) {
     const { record, version } = await store.read();
     const held = record.lock;
     if (!held) throw new UsageError(`the state ${store.label} is not locked`);
     if (held.id !== id) {
-      throw new UsageError(`the state lock ${store.label} has another ID: it is held by ${describeLock(held)}`, 'pass the lock ID exactly as the error of the waiting apply printed it');
+      // Never the right ID here: whoever can run force-unlock must not learn it by guessing.
+      throw new UsageError(
+        `the state lock ${store.label} has another ID (it is held by ${held.owner} since ${held.acquired_at})`,
+        'pass the lock ID exactly as the error of the waiting run printed it',
+      );
+    }
+    if (holderAlive(held, opts.now?.() ?? new Date()) && !opts.force) {
+      throw new UsageError(
+        `the state lock ${store.label} is held by a run that is still alive: ${held.owner} renewed it at ${held.heartbeat_at ?? '?'}`,
+        'let that run finish (or stop it: SIGINT/SIGTERM release the lock); to remove the lock of a live run anyway, pass --force — that run then fails at its next state write',
+      );
     }
     const { lock: _removed, ...rest } = record;
     try {

@@ -59,6 +59,8 @@ export interface LockInfo {
   acquired_at: string;
   /** Renewed while the run is alive; an expired lock is taken over. */
   expires_at: string;
+  /** When the holder last renewed the lock: recent means its run is alive (force-unlock needs --force). */
+  heartbeat_at?: string;
 }
 
 export interface StateRecord {

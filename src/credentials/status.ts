@@ -44,10 +44,12 @@ export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, o
     return check({ state: 'stale', reason: 'copies differ → will issue new credentials' });
   }
   let expiresAt: string | undefined;
+  let accessor: string | undefined;
   if (kind.credentials.verify && first?.values) {
     const v = await kind.credentials.verify(vault, obj, first.values);
     if (!v.valid) return check({ state: 'stale', reason: `${v.reason ?? 'no longer valid'} → will issue new credentials` });
     expiresAt = v.expiresAt;
+    accessor = v.accessor;
   }
   const rotate = target.spec.rotate;
   const issuedAt = first?.meta?.issuedAt ? Date.parse(first.meta.issuedAt) : undefined;
@@ -58,6 +60,12 @@ export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, o
   const before = seconds(rotate?.before_expiry);
   if (before !== undefined && expiresAt !== undefined && Date.parse(expiresAt) - now <= before * 1000) {
     return check({ state: 'rotate', reason: `expires within before_expiry → will rotate` });
+  }
+  // Left by a run that died (or failed to destroy) between issuing and cleaning up: live, held by nobody.
+  const orphans = accessor && kind.credentials.orphans ? await kind.credentials.orphans(vault, obj, accessor) : [];
+  if (orphans.length > 0) {
+    const n = orphans.length;
+    return check({ state: 'orphaned', reason: `${n} orphaned credential${n === 1 ? '' : 's'} (live in Vault, held by no delivered copy) → will destroy`, accessors: orphans });
   }
   return check({ state: 'ok' });
 }

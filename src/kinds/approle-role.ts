@@ -1,4 +1,5 @@
-import { VaultApiError } from '../core/errors.js';
+import type { Vault } from '../adapters/vault.js';
+import { VaultApiError, errorMessage } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { rule } from './support.js';
 import type { Kind } from './kind.js';
@@ -7,6 +8,17 @@ import type { Kind } from './kind.js';
 const ISSUED_KEY = 'issued_by';
 const ISSUED_VALUE = 'vault-gitops';
 const ISSUED_MARK = JSON.stringify({ [ISSUED_KEY]: ISSUED_VALUE });
+
+/** A secret_id's entry by accessor, or 'gone' when Vault definitely does not know it (404, or no entry). */
+async function lookupAccessor(vault: Vault, base: string, accessor: string): Promise<{ metadata?: Record<string, string> } | 'gone'> {
+  try {
+    const found = (await vault.write(`${base}/secret-id-accessor/lookup`, { secret_id_accessor: accessor }))?.data as { metadata?: Record<string, string> } | undefined;
+    return found ?? 'gone';
+  } catch (err) {
+    if (err instanceof VaultApiError && err.status === 404) return 'gone';
+    throw err;
+  }
+}
 
 /** AppRole's role_id is read from its own endpoint, so it is compared only when the config pins one. */
 const roleKind = authCollectionKind({
@@ -50,23 +62,27 @@ const roleKind = authCollectionKind({
       return { values: { role_id: roleId.role_id, secret_id: issued.secret_id }, accessor: issued.secret_id_accessor };
     },
     async revoke(ctx, obj, accessor) {
+      const base = objectPath('role', obj);
       try {
-        await ctx.vault.write(`${objectPath('role', obj)}/secret-id-accessor/destroy`, { secret_id_accessor: accessor });
+        await ctx.vault.write(`${base}/secret-id-accessor/destroy`, { secret_id_accessor: accessor });
       } catch (err) {
-        // Already gone (expired or destroyed by hand): nothing left to revoke.
-        if (!(err instanceof VaultApiError && (err.status === 404 || err.status === 400 || err.status === 500))) throw err;
+        // Vault answers an unknown accessor with 500 (not 404), like any other failure would: only
+        // a lookup that finds nothing proves it is gone. Anything else is an error; the next run retries.
+        if (err instanceof VaultApiError && err.status === 404) return;
+        if ((await lookupAccessor(ctx.vault, base, accessor).catch(() => 'unknown' as const)) === 'gone') return;
+        throw new Error(`could not destroy the superseded secret_id of ${obj.address} (it is still live): ${errorMessage(err)}`);
       }
     },
-    async revokeOthers(ctx, obj, keepAccessor) {
+    async orphans(vault, obj, keepAccessor) {
       const base = objectPath('role', obj);
-      const accessors = (await ctx.vault.list(`${base}/secret-id`)).filter((a) => a !== keepAccessor);
-      await Promise.all(
-        accessors.map(async (accessor) => {
-          const found = await ctx.vault.write(`${base}/secret-id-accessor/lookup`, { secret_id_accessor: accessor }).catch(() => undefined);
-          const meta = (found?.data as { metadata?: Record<string, string> } | undefined)?.metadata;
-          if (meta?.[ISSUED_KEY] === ISSUED_VALUE) await this.revoke!(ctx, obj, accessor);
+      const others = (await vault.list(`${base}/secret-id`)).filter((a) => a !== keepAccessor);
+      const found = await Promise.all(
+        others.map(async (accessor) => {
+          const entry = await lookupAccessor(vault, base, accessor);
+          return entry !== 'gone' && entry.metadata?.[ISSUED_KEY] === ISSUED_VALUE ? accessor : undefined;
         }),
       );
+      return found.filter((a): a is string => a !== undefined);
     },
     async verify(vault, obj, values) {
       const base = objectPath('role', obj);
@@ -74,13 +90,13 @@ const roleKind = authCollectionKind({
       if (roleId !== values.role_id) return { valid: false, reason: 'role_id changed in Vault' };
       if (!values.secret_id) return { valid: false, reason: 'no secret_id delivered' };
       const found = (await vault.write(`${base}/secret-id/lookup`, { secret_id: values.secret_id }))?.data as
-        | { expiration_time?: string }
+        | { expiration_time?: string; secret_id_accessor?: string }
         | undefined;
       if (!found) return { valid: false, reason: 'the delivered secret_id no longer exists in Vault' };
       const exp = found.expiration_time;
       const expiresAt = exp && !exp.startsWith('0001-01-01') ? exp : undefined;
       if (expiresAt && Date.parse(expiresAt) <= Date.now()) return { valid: false, reason: 'the delivered secret_id expired', expiresAt };
-      return { valid: true, expiresAt };
+      return { valid: true, expiresAt, accessor: found.secret_id_accessor };
     },
   },
 });

@@ -61,7 +61,9 @@ export interface Kind {
 /** A credential delivered to a sink, as the planner sees it (no values). */
 export type CredentialStatus =
   | { state: 'ok' }
-  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string };
+  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string }
+  /** The delivered credential is fine, but other credentials this tool issued are live and held by nobody. */
+  | { state: 'orphaned'; reason: string; accessors: string[] };
 
 /**
  * Kinds whose objects carry generated credentials.
@@ -76,19 +78,23 @@ export interface CredentialCapability {
   setPassword?(ctx: ApplyContext, obj: DesiredObject, password: string): Promise<void>;
   /** secret-id mode: issues new values. */
   issue?(ctx: ApplyContext, obj: DesiredObject): Promise<{ values: Record<string, string>; accessor?: string }>;
-  /** secret-id mode: destroys a previous secret_id by accessor (gone already is fine). */
+  /**
+   * secret-id mode: destroys a previous secret_id by accessor. Only a definite not-found counts as
+   * already gone; any other failure throws (the next run retries).
+   */
   revoke?(ctx: ApplyContext, obj: DesiredObject, accessor: string): Promise<void>;
   /**
-   * secret-id mode: destroys every other credential this tool issued for the object (found by the
-   * mark it puts on what it issues), so no copy-less credential outlives a lost delivery.
+   * secret-id mode: accessors of the live credentials this tool issued for the object (found by the
+   * mark it puts on what it issues) other than `keepAccessor`: held by nobody once `keepAccessor` is
+   * the delivered one.
    */
-  revokeOthers?(ctx: ApplyContext, obj: DesiredObject, keepAccessor: string): Promise<void>;
-  /** Checks delivered values against Vault (secret_id still valid, role_id unchanged). */
+  orphans?(vault: Vault, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
+  /** Checks delivered values against Vault (secret_id still valid, role_id unchanged); `accessor` is the delivered secret_id's. */
   verify?(
     vault: Vault,
     obj: DesiredObject,
     values: Record<string, string>,
-  ): Promise<{ valid: boolean; reason?: string; expiresAt?: string }>;
+  ): Promise<{ valid: boolean; reason?: string; expiresAt?: string; accessor?: string }>;
 }
 
 export function statusReason(s: CredentialStatus): string {

@@ -7,8 +7,9 @@ const HEADINGS: Record<DriftClass, string> = {
   missing: 'Missing in Vault',
   unmanaged: 'Extra objects in managed collections',
   credentials: 'Published credentials',
+  orphaned: 'Orphaned credentials (live in Vault, held by nobody)',
 };
-const ORDER: DriftClass[] = ['changed', 'missing', 'unmanaged', 'credentials'];
+const ORDER: DriftClass[] = ['changed', 'missing', 'unmanaged', 'credentials', 'orphaned'];
 
 function summaryLine(r: DriftReport): string {
   if (r.in_sync) return 'In sync: Vault matches the configuration.';

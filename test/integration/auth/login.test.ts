@@ -216,7 +216,7 @@ describe('--auth approle', () => {
     expect(stderr).toContain('Waiting up to');
     expect([...(await accessors())].filter((a) => !before.has(a))).toHaveLength(1);
     child.kill('SIGTERM');
-    expect(await exited).toBe(130);
+    expect(await exited).toBe(143);
     expect(stderr).toContain('debug: POST auth/token/revoke-self');
     expect([...(await accessors())].filter((a) => !before.has(a))).toEqual([]);
     for (const s of secrets) expect(stderr).not.toContain(s);

@@ -142,6 +142,28 @@ describe('publishing credentials to Kubernetes through the CLI', () => {
     expect(await passwordLogin(values(after).password)).toBe(200);
   });
 
+  it('Vault refuses the new password: the Secret keeps the password that logs in, and the next run converges', async () => {
+    const before = values(await secret('ci', 'ci-bot-vault'));
+    expect(await passwordLogin(before.password)).toBe(200);
+    const policy = `refuse-${id}`;
+    await vaultRequest('POST', `sys/policies/acl/${policy}`, {
+      policy: `path "*" { capabilities = ["create", "read", "update", "delete", "list", "sudo"] }\npath "auth/${up}/users/ci-bot/password" { capabilities = ["deny"] }\n`,
+    });
+    const token = (await vaultRequest('POST', 'auth/token/create', { policies: [policy], ttl: '10m' })).json.auth.client_token as string;
+    const r = await cli(['rotate', '-c', dir, '--select', `auth/${up}/users/ci-bot`], { cwd: dir, env: { ...env, VAULT_TOKEN: token } });
+    expect(r.code).toBe(1);
+    const kept = values(await secret('ci', 'ci-bot-vault'));
+    expect(kept.password).toBe(before.password);
+    expect(await passwordLogin(kept.password)).toBe(200);
+
+    const again = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir, env });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const after = await secret('ci', 'ci-bot-vault');
+    expect(after?.metadata.annotations?.['vault-gitops.io/pending']).toBeUndefined();
+    expect(await passwordLogin(values(after).password)).toBe(200);
+    expect(allOutput()).not.toContain(token);
+  });
+
   it('refuses a Secret it does not own, naming it; the other objects still converge', async () => {
     expect((await kube.request('DELETE', '/api/v1/namespaces/orders/secrets/orders-vault-approle')).status).toBe(200);
     const foreign = await kube.request('POST', '/api/v1/namespaces/orders/secrets', {

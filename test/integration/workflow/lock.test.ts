@@ -28,7 +28,7 @@ async function record(statePath: string): Promise<StateRecord | undefined> {
 }
 
 /** A lock held by a run that is not there (as a crashed CI job leaves it). */
-async function plantLock(statePath: string, expiresInSeconds: number, lockId = 'f0e1d2c3-0000-4000-8000-000000000000') {
+async function plantLock(statePath: string, expiresInSeconds: number, lockId = 'f0e1d2c3-0000-4000-8000-000000000000', heartbeatAt?: string) {
   await vault.write('sys/mounts/vault-gitops', { type: 'kv', options: { version: '2' } }).catch(() => undefined);
   const [mount, ...rest] = statePath.split('/');
   const now = Date.now();
@@ -36,7 +36,13 @@ async function plantLock(statePath: string, expiresInSeconds: number, lockId = '
     data: {
       format_version: '1',
       objects: {},
-      lock: { id: lockId, owner: 'ci@runner-7 pid 4242', acquired_at: new Date(now - 5000).toISOString(), expires_at: new Date(now + expiresInSeconds * 1000).toISOString() },
+      lock: {
+        id: lockId,
+        owner: 'ci@runner-7 pid 4242',
+        acquired_at: new Date(now - 5000).toISOString(),
+        expires_at: new Date(now + expiresInSeconds * 1000).toISOString(),
+        ...(heartbeatAt ? { heartbeat_at: heartbeatAt } : {}),
+      },
     },
   });
   return lockId;
@@ -84,6 +90,7 @@ describe('apply lock', () => {
     const wrong = await cli(['force-unlock', 'not-the-id', '--state-path', statePath]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('has another ID');
+    expect(wrong.stderr).not.toContain(lockId);
     const ok = await cli(['force-unlock', lockId, '--state-path', statePath]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`Removed the state lock ${statePath}`);
@@ -93,6 +100,42 @@ describe('apply lock', () => {
     expect(again.stderr).toContain('is not locked');
 
     expect((await apply(dir, statePath, ['--lock-timeout', '0s'])).code).toBe(0);
+  });
+
+  it('force-unlock of a holder that is still alive (recent heartbeat) needs --force and says so', async () => {
+    const statePath = freshState();
+    const lockId = await plantLock(statePath, 3600, 'a1b2c3d4-0000-4000-8000-000000000000', new Date().toISOString());
+    const wrong = await cli(['force-unlock', 'a1b2c3d4-0000-4000-8000-00000000000f', '--state-path', statePath]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('has another ID');
+    expect(wrong.stderr).not.toContain(lockId);
+    const refused = await cli(['force-unlock', lockId, '--state-path', statePath]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is held by a run that is still alive: ci@runner-7 pid 4242');
+    expect(refused.stderr).toContain('--force');
+    expect((await record(statePath))?.lock?.id).toBe(lockId);
+    const forced = await cli(['force-unlock', lockId, '--force', '--state-path', statePath]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await record(statePath))?.lock).toBeUndefined();
+  });
+
+  it('SIGTERM while waiting for the lock: exits 143 and leaves the other run\'s lock alone', async () => {
+    const dir = await configDir(config('sigwait', 2));
+    const statePath = freshState();
+    const lockId = await plantLock(statePath, 3600);
+    const child = spawn(process.execPath, [CLI, 'rotate', '-c', dir, '--state-path', statePath, '--lock-timeout', '10m'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const waiting = new Promise<void>((res) => child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).includes('Waiting up to') && res()));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    await waiting;
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(143);
+    expect(stderr).toContain('interrupted while waiting for the state lock');
+    expect((await record(statePath))?.lock?.id).toBe(lockId);
   });
 
   it('an expired lock is taken over', async () => {
@@ -136,7 +179,7 @@ describe('apply lock', () => {
     const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
     const deadline = Date.now() + 20_000;
     while (!(await record(statePath))?.lock && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect((await record(statePath))?.lock).toBeDefined();
+    expect((await record(statePath))?.lock?.heartbeat_at).toBeDefined(); // the live holder's heartbeat
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(130);

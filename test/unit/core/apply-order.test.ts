@@ -60,7 +60,7 @@ const liveObjs = [live('approle-role', 'auth/old/roles/a', {}), live('auth-mount
 async function run(failOn: string[] = []) {
   const { calls, kinds } = recorder(new Set(failOn));
   const results = await applyPlan(planWith(changes), {
-    vault: {} as Vault,
+    vault: { options: { concurrency: 4 } } as Vault,
     sinks: new Sinks({ vaultAddr: 'http://v' } as ConstructorParameters<typeof Sinks>[0]),
     kinds,
     desired: desiredObjs,

@@ -33,7 +33,7 @@ describe('driftReport', () => {
   it('classifies each finding: changed, missing, unmanaged, credentials', () => {
     const r = driftReport(drifted);
     expect(r.in_sync).toBe(false);
-    expect(r.summary).toEqual({ changed: 2, missing: 1, unmanaged: 1, credentials: 1 });
+    expect(r.summary).toEqual({ changed: 2, missing: 1, unmanaged: 1, credentials: 1, orphaned: 0 });
     expect(r.findings.map((f) => [f.class, f.address])).toEqual([
       ['unmanaged', 'auth/approle/roles/stray'],
       ['changed', 'policies/web'],
@@ -42,6 +42,24 @@ describe('driftReport', () => {
       ['changed', 'auth/userpass/users/alice'],
     ]);
     expect(r.unmanaged_elsewhere).toEqual(['secrets/secret']);
+  });
+
+  it('classifies orphaned credentials (live in Vault, held by nobody) as their own class, and is out of sync', () => {
+    const reason = '1 orphaned credential (live in Vault, held by no delivered copy) → will destroy';
+    const p = plan({
+      desired: [desired('approle-role', 'auth/approle/roles/web', { token_ttl: '1h' }, { credentials: { file: { path: 'web.json' } } })],
+      live: [live('approle-role', 'auth/approle/roles/web', { token_ttl: 3600 })],
+      credentials: { 'auth/approle/roles/web': { state: 'orphaned', reason, accessors: ['acc-1'] } },
+      sinkLabels: { 'auth/approle/roles/web': 'file web.json' },
+    });
+    expect(p.changes[0]?.reason).toContain(reason);
+    const r = driftReport(p, ['auth/approle/roles/web']);
+    expect(r.in_sync).toBe(false);
+    expect(r.summary).toEqual({ changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 1 });
+    expect(r.findings).toEqual([{ class: 'orphaned', address: 'auth/approle/roles/web', kind: 'approle-role', detail: `file web.json: ${reason}` }]);
+    expect(validate(JSON.parse(renderDriftJson(r))), JSON.stringify(validate.errors)).toBe(true);
+    expect(renderDriftText(r, { color: false })).toContain('Orphaned credentials (live in Vault, held by nobody)');
+    expect(renderDriftJson(r)).not.toContain('acc-1');
   });
 
   it('is in sync when the plan has nothing to do, whatever else is unmanaged', () => {
