@@ -100,7 +100,10 @@ export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimit
       socket.once('close', () => clearTimeout(t));
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      fail(new VaultTransportError(`cannot reach Vault (${what}): ${err.code ?? err.message}`, path, true));
+      const code = err.code ?? err.message;
+      // A certificate Vault's CA does not sign will not start to verify on a second try.
+      const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/.test(code);
+      fail(new VaultTransportError(`cannot reach Vault (${what}): ${code}${tls ? ' (check VAULT_CACERT / VAULT_CAPATH, or --tls-server-name)' : ''}`, path, !tls));
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;

@@ -2,6 +2,7 @@
 // (never the body), exit 1 without a stack trace, and nothing is written — above all no credential
 // file for a Vault that does not exist.
 import { existsSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, configDir, uniq } from '../helpers/cli.js';
@@ -51,5 +52,32 @@ describe('a server that is not (a working) Vault', () => {
     expect(r.stderr).not.toMatch(/sign in|garbag|xxxx/); // never the body
     expect(r.stdout + r.stderr).not.toContain('not-a-real-token-1234');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('an HA standby that redirects elsewhere', () => {
+  it('is named, and the token never goes to the redirect target', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    const target = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}`;
+    const standby = createServer((req, res) => {
+      res.writeHead(307, { Location: `${target}${req.url ?? '/'}` }).end();
+    });
+    await new Promise<void>((r) => standby.listen(0, '127.0.0.1', r));
+    const addr = `http://127.0.0.1:${(standby.address() as { port: number }).port}`;
+    close = async () => {
+      await new Promise((r) => standby.close(r));
+      await new Promise((r) => elsewhere.close(r));
+    };
+    const dir = await configDir(files);
+    const r = await cli(['plan', '-c', dir], { cwd: dir, env: { VAULT_ADDR: addr, VAULT_TOKEN: 'standby-token-5678' } });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`Vault at ${addr} redirected GET auth/token/lookup-self to ${target}`);
+    expect(r.stderr).toContain('the token is not sent to another address');
+    expect(seen).toEqual([]);
   });
 });
