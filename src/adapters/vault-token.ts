@@ -21,6 +21,7 @@ export interface TokenCalls {
   raw(method: string, path: string, data?: Json): Promise<Json | undefined>;
 }
 
+const TTL_ROUNDING_MS = 2000;
 const SELF = /^auth\/token\/(lookup-self|renew-self|revoke-self)$/;
 
 export class TokenKeeper {
@@ -52,19 +53,20 @@ export class TokenKeeper {
       throw err;
     }
     this.wasAlive = true;
-    const data = (body?.data ?? {}) as { ttl?: unknown; renewable?: unknown };
-    this.track(typeof data.ttl === 'number' ? data.ttl : 0, data.renewable === true);
+    const data = (body?.data ?? {}) as { ttl?: unknown; renewable?: unknown; expire_time?: unknown };
+    this.track(typeof data.ttl === 'number' ? data.ttl : 0, data.renewable === true, typeof data.expire_time === 'string' ? Date.parse(data.expire_time) : undefined);
     this.debug(`token: TTL ${this.ttlMs / 1000}s${this.renewable ? ', renewable' : ''}`);
   }
 
-  private track(ttlSeconds: number, renewable: boolean): void {
+  /** `expireTime` (lookup-self's expire_time) is exact; `ttl` is whole seconds, and 0 for a token that never expires. */
+  private track(ttlSeconds: number, renewable: boolean, expireTime?: number): void {
     this.ttlMs = ttlSeconds * 1000;
     this.renewable = renewable;
-    this.expiresAt = ttlSeconds > 0 ? this.now() + this.ttlMs : undefined;
+    this.expiresAt = expireTime !== undefined && Number.isFinite(expireTime) ? expireTime : ttlSeconds > 0 ? this.now() + this.ttlMs : undefined;
     if (this.timer) clearTimeout(this.timer);
     if (this.expiresAt !== undefined && renewable) {
       // Renews an idle run's token too (waiting for a lock or for confirmation).
-      this.timer = setTimeout(() => void this.renew().catch(() => undefined), Math.max(0, (this.ttlMs * 2) / 3));
+      this.timer = setTimeout(() => void this.renew().catch(() => undefined), Math.max(0, this.expiresAt - this.now() - this.renewWithin()));
       this.timer.unref();
     }
   }
@@ -72,11 +74,16 @@ export class TokenKeeper {
   /** Before a request: renews a renewable token with a third or less of its TTL left. */
   async beforeRequest(path: string): Promise<void> {
     if (SELF.test(path) || !this.renewable || this.expiresAt === undefined) return;
-    if (this.expiresAt - this.now() > this.ttlMs / 3) return;
+    if (this.expiresAt - this.now() > this.renewWithin()) return;
     await this.renew().catch(() => undefined); // a failed renewal shows as the request's own error
   }
 
-  private renew(): Promise<void> {
+  /** Renew with a third of the TTL left, and never later than the TTL's rounding allows. */
+  private renewWithin(): number {
+    return Math.max(this.ttlMs / 3, TTL_ROUNDING_MS);
+  }
+
+    private renew(): Promise<void> {
     this.renewing ??= this.calls
       .raw('POST', 'auth/token/renew-self', {})
       .then((body) => {
@@ -91,14 +98,15 @@ export class TokenKeeper {
   /** What a 403 means: the token's death (a VaultTokenError), or really a missing permission (`err`). */
   async classify(err: VaultApiError): Promise<Error> {
     if (err.status !== 403 || SELF.test(err.path)) return err;
-    if (this.expiresAt !== undefined && this.now() >= this.expiresAt) {
-      return new VaultTokenError(`the Vault token expired at ${new Date(this.expiresAt).toISOString()} (Vault refused ${err.method} ${err.path})`);
-    }
+    const expired = () => new VaultTokenError(`the Vault token expired at ${new Date(this.expiresAt ?? 0).toISOString()} (Vault refused ${err.method} ${err.path})`);
+    if (this.expiresAt !== undefined && this.now() >= this.expiresAt) return expired();
     try {
       await this.calls.raw('GET', 'auth/token/lookup-self');
       return err;
     } catch (lookupErr) {
       if (!(lookupErr instanceof VaultApiError && lookupErr.status === 403)) return err;
+      // Vault reports the TTL in whole seconds: a token dead within that rounding of its expiry expired.
+      if (this.expiresAt !== undefined && this.now() >= this.expiresAt - TTL_ROUNDING_MS) return expired();
       return new VaultTokenError(
         this.wasAlive
           ? `the Vault token stopped working during the run: it was revoked, reached its use limit or expired (Vault refused ${err.method} ${err.path})`

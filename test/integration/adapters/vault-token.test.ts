@@ -29,8 +29,8 @@ async function lockedSetup(seconds: number) {
 
 describe('a token that expires during the run', () => {
   it('is renewed when renewable, and the apply succeeds', async () => {
-    const { dir, state, id } = await lockedSetup(6);
-    const token = await childToken({ ttl: '4s', renewable: true, explicit_max_ttl: '10m' });
+    const { dir, state, id } = await lockedSetup(9);
+    const token = await childToken({ ttl: '6s', renewable: true, explicit_max_ttl: '10m' });
     const r = await cli(['apply', '-c', dir, '--state-path', state, '--auto-approve', '--lock-timeout', '30s', '--debug'], { cwd: dir, env: { VAULT_TOKEN: token } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/debug: token: TTL \ds, renewable/);
@@ -40,8 +40,8 @@ describe('a token that expires during the run', () => {
   });
 
   it('is reported as expired when it cannot be renewed', async () => {
-    const { dir, state } = await lockedSetup(6);
-    const token = await childToken({ ttl: '3s', renewable: false });
+    const { dir, state } = await lockedSetup(9);
+    const token = await childToken({ ttl: '5s', renewable: false });
     const r = await cli(['apply', '-c', dir, '--state-path', state, '--auto-approve', '--lock-timeout', '30s'], { cwd: dir, env: { VAULT_TOKEN: token } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: the Vault token expired at \S+ \(Vault refused GET vault-gitops\/data\/token-/);
