@@ -57,6 +57,7 @@ const TRANSIENT_STATUSES = new Set([412, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 3;
 /** The state record and lock release retry at least this long, whatever --retry-budget says. */
 const ESSENTIAL_BUDGET_MS = 5 * 60_000;
+const ESSENTIAL_MIN_RETRIES = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // No library may log a request or an answer: node-vault's `debug` channel logs bodies (generated
@@ -98,7 +99,8 @@ export class Vault {
     this.origin = new URL(options.addr).origin;
     this.limiter = new Limiter(options.concurrency);
     this.policy = new RetryPolicy({ budgetMs: options.retryBudgetMs, maxRetries: options.maxRetries });
-    this.essentialPolicy = new RetryPolicy({ budgetMs: Math.max(options.retryBudgetMs, ESSENTIAL_BUDGET_MS), maxRetries: Infinity });
+    // A dead Vault still fails the state write within about half a minute; a rate limit is waited out.
+    this.essentialPolicy = new RetryPolicy({ budgetMs: Math.max(options.retryBudgetMs, ESSENTIAL_BUDGET_MS), maxRetries: Math.max(options.maxRetries, ESSENTIAL_MIN_RETRIES) });
     const agentOpts = { keepAlive: true, maxSockets: options.concurrency };
     if (options.addr.startsWith('https://')) {
       let cert: string | undefined;
@@ -149,9 +151,9 @@ export class Vault {
   }
 
   /**
-   * Runs `task` (state record and lock writes) with its own, longer retry budget, every transient
-   * failure retried, and no waiting behind other requests: a run that changed Vault must be able to
-   * record it, and must let go of its lock.
+   * Runs `task` (state record and lock writes) with its own, longer retry budget (429 waited out for
+   * up to 5 minutes, other transient failures retried at least 8 times) and no waiting behind other
+   * requests: a run that changed Vault must be able to record it, and must let go of its lock.
    */
   essential<T>(task: () => Promise<T>): Promise<T> {
     return this.essentialScope.run(true, task);

@@ -41,6 +41,8 @@ describe('under a Vault rate-limit quota', () => {
     // The quota did bite, and the run slowed down rather than failed.
     expect(applied.stderr).toMatch(/→ 429/);
     expect(applied.stderr).toMatch(/retry \d+ of \S+ \S+ in \d+ms \(throttled/);
+    // ...and lowered its concurrency below --concurrency's 16 (AIMD).
+    expect(applied.stderr).toMatch(/\(throttled; ([1-9]|1[0-5]) in flight at most\)/);
 
     const replan = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd: dir, env });
     expect(replan.code, replan.stdout + replan.stderr).toBe(0);
