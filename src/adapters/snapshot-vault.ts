@@ -35,7 +35,7 @@ export class ReplayVault extends Vault {
     private readonly responses: Responses,
     addr: string,
   ) {
-    const options: VaultOptions = { addr, token: 'offline', skipVerify: false, maxRetries: 0, timeoutMs: 1000, concurrency: 1 };
+    const options: VaultOptions = { addr, token: 'offline', skipVerify: false, maxRetries: 0, retryBudgetMs: 0, timeoutMs: 1000, connectTimeoutMs: 1000, maxResponseBytes: 1, concurrency: 1 };
     super(options);
   }
 

@@ -2,6 +2,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_RETRY_BUDGET_MS } from '../core/retry.js';
+import { parseTtl } from '../core/ttl.js';
 
 /** How to reach Vault: resolved from flags, then the VAULT_* environment, like the vault CLI. */
 export interface VaultOptions {
@@ -14,9 +16,15 @@ export interface VaultOptions {
   clientKey?: string;
   skipVerify: boolean;
   tlsServerName?: string;
+  /** Retries of a failed request other than 429 (which is retried for as long as the budget lasts). */
   maxRetries: number;
-  /** Per-request timeout in milliseconds. */
+  /** Total time for one request with its retries, milliseconds. */
+  retryBudgetMs: number;
+  /** From sending a request to the end of its answer, milliseconds. */
   timeoutMs: number;
+  connectTimeoutMs: number;
+  /** A larger answer is refused. */
+  maxResponseBytes: number;
   /** Requests in flight at once. */
   concurrency: number;
 }
@@ -32,7 +40,10 @@ export interface VaultFlags {
   skipVerify?: boolean;
   tlsServerName?: string;
   maxRetries?: string | number;
+  retryBudget?: string;
   timeout?: string | number;
+  connectTimeout?: string | number;
+  maxResponseMb?: string | number;
   concurrency?: string | number;
 }
 
@@ -52,6 +63,16 @@ function parseCount(name: string, raw: string | number | undefined, fallback: nu
     throw new UsageError(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
   }
   return n;
+}
+
+export const DEFAULT_MAX_RETRIES = 4;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+function parseBudget(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_RETRY_BUDGET_MS;
+  const s = parseTtl(raw);
+  if (s === undefined) throw new UsageError(`--retry-budget ${JSON.stringify(raw)} is not a duration`, 'for example 30s, 5m or 0 (no retries)');
+  return s * 1000;
 }
 
 function readTokenFile(): string | undefined {
@@ -76,8 +97,11 @@ export function resolveVaultOptions(flags: VaultFlags, env: NodeJS.ProcessEnv = 
     clientKey: flags.clientKey ?? (env.VAULT_CLIENT_KEY || undefined),
     skipVerify: flags.skipVerify ?? parseBool('VAULT_SKIP_VERIFY', env.VAULT_SKIP_VERIFY) ?? false,
     tlsServerName: flags.tlsServerName ?? (env.VAULT_TLS_SERVER_NAME || undefined),
-    maxRetries: parseCount('VAULT_MAX_RETRIES', flags.maxRetries ?? env.VAULT_MAX_RETRIES, 2, 0),
-    timeoutMs: parseCount('--timeout', flags.timeout, 60, 1) * 1000,
+    maxRetries: parseCount('VAULT_MAX_RETRIES', flags.maxRetries ?? env.VAULT_MAX_RETRIES, DEFAULT_MAX_RETRIES, 0),
+    retryBudgetMs: parseBudget(flags.retryBudget ?? (env.VAULT_GITOPS_RETRY_BUDGET || undefined)),
+    timeoutMs: parseCount('--timeout', flags.timeout, DEFAULT_TIMEOUT_SECONDS, 1) * 1000,
+    connectTimeoutMs: parseCount('--connect-timeout', flags.connectTimeout, 10, 1) * 1000,
+    maxResponseBytes: parseCount('VAULT_GITOPS_MAX_RESPONSE_MB', flags.maxResponseMb ?? env.VAULT_GITOPS_MAX_RESPONSE_MB, 32, 1) * 1024 * 1024,
     concurrency: parseCount('--concurrency', flags.concurrency, 16, 1),
   };
 }

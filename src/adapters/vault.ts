@@ -1,10 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { UsageError, VaultApiError, VaultConnectionError } from '../core/errors.js';
 import { Limiter } from '../core/limit.js';
+import { RetryPolicy, type Failure } from '../core/retry.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
+import { TokenKeeper } from './vault-token.js';
+import { exchange, vaultAnswer, VaultStatusError, VaultTransportError, type Exchange } from './vault-transport.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,9 +19,12 @@ interface NodeVaultClient {
   token?: string;
 }
 
-interface NodeVaultError extends Error {
-  response?: { statusCode?: number; body?: unknown };
-  code?: string;
+/** What node-vault hands its `request-promise`: the full URI and the headers it set (token, namespace). */
+interface NodeVaultRequest {
+  method: string;
+  uri: string;
+  headers?: Record<string, string>;
+  json?: unknown;
 }
 
 /** Counts of requests by method, for --debug and the benchmark. */
@@ -27,27 +34,75 @@ export interface RequestStats {
   retries: number;
 }
 
-const RETRY_STATUSES = new Set([412, 429, 500, 502, 503, 504]);
+/** Vault is sealed: nothing will work until someone unseals it, so it is not retried. */
+export class VaultSealedError extends UsageError {
+  constructor(addr: string, method: string, path: string) {
+    super(`Vault at ${addr} is sealed (it answered 503 to ${method} ${path})`, 'unseal it (`vault operator unseal`), or point VAULT_ADDR at an unsealed node');
+    this.name = 'VaultSealedError';
+  }
+}
+
+/** A standby sent us elsewhere; the token is never sent to another origin than VAULT_ADDR's. */
+export class VaultRedirectError extends UsageError {
+  constructor(addr: string, method: string, path: string, target: string) {
+    super(
+      `Vault at ${addr} redirected ${method} ${path} to ${target} (an HA standby that cannot forward to the active node); the token is not sent to another address`,
+      'set VAULT_ADDR to the active node, or to a load balancer that sends requests to it',
+    );
+    this.name = 'VaultRedirectError';
+  }
+}
+
+const TRANSIENT_STATUSES = new Set([412, 500, 502, 503, 504]);
+const MAX_REDIRECTS = 3;
+/** The state record and lock release retry at least this long, whatever --retry-budget says. */
+const ESSENTIAL_BUDGET_MS = 5 * 60_000;
+const ESSENTIAL_MIN_RETRIES = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// No library may log a request or an answer: node-vault's `debug` channel logs bodies (generated
+// passwords) and follow-redirects' prints headers (the token) when DEBUG is set, as it is in many CI
+// jobs. node-vault gets a no-op debug and our transport; the `debug` package is switched off too.
+const nodeVaultRequire = createRequire(require.resolve('node-vault'));
+(nodeVaultRequire('debug') as { disable(): string }).disable();
+const nodeVault = require('node-vault') as (cfg: Json) => NodeVaultClient;
+
+function failureOf(err: unknown): Failure {
+  if (err instanceof VaultStatusError && err.status === 429) return { kind: 'throttled', retryAfterMs: err.retryAfterMs };
+  if (err instanceof VaultApiError && TRANSIENT_STATUSES.has(err.status)) {
+    return { kind: 'transient', retryAfterMs: err instanceof VaultStatusError ? err.retryAfterMs : undefined };
+  }
+  if (err instanceof VaultTransportError) return err.retriable ? { kind: 'transient' } : { kind: 'fatal' };
+  if (err instanceof VaultConnectionError) return { kind: 'transient' };
+  return { kind: 'fatal' };
+}
+
 /**
- * The one way the tool talks to Vault: node-vault over keep-alive agents, a bounded number of
- * requests in flight, a timeout on each, bounded retries with backoff on 5xx/429/412.
- * Request and response bodies are never logged or put in errors (they may carry secrets).
+ * The one way the tool talks to Vault: node-vault over our own keep-alive transport, a bounded and
+ * adaptive number of requests in flight, one retry policy (backoff with jitter, Retry-After, a total
+ * budget), answers checked and size-capped, the token kept alive. Request and response bodies are
+ * never logged or put in errors (they may carry secrets); --debug shows method, path, status, time.
  */
 export class Vault {
   readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
   private readonly client: NodeVaultClient;
   private readonly limiter: Limiter;
   private readonly agent: http.Agent | https.Agent;
-  private readonly isHttps: boolean;
+  private readonly policy: RetryPolicy;
+  private readonly essentialPolicy: RetryPolicy;
+  private readonly essentialScope = new AsyncLocalStorage<true>();
+  private readonly origin: string;
+  private token?: TokenKeeper;
   debug: (line: string) => void = () => {};
 
   constructor(readonly options: VaultOptions) {
-    this.isHttps = options.addr.startsWith('https://');
+    this.origin = new URL(options.addr).origin;
     this.limiter = new Limiter(options.concurrency);
+    this.policy = new RetryPolicy({ budgetMs: options.retryBudgetMs, maxRetries: options.maxRetries });
+    // A dead Vault still fails the state write within about half a minute; a rate limit is waited out.
+    this.essentialPolicy = new RetryPolicy({ budgetMs: Math.max(options.retryBudgetMs, ESSENTIAL_BUDGET_MS), maxRetries: Math.max(options.maxRetries, ESSENTIAL_MIN_RETRIES) });
     const agentOpts = { keepAlive: true, maxSockets: options.concurrency };
-    if (this.isHttps) {
+    if (options.addr.startsWith('https://')) {
       let cert: string | undefined;
       let key: string | undefined;
       try {
@@ -67,14 +122,13 @@ export class Vault {
     } else {
       this.agent = new http.Agent(agentOpts);
     }
-    const nodeVault = require('node-vault') as (cfg: Json) => NodeVaultClient;
     this.client = nodeVault({
       endpoint: options.addr,
       token: options.token,
       namespace: options.namespace,
-      // node-vault reads VAULT_SKIP_VERIFY as "any non-empty string"; we parse it ourselves.
-      rpDefaults: { strictSSL: !options.skipVerify, timeout: options.timeoutMs },
       noCustomHTTPVerbs: true,
+      debug: () => {},
+      'request-promise': { defaults: () => (req: NodeVaultRequest) => this.send(req) },
     });
   }
 
@@ -84,6 +138,25 @@ export class Vault {
 
   setToken(token: string | undefined): void {
     this.client.token = token;
+  }
+
+  /**
+   * Looks the token up (TTL, renewable) so it is renewed before it runs out and its expiry is named
+   * as such. Call once the token is set (after a login).
+   */
+  async watchToken(): Promise<void> {
+    this.token?.stop();
+    this.token = new TokenKeeper({ raw: (method, path, data) => this.attempts(method, path, data, false) }, undefined, (line) => this.debug(line));
+    await this.token.start();
+  }
+
+  /**
+   * Runs `task` (state record and lock writes) with its own, longer retry budget (429 waited out for
+   * up to 5 minutes, other transient failures retried at least 8 times) and no waiting behind other
+   * requests: a run that changed Vault must be able to record it, and must let go of its lock.
+   */
+  essential<T>(task: () => Promise<T>): Promise<T> {
+    return this.essentialScope.run(true, task);
   }
 
   /** GET; `undefined` when Vault answers 404. */
@@ -99,8 +172,12 @@ export class Vault {
   /** LIST as GET ?list=true; `[]` when the collection is empty (Vault answers 404). */
   async list(path: string): Promise<string[]> {
     const body = await this.read(`${path}?list=true`);
-    const keys = (body?.data as { keys?: unknown } | undefined)?.keys;
-    return Array.isArray(keys) ? keys.map(String) : [];
+    if (body === undefined) return [];
+    const keys = (body.data as { keys?: unknown } | null | undefined)?.keys;
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
+      throw new VaultTransportError(`the answer to LIST ${this.origin}/v1/${path} has no list of keys, so it is not from Vault`, path, false);
+    }
+    return keys as string[];
   }
 
   async write(path: string, data: Json = {}): Promise<Json | undefined> {
@@ -112,21 +189,29 @@ export class Vault {
   }
 
   async call(method: string, path: string, data?: Json): Promise<Json | undefined> {
-    return this.limiter.run(() => this.withRetries(method, path, data));
+    return this.attempts(method, path, data, true);
   }
 
-  private async withRetries(method: string, path: string, data?: Json): Promise<Json | undefined> {
+  private async attempts(method: string, path: string, data: Json | undefined, watched: boolean): Promise<Json | undefined> {
+    const essential = this.essentialScope.getStore() === true;
+    const policy = essential ? this.essentialPolicy : this.policy;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(method, path, data);
-      } catch (err) {
-        const retriable =
-          (err instanceof VaultApiError && RETRY_STATUSES.has(err.status)) || err instanceof VaultConnectionError;
-        if (!retriable || attempt >= this.options.maxRetries) throw err;
+        if (watched) await this.token?.beforeRequest(path);
+        const body = essential ? await this.once(method, path, data) : await this.limiter.run(() => this.once(method, path, data));
+        this.limiter.succeeded();
+        return body;
+      } catch (caught) {
+        const err = watched && this.token && caught instanceof VaultApiError ? await this.token.classify(caught) : caught;
+        const failure = failureOf(err);
+        if (failure.kind === 'throttled') this.limiter.throttled();
+        const elapsed = Date.now() - started;
+        const wait = policy.delay(attempt, elapsed, failure);
+        if (wait === undefined) throw attempt > 0 ? gaveUp(err, attempt, elapsed) : err;
         this.stats.retries++;
-        const delay = Math.min(250 * 2 ** attempt, 4000) * (0.5 + Math.random() / 2);
-        this.debug(`retry ${attempt + 1}/${this.options.maxRetries} of ${method} ${path} in ${Math.round(delay)}ms: ${(err as Error).message}`);
-        await sleep(delay);
+        this.debug(`retry ${attempt + 1} of ${method} ${path.replace(/\?.*$/, '')} in ${wait}ms (${failure.kind}; ${this.limiter.current} in flight at most)`);
+        await sleep(wait);
       }
     }
   }
@@ -134,31 +219,56 @@ export class Vault {
   private async once(method: string, path: string, data?: Json): Promise<Json | undefined> {
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
-    this.debug(`${method} ${path}`);
-    const req: Json = { path: `/${path}`, method, timeout: this.options.timeoutMs };
-    req[this.isHttps ? 'httpsAgent' : 'httpAgent'] = this.agent;
+    const req: Json = { path: `/${path}`, method };
     if (data !== undefined) req.json = data;
     try {
       const body = await this.client.request(req);
       return body && typeof body === 'object' ? (body as Json) : undefined;
     } catch (err) {
-      throw translateError(err as NodeVaultError, method, path);
+      if (err instanceof VaultStatusError && err.status === 503 && /sealed/i.test(err.vaultMessage)) throw new VaultSealedError(this.addr, method, err.path);
+      if (err instanceof Error) throw err;
+      throw new VaultConnectionError(`cannot reach Vault (${method} ${path.replace(/\?.*$/, '')})`, path);
+    }
+  }
+
+  /** node-vault's transport: one exchange, following a redirect only within VAULT_ADDR's origin. */
+  private async send(req: NodeVaultRequest): Promise<{ statusCode: number; body: unknown; request: { path: string } }> {
+    const limits = { connectTimeoutMs: this.options.connectTimeoutMs, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes };
+    const body = req.json === undefined ? undefined : JSON.stringify(req.json);
+    let ex: Exchange = { method: req.method, url: new URL(req.uri), headers: { ...req.headers, accept: 'application/json' }, body };
+    for (let hop = 0; ; hop++) {
+      const shown = `${ex.method} ${ex.url.pathname.replace(/^\/v1\//, '')}${ex.url.search}`;
+      const started = Date.now();
+      let answer;
+      try {
+        answer = await exchange(ex, this.agent, limits);
+      } catch (err) {
+        this.debug(`${shown} → failed after ${Date.now() - started}ms`);
+        throw err;
+      }
+      this.debug(`${shown} → ${answer.status} (${Date.now() - started}ms)`);
+      const location = answer.headers.location;
+      if ((answer.status === 307 || answer.status === 308) && typeof location === 'string' && hop < MAX_REDIRECTS) {
+        const target = new URL(location, ex.url);
+        if (target.origin !== this.origin) throw new VaultRedirectError(this.addr, ex.method, ex.url.pathname.replace(/^\/v1\//, ''), target.origin);
+        ex = { ...ex, url: target };
+        continue;
+      }
+      return { statusCode: answer.status, body: vaultAnswer(ex, answer), request: { path: ex.url.pathname } };
     }
   }
 
   close(): void {
+    this.token?.stop();
     this.agent.destroy();
   }
 }
 
-function translateError(err: NodeVaultError, method: string, path: string): Error {
-  const status = err.response?.statusCode;
-  const shownPath = path.replace(/\?.*$/, '');
-  if (typeof status === 'number') {
-    const body = err.response?.body as { errors?: unknown } | undefined;
-    const errors = Array.isArray(body?.errors) ? body.errors.map(String).filter((e) => e !== '') : [];
-    return new VaultApiError(status, errors.length > 0 ? errors.join('; ') : `HTTP ${status}`, method, shownPath);
-  }
-  const code = err.code ? `${err.code}: ` : '';
-  return new VaultConnectionError(`cannot reach Vault (${method} ${shownPath}): ${code}${err.message}`, shownPath);
+/** The last error, saying how long the retries went on (never a body). */
+function gaveUp(err: unknown, retries: number, elapsedMs: number): unknown {
+  const tail = ` (gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} in ${Math.round(elapsedMs / 1000)}s; see --retry-budget and --max-retries)`;
+  if (err instanceof VaultStatusError) return new VaultStatusError(err.status, err.vaultMessage + tail, err.method, err.path, err.retryAfterMs, undefined);
+  if (err instanceof VaultTransportError) return new VaultTransportError(err.message + tail, err.path, err.retriable);
+  if (err instanceof VaultConnectionError) return new VaultConnectionError(err.message + tail, err.path);
+  return err;
 }

@@ -100,8 +100,11 @@ export function withVaultOptions(cmd: Command): Command {
     .option('--client-key <file>', 'client key for TLS auth (default: $VAULT_CLIENT_KEY)')
     .option('--tls-skip-verify', 'do not verify Vault\'s certificate (default: $VAULT_SKIP_VERIFY)')
     .option('--tls-server-name <name>', 'SNI name for Vault\'s certificate (default: $VAULT_TLS_SERVER_NAME)')
-    .option('--max-retries <n>', 'retries on 5xx/429/412 (default: $VAULT_MAX_RETRIES or 2)')
-    .option('--timeout <seconds>', 'per-request timeout', '60')
+    .option('--max-retries <n>', 'retries on 5xx/412 and lost connections; 429 is retried until --retry-budget (default: $VAULT_MAX_RETRIES or 4)')
+    .option('--retry-budget <duration>', 'total time for one Vault request and its retries (default: $VAULT_GITOPS_RETRY_BUDGET or 3m)')
+    .option('--timeout <seconds>', 'time for Vault to answer one request completely', '30')
+    .option('--connect-timeout <seconds>', 'time to connect to Vault', '10')
+    .option('--max-response-mb <n>', 'refuse Vault answers larger than this (default: $VAULT_GITOPS_MAX_RESPONSE_MB or 32)')
     .option('--concurrency <n>', 'Vault requests in flight at once', '16')
     .option('--kube-context <name>', 'kubeconfig context for Kubernetes credential sinks')
     .option('--auth <method>', 'how the tool gets its Vault token: token (VAULT_TOKEN), approle, kubernetes, jwt (default: $VAULT_GITOPS_AUTH_METHOD or token)')
@@ -159,7 +162,10 @@ export function vaultFlags(flags: VaultCommandFlags): VaultFlags {
     skipVerify: flags.tlsSkipVerify ? true : undefined,
     tlsServerName: flags.tlsServerName,
     maxRetries: flags.maxRetries,
+    retryBudget: flags.retryBudget,
     timeout: flags.timeout,
+    connectTimeout: flags.connectTimeout,
+    maxResponseMb: flags.maxResponseMb,
     concurrency: flags.concurrency,
   };
 }

@@ -30,6 +30,7 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
   let loggedIn: LoginSession | undefined;
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
+    await vault.watchToken();
   } catch (err) {
     vault.close();
     throw err;

@@ -223,7 +223,7 @@ export class StateStore {
   async read(): Promise<{ record: StateRecord; version: number }> {
     const { mount, path } = this.location;
     for (let attempt = 0; ; attempt++) {
-      const body = await this.settled(() => this.vault.read(`${mount}/data/${path}`));
+      const body = await this.vault.essential(() => this.settled(() => this.vault.read(`${mount}/data/${path}`)));
       const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
       if (data?.data !== undefined && data.data !== null) {
         const version = data.metadata?.version ?? 0;
@@ -248,7 +248,7 @@ export class StateStore {
   async write(record: StateRecord, version: number): Promise<number> {
     const { mount, path } = this.location;
     try {
-      const body = await this.settled(() => this.vault.write(`${mount}/data/${path}`, { options: { cas: version }, data: record as unknown as Record<string, unknown> }));
+      const body = await this.vault.essential(() => this.settled(() => this.vault.write(`${mount}/data/${path}`, { options: { cas: version }, data: record as unknown as Record<string, unknown> })));
       return (body?.data as { version?: number } | undefined)?.version ?? version + 1;
     } catch (err) {
       if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) throw new CasMismatchError(this.label);

@@ -63,8 +63,8 @@ async function run(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult & 
   const count = (re: RegExp) => lines.filter((l) => re.test(l)).length;
   return {
     ...r,
-    logins: count(/^debug: POST auth\/.+\/login$/),
-    revokes: count(/^debug: POST auth\/token\/revoke-self$/),
+    logins: count(/^debug: POST auth\/.+\/login → \d+ \(\d+ms\)$/),
+    revokes: count(/^debug: POST auth\/token\/revoke-self → \d+ \(\d+ms\)$/),
     creates: count(/^debug: POST auth\/token\/create/),
   };
 }
@@ -182,7 +182,7 @@ describe('--auth approle', () => {
     expect([r.logins, r.revokes, r.creates]).toEqual([1, 1, 0]);
     const lines = r.stderr.split('\n');
     const lockRelease = lines.map((l) => /^debug: (POST|PUT|DELETE) vault-gitops\/data\/state-/.test(l)).lastIndexOf(true);
-    expect(lockRelease).toBeLessThan(lines.indexOf('debug: POST auth/token/revoke-self'));
+    expect(lockRelease).toBeLessThan(lines.findIndex((l) => l.startsWith('debug: POST auth/token/revoke-self → ')));
     expect(await vault.read(`sys/policies/acl/${polName}`)).toBeDefined();
     expect([...(await accessors())].filter((a) => !before.has(a))).toEqual([]);
     await vault.delete(`sys/policies/acl/${polName}`);
@@ -217,7 +217,7 @@ describe('--auth approle', () => {
     expect([...(await accessors())].filter((a) => !before.has(a))).toHaveLength(1);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
-    expect(stderr).toContain('debug: POST auth/token/revoke-self');
+    expect(stderr).toContain('debug: POST auth/token/revoke-self → ');
     expect([...(await accessors())].filter((a) => !before.has(a))).toEqual([]);
     for (const s of secrets) expect(stderr).not.toContain(s);
   });

@@ -26,7 +26,10 @@ describe('resolveVaultOptions', () => {
       tlsServerName: 'vault.internal',
       maxRetries: 5,
       concurrency: 16,
-      timeoutMs: 60000,
+      timeoutMs: 30000,
+      connectTimeoutMs: 10000,
+      maxResponseBytes: 32 * 1024 * 1024,
+      retryBudgetMs: 180000,
     });
     const f = resolveVaultOptions({ vaultAddr: 'http://127.0.0.1:8200', namespace: 'b', maxRetries: '0', concurrency: '4', timeout: '5' }, env);
     expect(f).toMatchObject({ addr: 'http://127.0.0.1:8200', namespace: 'b', maxRetries: 0, concurrency: 4, timeoutMs: 5000 });
@@ -43,6 +46,12 @@ describe('resolveVaultOptions', () => {
     expect(() => resolveVaultOptions({ vaultAddr: 'vault:8200' }, {})).toThrow(/must start with http/);
     expect(() => resolveVaultOptions({ concurrency: '0' }, {})).toThrow(/whole number ≥ 1/);
     expect(() => resolveVaultOptions({}, { VAULT_MAX_RETRIES: 'x' })).toThrow(/VAULT_MAX_RETRIES/);
+    expect(() => resolveVaultOptions({ retryBudget: 'soon' }, {})).toThrow(/--retry-budget "soon" is not a duration/);
+  });
+
+  it('reads the retry budget and response cap from flags or the environment', () => {
+    expect(resolveVaultOptions({}, { VAULT_GITOPS_RETRY_BUDGET: '30s', VAULT_GITOPS_MAX_RESPONSE_MB: '2' })).toMatchObject({ retryBudgetMs: 30_000, maxResponseBytes: 2 * 1024 * 1024 });
+    expect(resolveVaultOptions({ retryBudget: '5m', maxResponseMb: '1' }, { VAULT_GITOPS_RETRY_BUDGET: '30s' })).toMatchObject({ retryBudgetMs: 300_000, maxResponseBytes: 1024 * 1024 });
   });
 
   it('loads CA certificates from a file and a directory', () => {
