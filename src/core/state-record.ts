@@ -49,8 +49,9 @@ function checkEntry(entry: unknown, path: string, p: Problems): entry is Managed
 }
 
 function checkLock(lock: Json, p: Problems): lock is Json & LockInfo {
-  p.keys(lock, 'lock', ['id', 'owner', 'acquired_at', 'expires_at']);
+  p.keys(lock, 'lock', ['id', 'owner', 'acquired_at', 'expires_at', 'heartbeat_at']);
   for (const k of ['id', 'owner', 'acquired_at', 'expires_at']) p.text(lock, k, 'lock');
+  p.text(lock, 'heartbeat_at', 'lock', true);
   return true;
 }
 

@@ -12,9 +12,7 @@ let proxy: PausableProxy | undefined;
 afterEach(async () => proxy?.close());
 
 describe('token expiry mid-run', () => {
-  // pending: http — the run fails with "Vault answered 403 ... permission denied, invalid token" and the
-  // hint "the token in use lacks permission": nothing names the expired token. The rest passes.
-  it.skip('fails naming the expired token; the re-run with a fresh token converges', async () => {
+  it('fails naming the expired token; the re-run with a fresh token converges', async () => {
     const target = devServerTarget();
     const w = await approleWorkload({ policies: 100, roles: 300 });
     const created = await targetRequest(target, 'POST', 'auth/token/create', { policies: ['root'], ttl: '15s', explicit_max_ttl: '15s' });

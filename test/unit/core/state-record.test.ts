@@ -25,6 +25,12 @@ describe('parseStateRecord', () => {
     expect(STATE_FORMAT_VERSION).toBe('2');
   });
 
+  it("accepts the lock holder's heartbeat, and refuses a heartbeat that is not text", () => {
+    const beating = { ...good, lock: { ...good.lock, heartbeat_at: 'T' } };
+    expect(parse(beating)).toEqual(beating);
+    expect(() => parse({ ...good, lock: { ...good.lock, heartbeat_at: 5 } })).toThrow('lock.heartbeat_at');
+  });
+
   it('refuses a record without objects instead of reading it as "manages nothing"', () => {
     expect(() => parse({ format_version: '2' })).toThrow('the state record vault-gitops/state is not valid (1 problem): objects: must be an object of address → entry');
   });
