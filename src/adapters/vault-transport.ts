@@ -178,9 +178,14 @@ export function vaultAnswer(ex: Pick<Exchange, 'method' | 'url'>, a: Answer): un
     if (!RAW_SYS_PATHS.test(ex.url.pathname) && typeof (a.body as { request_id?: unknown }).request_id !== 'string') throw notVault('has no request_id');
     return a.body;
   }
-  const errors = isObject ? (a.body as { errors?: unknown }).errors : undefined;
-  if (a.status === 404 && !Array.isArray(errors)) throw notVault('is a 404 without Vault\'s error list');
-  const messages = Array.isArray(errors) ? errors.map(String).filter((e) => e !== '') : [];
+  const body = isObject ? (a.body as { errors?: unknown; request_id?: unknown; data?: { error?: unknown } }) : undefined;
+  const errors = body?.errors;
+  // Some endpoints answer "not found" in Vault's response envelope (request_id, data.error) instead
+  // of an error list (AppRole's secret-id-accessor/lookup does).
+  const enveloped = typeof body?.request_id === 'string';
+  if (a.status === 404 && !Array.isArray(errors) && !enveloped) throw notVault('is a 404 without Vault\'s error list');
+  const dataError = enveloped && typeof body?.data?.error === 'string' ? [body.data.error] : [];
+  const messages = (Array.isArray(errors) ? errors.map(String) : dataError).filter((e) => e !== '');
   const location = typeof a.headers.location === 'string' ? a.headers.location : undefined;
   const retryAfter = parseRetryAfter(typeof a.headers['retry-after'] === 'string' ? a.headers['retry-after'] : undefined);
   throw new VaultStatusError(a.status, messages.length > 0 ? messages.join('; ') : `HTTP ${a.status}`, ex.method, path, retryAfter, location);

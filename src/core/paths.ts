@@ -7,7 +7,8 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** `read`: the file must exist. `write`: it may not exist yet, and must not be a symbolic link. */
-export type PathUse = 'read' | 'write';
+/** `write-dir`: an output that is a directory of files (the vault-agent format), not one file. */
+export type PathUse = 'read' | 'write' | 'write-dir';
 
 export interface ConfineRequest {
   /** The path exactly as the config wrote it. */
@@ -50,10 +51,10 @@ export function confinePath(req: ConfineRequest): Confined {
   }
   const lexical = resolve(req.from, path);
   if (!inside(resolve(req.root), lexical) && !inside(root, lexical)) return refuse(`leaves ${rootLabel}`, stayInside);
-  if (use === 'write' && relative(resolve(req.root), lexical).split(sep).includes('.git')) {
+  if (use !== 'read' && relative(resolve(req.root), lexical).split(sep).includes('.git')) {
     return refuse('points into a .git directory', 'write credential files outside version control');
   }
-  return use === 'read' ? confineExisting(lexical, root, rootLabel, stayInside) : confineNew(lexical, root, rootLabel, stayInside);
+  return use === 'read' ? confineExisting(lexical, root, rootLabel, stayInside) : confineNew(lexical, root, rootLabel, stayInside, use === 'write-dir');
 }
 
 function confineExisting(lexical: string, root: string, rootLabel: string, stayInside: string): Confined {
@@ -69,11 +70,12 @@ function confineExisting(lexical: string, root: string, rootLabel: string, stayI
   return { ok: true, path: real };
 }
 
-function confineNew(lexical: string, root: string, rootLabel: string, stayInside: string): Confined {
+function confineNew(lexical: string, root: string, rootLabel: string, stayInside: string, directory: boolean): Confined {
   try {
     const st = lstatSync(lexical);
     if (st.isSymbolicLink()) return refuse('is a symbolic link', 'replace the link with a regular file, or choose another path');
-    if (st.isDirectory()) return refuse('is a directory', 'name a file');
+    if (st.isDirectory() && !directory) return refuse('is a directory', 'name a file');
+    if (!st.isDirectory() && directory) return refuse('is not a directory', 'format vault-agent writes a directory: name one that does not exist yet, or one vault-gitops wrote');
   } catch (err) {
     if (code(err) !== 'ENOENT' && code(err) !== 'ENOTDIR') return refuse(`cannot be checked (${code(err) ?? 'error'})`, stayInside);
   }
@@ -120,9 +122,14 @@ export interface PathProblem {
 }
 
 /** What is wrong with a file sink's `path` (relative to and confined in the sink root) and `mode`. */
-export function credentialFileProblems(file: { path: string; mode?: number }, sinkRoot: string): PathProblem[] {
+/** A credential file's path, or a directory for the vault-agent format. */
+export function credentialPathUse(file: { format?: string }): PathUse {
+  return file.format === 'vault-agent' ? 'write-dir' : 'write';
+}
+
+export function credentialFileProblems(file: { path: string; mode?: number; format?: string }, sinkRoot: string): PathProblem[] {
   const out: PathProblem[] = [];
-  const c = confinePath({ path: file.path, from: sinkRoot, root: sinkRoot, rootLabel: sinkRootLabel(sinkRoot), use: 'write' });
+  const c = confinePath({ path: file.path, from: sinkRoot, root: sinkRoot, rootLabel: sinkRootLabel(sinkRoot), use: credentialPathUse(file) });
   if (!c.ok) out.push({ field: 'path', message: `credential file ${file.path} ${c.problem}`, hint: c.hint });
   const loose = file.mode === undefined ? undefined : credentialModeProblem(file.mode);
   if (loose) out.push({ field: 'mode', message: loose, hint: 'use mode 0600 (or 0640 for a group that must read it)' });

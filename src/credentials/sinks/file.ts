@@ -3,7 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
-import { confinePath, credentialModeProblem, sinkRootLabel } from '../../core/paths.js';
+import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/paths.js';
 import { directoryFileNames, parseDirectory, parseFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
 
@@ -33,7 +33,7 @@ export class FileSink implements CredentialSink {
   /** The real path to use, checked again at run time (the tree may have changed since validation). */
   private locate(target: CredentialTarget): string {
     const path = target.spec.file!.path;
-    const c = confinePath({ path, from: this.root, root: this.root, rootLabel: sinkRootLabel(this.root), use: 'write' });
+    const c = confinePath({ path, from: this.root, root: this.root, rootLabel: sinkRootLabel(this.root), use: credentialPathUse(target.spec.file!) });
     if (!c.ok) throw new FileSinkError(path, `the path ${c.problem}`, c.hint);
     return c.path;
   }

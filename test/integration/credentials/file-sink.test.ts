@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
+// Each test declares its own mount; the file's one state record then deletes the previous test's
+// mount ("removed from config"), which the destruction guard lets through only with --allow-destroy.
 const id = uniq('fs');
 const MARKER = `outside-${id}`;
 
@@ -52,7 +54,7 @@ describe('policy file: paths are confined to the config directory', () => {
       'team/policies.yaml': `policies:\n  ok-${id}:\n    file: ../hcl/ok.hcl\n`,
       'hcl/ok.hcl': 'path "secret/data/ok/*" { capabilities = ["read"] }\n',
     });
-    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect((await vaultRequest('GET', `sys/policies/acl/ok-${id}`)).json.data.policy).toContain('secret/data/ok/*');
   });
@@ -66,7 +68,7 @@ describe('credential files', () => {
     const mount = `up${uniq('')}`;
     const sink = `${prefix}-${mount}.json`;
     const dir = await configDir({ 'auth.yaml': userConfig(mount, at(sink)) });
-    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`auth\\.yaml:6:\\d+: error: .*credential file .* ${problem}`));
     expect((await vaultRequest('GET', `sys/auth`)).json.data[`${mount}/`]).toBeUndefined();
@@ -78,7 +80,7 @@ describe('credential files', () => {
     const outsideDir = await mkdtemp(join(tmpdir(), 'vault-gitops-outside-'));
     const dir = await configDir({ 'auth.yaml': userConfig(mount, at('out/bot.json')) });
     await symlink(outsideDir, join(dir, 'out'));
-    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/through a symbolic link/);
     expect(await readdir(outsideDir)).toEqual([]);
@@ -97,7 +99,7 @@ describe('credential files', () => {
     const dir = await configDir({ 'auth.yaml': userConfig(mount, at('out/bot.json')) });
     const sinkRoot = await mkdtemp(join(tmpdir(), 'vault-gitops-sinks-'));
     const elsewhere = await mkdtemp(join(tmpdir(), 'vault-gitops-cwd-'));
-    const r = await cli(['apply', '-c', dir, '--auto-approve', '--sink-root', sinkRoot], { cwd: elsewhere });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy', '--sink-root', sinkRoot], { cwd: elsewhere });
     expect(r.code, r.stderr).toBe(0);
     const file = join(sinkRoot, 'out/bot.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -110,7 +112,7 @@ describe('credential files', () => {
   it('an existing file vault-gitops did not write is never overwritten; adopt: true takes it over', async () => {
     const mount = `up${uniq('')}`;
     const dir = await configDir({ 'auth.yaml': userConfig(mount, at('out/bot.json')), 'out/bot.json': '{"password":"the-owners-own"}\n' });
-    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/out\/bot\.json: exists and was not written by vault-gitops/);
     expect(await readFile(join(dir, 'out/bot.json'), 'utf8')).toBe('{"password":"the-owners-own"}\n');
@@ -118,7 +120,7 @@ describe('credential files', () => {
     expect((await vaultRequest('GET', `auth/${mount}/users/bot`)).status).toBe(404);
 
     await writeFile(join(dir, 'auth.yaml'), userConfig(mount, '{ path: out/bot.json, adopt: true }'));
-    const adopted = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const adopted = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(adopted.code, adopted.stdout + adopted.stderr).toBe(0);
     const creds = JSON.parse(await readFile(join(dir, 'out/bot.json'), 'utf8')) as { password: string; vault_gitops?: unknown };
     expect(creds.vault_gitops).toBeDefined();
@@ -131,7 +133,7 @@ describe('credential files', () => {
     const dir = await configDir({ 'auth.yaml': userConfig(mount, at('out/bot.json')), 'victim.txt': 'precious\n' });
     await mkdir(join(dir, 'out'), { recursive: true });
     await symlink(join(dir, 'victim.txt'), join(dir, 'out/bot.json'));
-    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/credential file out\/bot\.json is a symbolic link/);
     expect(await readFile(join(dir, 'victim.txt'), 'utf8')).toBe('precious\n');
@@ -144,7 +146,7 @@ describe('credential files', () => {
       'out/.vault-gitops-tmp-4194321-abcdef': '{"password":"half"}',
       'out/bot.json.tmp-4194321': '{"password":"half"}',
     });
-    const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(join(dir, 'out'))).toEqual(['bot.json']);
   });

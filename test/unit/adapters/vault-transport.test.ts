@@ -36,6 +36,13 @@ describe('vaultAnswer', () => {
     expect(caught).toBeInstanceOf(VaultStatusError);
     expect(caught).toMatchObject({ status: 429, retryAfterMs: 2000, path: 'kv/data/x' });
   });
+
+  it("takes a 404 in Vault's response envelope (request_id, data.error) as Vault's not-found", () => {
+    const body = { request_id: 'r', data: { error: 'failed to find accessor entry for secret_id_accessor: "a"' } };
+    expect(() => vaultAnswer(ex('auth/approle/role/x/secret-id-accessor/lookup'), answer(404, body))).toThrow(VaultStatusError);
+    expect(() => vaultAnswer(ex('auth/approle/role/x/secret-id-accessor/lookup'), answer(404, body))).toThrow(/failed to find accessor entry/);
+    expect(() => vaultAnswer(ex('sys/policy'), answer(404, { data: { error: 'x' } }))).toThrow(/404 without Vault's error list/);
+  });
 });
 
 describe('parseRetryAfter', () => {
