@@ -1,4 +1,11 @@
 #!/usr/bin/env node
+import { nodeDebugRefusal } from './node-debug.js';
 import { run } from './program.js';
 
-process.exitCode = await run(process.argv);
+const refusal = nodeDebugRefusal(process.env.NODE_DEBUG);
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exitCode = 1;
+} else {
+  process.exitCode = await run(process.argv);
+}

@@ -36,6 +36,9 @@ const FILE_STATE_PATH = `vault-gitops/test-${Date.now().toString(36)}${Math.floo
  * are versions of one config. A test passing --state-id or VAULT_GITOPS_STATE_ID overrides it.
  */
 const FILE_STATE_ID = `test-config-${FILE_STATE_PATH.slice('vault-gitops/test-'.length)}`;
+// Also for CLIs a test starts on its own (spawn with process.env): without it their owner id would
+// be derived from the temp config's path, and the record the file's other runs own would be refused.
+process.env.VAULT_GITOPS_STATE_ID ??= FILE_STATE_ID;
 
 export function allOutput(): string {
   return transcript.join('\n');

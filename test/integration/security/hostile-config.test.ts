@@ -1,0 +1,183 @@
+// The hostile-config suite: the CLI runs the way CI runs it on a pull request (the real Vault token,
+// fake OIDC/cloud/forge tokens in the environment, DEBUG=*), over configs that try every escape we
+// know of. Afterwards every output, plan file, snapshot, export and PR comment is grepped for the
+// token, the fake tokens, the generated secrets and a sentinel planted in a file outside the root.
+import { mkdtemp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
+
+const SENTINEL = `SENTINEL-${uniq('outside')}`;
+const FAKE = {
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: `fake-oidc-request-${uniq('t')}`,
+  ACTIONS_ID_TOKEN_REQUEST_URL: `https://token.invalid/${uniq('u')}`,
+  CI_JOB_JWT_V2: `fake-gitlab-jwt-${uniq('t')}`,
+  GITHUB_TOKEN: `ghp_fake${uniq('t')}`,
+  AWS_SECRET_ACCESS_KEY: `fake-aws-secret-${uniq('t')}`,
+  GOOGLE_APPLICATION_CREDENTIALS_JSON: `fake-gcp-${uniq('t')}`,
+  NPM_TOKEN: `fake-npm-${uniq('t')}`,
+  DB_PASSWORD: `fake-db-password-${uniq('t')}`,
+  SIGNING_KEY: `fake-signing-key-${uniq('t')}`,
+};
+const env = () => ({ ...FAKE, DEBUG: '*', NODE_DEBUG: 'fs,module', CI: 'true' });
+
+let outside: string; // a directory outside every config root, holding the sentinel
+let sinkRoot: string;
+const artifacts: string[] = []; // files the runs wrote (plan files, snapshots, exports, markdown)
+
+beforeAll(async () => {
+  outside = await mkdtemp(join(tmpdir(), 'vault-gitops-outside-'));
+  await writeFile(join(outside, 'secret.hcl'), `# ${SENTINEL}\npath "secret/*" { capabilities = ["read"] }\n`);
+  await writeFile(join(outside, 'creds.json'), `{"note":"${SENTINEL}"}\n`);
+  sinkRoot = await mkdtemp(join(tmpdir(), 'vault-gitops-sinks-'));
+});
+
+const refused = async (args: string[], files: Record<string, string>, setup?: (dir: string) => Promise<void>) => {
+  const dir = await configDir(files);
+  await setup?.(dir);
+  const r = await cli([...args, '-c', dir, '--sink-root', sinkRoot], { env: env() });
+  return { ...r, dir };
+};
+
+describe('a pull request cannot read the environment', () => {
+  const names = ['VAULT_TOKEN', ...Object.keys(FAKE)];
+  it.each(names)('${env.%s} is refused, and its value is in no output', async (name) => {
+    for (const cmd of [['validate'], ['plan'], ['plan', '-o', 'markdown']]) {
+      const r = await refused(cmd, { 'p.yaml': `policies:\n  p:\n    policy: |\n      # \${env.${name}}\n      path "a/*" { capabilities = ["read"] }\nauth:\n  up:\n    type: userpass\n    description: "\${env.${name}}"\n` });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${r.dir}/p.yaml:`);
+      expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    }
+  });
+
+  it('declaring a credential-looking variable does not make it readable', async () => {
+    const r = await refused(['plan'], {
+      'p.yaml': 'auth:\n  up:\n    type: userpass\n    description: "${env.VAULT_TOKEN} ${env.GITHUB_TOKEN}"\n',
+      'vars.yaml': 'variables:\n  env: [VAULT_TOKEN, GITHUB_TOKEN]\n',
+    });
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('debug channels', () => {
+  it('NODE_DEBUG=http (Node prints request headers itself) is refused before anything is sent', async () => {
+    const dir = await configDir({ 'p.yaml': 'policies:\n  p:\n    policy: |\n      path "a/*" { capabilities = ["read"] }\n' });
+    for (const value of ['http', 'net,tls', '*']) {
+      const r = await cli(['plan', '-c', dir], { env: { ...env(), NODE_DEBUG: value } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('unset NODE_DEBUG');
+      expect(r.stdout + r.stderr).not.toContain(process.env.VAULT_TOKEN!);
+    }
+  });
+});
+
+describe('a pull request cannot read files outside the config root', () => {
+  it('an absolute policy file', async () => {
+    const r = await refused(['plan', '-o', 'markdown'], { 'p.yaml': `policies:\n  p:\n    file: ${outside}/secret.hcl\n` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${r.dir}/p.yaml:3:`);
+  });
+
+  it('a ../ policy file', async () => {
+    const r = await refused(['plan'], { 'sub/p.yaml': 'policies:\n  p:\n    file: ../../../../../../../../../../../../..' + outside + '/secret.hcl\n' });
+    expect(r.code).toBe(1);
+  });
+
+  it('a symlink inside the root that leads out', async () => {
+    const r = await refused(['plan', '-o', 'markdown'], { 'p.yaml': 'policies:\n  p:\n    file: policies/p.hcl\n' }, async (dir) => {
+      await mkdir(join(dir, 'policies'));
+      await symlink(join(outside, 'secret.hcl'), join(dir, 'policies/p.hcl'));
+    });
+    expect(r.code).toBe(1);
+  });
+
+  it('a credential file sink that leaves the sink root, or overwrites a foreign file', async () => {
+    const user = 'auth:\n  up:\n    type: userpass\n    users:\n      u1:\n        token_policies: [default]\n        credentials: { file: { path: PATH } }\n';
+    for (const path of ['../escape.json', `${outside}/creds.json`]) {
+      const r = await refused(['plan'], { 'u.yaml': user.replace('PATH', path) });
+      expect(r.code, path).toBe(1);
+    }
+    expect(await readFile(join(outside, 'creds.json'), 'utf8')).toContain(SENTINEL);
+  });
+});
+
+describe('a legitimate config run as CI runs it leaks nothing', () => {
+  const m = uniq('hc');
+  let dir: string;
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    dir = await configDir({
+      'c.yaml': [
+        'policies:',
+        `  ${m}-read:`,
+        '    policy: |',
+        '      path "secret/data/app/*" { capabilities = ["read"] }',
+        'auth:',
+        `  ${m}-up:`,
+        '    type: userpass',
+        '    users:',
+        '      alice:',
+        `        token_policies: [${m}-read]`,
+        '        credentials: { file: { path: out/alice.json } }',
+        `  ${m}-ar:`,
+        '    type: approle',
+        '    roles:',
+        '      web:',
+        `        token_policies: [${m}-read]`,
+        '        credentials: { file: { path: out/web.json } }',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  afterAll(async () => {
+    await cli(['apply', '-c', await configDir({ 'x.yaml': `policies:\n  ${m}-keep:\n    policy: 'path "a/*" { capabilities = ["read"] }'\n` }), '--auto-approve', '--allow-destroy', '--sink-root', sinkRoot], { env: env() });
+  });
+
+  it('plan (markdown, saved), apply, snapshot, export, drift, rotate', async () => {
+    const run = async (args: string[]) => {
+      const r = await cli([...args, '--sink-root', sinkRoot], { env: env() });
+      expect(r.code, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBeLessThan(2);
+      expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      return r;
+    };
+    const planFile = join(sinkRoot, 'plan.json');
+    const md = await run(['plan', '-c', dir, '-o', 'markdown']);
+    await writeFile(join(sinkRoot, 'comment.md'), md.stdout);
+    await run(['plan', '-c', dir, '--out', planFile]);
+    await run(['apply', planFile, '-c', dir, '--auto-approve']);
+    await run(['plan', '-c', dir, '-o', 'json']);
+    await run(['snapshot', '-c', dir, '--out', join(sinkRoot, 'snapshot.json')]);
+    await run(['export', '-c', dir, '--out', join(sinkRoot, 'export')]);
+    await run(['rotate', '-c', dir]);
+    await run(['drift', '-c', dir, '-o', 'markdown']);
+    artifacts.push(planFile, join(sinkRoot, 'comment.md'), join(sinkRoot, 'snapshot.json'));
+    for (const f of await readdir(join(sinkRoot, 'export'), { recursive: true, withFileTypes: true })) {
+      if (f.isFile()) artifacts.push(join(f.parentPath, f.name));
+    }
+    for (const f of ['alice.json', 'web.json']) {
+      const cred = JSON.parse(await readFile(join(sinkRoot, 'out', f), 'utf8')) as Record<string, unknown>;
+      for (const k of ['password', 'secret_id']) if (typeof cred[k] === 'string') secrets.push(cred[k] as string);
+    }
+    expect(secrets.length).toBe(2);
+  });
+
+  it('zero hits for the token, the fake tokens, the generated secrets and the sentinel', async () => {
+    const needles = [process.env.VAULT_TOKEN!, ...Object.values(FAKE), ...secrets, SENTINEL];
+    expect(needles.every((n) => n.length >= 8)).toBe(true);
+    const haystacks: Record<string, string> = { 'CLI output (stdout+stderr of every run)': allOutput() };
+    for (const f of artifacts) haystacks[f] = await readFile(f, 'utf8');
+    expect(Object.keys(haystacks).length).toBeGreaterThan(3);
+    const hits: string[] = [];
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const n of needles) {
+        const at = text.indexOf(n);
+        // Where it leaked, with the needle itself masked: the report must not leak it again.
+        if (at >= 0) hits.push(`${where} contains ${n.slice(0, 6)}… after: ${JSON.stringify(text.slice(Math.max(0, at - 80), at))}`);
+      }
+    }
+    expect(hits).toEqual([]);
+  });
+});
