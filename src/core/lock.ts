@@ -39,6 +39,21 @@ export function describeLock(lock: LockInfo): string {
   return `${lock.owner} (lock ID ${lock.id}) since ${lock.acquired_at}`;
 }
 
+/**
+ * For a holder on this machine (same user@host as this process): true when its process no longer
+ * exists, so a recent heartbeat only means it died a moment ago (SIGKILL). Elsewhere: false.
+ */
+export function holderProcessGone(lock: LockInfo): boolean {
+  const m = /^(.*) pid (\d+)$/.exec(lock.owner);
+  if (!m || m[1] !== lockOwner().replace(/ pid \d+$/, '')) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** True when the holder wrote a heartbeat recently: its run is still going. */
 export function holderAlive(lock: LockInfo, now: Date): boolean {
   if (isExpired(lock, now) || !lock.heartbeat_at) return false;
@@ -211,8 +226,8 @@ export class StateLock {
 }
 
 /**
- * Removes the lock with this ID. A holder that is still alive (recent heartbeat) is only unlocked
- * with `force`. Returns the lock removed.
+ * Removes the lock with this ID. A holder that is still alive (recent heartbeat, and on this machine
+ * its process still running) is only unlocked with `force`. Returns the lock removed.
  */
 export async function forceUnlock(store: StateStore, id: string, opts: { force?: boolean; now?: () => Date } = {}): Promise<LockInfo> {
   for (let attempt = 0; ; attempt++) {
@@ -226,7 +241,7 @@ export async function forceUnlock(store: StateStore, id: string, opts: { force?:
         'pass the lock ID exactly as the error of the waiting run printed it',
       );
     }
-    if (holderAlive(held, opts.now?.() ?? new Date()) && !opts.force) {
+    if (holderAlive(held, opts.now?.() ?? new Date()) && !holderProcessGone(held) && !opts.force) {
       throw new UsageError(
         `the state lock ${store.label} is held by a run that is still alive: ${held.owner} renewed it at ${held.heartbeat_at ?? '?'}`,
         'let that run finish (or stop it: SIGINT/SIGTERM release the lock); to remove the lock of a live run anyway, pass --force — that run then fails at its next state write',
