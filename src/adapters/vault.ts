@@ -74,6 +74,9 @@ function failureOf(err: unknown): Failure {
   }
   if (err instanceof VaultTransportError) return err.retriable ? { kind: 'transient' } : { kind: 'fatal' };
   if (err instanceof VaultConnectionError) return { kind: 'transient' };
+  // A standby redirects while it has no active node to forward to (a leader election): retried
+  // within the budget, never followed to another origin.
+  if (err instanceof VaultRedirectError) return { kind: 'transient' };
   return { kind: 'fatal' };
 }
 

@@ -74,7 +74,8 @@ describe('an HA standby that redirects elsewhere', () => {
       await new Promise((r) => elsewhere.close(r));
     };
     const dir = await configDir(files);
-    const r = await cli(['plan', '-c', dir], { cwd: dir, env: { VAULT_ADDR: addr, VAULT_TOKEN: 'standby-token-5678' } });
+    // Retried like an election in progress (the budget kept short here), never followed.
+    const r = await cli(['plan', '-c', dir, '--retry-budget', '2s'], { cwd: dir, env: { VAULT_ADDR: addr, VAULT_TOKEN: 'standby-token-5678' } });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`Vault at ${addr} redirected GET auth/token/lookup-self to ${target}`);
     expect(r.stderr).toContain('the token is not sent to another address');
