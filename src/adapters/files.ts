@@ -123,14 +123,7 @@ export async function writeFileAtomic(file: string, data: string, options: Write
   watch();
   live.add(tmp);
   try {
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
-    try {
-      await fh.chmod(mode);
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeNewFile(tmp, data, mode);
     await refuseLink(file);
     await rename(tmp, file);
     live.delete(tmp);
@@ -144,7 +137,23 @@ export async function writeFileAtomic(file: string, data: string, options: Write
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/**
+ * Creates `path`, which must not exist (never through a symbolic link), with `data`; the mode is set
+ * on the open file (the umask cannot widen or narrow it) and the data synced before it is closed.
+ */
+export async function writeNewFile(path: string, data: string, mode: number): Promise<void> {
+  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    await fh.chmod(mode);
+    await fh.writeFile(data, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Makes a rename or a new entry in `dir` durable. */
+export async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await fh.sync();

@@ -8,8 +8,9 @@
 // every file at the same instant. Killed half-way, the previous version stays in place and the
 // next run removes the leftovers.
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, open, readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { syncDir, writeNewFile } from './files.js';
 
 export const DATA_LINK = '..data';
 const VERSION_PREFIX = '..v-';
@@ -35,7 +36,7 @@ export async function swapDirectory(dir: string, files: Record<string, string>, 
   const version = await mkdtemp(join(dir, VERSION_PREFIX));
   try {
     await chmod(version, dirMode);
-    for (const [name, text] of Object.entries(files)) await writeSynced(join(version, name), text, mode);
+    for (const [name, text] of Object.entries(files)) await writeNewFile(join(version, name), text, mode);
     await syncDir(version);
     await replaceLink(dir, DATA_LINK, basename(version));
   } catch (err) {
@@ -98,25 +99,5 @@ async function replaceLink(dir: string, name: string, target: string): Promise<v
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
-  }
-}
-
-async function writeSynced(path: string, text: string, mode: number): Promise<void> {
-  const fh = await open(path, 'wx', mode);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await chmod(path, mode);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
