@@ -44,12 +44,12 @@ function removeLiveTemps(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Another handler (the CLI's graceful stop) lets the writes in flight finish, and 'exit' removes
+  // any temp file still left; alone, keep the signal's default meaning (terminate) after cleaning up.
+  if (process.listenerCount(signal) > 1) return;
   removeLiveTemps();
-  // When nobody else handles the signal, keep its default meaning (terminate).
-  if (process.listenerCount(signal) === 1) {
-    unwatch();
-    process.kill(process.pid, signal);
-  }
+  unwatch();
+  process.kill(process.pid, signal);
 }
 
 function watch(): void {
