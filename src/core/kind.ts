@@ -1,0 +1,102 @@
+import type { Vault } from '../adapters/vault.js';
+import type { KindAccess } from './access.js';
+import type { Config, DesiredObject, KindName, LiveObject, Settings } from './model.js';
+
+/** What a kind's readLive is asked to look at. */
+export interface ReadScope {
+  config: Config;
+  /** The desired objects of this kind (to know which mounts to list). */
+  desired: DesiredObject[];
+  /** Live mounts of the server, read first: path (no trailing slash) → type. */
+  mounts: { auth: Record<string, string>; secrets: Record<string, string> };
+}
+
+export interface ApplyContext {
+  vault: Vault;
+}
+
+/**
+ * One Vault object kind. The engine never special-cases a kind: it asks these questions.
+ * Adding a kind = copy one file, answer these, register it in registry.ts.
+ */
+export interface Kind {
+  readonly name: KindName;
+  /** Heading for the text plan: "ACL policies". */
+  readonly title: string;
+  /** Apply order: lower first (mounts 0, policies 1, roles 2, ...); deletes run in reverse. */
+  readonly phase: number;
+  /** Fields whose values are never shown (masked) and never compared by value. */
+  readonly sensitiveFields: readonly string[];
+  /** Fields whose change is security-relevant (shown first in plans). */
+  readonly securityFields: readonly string[];
+  /** True when the object can be deleted by prune / state (mount-internal singletons can't). */
+  readonly deletable: boolean;
+
+  /** The objects of this kind the config declares. */
+  desired(config: Config): DesiredObject[];
+  /** LIST + GET the live objects of this kind in the scope (only mounts the config or prune touch). */
+  readLive(vault: Vault, scope: ReadScope): Promise<LiveObject[]>;
+  /** Brings declared settings into the comparable shape (TTLs → seconds, sets sorted, ...). */
+  normalise(settings: Settings): Settings;
+  /** Creates the object. `password` is set for password-mode credential kinds. */
+  create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<void>;
+  /** Makes the live object match; `fields` are the names that differ. */
+  update(ctx: ApplyContext, obj: DesiredObject, fields: string[]): Promise<void>;
+  delete(ctx: ApplyContext, obj: LiveObject): Promise<void>;
+  /**
+   * The Vault API paths this kind reads (plan) and writes (apply) for the config, for
+   * `policy-for`. Must list every path readLive, create/update/delete and credentials touch.
+   */
+  access(config: Config): KindAccess;
+  /**
+   * The live identity of one object (a mount's accessor, an AppRole's role_id, a CA's serial), or
+   * undefined when it is not in Vault. The state record keeps it, and a removed object is deleted only
+   * while Vault still shows the same identity. Kinds without one (policies, users) leave this out.
+   */
+  identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
+  /** Present on kinds that generate credentials (userpass users, AppRoles). */
+  readonly credentials?: CredentialCapability;
+}
+
+/** A credential delivered to a sink, as the planner sees it (no values). */
+export type CredentialStatus =
+  | { state: 'ok' }
+  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string }
+  /** The delivered credential is fine, but other credentials this tool issued are live and held by nobody. */
+  | { state: 'orphaned'; reason: string; accessors: string[] };
+
+/**
+ * Kinds whose objects carry generated credentials.
+ * - `password`: we generate it; the sink gets it first (marked pending), then Vault, then the mark is cleared.
+ * - `secret-id`: Vault issues it; the sink gets it, and only then is the previous one destroyed.
+ */
+export interface CredentialCapability {
+  readonly mode: 'password' | 'secret-id';
+  /** Names of the values delivered, for plan lines: `password`, `role_id + secret_id`. */
+  readonly label: string;
+  /** password mode: sets the password of an existing object. */
+  setPassword?(ctx: ApplyContext, obj: DesiredObject, password: string): Promise<void>;
+  /** secret-id mode: issues new values. */
+  issue?(ctx: ApplyContext, obj: DesiredObject): Promise<{ values: Record<string, string>; accessor?: string }>;
+  /**
+   * secret-id mode: destroys a previous secret_id by accessor. Only a definite not-found counts as
+   * already gone; any other failure throws (the next run retries).
+   */
+  revoke?(ctx: ApplyContext, obj: DesiredObject, accessor: string): Promise<void>;
+  /**
+   * secret-id mode: accessors of the live credentials this tool issued for the object (found by the
+   * mark it puts on what it issues) other than `keepAccessor`: held by nobody once `keepAccessor` is
+   * the delivered one.
+   */
+  orphans?(vault: Vault, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
+  /** Checks delivered values against Vault (secret_id still valid, role_id unchanged); `accessor` is the delivered secret_id's. */
+  verify?(
+    vault: Vault,
+    obj: DesiredObject,
+    values: Record<string, string>,
+  ): Promise<{ valid: boolean; reason?: string; expiresAt?: string; accessor?: string }>;
+}
+
+export function statusReason(s: CredentialStatus): string {
+  return s.state === 'ok' ? 'delivered' : s.reason;
+}
