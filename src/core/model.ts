@@ -127,6 +127,11 @@ export interface Config {
   prune: string[];
   /** Defaults for generated passwords. */
   password?: Partial<PasswordPolicy>;
+  /**
+   * The merged config as written (schema-valid, variables substituted; policy files read in):
+   * kinds read their objects from it through their placement (kinds/support.ts placedEntries).
+   */
+  tree: Record<string, unknown>;
   /** Source positions by dotted YAML path (`auth.userpass.users.alice`). */
   sources: Record<string, SourcePos>;
 }
@@ -212,8 +217,11 @@ export interface UnmanagedObject {
   note?: string;
 }
 
-/** Why a plan counts as destructive: data or a whole mount's objects go, or many objects at once. */
-export type DestroyCode = 'secrets-mount' | 'auth-mount' | 'pki-ca' | 'bulk';
+/**
+ * Why a plan counts as destructive: `bulk` (many objects at once), or a kind's code (its destroyCode or
+ * name) when deleting one of its objects loses data: `secrets-mount`, `auth-mount`, `pki-ca`, ...
+ */
+export type DestroyCode = string;
 
 /** One destructive part of a plan; `apply` refuses the plan without `--allow-destroy`. */
 export interface Destroy {

@@ -10,6 +10,7 @@ import { checkPolicyHcl } from './hcl.js';
 import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
 import { confinePath, credentialFileProblems } from './paths.js';
+import type { Kind } from './kind.js';
 import type { Layer } from './layering.js';
 import type {
   AuthMountConfig,
@@ -623,15 +624,10 @@ class Checker {
     return out;
   }
 
-  prune(tree: Json, config: Config): string[] {
+  prune(tree: Json, config: Config, kinds: readonly Kind[]): string[] {
     const raw = tree.prune;
     if (!Array.isArray(raw)) return [];
-    const valid = new Set(['policies', 'auth', 'secrets', 'auth/*/users', 'auth/*/roles', 'secrets/*/roles']);
-    for (const [m, a] of Object.entries(config.auth)) {
-      if (a.type === 'userpass') valid.add(`auth/${m}/users`);
-      if (a.type === 'approle') valid.add(`auth/${m}/roles`);
-    }
-    for (const [m, s] of Object.entries(config.secrets)) if (s.type === 'pki') valid.add(`secrets/${m}/roles`);
+    const valid = pruneCollections(config, kinds);
     const out: string[] = [];
     raw.forEach((entry, i) => {
       if (typeof entry !== 'string') return;
@@ -654,6 +650,29 @@ class Checker {
   }
 }
 
+/**
+ * The collections `prune:` may name: the mount sections, each kind's map at the root
+ * (`policies`), and in mounts the key under any mount (`*`) and under each declared mount of a type
+ * that has it (`auth/approle/roles`).
+ */
+function pruneCollections(config: Config, kinds: readonly Kind[]): Set<string> {
+  const valid = new Set<string>();
+  for (const k of kinds) {
+    const p = k.placement;
+    if (p?.in === 'root' && p.shape === 'map') valid.add(p.key.join('/'));
+  }
+  valid.add('auth').add('secrets');
+  for (const k of kinds) {
+    const p = k.placement;
+    if (!p || p.in === 'root' || p.shape !== 'map') continue;
+    const key = p.key.join('/');
+    valid.add(`${p.in}/*/${key}`);
+    const mounts = p.in === 'auth' ? config.auth : config.secrets;
+    for (const [m, decl] of Object.entries(mounts)) if (p.mountTypes === undefined || p.mountTypes.includes(decl.type)) valid.add(`${p.in}/${m}/${key}`);
+  }
+  return valid;
+}
+
 interface MountMax {
   seconds: number;
   text: string;
@@ -666,7 +685,13 @@ function mountMaxTtl(tune: unknown): MountMax | undefined {
 }
 
 /** Checks the merged layer and builds the Config (also when there are errors, as far as it can). */
-export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, reported: Diagnostic[] = [], paths: { sinkRoot?: string } = {}): Checked {
+export function checkConfig(
+  layer: Layer,
+  sources: Map<string, SourceFile>,
+  kinds: readonly Kind[],
+  reported: Diagnostic[] = [],
+  paths: { sinkRoot?: string } = {},
+): Checked {
   const known = new Set(reported.map((d) => d.path).filter((p): p is string => p !== undefined));
   const schema = schemaDiagnostics(layer, known);
   const c = new Checker(layer, sources, new Set([...schema.failed, ...known]));
@@ -675,8 +700,10 @@ export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, repo
   const policies = c.policies(tree);
   const auth = c.auth(tree, policies);
   const secrets = c.secrets(tree);
-  const config: Config = { policies, auth, secrets, prune: [], sources: {} };
-  config.prune = c.prune(tree, config);
+  // Policy files are read in: the policy kind finds its text where it finds inline HCL.
+  const placed = isObj(tree.policies) ? { ...tree, policies: policies as Json } : tree;
+  const config: Config = { policies, auth, secrets, prune: [], tree: placed, sources: {} };
+  config.prune = c.prune(tree, config, kinds);
   if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
   for (const [k, e] of layer.index) config.sources[k] = e.key ?? e.pos;
   return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };

@@ -1,6 +1,8 @@
+import type { TSchema } from 'typebox';
 import type { Vault } from '../adapters/vault.js';
 import type { KindAccess } from '../core/access.js';
 import type { Config, CredentialHolderConfig, DesiredObject, KindName } from '../core/model.js';
+import { genericName } from './fields.js';
 import type { CredentialCapability, Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
@@ -15,6 +17,9 @@ interface CollectionFlavor {
   /** Vault's path segment: `users` / `role`. */
   api: string;
   sensitiveFields: string[];
+  /** One object's schema and the description of the collection (Placement). */
+  schema: TSchema;
+  description: string;
   credentials: CredentialCapability;
   /** Extra write after create/update (e.g. a custom AppRole role_id). */
   afterWrite?: Kind['update'];
@@ -49,6 +54,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     sensitiveFields: f.sensitiveFields,
     securityFields: ['token_policies', 'policies', 'token_bound_cidrs', 'secret_id_bound_cidrs', 'bound_cidr_list', 'token_type', 'token_no_default_policy'],
     deletable: true,
+    placement: { in: 'auth', key: [f.section], mountTypes: [f.authType], shape: 'map', schema: f.schema, names: genericName(), allowEmpty: true, description: f.description },
     credentials: f.credentials,
 
     desired(config) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 
 let root: string | undefined;
 let n = 0;
@@ -17,5 +18,5 @@ export function loadFiles(files: Record<string, string>, opts: LoadOptions = {})
   const dir = join(root, String(n++));
   mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return { ...loadConfig([dir], { env: {}, ...opts }), dir };
+  return { ...loadConfig([dir], KINDS, { env: {}, ...opts }), dir };
 }
