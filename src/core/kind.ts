@@ -49,8 +49,9 @@ export interface CheckContext {
   broken(path: readonly string[]): boolean;
   /** A value for a message: a value that came from a variable is named by its reference, never shown. */
   shown(path: readonly string[], value: unknown): string;
-  error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
-  warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
+  /** Reports at the path's value (default), its key, or a position of its own (an item of a list). */
+  error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value' | SourcePos): void;
+  warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value' | SourcePos): void;
 }
 
 /**

@@ -136,16 +136,8 @@ export interface Config {
   sources: Record<string, SourcePos>;
 }
 
-/** Kind names: one module each under src/kinds/. */
-export type KindName =
-  | 'policy'
-  | 'auth-mount'
-  | 'userpass-user'
-  | 'approle-role'
-  | 'secrets-mount'
-  | 'pki-root-ca'
-  | 'pki-urls'
-  | 'pki-role';
+/** A kind's name (`policy`, `pki-role`, ...): one module each under src/kinds/, listed in kinds/registry.ts. */
+export type KindName = string;
 
 /**
  * Addresses mirror the config tree and the `prune:` collection names:

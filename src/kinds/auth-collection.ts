@@ -5,7 +5,7 @@ import type { Config, CredentialHolderConfig, DesiredObject, KindName } from '..
 import { genericName } from './fields.js';
 import type { CredentialCapability, Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
+import { checkPolicyRefs, compact, desiredObject, listAndRead, liveMountsOfType, liveObject, placedEntries, rule } from './support.js';
 
 interface CollectionFlavor {
   kind: KindName;
@@ -47,7 +47,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     await ctx.vault.write(objectPath(f.api, obj), body);
   };
 
-  return {
+  const kind: Kind = {
     name: f.kind,
     title: f.title,
     phase: 2,
@@ -91,6 +91,12 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
 
     normalise: normaliseSettings,
 
+    check(ctx) {
+      for (const e of placedEntries(ctx.config, kind)) {
+        for (const field of ['token_policies', 'policies']) checkPolicyRefs(ctx, e.value[field], [...e.path, field]);
+      }
+    },
+
     async create(ctx, obj, password) {
       await write(ctx, obj, password);
       await f.afterWrite?.(ctx, obj, []);
@@ -122,4 +128,5 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
       return out;
     },
   };
+  return kind;
 }

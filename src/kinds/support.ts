@@ -1,51 +1,14 @@
 import type { Vault } from '../adapters/vault.js';
 import type { AccessRule, Capability } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from '../core/model.js';
+import { type PlacedEntry } from '../core/placed.js';
 import { dotted } from '../core/yaml-tree.js';
-import type { Kind } from './kind.js';
+import { didYouMean } from '../core/suggest.js';
+import type { CheckContext, Kind } from './kind.js';
+
+export { placedEntries, type PlacedEntry } from '../core/placed.js';
 
 type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** One object a kind's placement finds in the config. */
-export interface PlacedEntry {
-  /** The mount it sits in (auth / secrets placements). */
-  mount?: string;
-  /** Its name: the map key, or the placement's last key for a single object. */
-  name: string;
-  /** Its value as written (schema-valid, variables substituted); `name:` with nothing is `{}`. */
-  value: Settings;
-  /** Its config path, for source positions: `['secrets', 'pki', 'roles', 'web']`. */
-  path: string[];
-  /** Its address: `policies/NAME`, `auth/MOUNT/roles/NAME`, `secrets/MOUNT/urls`, ... */
-  address: string;
-  /** Its address minus the name: what `prune:` names (`auth/MOUNT/roles`). */
-  collection: string;
-}
-
-/** The objects of `kind` the config declares where its placement says (in mounts of its types). */
-export function placedEntries(config: Config, kind: Kind): PlacedEntry[] {
-  const p = kind.placement;
-  if (!p) return [];
-  if (p.in === 'root') return entriesAt(config.tree, [...p.key], p.shape, undefined);
-  const mounts = p.in === 'auth' ? config.auth : config.secrets;
-  return Object.entries(mounts)
-    .filter(([, m]) => p.mountTypes === undefined || p.mountTypes.includes(m.type))
-    .flatMap(([mount]) => entriesAt(config.tree, [p.in, mount, ...p.key], p.shape, mount));
-}
-
-function entriesAt(tree: Json, path: string[], shape: 'map' | 'single', mount: string | undefined): PlacedEntry[] {
-  let v: unknown = tree;
-  for (const seg of path) v = isObj(v) ? v[seg] : undefined;
-  // Addresses use `/` between segments; a mount path keeps its own `/`.
-  const address = [path[0]!, ...(mount !== undefined ? [mount] : []), ...path.slice(mount !== undefined ? 2 : 1)].join('/');
-  if (shape === 'single') return isObj(v) ? [{ mount, name: path.at(-1)!, value: v, path, address, collection: address.slice(0, address.lastIndexOf('/')) }] : [];
-  if (!isObj(v)) return [];
-  return Object.entries(v)
-    .filter(([, x]) => x === null || isObj(x))
-    .map(([name, x]) => ({ mount, name, value: (x ?? {}) as Settings, path: [...path, name], address: `${address}/${name}`, collection: address }));
-}
 
 /** The desired object for a placed entry: address, collection, name, mount and source from the entry. */
 export function placedObject(config: Config, kind: Kind, entry: PlacedEntry, fields: Omit<DesiredObject, 'kind' | 'address' | 'collection' | 'name' | 'source' | 'mount'>): DesiredObject {
@@ -121,4 +84,37 @@ export function compact(settings: Settings): Json {
 /** An ACL rule for Kind.access: `rule('sys/policies/acl/*', 'read', 'list')`. */
 export function rule(path: string, ...capabilities: Capability[]): AccessRule {
   return { path, capabilities };
+}
+
+/**
+ * A `token_policies`-like value (list or comma-separated string) names policies the config declares
+ * (or `default`), in lower case as Vault stores them. For a kind's check().
+ */
+export function checkPolicyRefs(ctx: CheckContext, v: unknown, path: readonly string[]): void {
+  if (v === undefined || ctx.broken(path)) return;
+  const policies = ctx.config.policies;
+  const items: Array<{ name: string; pos: SourcePos | undefined }> = [];
+  if (typeof v === 'string') {
+    for (const n of v.split(',').map((s) => s.trim()).filter((s) => s !== '')) items.push({ name: n, pos: ctx.pos(path) });
+  } else if (Array.isArray(v)) {
+    v.forEach((n, i) => {
+      if (typeof n === 'string') items.push({ name: n, pos: ctx.pos([...path, String(i)]) });
+    });
+  }
+  for (const { name, pos } of items) {
+    if (name !== name.toLowerCase()) {
+      // Vault lower-cases the names it stores; a declared upper-case policy is reported where it is declared.
+      if (!policies[name]) ctx.error(path, `policy \`${name}\` has upper-case letters: Vault stores it lower-cased, so every plan would show a change`, `write \`${name.toLowerCase()}\``, pos);
+      continue;
+    }
+    if (name === 'default' || policies[name]) continue;
+    // `Payments` declared (reported there) is stored as `payments`.
+    if (Object.keys(policies).some((k) => k.toLowerCase() === name)) continue;
+    ctx.error(
+      path,
+      `policy \`${name}\` is not defined in the config${didYouMean(name, [...Object.keys(policies), 'default'])}`,
+      'declare it under `policies:` (only `default` may be used without declaring it)',
+      pos,
+    );
+  }
 }
