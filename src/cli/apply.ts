@@ -46,7 +46,7 @@ function destroyRefused(plan: Plan): UsageError {
 export async function applyCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const saved = flags.planFile ? await readSavedPlan(flags.planFile) : undefined;
   const dirs = configDirs(flags);
-  const loaded = loadDesired(dirs, loadOptions(flags));
+  const loaded = loadDesired(dirs, loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
   const lockOpts = lockSettings(flags);

@@ -23,7 +23,7 @@ const REASON = 'rotation requested';
  * destroy each other's fresh credentials.
  */
 export async function rotateCommand(flags: VaultCommandFlags & { select?: string[] }, io: Output): Promise<number> {
-  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const holders = loaded.desired.filter((d) => d.credentials && kindOf(d.kind).credentials && (d.credentials.file || d.credentials.kubernetes));
   const unknown = (flags.select ?? []).filter((a) => !holders.some((d) => d.address === a));

@@ -1,9 +1,9 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from './ports.js';
 import { generatePassword } from '../credentials/generate.js';
 import type { CredentialCheck } from '../credentials/status.js';
 import { valuesHash, type Sinks } from '../credentials/sinks.js';
 import type { CredentialSink, CredentialTarget, CredentialValues } from '../credentials/sink.js';
-import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kinds/kind.js';
+import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from './kind.js';
 import { errorMessage } from './errors.js';
 import { Limiter } from './limit.js';
 import type { Action, Address, Change, DesiredObject, KindName, LiveObject, PasswordPolicy, Plan } from './model.js';
@@ -21,7 +21,7 @@ export interface ApplyResult {
 }
 
 export interface ApplyDeps {
-  vault: Vault;
+  vault: VaultPort;
   sinks: Sinks;
   kinds: readonly Kind[];
   desired: DesiredObject[];
@@ -129,7 +129,7 @@ async function applyDeletes(deletes: Change[], kinds: Map<KindName, Kind>, ctx: 
 const inFlight = new WeakMap<ApplyDeps, Limiter>();
 function slots(deps: ApplyDeps): Limiter {
   let l = inFlight.get(deps);
-  if (!l) inFlight.set(deps, (l = new Limiter(Math.max(1, deps.vault.options.concurrency * 2))));
+  if (!l) inFlight.set(deps, (l = new Limiter(Math.max(1, deps.vault.concurrency * 2))));
   return l;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import { statusReason, type CredentialStatus, type Kind } from '../kinds/kind.js';
+import { statusReason, type CredentialStatus, type Kind } from './kind.js';
 import { PROTECTED_POLICIES } from '../kinds/policy.js';
 import { sameValue } from '../kinds/normalise.js';
 import {

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../adapters/files.js';
+import { sortKeysDeep } from './canonical-json.js';
 import { UsageError } from './errors.js';
 import { PLAN_FORMAT_VERSION, type Address, type Change, type DesiredObject, type LiveObject, type Plan } from './model.js';
-import { planToJson } from '../render/json.js';
-import { sortKeysDeep } from '../render/common.js';
+import { planToJson } from './plan-json.js';
 
 /** What the plan saw in Vault: a hash per live object and the addresses of each collection listed. */
 export interface LiveFingerprints {

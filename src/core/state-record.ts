@@ -2,7 +2,6 @@
 // a hand edit can be wrong. It is checked field by field when read; a record that does not pass is an
 // error with how to repair it, never silently reset (a reset would forget what vault-gitops created).
 
-import { KIND_TITLES } from '../render/common.js';
 import { UsageError } from './errors.js';
 import type { LockInfo, ManagedEntry, StateRecord } from './state.js';
 
@@ -10,7 +9,6 @@ import type { LockInfo, ManagedEntry, StateRecord } from './state.js';
 export const STATE_FORMAT_VERSION = '2';
 const READABLE_VERSIONS = ['1', STATE_FORMAT_VERSION];
 
-const KINDS = new Set(Object.keys(KIND_TITLES));
 const HASH = /^sha256:[0-9a-f]{64}$/;
 // eslint-disable-next-line no-control-regex -- addresses must not carry control characters
 const ADDRESS = /^(policies|auth|secrets)\/[^\u0000-\u001f\u007f]+$/;
@@ -34,13 +32,13 @@ class Problems {
   }
 }
 
-function checkEntry(entry: unknown, path: string, p: Problems): entry is ManagedEntry {
+function checkEntry(entry: unknown, path: string, p: Problems, kinds: ReadonlySet<string>): entry is ManagedEntry {
   if (!isObj(entry)) {
     p.add(path, 'must be an object');
     return false;
   }
   p.keys(entry, path, ['kind', 'hash', 'applied_at', 'created', 'identity']);
-  if (typeof entry.kind !== 'string' || !KINDS.has(entry.kind)) p.add(`${path}.kind`, `must be one of ${[...KINDS].join(', ')}`);
+  if (typeof entry.kind !== 'string' || !kinds.has(entry.kind)) p.add(`${path}.kind`, `must be one of ${[...kinds].join(', ')}`);
   if (entry.hash !== null && !(typeof entry.hash === 'string' && HASH.test(entry.hash))) p.add(`${path}.hash`, 'must be sha256:<64 hex digits> or null');
   p.text(entry, 'applied_at', path);
   if (typeof entry.created !== 'boolean') p.add(`${path}.created`, 'must be true or false');
@@ -66,8 +64,10 @@ function checkLastApply(last: Json, p: Problems): void {
  * The record read from Vault, checked. `label` names it in messages; `repair` says how to fix it.
  * An unknown (newer) format_version asks for an upgrade instead.
  */
-export function parseStateRecord(data: unknown, label: string, repair: string): StateRecord {
+/** `kindNames`: the kinds this vault-gitops knows (the registry's names); an entry of another kind is refused. */
+export function parseStateRecord(data: unknown, label: string, repair: string, kindNames: readonly string[]): StateRecord {
   const p = new Problems();
+  const kinds = new Set(kindNames);
   if (!isObj(data)) throw new UsageError(`the state record ${label} is not an object`, repair);
   if (typeof data.format_version === 'string' && !READABLE_VERSIONS.includes(data.format_version)) {
     throw new UsageError(`the state record ${label} has format_version ${JSON.stringify(data.format_version)}, which this vault-gitops does not know`, 'upgrade vault-gitops');
@@ -81,7 +81,7 @@ export function parseStateRecord(data: unknown, label: string, repair: string): 
     for (const [address, entry] of Object.entries(data.objects)) {
       const path = `objects[${JSON.stringify(address)}]`;
       if (!ADDRESS.test(address)) p.add(path, 'is not an address (policies/NAME, auth/MOUNT…, secrets/MOUNT…)');
-      checkEntry(entry, path, p);
+      checkEntry(entry, path, p, kinds);
     }
   }
   if (data.last_apply !== undefined) {

@@ -5,10 +5,10 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from './ports.js';
 import { readMountTable } from '../kinds/mount.js';
-import { sortKeysDeep } from '../render/common.js';
 import type { ApplyResult } from './apply.js';
+import { sortKeysDeep } from './canonical-json.js';
 import { UsageError, VaultApiError } from './errors.js';
 import { parseStateRecord, STATE_FORMAT_VERSION } from './state-record.js';
 import type { Address, DesiredObject, KindName, Plan } from './model.js';
@@ -199,8 +199,10 @@ const isUpgrading = (err: unknown) => err instanceof VaultApiError && /upgrad/i.
 /** Reads and writes the state record (KV v2, always with check-and-set). */
 export class StateStore {
   constructor(
-    readonly vault: Vault,
+    readonly vault: VaultPort,
     readonly location: StateLocation,
+    /** The kinds this vault-gitops knows (the registry's names): a record entry of another kind is refused. */
+    readonly kindNames: readonly string[],
   ) {}
 
   get label(): string {
@@ -227,7 +229,7 @@ export class StateStore {
       const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
       if (data?.data !== undefined && data.data !== null) {
         const version = data.metadata?.version ?? 0;
-        return { record: parseStateRecord(data.data, this.label, repairHint(this.location, version)), version };
+        return { record: parseStateRecord(data.data, this.label, repairHint(this.location, version), this.kindNames), version };
       }
       // Missing, or its latest version deleted: check-and-set needs the current version number.
       const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from '../core/ports.js';
 import { errorMessage } from '../core/errors.js';
 import type { DesiredObject, LiveObject } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
@@ -20,7 +20,7 @@ function seconds(v: unknown): number | undefined {
  * Checks what the sinks hold for one existing object against Vault and the rotate rules.
  * `now` is passed in so the decision is reproducible.
  */
-export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, obj: DesiredObject, now: number): Promise<CredentialCheck | undefined> {
+export async function checkCredentials(vault: VaultPort, sinks: Sinks, kind: Kind, obj: DesiredObject, now: number): Promise<CredentialCheck | undefined> {
   const target = sinks.target(obj);
   if (!target || !kind.credentials) return undefined;
   let delivered: DeliveredState[];
@@ -72,7 +72,7 @@ export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, o
 
 /** Checks every desired object that exists live and declares a sink. */
 export async function checkAllCredentials(
-  vault: Vault,
+  vault: VaultPort,
   sinks: Sinks,
   kinds: Map<string, Kind>,
   desired: DesiredObject[],

@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import type { KindAccess } from '../core/access.js';
 import type { Config, CredentialHolderConfig, DesiredObject, KindName } from '../core/model.js';
 import type { CredentialCapability, Kind } from './kind.js';

@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import type { Capability } from '../core/access.js';
 import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError } from '../core/errors.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';

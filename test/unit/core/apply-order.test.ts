@@ -2,9 +2,9 @@
 // no delete at all once a write failed. The kinds here are in-memory recorders: this is the engine's
 // own scheduling logic, which touches Vault only through them.
 import { describe, expect, it } from 'vitest';
-import type { Vault } from '../../../src/adapters/vault.js';
 import { applyPlan } from '../../../src/core/apply.js';
 import type { Change, KindName, LiveObject } from '../../../src/core/model.js';
+import type { VaultPort } from '../../../src/core/ports.js';
 import { Sinks } from '../../../src/credentials/sinks.js';
 import type { Kind } from '../../../src/kinds/kind.js';
 import { desired, live } from '../fixtures/objects.js';
@@ -60,7 +60,7 @@ const liveObjs = [live('approle-role', 'auth/old/roles/a', {}), live('auth-mount
 async function run(failOn: string[] = []) {
   const { calls, kinds } = recorder(new Set(failOn));
   const results = await applyPlan(planWith(changes), {
-    vault: { options: { concurrency: 4 } } as Vault,
+    vault: { concurrency: 4 } as VaultPort,
     sinks: new Sinks({ vaultAddr: 'http://v' } as ConstructorParameters<typeof Sinks>[0]),
     kinds,
     desired: desiredObjs,
