@@ -8,6 +8,7 @@ import { configFingerprint } from '../core/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
 import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
 import { TOOL_VERSION } from '../core/version.js';
+import { generatePassword } from '../credentials/generate.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
@@ -109,6 +110,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const results = await applyPlan(plan, {
       vault: session.vault,
       sinks: session.sinks,
+      generatePassword,
       kinds: KINDS,
       desired: loaded.desired,
       live,

@@ -1,7 +1,8 @@
+import { writeFileAtomic } from '../adapters/files.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/engine.js';
 import { EXIT_CHANGES, EXIT_OK, VaultApiError } from '../core/errors.js';
-import { liveFingerprints, writeSavedPlan } from '../core/saved-plan.js';
+import { liveFingerprints, savedPlanText } from '../core/saved-plan.js';
 import { planningState, stateIgnore } from '../core/state.js';
 import { KINDS } from '../kinds/registry.js';
 import { hasChanges } from '../render/common.js';
@@ -57,7 +58,7 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
     const { plan, live } = await planAgainstVault(flags, io, loaded, session);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
     if (flags.out) {
-      await writeSavedPlan(flags.out, plan, liveFingerprints(live, loaded.desired));
+      await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;

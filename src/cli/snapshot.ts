@@ -1,6 +1,7 @@
+import { writeFileAtomic } from '../adapters/files.js';
 import { RecordingVault } from '../adapters/snapshot-vault.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
-import { takeSnapshot, writeSnapshot } from '../core/snapshot.js';
+import { snapshotText, takeSnapshot } from '../core/snapshot.js';
 import { KINDS } from '../kinds/registry.js';
 import { stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
@@ -16,7 +17,7 @@ export async function snapshotCommand(flags: VaultCommandFlags, io: Output): Pro
   try {
     const vault = session.vault as RecordingVault;
     const snapshot = await takeSnapshot(vault, KINDS, [stateStore(vault, flags)]);
-    await writeSnapshot(flags.out, snapshot);
+    await writeFileAtomic(flags.out, snapshotText(snapshot));
     io.err(`Wrote the live state of ${vault.addr} (${Object.keys(snapshot.responses).length} reads) to ${flags.out}.`);
     return EXIT_OK;
   } finally {

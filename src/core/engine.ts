@@ -1,11 +1,10 @@
-import type { VaultPort } from './ports.js';
-import { checkAllCredentials, type CredentialCheck } from '../credentials/status.js';
-import { Sinks } from '../credentials/sinks.js';
+import { checkAllCredentials, describeSinks, type CredentialCheck } from './credential-status.js';
 import type { Kind } from './kind.js';
 import { ConfigError } from './errors.js';
 import { loadConfig, type LoadOptions } from './load.js';
 import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } from './model.js';
 import { planChanges } from './plan.js';
+import type { SinksPort, VaultPort } from './ports.js';
 import { readLive } from './read.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -40,7 +39,7 @@ export interface StateInput {
 }
 
 /** Reads Vault (and the credential sinks, unless `sinks` is undefined: an offline plan) and plans. */
-export async function makePlan(loaded: Loaded, vault: VaultPort, sinks: Sinks | undefined, kinds: readonly Kind[], now = new Date(), state: StateInput = {}): Promise<Planned> {
+export async function makePlan(loaded: Loaded, vault: VaultPort, sinks: SinksPort | undefined, kinds: readonly Kind[], now = new Date(), state: StateInput = {}): Promise<Planned> {
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
@@ -52,7 +51,7 @@ export async function makePlan(loaded: Loaded, vault: VaultPort, sinks: Sinks | 
   const live = read.map((l) => (found[l.address] !== undefined ? { ...l, identity: found[l.address] } : l));
   const checks = sinks ? await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime()) : {};
   const sinkLabels: Record<Address, string> = {};
-  for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = Sinks.describe(d.credentials);
+  for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = describeSinks(d.credentials);
   const plan = planChanges({
     desired: loaded.desired,
     live,

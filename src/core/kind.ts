@@ -38,6 +38,8 @@ export interface Kind {
   readLive(vault: VaultPort, scope: ReadScope): Promise<LiveObject[]>;
   /** Brings declared settings into the comparable shape (TTLs → seconds, sets sorted, ...). */
   normalise(settings: Settings): Settings;
+  /** Vault's own objects of this kind (the root and default policies): never unmanaged, never deleted. */
+  builtIn?(obj: LiveObject): boolean;
   /** Creates the object. `password` is set for password-mode credential kinds. */
   create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<void>;
   /** Makes the live object match; `fields` are the names that differ. */

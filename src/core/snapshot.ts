@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../adapters/files.js';
 import type { RecordingVaultPort, Responses, VaultPort } from './ports.js';
 import type { Kind } from './kind.js';
-import { readMountTable } from '../kinds/mount.js';
 import { UsageError } from './errors.js';
 import type { Config, LiveObject } from './model.js';
+import { readMountTable } from './mount-table.js';
 import { readLive } from './read.js';
 import type { StateStore } from './state.js';
 
@@ -49,8 +48,9 @@ export async function takeSnapshot(vault: RecordingVaultPort, kinds: readonly Ki
   return { format_version: SNAPSHOT_FORMAT_VERSION, created_at: new Date().toISOString(), vault_addr: vault.addr, responses: vault.responses };
 }
 
-export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(snapshot, null, 2) + '\n');
+/** The snapshot as a file's text (the CLI writes it with the atomic writer). */
+export function snapshotText(snapshot: Snapshot): string {
+  return JSON.stringify(snapshot, null, 2) + '\n';
 }
 
 export async function readSnapshot(file: string): Promise<Snapshot> {

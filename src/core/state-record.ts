@@ -3,7 +3,49 @@
 // error with how to repair it, never silently reset (a reset would forget what vault-gitops created).
 
 import { UsageError } from './errors.js';
-import type { LockInfo, ManagedEntry, StateRecord } from './state.js';
+import type { Address, KindName } from './model.js';
+
+export interface ManagedEntry {
+  kind: KindName;
+  /** sha256 of the normalised declared settings last applied; null while a create is in flight. */
+  hash: string | null;
+  applied_at: string;
+  /** vault-gitops created it (then removing it from the config deletes it); false = it existed before. */
+  created: boolean;
+  /**
+   * Its live identity when last applied (mount accessor, AppRole role_id, CA serial): a removed object
+   * is deleted only while Vault shows the same one. Absent for kinds without one, and in old records.
+   */
+  identity?: string;
+}
+
+export interface LockInfo {
+  /** The run ID; `force-unlock ID` names it. */
+  id: string;
+  /** `user@host pid N`. */
+  owner: string;
+  acquired_at: string;
+  /** Renewed while the run is alive; an expired lock is taken over. */
+  expires_at: string;
+  /** When the holder last renewed the lock: recent means its run is alive (force-unlock needs --force). */
+  heartbeat_at?: string;
+}
+
+export interface StateRecord {
+  format_version: string;
+  /** The id of the config that owns the record (src/core/state-owner.ts); absent until its first apply. */
+  owner?: string;
+  objects: Record<Address, ManagedEntry>;
+  last_apply?: {
+    at: string;
+    run_id: string;
+    by: string;
+    tool_version: string;
+    git_commit?: string;
+    result: 'running' | 'ok' | 'failed';
+  };
+  lock?: LockInfo;
+}
 
 /** 2 added `owner` and per-object `identity`; a version 1 record is read and upgraded by the next apply. */
 export const STATE_FORMAT_VERSION = '2';

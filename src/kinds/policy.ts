@@ -12,6 +12,7 @@ export function normalisePolicyText(text: string): string {
 export const policyKind: Kind = {
   name: 'policy',
   title: 'ACL policies',
+  builtIn: (obj) => PROTECTED_POLICIES.has(obj.name),
   phase: 1,
   sensitiveFields: [],
   securityFields: ['policy'],

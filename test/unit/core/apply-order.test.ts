@@ -62,6 +62,7 @@ async function run(failOn: string[] = []) {
   const results = await applyPlan(planWith(changes), {
     vault: { concurrency: 4 } as VaultPort,
     sinks: new Sinks({ vaultAddr: 'http://v' } as ConstructorParameters<typeof Sinks>[0]),
+    generatePassword: () => 'not-used',
     kinds,
     desired: desiredObjs,
     live: liveObjs,
