@@ -1,0 +1,85 @@
+import type { KindName } from '../core/model.js';
+import type { Kind } from './kind.js';
+import { jwtMounts, liveJwtMounts } from './jwt-mounts.js';
+import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { compact, desiredObject, liveObject, rule } from './support.js';
+
+const KIND = 'jwt-config' as KindName;
+
+/** Vault never returns the client secret: it is sent on every write and never compared. */
+const SECRET = 'oidc_client_secret';
+/** Reported by Vault/OpenBao, set by nobody: OpenBao's `status` says whether the keys loaded. */
+const READ_ONLY = ['status'];
+
+/** What the plugin stores for a config write that leaves the field out. */
+const DEFAULTS = { namespace_in_state: true };
+
+export const normaliseJwtConfig = jwtNormaliser({
+  sets: ['jwt_validation_pubkeys', 'jwt_supported_algs', 'oidc_response_types', 'jwks_pairs', 'unsupported_critical_cert_extensions', 'override_allowed_server_names'],
+  pems: ['oidc_discovery_ca_pem', 'jwks_ca_pem'],
+  maps: ['provider_config'],
+  readOnly: READ_ONLY,
+});
+
+const configPath = (mount: string | undefined) => `auth/${mount ?? ''}/config`;
+
+/**
+ * `auth/MOUNT/config` of a jwt or oidc mount: where keys come from (discovery URL, JWKS URL(s) or
+ * pinned public keys), the OIDC client, the bound issuer. A write replaces the whole config, so
+ * create and update send everything the config declares. Part of the mount: never deleted.
+ */
+export const jwtConfigKind: Kind = {
+  name: KIND,
+  title: 'JWT/OIDC auth configuration',
+  phase: 1,
+  sensitiveFields: [SECRET],
+  securityFields: ['bound_issuer', 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs', 'oidc_discovery_url', 'jwt_supported_algs', 'default_role'],
+  deletable: false,
+
+  desired(config) {
+    return jwtMounts(config)
+      .filter(([, m]) => m.config !== undefined)
+      .map(([mount, m]) =>
+        desiredObject(config, KIND, `auth/${mount}/config`, `auth.${mount}.config`, { settings: m.config ?? {}, mount, dependsOn: [`auth/${mount}`] }),
+      );
+  },
+
+  async readLive(vault, scope) {
+    const found = await Promise.all(
+      liveJwtMounts(scope.config, scope.mounts.auth).map(async (mount) => {
+        // A mount nobody configured yet answers with no data: there is no config object to compare.
+        const body = await vault.read(configPath(mount));
+        const data = body?.data as Record<string, unknown> | null | undefined;
+        return data ? liveObject(KIND, `auth/${mount}/config`, normaliseJwtConfig(data), mount) : undefined;
+      }),
+    );
+    return found.filter((o) => o !== undefined);
+  },
+
+  normalise: normaliseJwtConfig,
+
+  async create(ctx, obj) {
+    await ctx.vault.write(configPath(obj.mount), compact(obj.settings));
+  },
+
+  async update(ctx, obj) {
+    await ctx.vault.write(configPath(obj.mount), compact(obj.settings));
+  },
+
+  async delete() {
+    // A mount's config is part of the mount; removing it from the config leaves it alone.
+  },
+
+  access(config) {
+    const mounts = jwtMounts(config);
+    return {
+      plan: mounts.map(([mount]) => rule(configPath(mount), 'read')),
+      apply: mounts.filter(([, m]) => m.config !== undefined).map(([mount]) => rule(configPath(mount), 'create', 'update')),
+    };
+  },
+};
+
+/** The config's value for `export`: what an operator set (no secret, no defaults, nothing read-only). */
+export function exportJwtConfig(settings: Record<string, unknown>): Record<string, unknown> {
+  return exportedSettings(settings, DEFAULTS, [SECRET, ...READ_ONLY]);
+}

@@ -1,0 +1,132 @@
+import type { KindAccess } from '../core/access.js';
+import type { DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
+import type { Kind } from './kind.js';
+import { jwtMounts, liveJwtMounts } from './jwt-mounts.js';
+import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { compact, desiredObject, listAndRead, liveObject, rule } from './support.js';
+
+const KIND = 'jwt-role' as KindName;
+
+/** What the plugin stores for a role write that leaves the field out (Vault 1.21, OpenBao 2.4). */
+const DEFAULTS: Settings = {
+  role_type: 'oidc',
+  bound_claims_type: 'string',
+  clock_skew_leeway: 0,
+  expiration_leeway: 0,
+  not_before_leeway: 0,
+  max_age: 0,
+  user_claim_json_pointer: false,
+  verbose_oidc_logging: false,
+  token_type: 'default',
+  token_no_default_policy: false,
+  token_num_uses: 0,
+  token_ttl: 0,
+  token_max_ttl: 0,
+  token_explicit_max_ttl: 0,
+  token_period: 0,
+  // OpenBao only.
+  callback_mode: 'client',
+  token_policies_template_claims: false,
+  token_strictly_bind_ip: false,
+};
+
+export const normaliseJwtRole = jwtNormaliser({
+  // token_policies and token_bound_cidrs: the shared token field rules (CIDRs canonical).
+  sets: ['bound_audiences', 'allowed_redirect_uris', 'oidc_scopes', 'oauth2_metadata'],
+  leeways: ['clock_skew_leeway', 'expiration_leeway', 'not_before_leeway'],
+  durations: ['max_age'],
+  maps: ['claim_mappings'],
+});
+
+const rolePath = (mount: string, name: string) => `auth/${mount}/role/${encodeURIComponent(name)}`;
+
+function holders(config: Parameters<Kind['desired']>[0]) {
+  return jwtMounts(config).flatMap(([mount, m]) => Object.entries(m.roles ?? {}).map(([name, h]) => ({ mount, name, settings: h.settings })));
+}
+
+async function write(ctx: Parameters<Kind['update']>[0], obj: DesiredObject): Promise<void> {
+  await ctx.vault.write(rolePath(obj.mount ?? '', obj.name), compact(obj.settings));
+}
+
+/**
+ * `auth/MOUNT/role/NAME` of a jwt or oidc mount: who may log in (bound audiences, subject and
+ * claims, redirect URIs for the browser flow) and the token they get. A write replaces the role.
+ */
+export const jwtRoleKind: Kind = {
+  name: KIND,
+  title: 'JWT/OIDC roles',
+  phase: 2,
+  sensitiveFields: [],
+  securityFields: [
+    'bound_audiences',
+    'bound_subject',
+    'bound_claims',
+    'bound_claims_type',
+    'user_claim',
+    'groups_claim',
+    'claim_mappings',
+    'allowed_redirect_uris',
+    'token_policies',
+    'token_bound_cidrs',
+    'token_type',
+    'token_no_default_policy',
+  ],
+  deletable: true,
+
+  desired(config) {
+    return holders(config).map(({ mount, name, settings }) => {
+      const policies = [settings.token_policies].flat().filter((p): p is string => typeof p === 'string');
+      return desiredObject(config, KIND, `auth/${mount}/roles/${name}`, `auth.${mount}.roles.${name}`, {
+        settings,
+        mount,
+        dependsOn: [`auth/${mount}`, ...policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`)],
+      });
+    });
+  },
+
+  async readLive(vault, scope) {
+    const perMount = await Promise.all(
+      liveJwtMounts(scope.config, scope.mounts.auth).map(async (mount) => {
+        const items = await listAndRead(vault, `auth/${mount}/role`, (name) => rolePath(mount, name));
+        return items.map((i) => liveObject(KIND, `auth/${mount}/roles/${i.name}`, normaliseJwtRole(i.data), mount));
+      }),
+    );
+    return perMount.flat();
+  },
+
+  normalise: normaliseJwtRole,
+
+  create: write,
+  update: write,
+
+  async delete(ctx, obj) {
+    await ctx.vault.delete(rolePath(obj.mount ?? '', obj.name));
+  },
+
+  access(config) {
+    const out: KindAccess = { plan: [], apply: [] };
+    for (const [mount] of jwtMounts(config)) {
+      out.plan.push(rule(`auth/${mount}/role/*`, 'read', 'list'));
+      // Removed from the config (or pruned): deleted, whatever its name.
+      out.apply.push(rule(`auth/${mount}/role/*`, 'delete'));
+    }
+    for (const { mount, name } of holders(config)) out.apply.push(rule(rolePath(mount, name), 'create', 'update'));
+    return out;
+  },
+};
+
+/**
+ * A live role's value for `export`: what an operator set, defaults dropped (role_type is kept: it
+ * says which login flow the role is for). Vault lets a role name a policy that does not exist, a
+ * config may not: such names are left out (`all` holds the live policies).
+ */
+export function exportJwtRole(obj: LiveObject, all: readonly LiveObject[]): Settings {
+  const out = exportedSettings(obj.settings, DEFAULTS, [], ['role_type']);
+  if (Array.isArray(out.token_policies)) {
+    const live = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
+    const kept = out.token_policies.filter((p) => p === 'default' || live.has(String(p)));
+    if (kept.length > 0) out.token_policies = kept;
+    else delete out.token_policies;
+  }
+  return out;
+}
