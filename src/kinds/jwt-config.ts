@@ -2,6 +2,7 @@ import type { KindName } from '../core/model.js';
 import type { Kind } from './kind.js';
 import { jwtMounts, liveJwtMounts } from './jwt-mounts.js';
 import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { checkServerFields } from './jwt-server-fields.js';
 import { compact, desiredObject, liveObject, rule } from './support.js';
 
 const KIND = 'jwt-config' as KindName;
@@ -10,6 +11,8 @@ const KIND = 'jwt-config' as KindName;
 const SECRET = 'oidc_client_secret';
 /** Reported by Vault/OpenBao, set by nobody: OpenBao's `status` says whether the keys loaded. */
 const READ_ONLY = ['status'];
+/** OpenBao's switch for the write-time JWKS check: used on write, never read back, so never compared. */
+const NOT_READ_BACK = [SECRET, 'skip_jwks_validation'];
 
 /** What the plugin stores for a config write that leaves the field out. */
 const DEFAULTS = { namespace_in_state: true };
@@ -18,7 +21,7 @@ export const normaliseJwtConfig = jwtNormaliser({
   sets: ['jwt_validation_pubkeys', 'jwt_supported_algs', 'oidc_response_types', 'jwks_pairs', 'unsupported_critical_cert_extensions', 'override_allowed_server_names'],
   pems: ['oidc_discovery_ca_pem', 'jwks_ca_pem'],
   maps: ['provider_config'],
-  readOnly: READ_ONLY,
+  ignored: [...READ_ONLY, 'skip_jwks_validation'],
 });
 
 const configPath = (mount: string | undefined) => `auth/${mount ?? ''}/config`;
@@ -45,14 +48,18 @@ export const jwtConfigKind: Kind = {
   },
 
   async readLive(vault, scope) {
+    const keys = new Map<string, Set<string>>();
     const found = await Promise.all(
       liveJwtMounts(scope.config, scope.mounts.auth).map(async (mount) => {
         // A mount nobody configured yet answers with no data: there is no config object to compare.
         const body = await vault.read(configPath(mount));
         const data = body?.data as Record<string, unknown> | null | undefined;
-        return data ? liveObject(KIND, `auth/${mount}/config`, normaliseJwtConfig(data), mount) : undefined;
+        if (!data) return undefined;
+        keys.set(`auth/${mount}/config`, new Set(Object.keys(data)));
+        return liveObject(KIND, `auth/${mount}/config`, normaliseJwtConfig(data), mount);
       }),
     );
+    checkServerFields(scope.config, scope.desired, keys, NOT_READ_BACK, (d) => `auth.${d.mount ?? ''}.config`);
     return found.filter((o) => o !== undefined);
   },
 

@@ -8,7 +8,7 @@ import { normaliseField } from './normalise.js';
  * - pems: PEM text Vault stores trimmed;
  * - leeways: durations in seconds where Vault also takes -1 ("no leeway");
  * - maps: objects, absent = {};
- * - readOnly: what Vault reports but nobody sets (never compared, never exported).
+ * - ignored: never compared (what Vault reports but nobody sets; what it never reads back).
  */
 export interface JwtFieldShapes {
   sets: readonly string[];
@@ -16,7 +16,7 @@ export interface JwtFieldShapes {
   leeways?: readonly string[];
   durations?: readonly string[];
   maps?: readonly string[];
-  readOnly?: readonly string[];
+  ignored?: readonly string[];
 }
 
 function trimmed(v: unknown): unknown {
@@ -70,11 +70,11 @@ export function jwtNormaliser(shapes: JwtFieldShapes): (settings: Settings) => S
   const leeways = new Set(shapes.leeways ?? []);
   const durations = new Set(shapes.durations ?? []);
   const maps = new Set(shapes.maps ?? []);
-  const readOnly = new Set(shapes.readOnly ?? []);
+  const ignored = new Set(shapes.ignored ?? []);
   return (settings) => {
     const out: Settings = {};
     for (const [name, value] of Object.entries(settings)) {
-      if (readOnly.has(name)) continue;
+      if (ignored.has(name)) continue;
       if (name === 'bound_claims') out[name] = normaliseClaims(value);
       else if (sets.has(name)) out[name] = normaliseSet(value);
       else if (pems.has(name)) out[name] = value === null || value === undefined ? '' : trimmed(value);

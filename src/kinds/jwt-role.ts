@@ -3,6 +3,7 @@ import type { DesiredObject, KindName, LiveObject, Settings } from '../core/mode
 import type { Kind } from './kind.js';
 import { jwtMounts, liveJwtMounts } from './jwt-mounts.js';
 import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { checkServerFields } from './jwt-server-fields.js';
 import { compact, desiredObject, listAndRead, liveObject, rule } from './support.js';
 
 const KIND = 'jwt-role' as KindName;
@@ -36,6 +37,8 @@ export const normaliseJwtRole = jwtNormaliser({
   leeways: ['clock_skew_leeway', 'expiration_leeway', 'not_before_leeway'],
   durations: ['max_age'],
   maps: ['claim_mappings'],
+  // OpenBao reads poll_interval back only for device-flow roles: comparing it would be a perpetual diff.
+  ignored: ['poll_interval'],
 });
 
 const rolePath = (mount: string, name: string) => `auth/${mount}/role/${encodeURIComponent(name)}`;
@@ -88,10 +91,13 @@ export const jwtRoleKind: Kind = {
     const perMount = await Promise.all(
       liveJwtMounts(scope.config, scope.mounts.auth).map(async (mount) => {
         const items = await listAndRead(vault, `auth/${mount}/role`, (name) => rolePath(mount, name));
-        return items.map((i) => liveObject(KIND, `auth/${mount}/roles/${i.name}`, normaliseJwtRole(i.data), mount));
+        return items.map((i) => ({ keys: new Set(Object.keys(i.data)), obj: liveObject(KIND, `auth/${mount}/roles/${i.name}`, normaliseJwtRole(i.data), mount) }));
       }),
     );
-    return perMount.flat();
+    const live = perMount.flat();
+    const keys = new Map(live.map((l) => [l.obj.address, l.keys]));
+    checkServerFields(scope.config, scope.desired, keys, ['poll_interval'], (d) => `auth.${d.mount ?? ''}.roles.${d.name}`);
+    return live.map((l) => l.obj);
   },
 
   normalise: normaliseJwtRole,

@@ -8,7 +8,7 @@ import { exportJwtConfig, jwtConfigKind } from '../../../src/kinds/jwt-config.js
 import { jwtRoleKind } from '../../../src/kinds/jwt-role.js';
 import { applyKinds, planKinds, readKinds, testConfig } from '../helpers/kind-plan.js';
 import { signingKey, startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.js';
-import { freshMountPath, vaultClient } from '../helpers/server.js';
+import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
 const vault = vaultClient();
@@ -55,6 +55,11 @@ describe('JWT/OIDC auth configuration (kind module)', () => {
     expect(plan.changes.map((ch) => [ch.action, ch.fields.map((f) => f.name), ch.security])).toEqual([['update', ['bound_issuer'], true]]);
     await applyKinds(vault, kinds, changed, plan);
     expect((await planKinds(vault, kinds, changed)).summary.update).toBe(0);
+
+    // A field only the other server has fails the plan, naming it, before anything is written.
+    const foreign = serverEnv().server === 'vault' ? ['override_allowed_server_names', 'OpenBao'] : ['unsupported_critical_cert_extensions', 'Vault'];
+    const bad = mountConfig(mount, 'jwt', { ...declared, [foreign[0]!]: ['x'] });
+    await expect(planKinds(vault, kinds, bad)).rejects.toThrow(`auth/${mount}/config: this server's jwt auth method has no \`${foreign[0]}\` (only ${foreign[1]} has it)`);
 
     // The config is part of the mount: gone from the config, it stays (and is never a delete).
     const removed = await planKinds(vault, kinds, testConfig({ auth: { [mount]: { type: 'jwt', settings: {} } }, prune: [`auth/${mount}`] }));
