@@ -1,11 +1,12 @@
-import type { KindName } from '../core/model.js';
 import type { Kind } from './kind.js';
-import { jwtMounts, liveJwtMounts } from './jwt-mounts.js';
+import { checkJwtConfigs } from './jwt-checks.js';
+import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
 import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
 import { checkServerFields } from './jwt-server-fields.js';
-import { compact, desiredObject, liveObject, rule } from './support.js';
+import { jwtConfigSchema } from './jwt-schema.js';
+import { compact, liveObject, placedEntries, placedObject, rule } from './support.js';
 
-const KIND = 'jwt-config' as KindName;
+const KIND = 'jwt-config';
 
 /** Vault never returns the client secret: it is sent on every write and never compared. */
 const SECRET = 'oidc_client_secret';
@@ -38,14 +39,24 @@ export const jwtConfigKind: Kind = {
   sensitiveFields: [SECRET],
   securityFields: ['bound_issuer', 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs', 'oidc_discovery_url', 'jwt_supported_algs', 'default_role'],
   deletable: false,
+  placement: {
+    in: 'auth',
+    key: ['config'],
+    mountTypes: JWT_MOUNT_TYPES,
+    shape: 'single',
+    schema: jwtConfigSchema,
+    description: 'jwt/oidc: the auth method configuration (auth/<mount>/config): key source, bound issuer, OIDC client.',
+  },
 
   desired(config) {
-    return jwtMounts(config)
-      .filter(([, m]) => m.config !== undefined)
-      .map(([mount, m]) =>
-        desiredObject(config, KIND, `auth/${mount}/config`, `auth.${mount}.config`, { settings: m.config ?? {}, mount, dependsOn: [`auth/${mount}`] }),
-      );
+    return placedEntries(config, jwtConfigKind).map((e) => placedObject(config, jwtConfigKind, e, { settings: e.value, dependsOn: [`auth/${e.mount ?? ''}`] }));
   },
+
+  check(ctx) {
+    checkJwtConfigs(ctx, jwtConfigKind);
+  },
+
+  export: (obj) => exportJwtConfig(obj.settings),
 
   async readLive(vault, scope) {
     const keys = new Map<string, Set<string>>();
@@ -78,10 +89,9 @@ export const jwtConfigKind: Kind = {
   },
 
   access(config) {
-    const mounts = jwtMounts(config);
     return {
-      plan: mounts.map(([mount]) => rule(configPath(mount), 'read')),
-      apply: mounts.filter(([, m]) => m.config !== undefined).map(([mount]) => rule(configPath(mount), 'create', 'update')),
+      plan: jwtMountPaths(config).map((mount) => rule(configPath(mount), 'read')),
+      apply: placedEntries(config, jwtConfigKind).map((e) => rule(configPath(e.mount), 'create', 'update')),
     };
   },
 };

@@ -1,12 +1,16 @@
 import type { KindAccess } from '../core/access.js';
-import type { DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
+import type { DesiredObject, LiveObject, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
-import { jwtMounts, liveJwtMounts } from './jwt-mounts.js';
+import { checkJwtRoles } from './jwt-checks.js';
+import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
 import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { normaliseField } from './normalise.js';
 import { checkServerFields } from './jwt-server-fields.js';
-import { compact, desiredObject, listAndRead, liveObject, rule } from './support.js';
+import { jwtRoleSchema } from './jwt-schema.js';
+import { genericName } from './fields.js';
+import { checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
 
-const KIND = 'jwt-role' as KindName;
+const KIND = 'jwt-role';
 
 /** What the plugin stores for a role write that leaves the field out (Vault 1.21, OpenBao 2.4). */
 const DEFAULTS: Settings = {
@@ -43,10 +47,6 @@ export const normaliseJwtRole = jwtNormaliser({
 
 const rolePath = (mount: string, name: string) => `auth/${mount}/role/${encodeURIComponent(name)}`;
 
-function holders(config: Parameters<Kind['desired']>[0]) {
-  return jwtMounts(config).flatMap(([mount, m]) => Object.entries(m.roles ?? {}).map(([name, h]) => ({ mount, name, settings: h.settings })));
-}
-
 async function write(ctx: Parameters<Kind['update']>[0], obj: DesiredObject): Promise<void> {
   await ctx.vault.write(rolePath(obj.mount ?? '', obj.name), compact(obj.settings));
 }
@@ -75,17 +75,30 @@ export const jwtRoleKind: Kind = {
     'token_no_default_policy',
   ],
   deletable: true,
+  placement: {
+    in: 'auth',
+    key: ['roles'],
+    mountTypes: JWT_MOUNT_TYPES,
+    shape: 'map',
+    schema: jwtRoleSchema,
+    names: genericName(),
+    description: 'jwt/oidc: roles by name (auth/<mount>/role/<name>): who may log in and the token they get.',
+  },
 
   desired(config) {
-    return holders(config).map(({ mount, name, settings }) => {
-      const policies = [settings.token_policies].flat().filter((p): p is string => typeof p === 'string');
-      return desiredObject(config, KIND, `auth/${mount}/roles/${name}`, `auth.${mount}.roles.${name}`, {
-        settings,
-        mount,
-        dependsOn: [`auth/${mount}`, ...policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`)],
-      });
+    return placedEntries(config, jwtRoleKind).map((e) => {
+      const policies = normaliseField('token_policies', e.value.token_policies);
+      const named = Array.isArray(policies) ? policies.filter((p): p is string => typeof p === 'string' && config.policies[p] !== undefined) : [];
+      return placedObject(config, jwtRoleKind, e, { settings: e.value, dependsOn: [`auth/${e.mount ?? ''}`, ...named.map((p) => `policies/${p}`)] });
     });
   },
+
+  check(ctx) {
+    for (const e of placedEntries(ctx.config, jwtRoleKind)) checkPolicyRefs(ctx, e.value.token_policies, [...e.path, 'token_policies']);
+    checkJwtRoles(ctx, jwtRoleKind);
+  },
+
+  export: exportJwtRole,
 
   async readLive(vault, scope) {
     const perMount = await Promise.all(
@@ -111,12 +124,12 @@ export const jwtRoleKind: Kind = {
 
   access(config) {
     const out: KindAccess = { plan: [], apply: [] };
-    for (const [mount] of jwtMounts(config)) {
+    for (const mount of jwtMountPaths(config)) {
       out.plan.push(rule(`auth/${mount}/role/*`, 'read', 'list'));
       // Removed from the config (or pruned): deleted, whatever its name.
       out.apply.push(rule(`auth/${mount}/role/*`, 'delete'));
     }
-    for (const { mount, name } of holders(config)) out.apply.push(rule(rolePath(mount, name), 'create', 'update'));
+    for (const e of placedEntries(config, jwtRoleKind)) out.apply.push(rule(rolePath(e.mount ?? '', e.name), 'create', 'update'));
     return out;
   },
 };

@@ -2,7 +2,7 @@
  * Drives kind modules directly against the test server, the way the engine does (desired → readLive
  * → the real planner), for tests of a kind's Vault logic without the CLI:
  *
- *   const plan = await planKinds(vault, [jwtRoleKind], config);   // config: testConfig({ auth: {...} })
+ *   const plan = await planKinds(vault, [jwtRoleKind], testConfig({ jwt: { type: 'jwt', roles: { ci: {...} } } }));
  *   expect(plan.summary).toEqual({ create: 0, update: 0, delete: 0, noop: 1 });
  */
 import type { Vault } from '../../../src/adapters/vault.js';
@@ -10,9 +10,13 @@ import type { Config, LiveObject, Plan } from '../../../src/core/model.js';
 import { planChanges } from '../../../src/core/plan.js';
 import type { Kind } from '../../../src/kinds/kind.js';
 
-/** A loaded config with only the given sections (the rest empty). */
-export function testConfig(parts: Partial<Config>): Config {
-  return { policies: {}, auth: {}, secrets: {}, prune: [], sources: {}, ...parts };
+/**
+ * A loaded config as the loader makes it, from the YAML tree of auth mounts only (`{ jwt: { type:
+ * 'jwt', config: {...}, roles: {...} } }`): kinds find their objects in the tree by placement.
+ */
+export function testConfig(auth: Record<string, { type: string } & Record<string, unknown>>, prune: string[] = []): Config {
+  const mounts = Object.fromEntries(Object.entries(auth).map(([path, m]) => [path, { type: m.type, settings: {} }]));
+  return { policies: {}, auth: mounts, secrets: {}, prune, tree: { auth }, sources: {} };
 }
 
 async function liveMounts(vault: Vault): Promise<{ auth: Record<string, string>; secrets: Record<string, string> }> {

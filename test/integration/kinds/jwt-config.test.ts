@@ -18,8 +18,7 @@ const redirect = 'http://localhost:8250/oidc/callback';
 let idp: OidcProvider;
 
 function mountConfig(mount: string, type: 'jwt' | 'oidc', config: Settings, roles: Record<string, Settings> = {}): Config {
-  const holders = Object.fromEntries(Object.entries(roles).map(([n, s]) => [n, { settings: s }]));
-  return testConfig({ auth: { [mount]: { type, settings: {}, config, roles: holders } as Config['auth'][string] } });
+  return testConfig({ [mount]: { type, config, roles } });
 }
 
 beforeAll(async () => {
@@ -62,7 +61,7 @@ describe('JWT/OIDC auth configuration (kind module)', () => {
     await expect(planKinds(vault, kinds, bad)).rejects.toThrow(`auth/${mount}/config: this server's jwt auth method has no \`${foreign[0]}\` (only ${foreign[1]} has it)`);
 
     // The config is part of the mount: gone from the config, it stays (and is never a delete).
-    const removed = await planKinds(vault, kinds, testConfig({ auth: { [mount]: { type: 'jwt', settings: {} } }, prune: [`auth/${mount}`] }));
+    const removed = await planKinds(vault, kinds, testConfig({ [mount]: { type: 'jwt' } }, [`auth/${mount}`]));
     expect(removed.changes.filter((ch) => ch.action === 'delete')).toEqual([]);
   });
 

@@ -45,9 +45,7 @@ const human: Settings = {
 
 function config(roles: Record<string, Settings>): Config {
   const declared = { bound_issuer: issuer, jwt_validation_pubkeys: [key.publicPem], jwt_supported_algs: ['ES256'] };
-  return testConfig({
-    auth: { [mount]: { type: 'jwt', settings: {}, config: declared, roles: Object.fromEntries(Object.entries(roles).map(([n, s]) => [n, { settings: s }])) } as Config['auth'][string] },
-  });
+  return testConfig({ [mount]: { type: 'jwt', config: declared, roles } });
 }
 
 async function login(role: string, claims: Record<string, unknown>): Promise<{ status: number; json: { auth?: { token_policies?: string[]; policies?: string[] }; errors?: string[] } }> {
@@ -119,7 +117,7 @@ describe('JWT/OIDC roles (kind module)', () => {
   });
 
   it('a role removed from a pruned collection is deleted', async () => {
-    const c = { ...config({ ci }), prune: [`auth/${mount}/roles`] };
+    const c: Config = { ...config({ ci }), prune: [`auth/${mount}/roles`] };
     const plan = await planKinds(vault, kinds, c);
     expect(plan.changes.filter((ch) => ch.action === 'delete').map((ch) => ch.address)).toEqual([`auth/${mount}/roles/human`]);
     await applyKinds(vault, kinds, c, plan);
