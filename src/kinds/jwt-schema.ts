@@ -16,7 +16,11 @@ export const jwtConfigSchema = object(
     oidc_discovery_url: text('OIDC discovery URL (the issuer, without /.well-known/openid-configuration). One key source: this, jwks_url, jwks_pairs or jwt_validation_pubkeys.'),
     oidc_discovery_ca_pem: pem('CA certificate(s) for the discovery URL'),
     oidc_client_id: text('OAuth client id, for the browser (OIDC) flow.'),
-    oidc_client_secret: text('OAuth client secret: write-only, never read back, shown or exported. Give it with ${var.NAME} from a --var-file.'),
+    // Any scalar: a type error would print the value (a secret written in the YAML by mistake).
+    oidc_client_secret: Type.Unsafe<string | number>({
+      type: ['string', 'number'],
+      description: 'OAuth client secret: write-only, never read back, shown or exported. Give it with ${var.NAME} from a --var-file.',
+    }),
     oidc_response_mode: Type.String({ enum: ['query', 'form_post'], description: 'How the provider returns the authorization response.' }),
     oidc_response_types: stringList('Response types to request: code (default) and/or id_token.'),
     jwks_url: text('JWKS URL for validating JWTs.'),
