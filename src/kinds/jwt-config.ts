@@ -1,7 +1,8 @@
 import type { Kind } from './kind.js';
 import { checkJwtConfigs } from './jwt-checks.js';
 import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
-import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { exportableFields, exportedSettings } from './export.js';
+import { jwtNormaliser } from './jwt-normalise.js';
 import { checkServerFields } from './jwt-server-fields.js';
 import { jwtConfigSchema } from './jwt-schema.js';
 import { compact, liveObject, placedEntries, placedObject, rule } from './support.js';
@@ -96,7 +97,9 @@ export const jwtConfigKind: Kind = {
   },
 };
 
+const EXPORTED = exportableFields(jwtConfigSchema, NOT_READ_BACK);
+
 /** The config's value for `export`: what an operator set (no secret, no defaults, nothing read-only). */
 export function exportJwtConfig(settings: Record<string, unknown>): Record<string, unknown> {
-  return exportedSettings(settings, DEFAULTS, [SECRET, ...READ_ONLY]);
+  return exportedSettings(settings, EXPORTED, DEFAULTS);
 }

@@ -86,27 +86,3 @@ export function jwtNormaliser(shapes: JwtFieldShapes): (settings: Settings) => S
     return out;
   };
 }
-
-function isEmpty(v: unknown): boolean {
-  return (
-    v === null ||
-    v === undefined ||
-    v === '' ||
-    (Array.isArray(v) && v.length === 0) ||
-    (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0)
-  );
-}
-
-/**
- * The live settings an export keeps: the operator-set ones. Drops what Vault reports but nobody sets
- * (`drop`), empty values and Vault's defaults (`defaults`), except the fields in `keep`.
- */
-export function exportedSettings(live: Settings, defaults: Settings, drop: readonly string[], keep: readonly string[] = []): Settings {
-  const out: Settings = {};
-  for (const [name, value] of Object.entries(live)) {
-    if (drop.includes(name)) continue;
-    if (!keep.includes(name) && (isEmpty(value) || (name in defaults && JSON.stringify(defaults[name]) === JSON.stringify(value)))) continue;
-    out[name] = value;
-  }
-  return out;
-}

@@ -1,18 +1,19 @@
 import type { KindAccess } from '../core/access.js';
 import type { DesiredObject, LiveObject, Settings } from '../core/model.js';
-import type { Kind } from './kind.js';
+import type { ExportOutput, Kind } from './kind.js';
 import { checkJwtRoles } from './jwt-checks.js';
 import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
-import { exportedSettings, jwtNormaliser } from './jwt-normalise.js';
+import { exportableFields, exportedSettings } from './export.js';
+import { jwtNormaliser } from './jwt-normalise.js';
 import { normaliseField } from './normalise.js';
 import { checkServerFields } from './jwt-server-fields.js';
 import { jwtRoleSchema } from './jwt-schema.js';
-import { genericName } from './fields.js';
+import { genericName, TOKEN_DEFAULTS } from './fields.js';
 import { checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
 
 const KIND = 'jwt-role';
 
-/** What the plugin stores for a role write that leaves the field out (Vault 1.21, OpenBao 2.4). */
+/** What the plugin stores for a role write that leaves the field out (Vault 1.21, OpenBao 2.4), besides the token_* defaults. */
 const DEFAULTS: Settings = {
   role_type: 'oidc',
   bound_claims_type: 'string',
@@ -22,17 +23,9 @@ const DEFAULTS: Settings = {
   max_age: 0,
   user_claim_json_pointer: false,
   verbose_oidc_logging: false,
-  token_type: 'default',
-  token_no_default_policy: false,
-  token_num_uses: 0,
-  token_ttl: 0,
-  token_max_ttl: 0,
-  token_explicit_max_ttl: 0,
-  token_period: 0,
   // OpenBao only.
   callback_mode: 'client',
   token_policies_template_claims: false,
-  token_strictly_bind_ip: false,
 };
 
 export const normaliseJwtRole = jwtNormaliser({
@@ -134,18 +127,20 @@ export const jwtRoleKind: Kind = {
   },
 };
 
+const EXPORTED = exportableFields(jwtRoleSchema);
+
 /**
  * A live role's value for `export`: what an operator set, defaults dropped (role_type is kept: it
  * says which login flow the role is for). Vault lets a role name a policy that does not exist, a
- * config may not: such names are left out (`all` holds the live policies).
+ * config may not: such a role's token_policies are left out, with a warning.
  */
-export function exportJwtRole(obj: LiveObject, all: readonly LiveObject[]): Settings {
-  const out = exportedSettings(obj.settings, DEFAULTS, [], ['role_type']);
-  if (Array.isArray(out.token_policies)) {
-    const live = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
-    const kept = out.token_policies.filter((p) => p === 'default' || live.has(String(p)));
-    if (kept.length > 0) out.token_policies = kept;
-    else delete out.token_policies;
+export function exportJwtRole(obj: LiveObject, all: readonly LiveObject[], out: ExportOutput): Settings {
+  const settings: Settings = { role_type: obj.settings.role_type, ...exportedSettings(obj.settings, EXPORTED, { ...TOKEN_DEFAULTS, ...DEFAULTS }) };
+  const live = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
+  const missing = ((settings.token_policies ?? []) as string[]).filter((p) => p !== 'default' && !live.has(p));
+  if (missing.length > 0) {
+    delete settings.token_policies;
+    out.warnings.push(`${obj.address}: token_policies left out: it names ${missing.join(', ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist in Vault`);
   }
-  return out;
+  return settings;
 }

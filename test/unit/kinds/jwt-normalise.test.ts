@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exportJwtConfig, normaliseJwtConfig } from '../../../src/kinds/jwt-config.js';
 import { normaliseJwtRole } from '../../../src/kinds/jwt-role.js';
-import { exportedSettings, normaliseClaims, normaliseLeeway, normaliseSet } from '../../../src/kinds/jwt-normalise.js';
+import { normaliseClaims, normaliseLeeway, normaliseSet } from '../../../src/kinds/jwt-normalise.js';
 
 describe('JWT/OIDC normalisation', () => {
   it('sets: comma strings split, members trimmed, de-duplicated and sorted; absent is empty', () => {
@@ -33,9 +33,5 @@ describe('JWT/OIDC normalisation', () => {
     });
     expect(exportJwtConfig({ oidc_client_secret: 's', namespace_in_state: true, jwks_url: '', provider_config: {}, bound_issuer: 'i' })).toEqual({ bound_issuer: 'i' });
     expect(exportJwtConfig({ namespace_in_state: false })).toEqual({ namespace_in_state: false });
-  });
-
-  it('export keeps a field listed in keep even at its default', () => {
-    expect(exportedSettings({ role_type: 'oidc', token_ttl: 0 }, { role_type: 'oidc', token_ttl: 0 }, [], ['role_type'])).toEqual({ role_type: 'oidc' });
   });
 });
