@@ -1,6 +1,8 @@
 import type { KindName } from '../core/model.js';
 import { approleRoleKind } from './approle-role.js';
 import { authMountKind } from './auth-mount.js';
+import { jwtConfigKind } from './jwt-config.js';
+import { jwtRoleKind } from './jwt-role.js';
 import type { Kind } from './kind.js';
 import { pkiRoleKind } from './pki-role.js';
 import { pkiRootCaKind } from './pki-root-ca.js';
@@ -18,6 +20,8 @@ export const KINDS: readonly Kind[] = [
   authMountKind,
   userpassUserKind,
   approleRoleKind,
+  jwtConfigKind,
+  jwtRoleKind,
   secretsMountKind,
   pkiRootCaKind,
   pkiUrlsKind,
