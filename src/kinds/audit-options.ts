@@ -90,3 +90,6 @@ export function exportAudit(settings: Settings): Settings {
   if (options && Object.keys(options).length > 0) out.options = options;
   return out;
 }
+
+/** The option each device type cannot do without (Vault refuses the device otherwise). */
+export const REQUIRED_AUDIT_OPTION: Readonly<Record<string, string>> = { file: 'file_path', socket: 'address' };
