@@ -1,22 +1,43 @@
+import { Type } from 'typebox';
 import type { Vault } from '../adapters/vault.js';
-import { UsageError, errorMessage } from '../core/errors.js';
-import type { Config, DesiredObject, KindName, Settings } from '../core/model.js';
-import { auditOptionsBody, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
+import { UsageError, VaultApiError, errorMessage } from '../core/errors.js';
+import type { Config, DesiredObject, Settings } from '../core/model.js';
+import { REQUIRED_AUDIT_OPTION, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
+import { object } from './fields.js';
 import type { Kind } from './kind.js';
 import { sameValue } from './normalise.js';
-import { compact, desiredObject, liveObject, rule, trimSlash } from './support.js';
+import { compact, liveObject, placedEntries, placedObject, rule, trimSlash } from './support.js';
 
-const KIND = 'audit-device' as KindName;
+const KIND = 'audit-device';
 export const AUDIT_COLLECTION = 'audit';
 
 type Json = Record<string, unknown>;
 
-export function declaredAuditDevices(config: Config): Record<string, Settings> {
-  return (config as unknown as { audit?: Record<string, Settings> }).audit ?? {};
-}
+const schema = object(
+  {
+    type: Type.String({ enum: ['file', 'socket', 'syslog'], description: 'The audit device type.' }),
+    description: Type.String(),
+    local: Type.Boolean({ description: 'Not replicated (Vault Enterprise replication); fixed once enabled.' }),
+    options: Type.Unsafe<Record<string, string | number | boolean>>({
+      type: 'object',
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+      description: 'Device options as Vault names them (file_path, mode, format, prefix, elide_list_responses; address, socket_type, write_timeout; facility, tag). log_raw: true and hmac_accessor: false are refused.',
+    }),
+  },
+  { required: ['type'], description: 'An audit device (sys/audit/<path>). Vault only: OpenBao takes audit devices from its server configuration file.' },
+);
+
+const names = Type.String({ pattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$', 'x-error': 'must be an audit device path: letters, digits, `_`, `.`, `-`, segments separated by `/`' });
+
+/** Full scope (export, snapshot) is a config without a tree: everything is read. */
+const fullScope = (config: Config): boolean => Object.keys(config.tree).length === 0;
 
 function inScope(config: Config): boolean {
-  return (config as unknown as { audit?: unknown }).audit !== undefined || config.prune.includes(AUDIT_COLLECTION);
+  return config.tree.audit !== undefined || config.prune.includes(AUDIT_COLLECTION) || fullScope(config);
+}
+
+function declaredAuditDevices(config: Config): Record<string, Settings> {
+  return Object.fromEntries(placedEntries(config, auditDeviceKind).map((e) => [e.name, e.value]));
 }
 
 const devicePath = (path: string): string => `sys/audit/${path.split('/').map(encodeURIComponent).join('/')}`;
@@ -70,15 +91,41 @@ export const auditDeviceKind: Kind = {
   securityFields: ['type', 'options', 'local'],
   deletable: true,
 
+  placement: { in: 'root', key: ['audit'], shape: 'map', schema, names, description: 'Audit devices by path (Vault only).' },
+
   desired(config) {
-    return Object.entries(declaredAuditDevices(config)).map(([path, s]) =>
-      desiredObject(config, KIND, `${AUDIT_COLLECTION}/${path}`, `audit.${path}`, { settings: normaliseAudit(s), dependsOn: [] }, AUDIT_COLLECTION),
-    );
+    return placedEntries(config, auditDeviceKind).map((e) => placedObject(config, auditDeviceKind, e, { settings: normaliseAudit(e.value), dependsOn: [] }));
+  },
+
+  check(ctx) {
+    for (const e of placedEntries(ctx.config, auditDeviceKind)) {
+      if (ctx.broken(e.path)) continue;
+      for (const u of unsafeAuditOptions(e.value.options)) {
+        ctx.error([...e.path, 'options', u.option], `refused: ${u.why}`, `remove ${u.option} (set it by hand in Vault if you really need it)`);
+      }
+      const required = REQUIRED_AUDIT_OPTION[String(e.value.type)];
+      const options = (e.value.options ?? {}) as Json;
+      if (required !== undefined && options[required] === undefined) {
+        ctx.error(e.value.options === undefined ? e.path : [...e.path, 'options'], `a ${String(e.value.type)} audit device needs options.${required}`, `add options: { ${required}: ... }`);
+      }
+    }
+  },
+
+  export(obj) {
+    return exportAudit(obj.settings);
+  },
+
+  destroyNote(obj) {
+    return `disables audit device ${obj.name}: requests are no longer recorded there`;
   },
 
   async readLive(vault, scope) {
     if (!inScope(scope.config)) return [];
-    const table = await readAuditTable(vault);
+    const table = await readAuditTable(vault).catch((err: unknown) => {
+      // A full-scope read with a token that may not read sys/audit (sudo) leaves audit devices out.
+      if (fullScope(scope.config) && err instanceof VaultApiError && err.status === 403) return {};
+      throw err;
+    });
     const live = Object.fromEntries(Object.entries(table).map(([path, e]) => [path, normaliseAudit(e)]));
     const changes = openBaoChanges(scope.config, scope.desired, live);
     if (changes.length > 0 && (await isOpenBao(vault))) {
@@ -122,6 +169,7 @@ export const auditDeviceKind: Kind = {
   },
 
   access(config) {
+    if (!inScope(config)) return { plan: [], apply: [] };
     return {
       // sys/health (the OpenBao check) needs no token.
       plan: [rule('sys/audit', 'read', 'sudo')],

@@ -1,23 +1,40 @@
+import { Type } from 'typebox';
 import type { Vault } from '../adapters/vault.js';
 import { UsageError } from '../core/errors.js';
-import type { Config, DesiredObject, KindName, Settings } from '../core/model.js';
-import { liveGroupSettings, normaliseGroup, type GroupAlias } from './identity-group-shape.js';
+import type { Config, DesiredObject } from '../core/model.js';
+import { object, stringList, stringMap } from './fields.js';
+import { checkGroups } from './identity-group-check.js';
+import { exportGroup, liveGroupSettings, normaliseGroup, type GroupAlias } from './identity-group-shape.js';
 import { authPathsByAccessor, groupId, groupPath, memberIds, readAllGroups, syncAlias } from './identity-group-vault.js';
 import type { Kind } from './kind.js';
-import { compact, desiredObject, liveObject, rule } from './support.js';
+import { checkPolicyRefs, compact, liveObject, placedEntries, placedObject, rule, trimSlash } from './support.js';
 
-const KIND = 'identity-group' as KindName;
+const KIND = 'identity-group';
 export const GROUPS_COLLECTION = 'identity/groups';
 
-/** The declared groups (name → settings as written). */
-export function declaredGroups(config: Config): Record<string, Settings> {
-  const identity = (config as unknown as { identity?: { groups?: Record<string, Settings> } }).identity;
-  return identity?.groups ?? {};
-}
+const schema = object(
+  {
+    type: Type.String({ enum: ['internal', 'external'], description: 'internal (default): members are declared here; external: members come from an auth method through the alias.' }),
+    policies: stringList('Policies every member gets.'),
+    metadata: stringMap({ type: 'string' }, { description: 'Key/value metadata (strings).' }),
+    member_groups: Type.Array(Type.String({ minLength: 1 }), { description: 'internal groups: member groups by name (never ids).' }),
+    alias: object(
+      {
+        name: Type.String({ minLength: 1, description: 'The group name the auth method reports (a GitHub team, an OIDC groups claim value, ...).' }),
+        mount: Type.String({ minLength: 1, description: 'The auth mount path (`github`, `oidc`); its accessor is looked up at plan time.' }),
+      },
+      { required: ['name', 'mount'], description: 'external groups: the group alias that maps the auth method group to this one.' },
+    ),
+  },
+  { description: 'An identity group (identity/group/name/<name>).' },
+);
 
-/** Groups are read when the config declares some or prunes them (no identity access needed otherwise). */
+const names = Type.String({ pattern: '^[^/\\s]+$', 'x-error': 'must be a group name without `/` or white space', description: 'Identity group names.' });
+
+/** Groups are read when the config declares or prunes them, or for a full-scope read (export, snapshot: no config tree). */
 function inScope(config: Config): boolean {
-  return (config as unknown as { identity?: { groups?: unknown } }).identity?.groups !== undefined || config.prune.includes(GROUPS_COLLECTION);
+  const identity = config.tree.identity as { groups?: unknown } | undefined;
+  return identity?.groups !== undefined || config.prune.includes(GROUPS_COLLECTION) || Object.keys(config.tree).length === 0;
 }
 
 /** The group's own fields as Vault takes them (ids resolved); the alias is written separately. */
@@ -40,21 +57,33 @@ export const identityGroupKind: Kind = {
   securityFields: ['type', 'policies', 'member_groups', 'alias'],
   deletable: true,
 
+  placement: { in: 'root', key: ['identity', 'groups'], shape: 'map', schema, names, allowEmpty: true, description: 'Identity groups by name.' },
+
   desired(config) {
-    return Object.entries(declaredGroups(config)).map(([name, raw]) => {
-      const s = normaliseGroup(raw);
+    return placedEntries(config, identityGroupKind).map((e) => {
+      const s = normaliseGroup(e.value);
       const alias = s.alias as GroupAlias | null | undefined;
       const members = (s.member_groups as string[] | undefined) ?? [];
       const policies = (s.policies as string[] | undefined) ?? [];
-      return desiredObject(config, KIND, `${GROUPS_COLLECTION}/${name}`, `identity.groups.${name}`, {
+      return placedObject(config, identityGroupKind, e, {
         settings: s,
         dependsOn: [
-          ...members.filter((m) => m !== name).map((m) => `${GROUPS_COLLECTION}/${m}`),
+          ...members.filter((m) => m !== e.name).map((m) => `${GROUPS_COLLECTION}/${m}`),
           ...(alias && config.auth[alias.mount] ? [`auth/${alias.mount}`] : []),
           ...policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
         ],
-      }, GROUPS_COLLECTION);
+      });
     });
+  },
+
+  check(ctx) {
+    const entries = placedEntries(ctx.config, identityGroupKind);
+    for (const e of entries) checkPolicyRefs(ctx, e.value.policies, [...e.path, 'policies']);
+    checkGroups(entries, new Set(Object.keys(ctx.config.auth).map(trimSlash)), ctx);
+  },
+
+  export(obj) {
+    return exportGroup(obj.settings);
   },
 
   async readLive(vault, scope) {
@@ -98,7 +127,8 @@ export const identityGroupKind: Kind = {
   },
 
   access(config) {
-    const groups = declaredGroups(config);
+    if (!inScope(config)) return { plan: [], apply: [] };
+    const groups = Object.fromEntries(placedEntries(config, identityGroupKind).map((e) => [e.name, e.value]));
     const aliases = Object.values(groups).some((g) => g.type === 'external');
     return {
       plan: [rule('identity/group/name', 'list'), rule('identity/group/name/*', 'read'), ...(aliases ? [rule('sys/auth', 'read')] : [])],

@@ -1,14 +1,25 @@
 // `<mount>/config` of a KV version 2 mount: how many versions it keeps, whether writes need
 // check-and-set, when versions are deleted. Secret values are out of scope: never read, never written.
+import { Type } from 'typebox';
 import type { Vault } from '../adapters/vault.js';
 import { UsageError, VaultApiError } from '../core/errors.js';
-import type { Config, DesiredObject, KindName, SecretsMountConfig, Settings } from '../core/model.js';
+import type { Config, DesiredObject, SecretsMountConfig, Settings } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
+import { duration, object } from './fields.js';
 import type { Kind } from './kind.js';
 import { readMountTable } from './mount.js';
-import { desiredObject, liveObject, rule } from './support.js';
+import { liveObject, placedEntries, placedObject, rule } from './support.js';
 
-const KIND = 'kv-config' as KindName;
+const KIND = 'kv-config';
+
+const schema = object(
+  {
+    max_versions: Type.Integer({ minimum: 0, description: 'Versions kept per key; 0 = Vault default (10).' }),
+    cas_required: Type.Boolean({ description: 'Every write must carry check-and-set.' }),
+    delete_version_after: duration('Versions are deleted this long after they are written; 0 = never.'),
+  },
+  { description: 'kv version 2: <mount>/config (version settings; secret values are never managed).' },
+);
 export const KV_CONFIG_FIELDS = ['max_versions', 'cas_required', 'delete_version_after'] as const;
 
 type Json = Record<string, unknown>;
@@ -26,11 +37,11 @@ function isKvV2Live(info: Json | undefined): boolean {
 }
 
 function declaredConfigs(config: Config): Array<[string, Settings]> {
-  return Object.entries(config.secrets).flatMap(([mount, m]) => {
-    const c = (m as SecretsMountConfig & { config?: Settings }).config;
-    return c !== undefined ? [[mount, c] as [string, Settings]] : [];
-  });
+  return placedEntries(config, kvConfigKind).map((e) => [e.mount ?? '', e.value]);
 }
+
+/** Full scope (export, snapshot) is a config without a tree: every KV v2 mount's settings are read. */
+const fullScope = (config: Config): boolean => Object.keys(config.tree).length === 0;
 
 export function normaliseKvConfig(settings: Settings): Settings {
   const out: Settings = {};
@@ -87,18 +98,36 @@ export const kvConfigKind: Kind = {
   securityFields: [],
   deletable: false,
 
+  placement: { in: 'secrets', key: ['config'], mountTypes: ['kv', 'kv-v2'], shape: 'single', schema, description: 'kv version 2: version settings (<mount>/config).' },
+
   desired(config) {
-    return declaredConfigs(config).map(([mount, c]) =>
-      desiredObject(config, KIND, `secrets/${mount}/config`, `secrets.${mount}.config`, { settings: normaliseKvConfig(c), mount, dependsOn: [`secrets/${mount}`] }),
+    return placedEntries(config, kvConfigKind).map((e) =>
+      placedObject(config, kvConfigKind, e, { settings: normaliseKvConfig(e.value), dependsOn: [`secrets/${e.mount}`] }),
     );
   },
 
-  /** The declared settings' mounts that are KV v2 live (a full-scope read declares an empty `config` on each). */
+  check(ctx) {
+    for (const e of placedEntries(ctx.config, kvConfigKind)) {
+      const mount = ctx.config.secrets[e.mount ?? ''];
+      if (mount && !ctx.broken(e.path) && !isKvV2Declared(mount)) {
+        ctx.error(e.path, `secrets.${e.mount} is KV version 1, which has no version settings (its \`config\` would be a secret named config)`, 'make the mount kv-v2 (type: kv-v2, or options: { version: 2 }), or remove config', 'key');
+      }
+    }
+  },
+
+  export(obj) {
+    return exportKvConfig(obj.settings);
+  },
+
+  /** The declared settings' mounts that are KV v2 live; every live KV v2 mount for a full-scope read. */
   async readLive(vault, scope) {
-    const kvMounts = declaredConfigs(scope.config).filter(([path]) => scope.mounts.secrets[path] === 'kv');
+    const wanted = fullScope(scope.config)
+      ? Object.entries(scope.config.secrets).filter(([, m]) => m.type === 'kv' || m.type === 'kv-v2').map(([path]) => path)
+      : declaredConfigs(scope.config).map(([path]) => path);
+    const kvMounts = wanted.filter((path) => scope.mounts.secrets[path] === 'kv');
     if (kvMounts.length === 0) return [];
     const table = await readMountTable(vault, 'sys/mounts');
-    const v2 = kvMounts.map(([path]) => path).filter((path) => isKvV2Live(table[path]));
+    const v2 = kvMounts.filter((path) => isKvV2Live(table[path]));
     return Promise.all(
       v2.map(async (mount) => {
         const data = ((await settled(() => vault.read(`${mount}/config`)))?.data ?? {}) as Json;

@@ -1,7 +1,10 @@
 import type { KindName } from '../core/model.js';
 import { approleRoleKind } from './approle-role.js';
+import { auditDeviceKind } from './audit-device.js';
 import { authMountKind } from './auth-mount.js';
+import { identityGroupKind } from './identity-group.js';
 import type { Kind } from './kind.js';
+import { kvConfigKind } from './kv-config.js';
 import { pkiRoleKind } from './pki-role.js';
 import { pkiRootCaKind } from './pki-root-ca.js';
 import { pkiUrlsKind } from './pki-urls.js';
@@ -13,12 +16,15 @@ import { userpassUserKind } from './userpass-user.js';
 export const KINDS: readonly Kind[] = [
   authMountKind,
   secretsMountKind,
+  auditDeviceKind,
   policyKind,
+  kvConfigKind,
   pkiRootCaKind,
   pkiUrlsKind,
   userpassUserKind,
   approleRoleKind,
   pkiRoleKind,
+  identityGroupKind,
 ];
 
 const byName = new Map<KindName, Kind>(KINDS.map((k) => [k.name, k]));

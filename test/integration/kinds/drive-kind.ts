@@ -9,8 +9,9 @@ import type { Kind } from '../../../src/kinds/kind.js';
 import { readMountTable } from '../../../src/kinds/mount.js';
 import { sameValue } from '../../../src/kinds/normalise.js';
 
-export function config(extra: Record<string, unknown>): Config {
-  return { policies: {}, auth: {}, secrets: {}, prune: [], sources: {}, ...extra } as Config;
+/** A loaded config holding `tree` (mount sections are also where the loader puts them). */
+export function config(tree: Record<string, unknown>): Config {
+  return { policies: {}, auth: {}, secrets: {}, prune: [], sources: {}, ...tree, tree } as Config;
 }
 
 async function mounts(vault: Vault): Promise<{ auth: Record<string, string>; secrets: Record<string, string> }> {
