@@ -82,8 +82,13 @@ export const identityGroupKind: Kind = {
     checkGroups(entries, new Set(Object.keys(ctx.config.auth).map(trimSlash)), ctx);
   },
 
-  export(obj) {
-    return exportGroup(obj.settings);
+  /** Policies are exported only when every one exists (the config must declare what it names; an unexported field is not compared). */
+  export(obj, all) {
+    const out = exportGroup(obj.settings);
+    const live = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
+    if (Array.isArray(out.policies) && !out.policies.every((p) => p === 'default' || live.has(String(p)))) delete out.policies;
+    if (Array.isArray(out.member_groups) && out.member_groups.some((m) => String(m).startsWith('(unknown'))) delete out.member_groups;
+    return out;
   },
 
   async readLive(vault, scope) {
