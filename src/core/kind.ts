@@ -36,8 +36,18 @@ export interface Placement {
   readonly names?: TSchema;
   /** map: `name:` with nothing under it declares the object with Vault's defaults. */
   readonly allowEmpty?: boolean;
+  /** A later `-c` layer replaces the object whole instead of field by field (a policy: `file` or `policy`). */
+  readonly atomic?: boolean;
   /** One line, for editors (the schema's description of the key). */
   readonly description: string;
+}
+
+/** What an export writes besides the config values. */
+export interface ExportOutput {
+  /** Extra files by path relative to the export directory (confined to it when written). */
+  files: Record<string, string>;
+  /** One line each, shown on stderr. */
+  warnings: string[];
 }
 
 /** What a kind's `check` gets: its placed entries and a way to report problems at their source. */
@@ -99,9 +109,11 @@ export interface Kind {
   identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
   /**
    * Live → the object's value in an exported config (Vault's defaults and secrets left out), or
-   * undefined when it is not exported. `all` is every live object read (to check references).
+   * undefined when it is not exported. `all` is every live object read (to check references);
+   * `out` takes extra files (a policy's HCL) and warnings. Core places the value where the
+   * placement says (kinds without a placement, the mounts, at `section.MOUNT`).
    */
-  export?(obj: LiveObject, all: readonly LiveObject[]): Settings | undefined;
+  export?(obj: LiveObject, all: readonly LiveObject[], out: ExportOutput): Settings | undefined;
   /** Cross-reference and semantic checks after schema validation; report through ctx (file:line:col). */
   check?(ctx: CheckContext): void;
   /**

@@ -2,7 +2,6 @@
 // a hand edit can be wrong. It is checked field by field when read; a record that does not pass is an
 // error with how to repair it, never silently reset (a reset would forget what vault-gitops created).
 
-import { KIND_TITLES } from '../render/common.js';
 import { UsageError } from './errors.js';
 import type { LockInfo, ManagedEntry, StateRecord } from './state.js';
 
@@ -10,10 +9,11 @@ import type { LockInfo, ManagedEntry, StateRecord } from './state.js';
 export const STATE_FORMAT_VERSION = '2';
 const READABLE_VERSIONS = ['1', STATE_FORMAT_VERSION];
 
-const KINDS = new Set(Object.keys(KIND_TITLES));
+/** A kind's name as the registry spells them (the record may name a kind of a newer vault-gitops). */
+const KIND_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const HASH = /^sha256:[0-9a-f]{64}$/;
 // eslint-disable-next-line no-control-regex -- addresses must not carry control characters
-const ADDRESS = /^(policies|auth|secrets)\/[^\u0000-\u001f\u007f]+$/;
+const ADDRESS = /^[a-z][a-z0-9_-]*\/[^\u0000-\u001f\u007f]+$/;
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -40,7 +40,7 @@ function checkEntry(entry: unknown, path: string, p: Problems): entry is Managed
     return false;
   }
   p.keys(entry, path, ['kind', 'hash', 'applied_at', 'created', 'identity']);
-  if (typeof entry.kind !== 'string' || !KINDS.has(entry.kind)) p.add(`${path}.kind`, `must be one of ${[...KINDS].join(', ')}`);
+  if (typeof entry.kind !== 'string' || !KIND_NAME.test(entry.kind)) p.add(`${path}.kind`, 'must be a kind name (lower-case letters, digits and `-`)');
   if (entry.hash !== null && !(typeof entry.hash === 'string' && HASH.test(entry.hash))) p.add(`${path}.hash`, 'must be sha256:<64 hex digits> or null');
   p.text(entry, 'applied_at', path);
   if (typeof entry.created !== 'boolean') p.add(`${path}.created`, 'must be true or false');

@@ -56,6 +56,8 @@ const roleKind = authCollectionKind({
   api: 'role',
   sensitiveFields: ['secret_id'],
   schema,
+  exportDefaults: { bind_secret_id: true, local_secret_ids: false },
+  notExported: ['role_id'],
   description: 'AppRole roles by name.',
   objectAccess(path, holder) {
     const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;

@@ -12,17 +12,20 @@ import { policyKind } from './policy.js';
 import { secretsMountKind } from './secrets-mount.js';
 import { userpassUserKind } from './userpass-user.js';
 
-/** Every supported kind, in apply order of phase. Adding a kind: write its module, list it here. */
+/**
+ * Every supported kind. Adding a kind: write its module, list it here. The order is the reading
+ * order of plans (a section's mount, then what sits in it); the apply order is each kind's phase.
+ */
 export const KINDS: readonly Kind[] = [
-  authMountKind,
-  secretsMountKind,
   auditDeviceKind,
   policyKind,
+  authMountKind,
+  userpassUserKind,
+  approleRoleKind,
+  secretsMountKind,
   kvConfigKind,
   pkiRootCaKind,
   pkiUrlsKind,
-  userpassUserKind,
-  approleRoleKind,
   pkiRoleKind,
   identityGroupKind,
 ];

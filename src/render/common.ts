@@ -4,28 +4,16 @@
 
 import { SENSITIVE_MASK, type Action, type Change, type Destroy, type FieldChange, type KindName, type Plan, type UnmanagedObject } from '../core/model.js';
 import { isDurationField } from '../kinds/normalise.js';
+import { KINDS } from '../kinds/registry.js';
 
-/**
- * Section headings, in the order the kinds are listed inside a plan.
- * (The kind modules carry the same titles; renderers keep their own copy so that rendering a plan
- * never pulls in the Vault adapter.)
- */
-export const KIND_TITLES: Readonly<Record<KindName, string>> = {
-  policy: 'ACL policies',
-  'auth-mount': 'Auth mounts',
-  'userpass-user': 'Userpass users',
-  'approle-role': 'AppRole roles',
-  'secrets-mount': 'Secrets mounts',
-  'pki-root-ca': 'PKI root CAs',
-  'pki-urls': 'PKI URLs',
-  'pki-role': 'PKI roles',
-};
+/** Section headings by kind name, in the order the kinds are listed inside a plan (the registry's). */
+export const KIND_TITLES: ReadonlyMap<string, string> = new Map(KINDS.map((k) => [k.name, k.title]));
 
-const KIND_ORDER: readonly string[] = Object.keys(KIND_TITLES);
+const KIND_ORDER: readonly string[] = [...KIND_TITLES.keys()];
 
 /** The heading of a kind; an unknown kind (a newer plan) is shown by its own name. */
 export function kindTitle(kind: string): string {
-  return (KIND_TITLES as Record<string, string | undefined>)[kind] ?? kind;
+  return KIND_TITLES.get(kind) ?? kind;
 }
 
 function kindRank(kind: string): number {
@@ -63,7 +51,7 @@ export interface ChangeGroup {
  * The visible changes grouped by kind, in reading order:
  * - inside a group: deletes, then security-relevant changes, then the rest (each by address);
  * - groups: those holding a delete first, then those holding a security-relevant change, then the
- *   rest, each in the fixed kind order of KIND_TITLES.
+ *   rest, each in the registry's kind order.
  * So every delete sits at the top of the plan, and what a reviewer must look at comes before routine
  * changes, while each kind keeps a single heading.
  */

@@ -36,7 +36,7 @@ describe('parseStateRecord', () => {
   });
 
   it('names each bad field with its path, and carries the repair hint', () => {
-    const bad = { ...good, objects: { 'policies/x': { kind: 'bogus', hash: 'abc', created: 'yes', extra: 1 }, 'not-an-address': good.objects['policies/a'] } };
+    const bad = { ...good, objects: { 'policies/x': { kind: 'No Kind', hash: 'abc', created: 'yes', extra: 1 }, 'not-an-address': good.objects['policies/a'] } };
     let err: (Error & { hint?: string }) | undefined;
     try {
       parse(bad);
@@ -44,7 +44,7 @@ describe('parseStateRecord', () => {
       err = e as Error & { hint?: string };
     }
     expect(err?.message).toContain('objects["policies/x"].extra: unknown key');
-    expect(err?.message).toContain('objects["policies/x"].kind: must be one of policy, auth-mount');
+    expect(err?.message).toContain('objects["policies/x"].kind: must be a kind name');
     expect(err?.message).toContain('objects["policies/x"].hash: must be sha256:<64 hex digits> or null');
     expect(err?.message).toContain('objects["policies/x"].applied_at: must be a non-empty string');
     expect(err?.message).toContain('objects["policies/x"].created: must be true or false');
