@@ -88,7 +88,8 @@ export const auditDeviceKind: Kind = {
   title: 'Audit devices',
   phase: 0,
   sensitiveFields: [],
-  securityFields: ['type', 'options', 'local'],
+  // Every change to an audit device is security-relevant (the record of who did what).
+  securityFields: ['type', 'options', 'local', 'description'],
   deletable: true,
 
   placement: { in: 'root', key: ['audit'], shape: 'map', schema, names, description: 'Audit devices by path (Vault only).' },
