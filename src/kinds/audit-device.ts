@@ -54,8 +54,8 @@ export async function readAuditTable(vault: Vault): Promise<Record<string, Json>
 }
 
 /**
- * OpenBao answers sys/health without Vault's `enterprise` field. Asked only when an audit change
- * would be needed, so a plan fails there (with the way out) instead of the apply failing midway.
+ * OpenBao answers sys/health without Vault's `enterprise` field. A plan that would change audit
+ * devices there fails (with the way out) instead of the apply failing midway.
  */
 async function isOpenBao(vault: Vault): Promise<boolean> {
   const health = await vault.read('sys/health?standbyok=true&perfstandbyok=true');
@@ -128,8 +128,10 @@ export const auditDeviceKind: Kind = {
       throw err;
     });
     const live = Object.fromEntries(Object.entries(table).map(([path, e]) => [path, normaliseAudit(e)]));
+    // Asked on every read in scope, so a snapshot holds the answer for an offline plan.
+    const openBao = await isOpenBao(vault);
     const changes = openBaoChanges(scope.config, scope.desired, live);
-    if (changes.length > 0 && (await isOpenBao(vault))) {
+    if (changes.length > 0 && openBao) {
       throw new UsageError(
         `OpenBao does not allow enabling or disabling audit devices through its API, so audit device${changes.length > 1 ? 's' : ''} ${changes.join(', ')} cannot be applied`,
         'declare them in the OpenBao server configuration file (`audit "file" { ... }` blocks) and remove them from the vault-gitops config (or make it match what the server has)',
