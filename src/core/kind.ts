@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from './ports.js';
 import type { KindAccess } from './access.js';
 import type { TSchema } from 'typebox';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
@@ -13,7 +13,7 @@ export interface ReadScope {
 }
 
 export interface ApplyContext {
-  vault: Vault;
+  vault: VaultPort;
 }
 
 /**
@@ -88,9 +88,11 @@ export interface Kind {
   /** The objects of this kind the config declares. */
   desired(config: Config): DesiredObject[];
   /** LIST + GET the live objects of this kind in the scope (only mounts the config or prune touch). */
-  readLive(vault: Vault, scope: ReadScope): Promise<LiveObject[]>;
+  readLive(vault: VaultPort, scope: ReadScope): Promise<LiveObject[]>;
   /** Brings declared settings into the comparable shape (TTLs → seconds, sets sorted, ...). */
   normalise(settings: Settings): Settings;
+  /** Vault's own objects of this kind (the root and default policies): never unmanaged, never deleted. */
+  builtIn?(obj: LiveObject): boolean;
   /** Creates the object. `password` is set for password-mode credential kinds. */
   create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<void>;
   /** Makes the live object match; `fields` are the names that differ. */
@@ -106,7 +108,7 @@ export interface Kind {
    * undefined when it is not in Vault. The state record keeps it, and a removed object is deleted only
    * while Vault still shows the same identity. Kinds without one (policies, users) leave this out.
    */
-  identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
+  identify?(vault: VaultPort, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
   /**
    * Live → the object's value in an exported config (Vault's defaults and secrets left out), or
    * undefined when it is not exported. `all` is every live object read (to check references);
@@ -155,10 +157,10 @@ export interface CredentialCapability {
    * mark it puts on what it issues) other than `keepAccessor`: held by nobody once `keepAccessor` is
    * the delivered one.
    */
-  orphans?(vault: Vault, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
+  orphans?(vault: VaultPort, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
   /** Checks delivered values against Vault (secret_id still valid, role_id unchanged); `accessor` is the delivered secret_id's. */
   verify?(
-    vault: Vault,
+    vault: VaultPort,
     obj: DesiredObject,
     values: Record<string, string>,
   ): Promise<{ valid: boolean; reason?: string; expiresAt?: string; accessor?: string }>;

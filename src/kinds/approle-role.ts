@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError, errorMessage } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { rule } from './support.js';

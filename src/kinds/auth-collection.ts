@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import type { KindAccess } from '../core/access.js';
 import type { Config, CredentialHolderConfig, DesiredObject, KindName, Settings } from '../core/model.js';
 import { exportableFields, exportedSettings } from './export.js';

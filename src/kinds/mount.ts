@@ -1,14 +1,16 @@
-import type { Vault } from '../adapters/vault.js';
 import type { Capability } from '../core/access.js';
+import { readMountTable } from '../core/mount-table.js';
 import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
 import { exportableFields, isDefault } from './export.js';
 import { checkNewMountTypes } from './mount-catalog.js';
 import { TUNE } from './mount-schema.js';
 import { normaliseSettings } from './normalise.js';
-import { compact, desiredObject, liveObject, rule, trimSlash } from './support.js';
+import { compact, desiredObject, liveObject, rule } from './support.js';
 
 type Json = Record<string, unknown>;
+
+export { readMountTable };
 
 /** Fields that only `enable` takes; Vault cannot change them on a live mount. */
 const ENABLE_ONLY = ['type', 'local', 'seal_wrap', 'external_entropy_access'];
@@ -44,17 +46,6 @@ function liveMountSettings(info: Json): Settings {
     } else {
       out[k] = v;
     }
-  }
-  return out;
-}
-
-/** Reads `sys/auth` or `sys/mounts` once: path (no slash) → mount info. */
-export async function readMountTable(vault: Vault, api: string): Promise<Record<string, Json>> {
-  const body = (await vault.read(api)) ?? {};
-  const table = (body.data && typeof body.data === 'object' ? body.data : body) as Json;
-  const out: Record<string, Json> = {};
-  for (const [path, info] of Object.entries(table)) {
-    if (path.endsWith('/') && info && typeof info === 'object') out[trimSlash(path)] = info as Json;
   }
   return out;
 }

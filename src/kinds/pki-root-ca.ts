@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError } from '../core/errors.js';
 import { Type } from 'typebox';
 import { duration, object, stringList } from './fields.js';

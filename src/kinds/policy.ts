@@ -39,6 +39,7 @@ export function policyFileName(name: string): string {
 export const policyKind: Kind = {
   name: 'policy',
   title: 'ACL policies',
+  builtIn: (obj) => PROTECTED_POLICIES.has(obj.name),
   phase: 1,
   sensitiveFields: [],
   securityFields: ['policy'],

@@ -2,7 +2,9 @@
 // sensitive masking and terminal colors. Everything here is pure; the renderers never compute a plan,
 // they only decide how to show one.
 
+import { stableStringify } from '../core/canonical-json.js';
 import { SENSITIVE_MASK, type Action, type Change, type Destroy, type FieldChange, type KindName, type Plan, type UnmanagedObject } from '../core/model.js';
+import { safeField } from '../core/plan-json.js';
 import { isDurationField } from '../kinds/normalise.js';
 import { KINDS } from '../kinds/registry.js';
 
@@ -159,25 +161,6 @@ export function sanitize(text: string, keepNewlines = false): string {
   });
 }
 
-/** JSON with object keys sorted at every level (arrays keep their order); `undefined` → null. */
-export function stableStringify(value: unknown, indent?: number): string {
-  return JSON.stringify(sortKeysDeep(value), null, indent);
-}
-
-/** A copy with object keys sorted at every level; `undefined` inside arrays becomes null. */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortKeysDeep(v)));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeysDeep(v);
-    }
-    return out;
-  }
-  return value;
-}
-
 /** `3600` → `1h`, `5400` → `1h30m`, `172800` → `2d`, `0` → `0s`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0 || !Number.isInteger(seconds)) return String(seconds);
@@ -222,16 +205,6 @@ export function formatValue(value: unknown, fieldName?: string): string {
 /** True for a string value that reads better as a block of lines (policy text). */
 export function isMultiline(value: unknown): value is string {
   return typeof value === 'string' && value.replace(/\n$/, '').includes('\n');
-}
-
-/**
- * A field as renderers may show it: sensitive fields have their values replaced by the mask (even
- * if the planner forgot to) and lose any diff. Absent values stay null so "was unset" is still shown.
- */
-export function safeField(field: FieldChange): FieldChange {
-  if (!field.sensitive) return field;
-  const mask = (v: unknown): unknown => (v === null || v === undefined ? null : SENSITIVE_MASK);
-  return { name: field.name, before: mask(field.before), after: mask(field.after), sensitive: true };
 }
 
 /** A field's value for display: the mask for sensitive fields, else formatValue. */

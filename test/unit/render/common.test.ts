@@ -7,9 +7,7 @@ import {
   formatValue,
   groupChanges,
   orderedChanges,
-  safeField,
   sanitize,
-  stableStringify,
   summaryLine,
 } from '../../../src/render/common.js';
 import { change, emptyPlan, fullPlan, planWith } from './fixtures/plans.js';
@@ -79,27 +77,6 @@ describe('sanitize', () => {
   });
   it('keeps newlines and tabs when asked', () => {
     expect(sanitize('a\n\tb\u001b', true)).toBe('a\n\tb\\u001b');
-  });
-});
-
-describe('stableStringify', () => {
-  it('sorts keys at every level and keeps array order', () => {
-    expect(stableStringify({ b: { d: 1, c: 2 }, a: [{ y: 1, x: 2 }] })).toBe('{"a":[{"x":2,"y":1}],"b":{"c":2,"d":1}}');
-  });
-});
-
-describe('safeField', () => {
-  it('masks sensitive values and drops their diff, but keeps absence visible', () => {
-    expect(safeField({ name: 'password', before: null, after: 'x', sensitive: true, diff: '+x' })).toEqual({
-      name: 'password',
-      before: null,
-      after: '(sensitive)',
-      sensitive: true,
-    });
-  });
-  it('returns non-sensitive fields untouched', () => {
-    const field = { name: 'token_ttl', before: 1, after: 2, sensitive: false };
-    expect(safeField(field)).toBe(field);
   });
 });
 
