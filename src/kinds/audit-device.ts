@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from '../core/ports.js';
 import { UsageError, VaultApiError, errorMessage } from '../core/errors.js';
 import type { Config, DesiredObject, Settings } from '../core/model.js';
 import { REQUIRED_AUDIT_OPTION, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
@@ -43,7 +43,7 @@ function declaredAuditDevices(config: Config): Record<string, Settings> {
 const devicePath = (path: string): string => `sys/audit/${path.split('/').map(encodeURIComponent).join('/')}`;
 
 /** `sys/audit`: path (no trailing slash) → Vault's entry. Needs sudo. */
-export async function readAuditTable(vault: Vault): Promise<Record<string, Json>> {
+export async function readAuditTable(vault: VaultPort): Promise<Record<string, Json>> {
   const body = (await vault.read('sys/audit')) ?? {};
   const table = (body.data && typeof body.data === 'object' ? body.data : body) as Json;
   const out: Record<string, Json> = {};
@@ -57,7 +57,7 @@ export async function readAuditTable(vault: Vault): Promise<Record<string, Json>
  * OpenBao answers sys/health without Vault's `enterprise` field. A plan that would change audit
  * devices there fails (with the way out) instead of the apply failing midway.
  */
-async function isOpenBao(vault: Vault): Promise<boolean> {
+async function isOpenBao(vault: VaultPort): Promise<boolean> {
   const health = await vault.read('sys/health?standbyok=true&perfstandbyok=true');
   return health !== undefined && !('enterprise' in health);
 }
@@ -67,7 +67,7 @@ function refuseUnsafe(obj: DesiredObject): void {
   if (unsafe.length > 0) throw new UsageError(`audit device ${obj.name}: ${unsafe.map((u) => u.why).join('; ')}`, `remove ${unsafe.map((u) => u.option).join(' and ')} from its options`);
 }
 
-async function enable(vault: Vault, path: string, settings: Settings): Promise<void> {
+async function enable(vault: VaultPort, path: string, settings: Settings): Promise<void> {
   await vault.write(devicePath(path), compact({ type: settings.type, description: settings.description, local: settings.local, options: auditOptionsBody(settings.options) }));
 }
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from '../core/ports.js';
 import { UsageError } from '../core/errors.js';
 import type { Config, DesiredObject } from '../core/model.js';
 import { object, stringList, stringMap } from './fields.js';
@@ -38,7 +38,7 @@ function inScope(config: Config): boolean {
 }
 
 /** The group's own fields as Vault takes them (ids resolved); the alias is written separately. */
-async function groupBody(vault: Vault, obj: DesiredObject, fields?: readonly string[]): Promise<Record<string, unknown>> {
+async function groupBody(vault: VaultPort, obj: DesiredObject, fields?: readonly string[]): Promise<Record<string, unknown>> {
   const s = obj.settings;
   const want = (f: string) => s[f] !== undefined && (fields === undefined || fields.includes(f));
   return compact({

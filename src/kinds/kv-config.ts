@@ -1,7 +1,7 @@
 // `<mount>/config` of a KV version 2 mount: how many versions it keeps, whether writes need
 // check-and-set, when versions are deleted. Secret values are out of scope: never read, never written.
 import { Type } from 'typebox';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from '../core/ports.js';
 import { UsageError, VaultApiError } from '../core/errors.js';
 import type { Config, DesiredObject, SecretsMountConfig, Settings } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
@@ -76,7 +76,7 @@ async function settled<T>(op: () => Promise<T>): Promise<T> {
 }
 
 /** Writing `<mount>/config` into a KV version 1 mount would store a secret named "config": refused. */
-async function write(vault: Vault, obj: DesiredObject): Promise<void> {
+async function write(vault: VaultPort, obj: DesiredObject): Promise<void> {
   const mount = obj.mount ?? '';
   const info = (await readMountTable(vault, 'sys/mounts'))[mount];
   if (!isKvV2Live(info)) {
