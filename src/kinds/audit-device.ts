@@ -4,6 +4,7 @@ import { UsageError, VaultApiError, errorMessage } from '../core/errors.js';
 import type { Config, DesiredObject, Settings } from '../core/model.js';
 import { REQUIRED_AUDIT_OPTION, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
 import { object } from './fields.js';
+import { isFullScope } from './full-scope.js';
 import type { Kind } from './kind.js';
 import { sameValue } from './normalise.js';
 import { compact, liveObject, placedEntries, placedObject, rule, trimSlash } from './support.js';
@@ -29,11 +30,9 @@ const schema = object(
 
 const names = Type.String({ pattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$', 'x-error': 'must be an audit device path: letters, digits, `_`, `.`, `-`, segments separated by `/`' });
 
-/** Full scope (export, snapshot) is a config without a tree: everything is read. */
-const fullScope = (config: Config): boolean => Object.keys(config.tree).length === 0;
 
 function inScope(config: Config): boolean {
-  return config.tree.audit !== undefined || config.prune.includes(AUDIT_COLLECTION) || fullScope(config);
+  return config.tree.audit !== undefined || config.prune.includes(AUDIT_COLLECTION) || isFullScope(config);
 }
 
 function declaredAuditDevices(config: Config): Record<string, Settings> {
@@ -124,7 +123,7 @@ export const auditDeviceKind: Kind = {
     if (!inScope(scope.config)) return [];
     const table = await readAuditTable(vault).catch((err: unknown) => {
       // A full-scope read with a token that may not read sys/audit (sudo) leaves audit devices out.
-      if (fullScope(scope.config) && err instanceof VaultApiError && err.status === 403) return {};
+      if (isFullScope(scope.config) && err instanceof VaultApiError && err.status === 403) return {};
       throw err;
     });
     const live = Object.fromEntries(Object.entries(table).map(([path, e]) => [path, normaliseAudit(e)]));

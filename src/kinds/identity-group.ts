@@ -6,6 +6,7 @@ import { object, stringList, stringMap } from './fields.js';
 import { checkGroups } from './identity-group-check.js';
 import { exportGroup, liveGroupSettings, normaliseGroup, type GroupAlias } from './identity-group-shape.js';
 import { authPathsByAccessor, groupId, groupPath, memberIds, readAllGroups, syncAlias } from './identity-group-vault.js';
+import { isFullScope } from './full-scope.js';
 import type { Kind } from './kind.js';
 import { checkPolicyRefs, compact, liveObject, placedEntries, placedObject, rule, trimSlash } from './support.js';
 
@@ -31,10 +32,10 @@ const schema = object(
 
 const names = Type.String({ pattern: '^[^/\\s]+$', 'x-error': 'must be a group name without `/` or white space', description: 'Identity group names.' });
 
-/** Groups are read when the config declares or prunes them, or for a full-scope read (export, snapshot: no config tree). */
+/** Groups are read when the config declares or prunes them, or for a full-scope read (export, snapshot). */
 function inScope(config: Config): boolean {
   const identity = config.tree.identity as { groups?: unknown } | undefined;
-  return identity?.groups !== undefined || config.prune.includes(GROUPS_COLLECTION) || Object.keys(config.tree).length === 0;
+  return identity?.groups !== undefined || config.prune.includes(GROUPS_COLLECTION) || isFullScope(config);
 }
 
 /** The group's own fields as Vault takes them (ids resolved); the alias is written separately. */

@@ -6,6 +6,7 @@ import { UsageError, VaultApiError } from '../core/errors.js';
 import type { Config, DesiredObject, SecretsMountConfig, Settings } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
 import { duration, object } from './fields.js';
+import { isFullScope } from './full-scope.js';
 import type { Kind } from './kind.js';
 import { readMountTable } from './mount.js';
 import { liveObject, placedEntries, placedObject, rule } from './support.js';
@@ -40,8 +41,6 @@ function declaredConfigs(config: Config): Array<[string, Settings]> {
   return placedEntries(config, kvConfigKind).map((e) => [e.mount ?? '', e.value]);
 }
 
-/** Full scope (export, snapshot) is a config without a tree: every KV v2 mount's settings are read. */
-const fullScope = (config: Config): boolean => Object.keys(config.tree).length === 0;
 
 export function normaliseKvConfig(settings: Settings): Settings {
   const out: Settings = {};
@@ -121,7 +120,7 @@ export const kvConfigKind: Kind = {
 
   /** The declared settings' mounts that are KV v2 live; every live KV v2 mount for a full-scope read. */
   async readLive(vault, scope) {
-    const wanted = fullScope(scope.config)
+    const wanted = isFullScope(scope.config)
       ? Object.entries(scope.config.secrets).filter(([, m]) => m.type === 'kv' || m.type === 'kv-v2').map(([path]) => path)
       : declaredConfigs(scope.config).map(([path]) => path);
     const kvMounts = wanted.filter((path) => scope.mounts.secrets[path] === 'kv');
