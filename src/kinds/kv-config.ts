@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { VaultPort } from '../core/ports.js';
 import { UsageError, VaultApiError } from '../core/errors.js';
-import type { Config, DesiredObject, SecretsMountConfig, Settings } from '../core/model.js';
+import type { Config, DesiredObject, MountConfig, Settings } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
 import { duration, object } from './fields.js';
 import { isFullScope } from './full-scope.js';
@@ -26,7 +26,7 @@ export const KV_CONFIG_FIELDS = ['max_versions', 'cas_required', 'delete_version
 type Json = Record<string, unknown>;
 
 /** A declared mount is KV version 2: `kv-v2`, or `kv` with `options.version` 2. */
-export function isKvV2Declared(m: Pick<SecretsMountConfig, 'type' | 'settings'>): boolean {
+export function isKvV2Declared(m: Pick<MountConfig, 'type' | 'settings'>): boolean {
   if (m.type === 'kv-v2') return true;
   const version = (m.settings.options as Json | undefined)?.version;
   return m.type === 'kv' && String(version) === '2';
