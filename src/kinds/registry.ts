@@ -1,9 +1,12 @@
 import type { KindName } from '../core/model.js';
 import { approleRoleKind } from './approle-role.js';
+import { auditDeviceKind } from './audit-device.js';
 import { authMountKind } from './auth-mount.js';
+import { identityGroupKind } from './identity-group.js';
 import { jwtConfigKind } from './jwt-config.js';
 import { jwtRoleKind } from './jwt-role.js';
 import type { Kind } from './kind.js';
+import { kvConfigKind } from './kv-config.js';
 import { pkiRoleKind } from './pki-role.js';
 import { pkiRootCaKind } from './pki-root-ca.js';
 import { pkiUrlsKind } from './pki-urls.js';
@@ -16,6 +19,7 @@ import { userpassUserKind } from './userpass-user.js';
  * order of plans (a section's mount, then what sits in it); the apply order is each kind's phase.
  */
 export const KINDS: readonly Kind[] = [
+  auditDeviceKind,
   policyKind,
   authMountKind,
   userpassUserKind,
@@ -23,9 +27,11 @@ export const KINDS: readonly Kind[] = [
   jwtConfigKind,
   jwtRoleKind,
   secretsMountKind,
+  kvConfigKind,
   pkiRootCaKind,
   pkiUrlsKind,
   pkiRoleKind,
+  identityGroupKind,
 ];
 
 const byName = new Map<KindName, Kind>(KINDS.map((k) => [k.name, k]));

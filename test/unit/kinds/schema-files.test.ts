@@ -71,6 +71,6 @@ describe('generated schemas', () => {
     const validate = validator([...KINDS, groups]);
     expect(validate({ identity: { groups: { ops: { policies: ['a'] } } } })).toBe(true);
     expect(validate({ identity: { users: {} } })).toBe(false);
-    expect(pruneCollections([...KINDS, groups])).toEqual(['policies', 'identity/groups', 'auth', 'secrets', 'auth/<mount>/users', 'auth/<mount>/roles', 'secrets/<mount>/roles']);
+    expect(pruneCollections([...KINDS, groups])).toEqual(['audit', 'policies', 'identity/groups', 'auth', 'secrets', 'auth/<mount>/users', 'auth/<mount>/roles', 'secrets/<mount>/roles']);
   });
 });
