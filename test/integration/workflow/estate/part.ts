@@ -28,8 +28,11 @@ export interface EstateObject {
   label: string;
   /** The GET path that reads it back. */
   read: string;
-  /** The part of the answer that must be equal on both servers (ids, accessors, keys excluded). */
-  compare(body: Json): unknown;
+  /**
+   * The part of the answer that must be equal on both servers (ids, accessors, keys excluded);
+   * `api` reads that same server, to turn ids into names.
+   */
+  compare(body: Json, api: Api): unknown;
   /**
    * A difference known today, and why: the test asserts it still differs, so whoever fixes it
    * removes this line.
@@ -43,7 +46,15 @@ export interface EstatePart {
   /** Why this server cannot hold the part (it is then skipped, and the test says so). */
   unsupported?: Partial<Record<ServerName, string>>;
   /** Makes the objects on the source server; returns them, plus the secrets that must never be exported. */
-  make(api: Api, server: ServerName): Promise<{ objects: EstateObject[]; secrets?: string[] }>;
+  make(api: Api, server: ServerName): Promise<Made>;
+}
+
+export interface Made {
+  objects: EstateObject[];
+  /** Secrets given to the source server: never in an export or any output. */
+  secrets?: string[];
+  /** Stops what the part started (a local endpoint the servers call), after the test. */
+  cleanup?: () => Promise<void>;
 }
 
 /** A mount's settings from sys/auth or sys/mounts: everything but its accessor, uuid and plugin build. */
