@@ -40,7 +40,7 @@ export const auditDevice: EstatePart = {
   name: 'audit device',
   unsupported: { openbao: 'OpenBao enables audit devices only in its configuration file, not through sys/audit' },
   async make(api) {
-    await api('PUT', 'sys/audit/to-stdout', { type: 'file', description: 'audit trail', options: { file_path: 'stdout', format: 'json', prefix: 'audit:' } });
+    await api('PUT', 'sys/audit/to-stdout', { type: 'file', description: 'audit trail', options: { file_path: 'stdout', format: 'json', elide_list_responses: 'true' } });
     return { objects: [{ kind: 'audit-device', label: 'audit/to-stdout', read: 'sys/audit', compare: (b: Json) => mountSettings(b, 'to-stdout') }] };
   },
 };
