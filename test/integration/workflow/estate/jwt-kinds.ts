@@ -79,6 +79,7 @@ export const oidcAuth: EstatePart = {
     return {
       // oidc_client_secret is write-only: Vault never returns it, so it cannot be exported or compared.
       secrets: [clientSecret],
+      addToExport: [{ kind: 'jwt-config', path: ['auth', 'oidc', 'config', 'oidc_client_secret'], variable: 'oidc_client_secret', value: clientSecret }],
       cleanup: provider.close,
       objects: [
         { kind: 'auth-mount', label: 'auth/oidc', read: 'sys/auth', compare: (b: Json) => mountSettings(b, 'oidc') },
