@@ -36,12 +36,21 @@ export const identityGroups: EstatePart = {
   },
 };
 
+/**
+ * A device's settings, its options with Vault's default format filled in: `format: json` given or
+ * left out is the same device (export leaves defaults out).
+ */
+function auditSettings(b: Json): unknown {
+  const d = mountSettings(b, 'to-stdout') as { options?: Record<string, string> } | undefined;
+  return d && { ...d, options: { format: 'json', ...d.options } };
+}
+
 export const auditDevice: EstatePart = {
   name: 'audit device',
   unsupported: { openbao: 'OpenBao enables audit devices only in its configuration file, not through sys/audit' },
   async make(api) {
     await api('PUT', 'sys/audit/to-stdout', { type: 'file', description: 'audit trail', options: { file_path: 'stdout', format: 'json', elide_list_responses: 'true' } });
-    return { objects: [{ kind: 'audit-device', label: 'audit/to-stdout', read: 'sys/audit', compare: (b: Json) => mountSettings(b, 'to-stdout') }] };
+    return { objects: [{ kind: 'audit-device', label: 'audit/to-stdout', read: 'sys/audit', compare: auditSettings }] };
   },
 };
 

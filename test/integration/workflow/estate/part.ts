@@ -72,11 +72,16 @@ export function mountSettings(table: Json, path: string): unknown {
 
 /**
  * The whole data of an answer (the read of a role, user, or config returns no secrets), its lists
- * sorted: in these objects they are sets (policies, CIDRs, domains, URLs), whatever order Vault
- * keeps them in.
+ * sorted, also inside maps (bound_claims values): in these objects they are sets (policies, CIDRs,
+ * domains, URLs, allowed claim values), whatever order Vault keeps them in.
  */
 export function wholeData(body: Json): unknown {
   const data = body?.data as Record<string, unknown> | undefined;
-  if (!data) return undefined;
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? [...(v as unknown[])].map(String).sort() : v]));
+  return data ? setsSorted(data) : undefined;
+}
+
+function setsSorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(setsSorted).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, setsSorted(x)]));
+  return v;
 }
