@@ -41,8 +41,10 @@ export const kubernetesAuth: EstatePart = {
       });
     }
     return {
-      // token_reviewer_jwt is write-only: Vault never returns it.
+      // token_reviewer_jwt is write-only: Vault never returns it (only token_reviewer_jwt_set), so
+      // the user adds it to the export.
       secrets: [reviewerJwt],
+      addToExport: [{ kind: 'kubernetes-auth-config', path: ['auth', 'kubernetes', 'config', 'token_reviewer_jwt'], variable: 'kubernetes_reviewer_jwt', value: reviewerJwt }],
       objects: [
         { kind: 'auth-mount', label: 'auth/kubernetes', read: 'sys/auth', compare: (b: Json) => mountSettings(b, 'kubernetes') },
         { kind: 'kubernetes-auth-config', label: 'auth/kubernetes/config', read: 'auth/kubernetes/config', compare: wholeData },

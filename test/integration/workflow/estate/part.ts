@@ -54,9 +54,9 @@ export interface Made {
   /** Secrets given to the source server: never in an export or any output. */
   secrets?: string[];
   /**
-   * What a user adds to the export before applying it elsewhere: write-only fields Vault never
-   * returns (e.g. an OIDC client secret), as `${var.NAME}` references, and the values of those
-   * variables (given to apply through a var file).
+   * What a user adds to the export before using it: write-only fields Vault never returns (an
+   * OIDC client secret, a reviewer JWT), as `${var.NAME}` references, and the values of those
+   * variables (given to plan and apply through a var file).
    */
   addToExport?: Array<{ kind: string; path: string[]; variable: string; value: string }>;
   /** Stops what the part started (a local endpoint the servers call), after the test. */
