@@ -32,7 +32,7 @@ function roleOf(path: readonly string[]): Role {
       return top === 'auth' || top === 'secrets' ? 'mount' : 'object';
     case 3:
       if (top === 'auth' && (section === 'users' || section === 'roles')) return 'container';
-      if (top === 'secrets' && section === 'roles') return 'container';
+      if (top === 'secrets' && (section === 'roles' || section === 'publish')) return 'container';
       return 'object';
     default:
       return 'object';

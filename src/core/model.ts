@@ -1,3 +1,4 @@
+import type { CaBundleChange, CaBundlePublish } from './ca-bundles.js';
 // The data that flows through the engine: config → desired objects, Vault → live objects, and the plan.
 // Everything here is plain, serialisable data; no I/O.
 
@@ -116,6 +117,8 @@ export interface SecretsMountConfig extends MountConfig {
   urls?: Settings;
   /** pki roles by name. */
   roles?: Record<string, Settings>;
+  /** pki: CA bundles published to Kubernetes namespaces, by entry name. */
+  publish?: Record<string, CaBundlePublish>;
 }
 
 /** The merged, normalised config of all `-c` directories. */
@@ -240,4 +243,6 @@ export interface Plan {
   destroys: Destroy[];
   unmanaged: UnmanagedObject[];
   summary: { create: number; update: number; delete: number; noop: number };
+  /** Copies of CA bundles in Kubernetes that apply would create, update or delete, or must leave alone. */
+  ca_bundles?: CaBundleChange[];
 }

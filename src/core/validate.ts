@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { checkPublish, type CaBundlePublish } from './ca-bundles.js';
 import { parseCidr } from './cidr.js';
 import { checkPolicyHcl } from './hcl.js';
 import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
@@ -591,7 +592,7 @@ class Checker {
       this.mountPath('secrets', mount);
       const p = ['secrets', mount];
       if (!isObj(m) || typeof m.type !== 'string') continue;
-      const { type, description, tune, root_ca, urls, roles, ...settings } = m;
+      const { type, description, tune, root_ca, urls, roles, publish, ...settings } = m;
       this.mountType('secrets', mount, type);
       this.checkTtls(settings, p);
       const cfg: SecretsMountConfig = { type, settings: settings as Settings };
@@ -617,10 +618,18 @@ class Checker {
             cfg.roles[name] = body as Settings;
           }
         } else if (roles === null) cfg.roles = {};
+        if (isObj(publish)) cfg.publish = this.publish(publish, [...p, 'publish'], mount, tree.secrets);
       }
       out[mount] = cfg;
     }
     return out;
+  }
+
+  publish(raw: Json, path: string[], mount: string, secrets: Json): Record<string, CaBundlePublish> {
+    const pki = new Set(Object.entries(secrets).filter(([, m]) => isObj(m) && m.type === 'pki').map(([k]) => k));
+    return checkPublish(raw, path, mount, pki, (at, message, hint) => {
+      if (!this.broken(at)) this.error(at, this.keyPos(at), message, hint);
+    });
   }
 
   prune(tree: Json, config: Config): string[] {
