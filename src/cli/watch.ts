@@ -68,15 +68,22 @@ export async function watchCommand(flags: WatchFlags, io: Output): Promise<numbe
   try {
     const client = await kubeStep(() => KubernetesClient.create(flags.kubeContext ? { context: flags.kubeContext } : {}));
     const log = (line: string) => io.err(`${new Date().toISOString()} ${line}`);
-    watcher = new BundleWatcher(client, new CopyStore(client), session.vault, entries, { intervalMs: interval, log });
+    let fatal: (err: Error) => void = () => {};
+    const died = new Promise<Error>((resolve) => (fatal = resolve));
+    watcher = new BundleWatcher(client, new CopyStore(client), session.vault, entries, { intervalMs: interval, log, onFatal: (err) => fatal(err) });
     if (listenPort !== undefined) server = await serveHealth(watcher, listenPort, flags.listen ?? '0.0.0.0');
     const started = watcher.start();
     // A signal during start-up stops it too.
     const first = await Promise.race([started.then(() => undefined), signal.stopped]);
     if (first === undefined) {
       log(`watching ${entries.length} CA bundle${entries.length === 1 ? '' : 's'} (${entries.map((e) => e.address).join(', ')}) in ${client.server}; re-reading the CA every ${interval / 1000}s${listenPort ? `; health and metrics on :${listenPort}` : ''}`);
-      const sig = await signal.stopped;
-      log(`${sig}: stopping; the copy being written finishes, nothing new is started`);
+      const end = await Promise.race([signal.stopped, died]);
+      if (end instanceof Error) {
+        // Exiting lets the Deployment restart the pod, which logs in anew.
+        await watcher.stop();
+        throw end;
+      }
+      log(`${end}: stopping; the copy being written finishes, nothing new is started`);
     }
     await watcher.stop();
     await started.catch(() => undefined);

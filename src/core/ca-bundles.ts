@@ -7,6 +7,8 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'vault-gitops';
 /** The publish entry a copy belongs to (its address), on every copy we create. */
 export const OBJECT_ANNOTATION = 'vault-gitops.io/object';
+/** On an object we took over (`adopt: true`): removing it gives it back instead of deleting it. */
+export const ADOPTED_ANNOTATION = 'vault-gitops.io/adopted';
 const RESERVED_PREFIX = 'vault-gitops.io/';
 
 export type CopyTarget = 'configmap' | 'secret';
@@ -224,7 +226,9 @@ export function decideCopy(entry: PublishEntry, ns: NamespaceInfo | undefined, b
 
   if (!wanted) {
     // A namespace that stops matching (or goes away) loses only a copy we own.
-    return copy && owner === 'ours' && ns?.terminating !== true ? change('delete', ns ? 'the namespace no longer matches' : 'the namespace is gone') : undefined;
+    if (!copy || owner !== 'ours' || ns?.terminating === true) return undefined;
+    const why = ns ? 'the namespace no longer matches' : 'the namespace is gone';
+    return change('delete', copy.annotations[ADOPTED_ANNOTATION] === 'true' ? `${why} (adopted: only our key and marks are removed, the object stays)` : why);
   }
   if (!copy) return change('create', bundle === undefined ? 'publish once the CA exists' : 'missing');
   if (owner === 'other-entry') return change('refused', `exists and belongs to ${copy.owner ?? 'another vault-gitops object'}; left alone`);

@@ -12,6 +12,7 @@ import {
   type V1Secret,
 } from '../adapters/kubernetes.js';
 import {
+  ADOPTED_ANNOTATION,
   decideCopy,
   MANAGED_BY,
   MANAGED_BY_LABEL,
@@ -76,13 +77,27 @@ export function liveCopy(entry: PublishEntry, obj: DataObject): LiveCopy {
 function desiredBody(entry: PublishEntry, namespace: string, bundle: string, current?: DataObject): DataObject {
   const metadata = { ...(current?.metadata ?? { name: entry.name, namespace }) };
   delete metadata.managedFields;
+  const adopting = current !== undefined && metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY;
   metadata.labels = { ...(metadata.labels ?? {}), ...entry.labels, [MANAGED_BY_LABEL]: MANAGED_BY };
-  metadata.annotations = { ...(metadata.annotations ?? {}), ...entry.annotations, [OBJECT_ANNOTATION]: entry.address };
+  metadata.annotations = { ...(metadata.annotations ?? {}), ...entry.annotations, [OBJECT_ANNOTATION]: entry.address, ...(adopting ? { [ADOPTED_ANNOTATION]: 'true' } : {}) };
   if (entry.target === 'secret') {
     const data = { ...((current as V1Secret | undefined)?.data ?? {}), [entry.key]: Buffer.from(bundle, 'utf8').toString('base64') };
     return { apiVersion: 'v1', kind: 'Secret', type: (current as V1Secret | undefined)?.type ?? 'Opaque', metadata, data } satisfies V1Secret;
   }
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { ...(current?.data ?? {}), [entry.key]: bundle } };
+}
+
+/** An adopted object given back: without our key, our label and our annotations. */
+function releasedBody(entry: PublishEntry, current: DataObject): DataObject {
+  const metadata = { ...(current.metadata ?? {}) };
+  delete metadata.managedFields;
+  const labels = { ...(metadata.labels ?? {}) };
+  delete labels[MANAGED_BY_LABEL];
+  metadata.labels = labels;
+  metadata.annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([k]) => !k.startsWith('vault-gitops.io/')));
+  const data = { ...(current.data ?? {}) };
+  delete data[entry.key];
+  return { ...current, metadata, data };
 }
 
 /** Reads and writes the copies of CA bundles through one Kubernetes client. */
@@ -120,6 +135,8 @@ export class CopyStore {
           await this.call(`create ${where}`, () => this.client.createObject(entry.target, namespace, desiredBody(entry, namespace, bundle)));
         } else if (change.action === 'update' && current) {
           await this.call(`update ${where}`, () => this.client.replaceObject(entry.target, namespace, entry.name, desiredBody(entry, namespace, bundle, current)));
+        } else if (change.action === 'delete' && current?.metadata?.annotations?.[ADOPTED_ANNOTATION] === 'true') {
+          await this.call(`release ${where}`, () => this.client.replaceObject(entry.target, namespace, entry.name, releasedBody(entry, current)));
         } else if (change.action === 'delete' && current) {
           const { uid = '', resourceVersion = '' } = current.metadata ?? {};
           await this.call(`delete ${where}`, () => this.client.deleteObject(entry.target, namespace, entry.name, uid, resourceVersion));

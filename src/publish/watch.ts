@@ -3,6 +3,7 @@
 // Vault and runs a full pass. Writes go through CopyStore (ownership, resourceVersion, 409 retry).
 import type { DataObject, KubernetesClient, ObjectWatch } from '../adapters/kubernetes.js';
 import type { Vault } from '../adapters/vault.js';
+import { VaultTokenError } from '../adapters/vault-token.js';
 import { decideCopy, type CaBundleChange, type NamespaceInfo, type PublishEntry } from '../core/ca-bundles.js';
 import { errorMessage } from '../core/errors.js';
 import { readBundle } from './bundle.js';
@@ -17,6 +18,8 @@ export interface WatchLoopOptions {
   /** How often the CA is re-read from Vault and every namespace checked. */
   intervalMs: number;
   log: (line: string) => void;
+  /** The Vault token is dead (expired past its max TTL, revoked): the process should exit and log in anew. */
+  onFatal: (err: Error) => void;
 }
 
 export class BundleWatcher implements HealthState {
@@ -125,6 +128,10 @@ export class BundleWatcher implements HealthState {
         this.bundles.set(entry.address, bundle ?? before);
       } catch (err) {
         this.metrics.errors++;
+        if (err instanceof VaultTokenError) {
+          this.opts.onFatal(err);
+          return;
+        }
         this.opts.log(`${entry.address}: cannot read the CA bundle from Vault (${errorMessage(err)}); keeping the copies as they are`);
       }
     }

@@ -1,8 +1,10 @@
 // CA bundles published to namespaces, end to end: the built CLI (apply, plan, drift, watch) against
 // the run's Vault/OpenBao dev server and a real kube-apiserver (test/servers/kube.ts).
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { allOutput, cli, configDir, spawnCli, uniq, type RunningCli } from '../helpers/cli.js';
 import { serverEnv } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
@@ -10,6 +12,7 @@ import { startKube, type KubeServer } from '../../servers/kube.js';
 
 const id = uniq('');
 const pki = `pki-cab${id}`;
+// The name the example ClusterRole allows (config-examples/kubernetes/watch-ca-bundles.yaml).
 const NAME = 'company-ca';
 const INTERVAL_S = 4;
 let kube: KubeServer;
@@ -17,6 +20,8 @@ let dir = '';
 let env: NodeJS.ProcessEnv = {};
 let watch: RunningCli | undefined;
 let port = 0;
+let watchDir = '';
+let watchEnv: NodeJS.ProcessEnv = {};
 
 interface ObjectJson {
   metadata: { name: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -24,7 +29,7 @@ interface ObjectJson {
   type?: string;
 }
 
-const config = `
+const config = (withSecret = true) => `
 secrets:
   ${pki}:
     type: pki
@@ -37,11 +42,15 @@ secrets:
         namespaces:
           selector: { ca: "yes" }
           exclude: [excluded]
-      ca-secret:
+${
+  withSecret
+    ? `      ca-secret:
         target: secret
         name: ${NAME}-secret
         key: bundle.pem
-        namespaces: { names: [team-a] }
+        namespaces: { names: [team-a] }`
+    : ''
+}
 `;
 
 async function createNamespace(name: string, labels: Record<string, string> = {}): Promise<void> {
@@ -99,6 +108,20 @@ async function http(path: string): Promise<{ status: number; text: string }> {
   }
 }
 
+/**
+ * watch runs as the ServiceAccount of config-examples/kubernetes/watch-ca-bundles.yaml, bound to
+ * that file's ClusterRole as written: the documented least privilege is what the tests use.
+ */
+async function exampleServiceAccount(): Promise<string> {
+  const docs = parseAllDocuments(readFileSync(new URL('../../../config-examples/kubernetes/watch-ca-bundles.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as { kind: string });
+  const { kubeconfigPath } = await kube.serviceAccount('vault-gitops', 'vault-gitops-watch', []);
+  for (const [kind, plural] of [['ClusterRole', 'clusterroles'], ['ClusterRoleBinding', 'clusterrolebindings']] as const) {
+    const r = await kube.request('POST', `/apis/rbac.authorization.k8s.io/v1/${plural}`, docs.find((d) => d.kind === kind));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  return kubeconfigPath;
+}
+
 beforeAll(async () => {
   kube = await startKube();
   for (const ns of ['team-a', 'team-b', 'team-c', 'excluded']) await createNamespace(ns, { ca: 'yes' });
@@ -106,8 +129,10 @@ beforeAll(async () => {
   // Someone else's ConfigMap under the same name: never ours to touch.
   const foreign = { metadata: { name: NAME }, data: { 'ca.crt': 'their own CA' } };
   expect((await kube.request('POST', '/api/v1/namespaces/team-c/configmaps', foreign)).status).toBe(201);
-  dir = await configDir({ 'vault.yaml': config });
+  dir = await configDir({ 'vault.yaml': config() });
+  watchDir = await configDir({ 'vault.yaml': config(false) });
   env = { KUBECONFIG: kube.kubeconfigPath };
+  watchEnv = { KUBECONFIG: await exampleServiceAccount() };
   port = await freePort();
 }, 600_000);
 
@@ -157,8 +182,11 @@ describe('CA bundles in every namespace', () => {
   });
 
   it('watch: ready, then a new namespace gets the bundle within 5 s', async () => {
-    watch = spawnCli(['watch', '-c', dir, '--interval', `${INTERVAL_S}s`, '--port', String(port), '--listen', '127.0.0.1'], { env });
-    await eventually('watch ready', 60_000, async () => (await http('/readyz')).status === 200);
+    watch = spawnCli(['watch', '-c', watchDir, '--interval', `${INTERVAL_S}s`, '--port', String(port), '--listen', '127.0.0.1'], { env: watchEnv });
+    await eventually('watch ready', 60_000, async () => {
+      if (watch?.child.exitCode !== null) throw new Error(`watch exited: ${watch?.output()}`);
+      return (await http('/readyz')).status === 200;
+    });
     expect((await http('/healthz')).status).toBe(200);
 
     await createNamespace('team-new', { ca: 'yes' });
