@@ -134,5 +134,9 @@ describe('deciding one copy', () => {
     ]);
     expect(changes).toEqual([{ address: 'secrets/pki/publish/ca', namespace: 'b', object: 'configmap/company-ca', action: 'delete', reason: 'the namespace no longer matches' }]);
     expect(decideCopy(entry(), { ...ns('a'), terminating: true }, 'PEM', ours('a'))).toBeUndefined();
+    const adopted = { ...ours('b'), annotations: { ...ours('b').annotations, 'vault-gitops.io/adopted': 'true' } };
+    expect(decideCopy(entry({ namespaces: { names: ['a'], exclude: [] } }), ns('b'), 'PEM', adopted)?.reason).toBe(
+      'the namespace no longer matches (adopted: only our key and marks are removed, the object stays)',
+    );
   });
 });
