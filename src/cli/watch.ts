@@ -8,6 +8,7 @@ import { publishEntries } from '../core/ca-bundles.js';
 import { loadDesired } from '../core/engine.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
 import { parseTtl } from '../core/ttl.js';
+import { KINDS } from '../kinds/registry.js';
 import { CopyStore } from '../publish/copies.js';
 import { closeServer, serveHealth } from '../publish/health.js';
 import { BundleWatcher } from '../publish/watch.js';
@@ -55,7 +56,7 @@ function stopSignal(): { stopped: Promise<NodeJS.Signals>; release(): void } {
 export async function watchCommand(flags: WatchFlags, io: Output): Promise<number> {
   const interval = intervalMs(flags.interval);
   const listenPort = port(flags.port);
-  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const entries = publishEntries(loaded.config);
   if (entries.length === 0) {

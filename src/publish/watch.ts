@@ -4,7 +4,7 @@
 import type { DataObject, KubernetesClient, ObjectWatch } from '../adapters/kubernetes.js';
 import type { Vault } from '../adapters/vault.js';
 import { VaultTokenError } from '../adapters/vault-token.js';
-import { decideCopy, type CaBundleChange, type NamespaceInfo, type PublishEntry } from '../core/ca-bundles.js';
+import { decideCopy, type CaBundleChange, type LiveCopy, type NamespaceInfo, type PublishEntry } from '../core/ca-bundles.js';
 import { errorMessage } from '../core/errors.js';
 import { readBundle } from './bundle.js';
 import { liveCopy, namespaceInfo, type CopyStore } from './copies.js';
@@ -159,21 +159,49 @@ export class BundleWatcher implements HealthState {
     }
   }
 
-  /** Converges `names` for every entry; true when nothing failed. */
+  /**
+   * Converges `names` for every entry; true when nothing failed. A full pass lists namespaces and
+   * copies afresh (so a watch that silently stopped delivering events cannot hide a missing copy);
+   * an event pass trusts the informers' caches to pick what to look at.
+   */
   private async pass(names: string[], full: boolean): Promise<boolean> {
     let ok = true;
     let refused = 0;
+    if (full) {
+      try {
+        const fresh = await this.store.namespaces();
+        this.namespaces.clear();
+        for (const n of fresh) this.namespaces.set(n.name, n);
+        names = fresh.map((n) => n.name);
+      } catch (err) {
+        this.metrics.errors++;
+        this.opts.log(errorMessage(err));
+        return false;
+      }
+    }
     for (const entry of this.entries) {
       const bundle = this.bundles.get(entry.address);
       if (bundle === undefined) continue;
+      let listed: Map<string, LiveCopy> | undefined;
+      if (full) {
+        try {
+          listed = new Map((await this.store.copies(entry)).map((c) => [c.namespace, c]));
+        } catch (err) {
+          ok = false;
+          this.metrics.errors++;
+          this.opts.log(errorMessage(err));
+          continue;
+        }
+      }
       await eachLimited(names, CONCURRENCY, async (namespace) => {
         if (this.stopping) return;
         const ns = this.namespaces.get(namespace);
-        // The informer's copy decides whether to look closer; converge reads it again before writing.
+        // What is known decides whether to look closer; converge reads the copy again before writing.
         const cached = this.copyWatches.get(entry.address)?.get(entry.name, namespace);
-        const guess = decideCopy(entry, ns, bundle, cached ? liveCopy(entry, cached) : undefined);
+        const known = listed ? listed.get(namespace) : cached ? liveCopy(entry, cached) : undefined;
+        const guess = decideCopy(entry, ns, bundle, known);
         if (!guess) {
-          if (cached) this.written.set(`${entry.address} ${namespace}`, bundle);
+          if (known) this.written.set(`${entry.address} ${namespace}`, bundle);
           return;
         }
         try {

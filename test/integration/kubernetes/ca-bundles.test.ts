@@ -22,6 +22,8 @@ let watch: RunningCli | undefined;
 let port = 0;
 let watchDir = '';
 let watchEnv: NodeJS.ProcessEnv = {};
+let saToken = '';
+const k8sMount = `k8s-cab${id}`;
 
 interface ObjectJson {
   metadata: { name: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -112,14 +114,27 @@ async function http(path: string): Promise<{ status: number; text: string }> {
  * watch runs as the ServiceAccount of config-examples/kubernetes/watch-ca-bundles.yaml, bound to
  * that file's ClusterRole as written: the documented least privilege is what the tests use.
  */
-async function exampleServiceAccount(): Promise<string> {
+async function exampleServiceAccount(): Promise<{ token: string; kubeconfigPath: string }> {
   const docs = parseAllDocuments(readFileSync(new URL('../../../config-examples/kubernetes/watch-ca-bundles.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as { kind: string });
-  const { kubeconfigPath } = await kube.serviceAccount('vault-gitops', 'vault-gitops-watch', []);
+  const account = await kube.serviceAccount('vault-gitops', 'vault-gitops-watch', []);
   for (const [kind, plural] of [['ClusterRole', 'clusterroles'], ['ClusterRoleBinding', 'clusterrolebindings']] as const) {
     const r = await kube.request('POST', `/apis/rbac.authorization.k8s.io/v1/${plural}`, docs.find((d) => d.kind === kind));
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
-  return kubeconfigPath;
+  return account;
+}
+
+/**
+ * Vault's side of the example: Kubernetes auth (TokenReview against this apiserver) with a role
+ * bound to the watch ServiceAccount, whose token may only read the CA.
+ */
+async function vaultKubernetesAuth(): Promise<void> {
+  const ok = (r: { status: number; json: unknown }) => expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
+  ok(await vaultRequest('POST', `sys/auth/${k8sMount}`, { type: 'kubernetes' }));
+  ok(await vaultRequest('POST', `auth/${k8sMount}/config`, { kubernetes_host: kube.server, kubernetes_ca_cert: Buffer.from(kube.caData, 'base64').toString('utf8'), token_reviewer_jwt: kube.adminToken }));
+  const policy = [`path "${pki}/cert/ca" { capabilities = ["read"] }`, `path "${pki}/issuers" { capabilities = ["list"] }`, `path "${pki}/issuer/*" { capabilities = ["read"] }`].join('\n');
+  ok(await vaultRequest('PUT', `sys/policies/acl/ca-watch-${id}`, { policy }));
+  ok(await vaultRequest('POST', `auth/${k8sMount}/role/ca-watch`, { bound_service_account_names: ['vault-gitops-watch'], bound_service_account_namespaces: ['vault-gitops'], token_policies: [`ca-watch-${id}`], token_ttl: '10m' }));
 }
 
 beforeAll(async () => {
@@ -132,7 +147,11 @@ beforeAll(async () => {
   dir = await configDir({ 'vault.yaml': config() });
   watchDir = await configDir({ 'vault.yaml': config(false) });
   env = { KUBECONFIG: kube.kubeconfigPath };
-  watchEnv = { KUBECONFIG: await exampleServiceAccount() };
+  const account = await exampleServiceAccount();
+  await vaultKubernetesAuth();
+  // No VAULT_TOKEN: watch logs in with the ServiceAccount's token, as in the Deployment.
+  watchEnv = { KUBECONFIG: account.kubeconfigPath, VAULT_TOKEN: '', VAULT_GITOPS_AUTH_JWT: account.token };
+  saToken = account.token;
   port = await freePort();
 }, 600_000);
 
@@ -182,7 +201,8 @@ describe('CA bundles in every namespace', () => {
   });
 
   it('watch: ready, then a new namespace gets the bundle within 5 s', async () => {
-    watch = spawnCli(['watch', '-c', watchDir, '--interval', `${INTERVAL_S}s`, '--port', String(port), '--listen', '127.0.0.1'], { env: watchEnv });
+    const login = ['--auth', 'kubernetes', '--auth-mount', k8sMount, '--auth-role', 'ca-watch', '--debug'];
+    watch = spawnCli(['watch', '-c', watchDir, '--interval', `${INTERVAL_S}s`, '--port', String(port), '--listen', '127.0.0.1', ...login], { env: watchEnv });
     await eventually('watch ready', 60_000, async () => {
       if (watch?.child.exitCode !== null) throw new Error(`watch exited: ${watch?.output()}`);
       return (await http('/readyz')).status === 200;
@@ -234,8 +254,11 @@ describe('CA bundles in every namespace', () => {
     const r = await running.result;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('SIGTERM: stopping');
+    // One login for the whole run, revoked at the end (--debug logs method, path and status only).
+    expect(r.stderr.match(new RegExp(`POST auth/${k8sMount}/login`, 'g'))).toHaveLength(1);
+    expect(r.stderr).toMatch(/POST auth\/token\/revoke-self → 204/);
     const expected = (await issuerSerials()).join();
     for (const ns of ['team-a', 'team-new']) expect(serials((await configMap(ns))?.data?.['ca.crt']).join()).toBe(expected);
-    expect(allOutput()).not.toContain(serverEnv().VAULT_TOKEN);
+    for (const secret of [serverEnv().VAULT_TOKEN, saToken, kube.adminToken]) expect(allOutput()).not.toContain(secret);
   });
 });
