@@ -1,6 +1,7 @@
 // CA bundles published to Kubernetes namespaces (`secrets.<pki mount>.publish.<name>`): the
 // declared shape, its checks, which namespaces match, and what one copy needs. Pure: the Vault and
 // Kubernetes reads and writes are in src/publish/.
+import type { AccessRule } from './access.js';
 import type { Config, SourcePos } from './model.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -184,15 +185,29 @@ function checkNamespaces(raw: unknown, path: string[], report: Report): Namespac
   return rule;
 }
 
-/** Every publish entry of the config, in config order. */
-export function publishEntries(config: Config): PublishEntry[] {
+/** Every publish entry of the config, in config order (read from the tree; the loader checked it). */
+export function publishEntries(config: Pick<Config, 'secrets' | 'tree' | 'sources'>): PublishEntry[] {
   const out: PublishEntry[] = [];
-  for (const [mount, m] of Object.entries(config.secrets)) {
-    for (const [entry, spec] of Object.entries(m.publish ?? {})) {
+  const pki = new Set(Object.entries(config.secrets).filter(([, m]) => m.type === 'pki').map(([path]) => path));
+  const tree = isObj(config.tree.secrets) ? config.tree.secrets : {};
+  for (const mount of pki) {
+    const raw = isObj(tree[mount]) ? tree[mount].publish : undefined;
+    if (!isObj(raw)) continue;
+    const parsed = checkPublish(raw, ['secrets', mount, 'publish'], mount, pki, () => {});
+    for (const [entry, spec] of Object.entries(parsed)) {
       out.push({ ...spec, mount, entry, address: `secrets/${mount}/publish/${entry}`, source: config.sources[`secrets.${mount}.publish.${entry}`] });
     }
   }
   return out;
+}
+
+/** What reading an entry's bundle needs in Vault (policy-for; the watch Deployment's policy). */
+export function bundleAccess(entry: Pick<PublishEntry, 'mount' | 'sources'>): AccessRule[] {
+  return [entry.mount, ...entry.sources].flatMap((m): AccessRule[] => [
+    { path: `${m}/cert/ca`, capabilities: ['read'] },
+    { path: `${m}/issuers`, capabilities: ['list'] },
+    { path: `${m}/issuer/*`, capabilities: ['read'] },
+  ]);
 }
 
 export function namespaceMatches(rule: NamespaceRule, ns: NamespaceInfo): boolean {

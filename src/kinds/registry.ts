@@ -1,6 +1,7 @@
 import type { KindName } from '../core/model.js';
 import { approleRoleKind } from './approle-role.js';
 import { authMountKind } from './auth-mount.js';
+import { caBundleKind } from './ca-bundle.js';
 import type { Kind } from './kind.js';
 import { pkiRoleKind } from './pki-role.js';
 import { pkiRootCaKind } from './pki-root-ca.js';
@@ -19,6 +20,7 @@ export const KINDS: readonly Kind[] = [
   userpassUserKind,
   approleRoleKind,
   pkiRoleKind,
+  caBundleKind,
 ];
 
 const byName = new Map<KindName, Kind>(KINDS.map((k) => [k.name, k]));

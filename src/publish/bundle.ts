@@ -6,7 +6,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { Vault } from '../adapters/vault.js';
 import { VaultApiError } from '../core/errors.js';
-import type { AccessRule } from '../core/access.js';
 import type { PublishEntry } from '../core/ca-bundles.js';
 
 type Json = Record<string, unknown>;
@@ -58,13 +57,4 @@ export async function readBundle(vault: Vault, entry: Pick<PublishEntry, 'mount'
   if (own.length === 0) return undefined;
   const others = await Promise.all(entry.sources.map((m) => mountCertificates(vault, m)));
   return bundleOf([...own, ...others.flat()], now);
-}
-
-/** What reading a bundle needs (for `policy-for` and the watch Deployment's Vault policy). */
-export function bundleAccess(entry: Pick<PublishEntry, 'mount' | 'sources'>): AccessRule[] {
-  return [entry.mount, ...entry.sources].flatMap((m) => [
-    { path: `${m}/cert/ca`, capabilities: ['read'] },
-    { path: `${m}/issuers`, capabilities: ['list'] },
-    { path: `${m}/issuer/*`, capabilities: ['read'] },
-  ]);
 }

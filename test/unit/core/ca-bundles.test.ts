@@ -84,7 +84,7 @@ secrets:
         '11: choose namespaces one way, not by names and all',
         '12: "kv" is not a pki mount of this config',
         '12: "pki" is this mount itself; its CA is always in the bundle',
-        '15: only pki mounts have `publish` (CA bundles)',
+        '15: only pki mounts have `publish` in vault-gitops',
       ]),
     );
   });
