@@ -122,6 +122,8 @@ export function checkPublish(raw: Json, path: string[], mount: string, pkiMounts
     if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
       report(typeof value.name === 'string' ? [...p, 'name'] : p, `"${name}" is not a valid Kubernetes object name`, 'use lower-case letters, digits, "-" and "." (at most 253 characters)');
     }
+    // kube-root-ca.crt and friends belong to Kubernetes' controllers: never a copy's name, adopt or not.
+    if (name.startsWith('kube-')) report(typeof value.name === 'string' ? [...p, 'name'] : p, `"${name}" starts with "kube-", which Kubernetes reserves for its own objects`, 'choose another name');
     const key = typeof value.key === 'string' ? value.key : 'ca.crt';
     if (!DATA_KEY.test(key) || key.length > 253) report([...p, 'key'], `"${key}" is not a valid ConfigMap/Secret key`, 'use letters, digits, "-", "_" and "."');
     const labels = stringMap(value.labels);

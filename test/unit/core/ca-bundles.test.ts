@@ -69,6 +69,7 @@ secrets:
         annotations: { vault-gitops.io/object: secrets/other/publish/x }
         namespaces: { all: true, names: [a] }
         sources: [kv, pki]
+      kube-root-ca.crt: { adopt: true, namespaces: { all: true } }
   kv:
     type: kv
     publish: { x: { namespaces: { all: true } } }
@@ -84,7 +85,8 @@ secrets:
         '11: choose namespaces one way, not by names and all',
         '12: "kv" is not a pki mount of this config',
         '12: "pki" is this mount itself; its CA is always in the bundle',
-        '15: only pki mounts have `publish` in vault-gitops',
+        '13: "kube-root-ca.crt" starts with "kube-", which Kubernetes reserves for its own objects',
+        '16: only pki mounts have `publish` in vault-gitops',
       ]),
     );
   });
