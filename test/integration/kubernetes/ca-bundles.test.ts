@@ -31,7 +31,8 @@ interface ObjectJson {
   type?: string;
 }
 
-const config = (withSecret = true) => `
+/** `extras`: a Secret target and an adopted ConfigMap (`adoptIn`), which apply runs with; watch runs without them. */
+const config = (extras = true, adoptIn = 'team-a') => `
 secrets:
   ${pki}:
     type: pki
@@ -45,12 +46,16 @@ secrets:
           selector: { ca: "yes" }
           exclude: [excluded]
 ${
-  withSecret
+  extras
     ? `      ca-secret:
         target: secret
         name: ${NAME}-secret
         key: bundle.pem
-        namespaces: { names: [team-a] }`
+        namespaces: { names: [team-a] }
+      legacy:
+        name: legacy-ca
+        adopt: true
+        namespaces: { names: [${adoptIn}] }`
     : ''
 }
 `;
@@ -144,6 +149,9 @@ beforeAll(async () => {
   // Someone else's ConfigMap under the same name: never ours to touch.
   const foreign = { metadata: { name: NAME }, data: { 'ca.crt': 'their own CA' } };
   expect((await kube.request('POST', '/api/v1/namespaces/team-c/configmaps', foreign)).status).toBe(201);
+  // A hand-made ConfigMap the config adopts: ours to update, never to delete.
+  const legacy = { metadata: { name: 'legacy-ca', labels: { owner: 'ops' } }, data: { 'ca.crt': 'old', 'other.pem': 'kept' } };
+  expect((await kube.request('POST', '/api/v1/namespaces/team-a/configmaps', legacy)).status).toBe(201);
   dir = await configDir({ 'vault.yaml': config() });
   watchDir = await configDir({ 'vault.yaml': config(false) });
   env = { KUBECONFIG: kube.kubeconfigPath };
@@ -186,6 +194,23 @@ describe('CA bundles in every namespace', () => {
     const secret = (await kube.request('GET', `/api/v1/namespaces/team-a/secrets/${NAME}-secret`)).body as ObjectJson;
     expect(secret.type).toBe('Opaque');
     expect(serials(Buffer.from(secret.data?.['bundle.pem'] ?? '', 'base64').toString())).toEqual(expected);
+  });
+
+  it('an adopted object is updated in place, and given back (not deleted) when its namespace stops matching', async () => {
+    const adopted = await configMap('team-a', 'legacy-ca');
+    expect(adopted?.data?.['other.pem']).toBe('kept');
+    expect(serials(adopted?.data?.['ca.crt'])).toEqual(await issuerSerials());
+    expect(adopted?.metadata.labels).toEqual({ owner: 'ops', 'app.kubernetes.io/managed-by': 'vault-gitops' });
+
+    const moved = await configDir({ 'vault.yaml': config(true, 'team-b') });
+    const r = await cli(['apply', '-c', moved, '--auto-approve'], { env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const given = await configMap('team-a', 'legacy-ca');
+    expect(given?.data).toEqual({ 'other.pem': 'kept' });
+    expect(given?.metadata.labels).toEqual({ owner: 'ops' });
+    expect(Object.keys(given?.metadata.annotations ?? {}).filter((k) => k.startsWith('vault-gitops.io/'))).toEqual([]);
+    expect((await configMap('team-b', 'legacy-ca'))?.metadata.annotations?.['vault-gitops.io/adopted']).toBeUndefined();
+    dir = moved; // the config from here on
   });
 
   it('a second plan has nothing to do; drift reports the foreign object in the CA-bundle class', async () => {
