@@ -1,8 +1,9 @@
-// The one way the tool talks to Kubernetes: Secrets only, through @kubernetes/client-node, which is
+// The one way the tool talks to Kubernetes: Secrets, ConfigMaps and namespaces, through
+// @kubernetes/client-node, which is
 // loaded on first use (`await import`) so that `validate` and Vault-only runs never pay for it.
 // Cluster access is kubectl's: KUBECONFIG / ~/.kube/config (optionally another context), or the
 // in-cluster service account. Request bodies are never logged or put in errors.
-import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Namespace, V1Secret } from '@kubernetes/client-node';
 
 export interface KubernetesClientOptions {
   /** kubeconfig context to use instead of the current one (like `kubectl --context`). */
@@ -40,7 +41,21 @@ type ClientModule = typeof import('@kubernetes/client-node');
 type CoreApi = InstanceType<ClientModule['CoreV1Api']>;
 type RequestOptions = Parameters<CoreApi['readNamespacedSecret']>[1];
 
-export type { V1Secret };
+export type { V1ConfigMap, V1Namespace, V1Secret };
+
+/** The two kinds a CA bundle is published as. */
+export type DataObjectKind = 'configmap' | 'secret';
+export type DataObject = V1ConfigMap | V1Secret;
+
+/** A started list+watch: `on` events after the initial list; restarted after errors by its owner. */
+export interface ObjectWatch<T> {
+  on(verb: 'add' | 'update' | 'delete', cb: (obj: T) => void): void;
+  on(verb: 'error', cb: (err: unknown) => void): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The cached object (as of the last event). */
+  get(name: string, namespace?: string): T | undefined;
+}
 
 export class KubernetesClient {
   private constructor(
@@ -49,6 +64,7 @@ export class KubernetesClient {
     /** The API server URL (for messages). */
     readonly server: string,
     private readonly timeoutMs: number,
+    private readonly kc: KubeConfig,
   ) {}
 
   static async create(opts: KubernetesClientOptions = {}): Promise<KubernetesClient> {
@@ -78,7 +94,7 @@ export class KubernetesClient {
         'no Kubernetes cluster configured: set KUBECONFIG, pass --kube-context, or run in a pod with a service account',
       );
     }
-    return new KubernetesClient(k8s, kc.makeApiClient(k8s.CoreV1Api), cluster.server, opts.timeoutMs ?? 30_000);
+    return new KubernetesClient(k8s, kc.makeApiClient(k8s.CoreV1Api), cluster.server, opts.timeoutMs ?? 30_000, kc);
   }
 
   /** The Secret, or undefined when it does not exist. */
@@ -108,6 +124,92 @@ export class KubernetesClient {
         { namespace, name, body, fieldManager: 'vault-gitops' },
         this.options(),
       );
+    } catch (err) {
+      throw this.convert(err);
+    }
+  }
+
+  async listNamespaces(): Promise<V1Namespace[]> {
+    return this.attempt(async () => (await this.core.listNamespace({}, this.options())).items);
+  }
+
+  /** Every ConfigMap or Secret named `name`, in all namespaces (one LIST with a field selector). */
+  async listNamed(kind: DataObjectKind, name: string): Promise<DataObject[]> {
+    const fieldSelector = `metadata.name=${name}`;
+    return this.attempt(async () =>
+      kind === 'configmap'
+        ? (await this.core.listConfigMapForAllNamespaces({ fieldSelector }, this.options())).items
+        : (await this.core.listSecretForAllNamespaces({ fieldSelector }, this.options())).items,
+    );
+  }
+
+  /** The object, or undefined when it (or its namespace) does not exist. */
+  async getObject(kind: DataObjectKind, namespace: string, name: string): Promise<DataObject | undefined> {
+    try {
+      return kind === 'configmap'
+        ? await this.core.readNamespacedConfigMap({ namespace, name }, this.options())
+        : await this.core.readNamespacedSecret({ namespace, name }, this.options());
+    } catch (err) {
+      const e = this.convert(err);
+      if (e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async createObject(kind: DataObjectKind, namespace: string, body: DataObject): Promise<DataObject> {
+    return this.attempt(() =>
+      kind === 'configmap'
+        ? this.core.createNamespacedConfigMap({ namespace, body, fieldManager: 'vault-gitops' }, this.options())
+        : this.core.createNamespacedSecret({ namespace, body: body as V1Secret, fieldManager: 'vault-gitops' }, this.options()),
+    );
+  }
+
+  /** PUT with `body.metadata.resourceVersion`: a concurrent change answers 409 Conflict. */
+  async replaceObject(kind: DataObjectKind, namespace: string, name: string, body: DataObject): Promise<DataObject> {
+    return this.attempt(() =>
+      kind === 'configmap'
+        ? this.core.replaceNamespacedConfigMap({ namespace, name, body, fieldManager: 'vault-gitops' }, this.options())
+        : this.core.replaceNamespacedSecret({ namespace, name, body: body as V1Secret, fieldManager: 'vault-gitops' }, this.options()),
+    );
+  }
+
+  /** DELETE only the version we read (uid and resourceVersion preconditions: 409 otherwise). */
+  async deleteObject(kind: DataObjectKind, namespace: string, name: string, uid: string, resourceVersion: string): Promise<void> {
+    const body = { preconditions: { uid, resourceVersion } };
+    await this.attempt(() =>
+      kind === 'configmap'
+        ? this.core.deleteNamespacedConfigMap({ namespace, name, body }, this.options())
+        : this.core.deleteNamespacedSecret({ namespace, name, body }, this.options()),
+    );
+  }
+
+  /** Watches namespaces. */
+  watchNamespaces(): ObjectWatch<V1Namespace> {
+    return this.listWatch('/api/v1/namespaces', async () => this.core.listNamespace({}, this.options()));
+  }
+
+  /** Watches the ConfigMaps or Secrets named `name` in all namespaces. */
+  watchNamed(kind: DataObjectKind, name: string): ObjectWatch<DataObject> {
+    const fieldSelector = `metadata.name=${name}`;
+    return kind === 'configmap'
+      ? this.listWatch('/api/v1/configmaps', async () => this.core.listConfigMapForAllNamespaces({ fieldSelector }, this.options()), fieldSelector)
+      : this.listWatch('/api/v1/secrets', async () => this.core.listSecretForAllNamespaces({ fieldSelector }, this.options()), fieldSelector);
+  }
+
+  private listWatch<T extends KubernetesObject>(path: string, list: () => Promise<{ items: T[] }>, fieldSelector?: string): ObjectWatch<T> {
+    const lw = new this.k8s.ListWatch<T>(path, new this.k8s.Watch(this.kc), async () => {
+      try {
+        return (await list()) as never;
+      } catch (err) {
+        throw this.convert(err);
+      }
+    }, false, undefined, fieldSelector);
+    return lw as unknown as ObjectWatch<T>;
+  }
+
+  private async attempt<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
     } catch (err) {
       throw this.convert(err);
     }

@@ -9,6 +9,7 @@ import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '..
 import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { generatePassword } from '../credentials/generate.js';
+import { caBundleStep, publishStep, withCaBundles } from './ca-bundles.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
@@ -58,10 +59,13 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const { lock: held, store, owner: runner, configOwner: owner } = locked;
     const runId = held.id;
     const now = new Date();
-    const { plan: fresh, live, checks } = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
+    const planned = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
       ...managedInput(held.record),
       ignore: stateIgnore(store.location),
     });
+    const { live, checks } = planned;
+    const caBundles = await caBundleStep(loaded.config, flags);
+    const fresh = await withCaBundles(planned.plan, caBundles, session.vault);
     let plan: Plan = fresh;
     if (saved) {
       if (saved.vault_addr && saved.vault_addr !== session.vault.addr) {
@@ -69,7 +73,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       }
       const stale = staleObject(saved, { configFingerprint: fresh.config_fingerprint, fingerprints: liveFingerprints(live, loaded.desired), plan: fresh });
       if (stale) throw stalePlanError(stale);
-      plan = saved;
+      plan = { ...saved, ...(fresh.ca_bundles ? { ca_bundles: fresh.ca_bundles } : {}) };
     }
     const commit = gitCommit(dirs[0] ?? '.');
     const meta = (result: 'running' | 'ok' | 'failed'): StateRecord['last_apply'] => ({
@@ -118,11 +122,13 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
       passwordDefaults: loaded.config.password,
       signal: stopRequested,
     });
-    const failed = results.filter((r) => !r.ok).length;
     io.out(renderApplyReport(results, { color: io.color }));
+    // Copies after the Vault changes: the CA they carry may have been created just now.
+    const copiesFailed = caBundles && !stopRequested.aborted ? await publishStep(caBundles, session.vault, io, stopRequested) : 0;
+    const failed = results.filter((r) => !r.ok).length + copiesFailed;
     const ids = await identify();
     await held.update((r) => ({ ...withResults(r, plan, results, loaded.desired, new Date().toISOString(), ids), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
-    if (failed > 0) throw new ApplyFailedError(failed, results.length);
+    if (failed > 0) throw new ApplyFailedError(failed, results.length + copiesFailed);
     return EXIT_OK;
   } finally {
     await locked?.close();

@@ -10,6 +10,7 @@ import type { Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
+import { caBundleStep, withCaBundles } from './ca-bundles.js';
 import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession, type Session } from './session.js';
@@ -30,7 +31,8 @@ export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loa
     io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
     return { ignore: stateIgnore(store.location) };
   });
-  return makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
+  const planned = await makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
+  return { ...planned, plan: await withCaBundles(planned.plan, await caBundleStep(loaded.config, flags), session.vault) };
 }
 
 /** `plan --against FILE`: the same planning, replayed from a snapshot; no network, no token. */

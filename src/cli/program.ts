@@ -74,6 +74,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(outputOption())
     .action(action(async () => (await import('./drift.js')).driftCommand));
 
+  withVaultOptions(program.command('watch'))
+    .description('keep the config\'s CA bundles published in every matching Kubernetes namespace until SIGTERM (for a Deployment)')
+    .option('--interval <duration>', 're-read the CA from Vault and check every namespace this often', '60s')
+    .option('--port <port>', 'serve /healthz, /readyz and /metrics (Prometheus text) on this port')
+    .option('--listen <address>', 'address for --port', '0.0.0.0')
+    .action(action(async () => (await import('./watch.js')).watchCommand));
+
   withStateOption(withVaultOptions(program.command('force-unlock')))
     .description('remove the state lock with this ID (printed by the run that waited for it); only when its run is dead')
     .argument('<id>', 'the lock ID')

@@ -10,13 +10,16 @@ export const DRIFT_FORMAT_VERSION = '1';
  * - credentials: delivered credentials missing, stale, half-rotated, due for rotation, or not ours
  * - orphaned: credentials this tool issued that are live in Vault and held by no delivered copy
  *   (left by a run that was killed, or whose destroy failed): apply destroys them
+ * - ca-bundles: copies of a published CA bundle missing, stale, left in a namespace that no longer
+ *   matches, or blocked by an object vault-gitops does not own
  */
-export type DriftClass = 'changed' | 'missing' | 'unmanaged' | 'credentials' | 'orphaned';
+export type DriftClass = 'changed' | 'missing' | 'unmanaged' | 'credentials' | 'orphaned' | 'ca-bundles';
 
 export interface DriftFinding {
   class: DriftClass;
   address: Address;
-  kind: KindName;
+  /** A Vault kind, or `ca-bundle` for a copy in Kubernetes. */
+  kind: KindName | 'ca-bundle';
   detail: string;
   /** For `changed`: before (Vault) → after (config), masked where sensitive. */
   fields?: FieldChange[];
@@ -52,7 +55,10 @@ export function driftReport(plan: Plan, orphaned: readonly Address[] = []): Drif
     for (const line of c.credentials ?? []) findings.push({ class: cls, address: c.address, kind: c.kind, detail: line });
     if (c.fields.length === 0 && !c.credentials?.length) findings.push({ class: 'credentials', address: c.address, kind: c.kind, detail: c.reason });
   }
-  const summary: Record<DriftClass, number> = { changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 0 };
+  for (const c of plan.ca_bundles ?? []) {
+    findings.push({ class: 'ca-bundles', address: `${c.address}/${c.namespace}`, kind: 'ca-bundle', detail: `${c.action} ${c.namespace}/${c.object}: ${c.reason}` });
+  }
+  const summary: Record<DriftClass, number> = { changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 0, 'ca-bundles': 0 };
   for (const f of findings) summary[f.class]++;
   return {
     format_version: DRIFT_FORMAT_VERSION,

@@ -226,4 +226,19 @@ export interface Plan {
   destroys: Destroy[];
   unmanaged: UnmanagedObject[];
   summary: { create: number; update: number; delete: number; noop: number };
+  /** Copies of CA bundles in Kubernetes that apply would create, update or delete, or must leave alone. */
+  ca_bundles?: CaBundleChange[];
+}
+
+/** What a CA-bundle copy in one namespace needs (plan.ca_bundles). */
+export type CopyAction = 'create' | 'update' | 'delete' | 'refused';
+
+/** One planned change to one copy; `refused`: an object we do not own, left alone and reported. */
+export interface CaBundleChange {
+  address: string;
+  namespace: string;
+  /** `configmap/NAME` or `secret/NAME`. */
+  object: string;
+  action: CopyAction;
+  reason: string;
 }

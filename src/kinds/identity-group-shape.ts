@@ -40,9 +40,12 @@ function aliasOf(v: unknown): GroupAlias | null {
  * external group declared without `alias` has none: a live alias is then a difference (removed on
  * apply), so an alias deleted from the config does not linger.
  */
+/** Policies are a set: compared sorted and de-duplicated. */
+const POLICY_SET: ReadonlySet<string> = new Set(['policies']);
+
 export function normaliseGroup(settings: Settings): Settings {
   const out: Settings = { type: settings.type === 'external' ? 'external' : 'internal' };
-  if (settings.policies !== undefined) out.policies = normaliseField('policies', settings.policies);
+  if (settings.policies !== undefined) out.policies = normaliseField('policies', settings.policies, POLICY_SET);
   if (settings.metadata !== undefined) out.metadata = metadataOf(settings.metadata);
   if (settings.member_groups !== undefined) out.member_groups = sortedNames(settings.member_groups);
   if (out.type === 'external') out.alias = aliasOf(settings.alias);

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { VaultPort } from '../core/ports.js';
 import { UsageError } from '../core/errors.js';
 import type { Config, DesiredObject } from '../core/model.js';
-import { object, stringList, stringMap } from './fields.js';
+import { object, stringMap, stringSet } from './fields.js';
 import { checkGroups } from './identity-group-check.js';
 import { exportGroup, liveGroupSettings, normaliseGroup, type GroupAlias } from './identity-group-shape.js';
 import { authPathsByAccessor, groupId, groupPath, memberIds, readAllGroups, syncAlias } from './identity-group-vault.js';
@@ -16,7 +16,7 @@ export const GROUPS_COLLECTION = 'identity/groups';
 const schema = object(
   {
     type: Type.String({ enum: ['internal', 'external'], description: 'internal (default): members are declared here; external: members come from an auth method through the alias.' }),
-    policies: stringList('Policies every member gets.'),
+    policies: stringSet('Policies every member gets.'),
     metadata: stringMap({ type: 'string' }, { description: 'Key/value metadata (strings).' }),
     member_groups: Type.Array(Type.String({ minLength: 1 }), { description: 'internal groups: member groups by name (never ids).' }),
     alias: object(

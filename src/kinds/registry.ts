@@ -2,6 +2,7 @@ import type { KindName } from '../core/model.js';
 import { approleRoleKind } from './approle-role.js';
 import { auditDeviceKind } from './audit-device.js';
 import { authMountKind } from './auth-mount.js';
+import { caBundleKind } from './ca-bundle.js';
 import { identityGroupKind } from './identity-group.js';
 import { jwtConfigKind } from './jwt-config.js';
 import { jwtRoleKind } from './jwt-role.js';
@@ -31,6 +32,7 @@ export const KINDS: readonly Kind[] = [
   pkiRootCaKind,
   pkiUrlsKind,
   pkiRoleKind,
+  caBundleKind,
   identityGroupKind,
 ];
 

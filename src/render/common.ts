@@ -5,6 +5,7 @@
 import { stableStringify } from '../core/canonical-json.js';
 import { SENSITIVE_MASK, type Action, type Change, type Destroy, type FieldChange, type KindName, type Plan, type UnmanagedObject } from '../core/model.js';
 import { safeField } from '../core/plan-json.js';
+import { hasCopyChanges } from '../core/ca-bundles.js';
 import { isDurationField } from '../kinds/normalise.js';
 import { KINDS } from '../kinds/registry.js';
 
@@ -97,7 +98,12 @@ export function planCounts(plan: Plan): Counts {
   return { create: s.create, update: s.update, delete: s.delete };
 }
 
+/** Vault changes, or CA-bundle copies to write or remove. */
 export function hasChanges(plan: Plan): boolean {
+  return hasVaultChanges(plan) || hasCopyChanges(plan.ca_bundles);
+}
+
+function hasVaultChanges(plan: Plan): boolean {
   const c = planCounts(plan);
   return c.create + c.update + c.delete > 0;
 }
@@ -106,7 +112,7 @@ export const NO_CHANGES = 'No changes. Vault matches the configuration.';
 
 /** `Plan: 3 to create, 1 to update, 0 to delete.` or the no-changes sentence. */
 export function summaryLine(plan: Plan): string {
-  if (!hasChanges(plan)) return NO_CHANGES;
+  if (!hasVaultChanges(plan)) return NO_CHANGES;
   const c = planCounts(plan);
   return `Plan: ${c.create} to create, ${c.update} to update, ${c.delete} to delete.`;
 }

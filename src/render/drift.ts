@@ -10,8 +10,9 @@ const HEADINGS: Record<DriftClass, string> = {
   unmanaged: 'Extra objects in managed collections',
   credentials: 'Published credentials',
   orphaned: 'Orphaned credentials (live in Vault, held by nobody)',
+  'ca-bundles': 'CA-bundle copies in Kubernetes',
 };
-const ORDER: DriftClass[] = ['changed', 'missing', 'unmanaged', 'credentials', 'orphaned'];
+const ORDER: DriftClass[] = ['changed', 'missing', 'unmanaged', 'credentials', 'orphaned', 'ca-bundles'];
 
 function summaryLine(r: DriftReport): string {
   if (r.in_sync) return 'In sync: Vault matches the configuration.';

@@ -3,6 +3,7 @@
 // fields in a table) and the unmanaged objects. Every value from the plan is escaped for the place it
 // lands in (table cell, HTML, code fence), and sensitive values are never shown.
 
+import { copySummaryLine } from './ca-bundles.js';
 import type { Action, Change, FieldChange, Plan } from '../core/model.js';
 import {
   ACTION_SYMBOLS,
@@ -39,7 +40,7 @@ export interface MarkdownOptions {
 
 export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   const max = opts.maxLength ?? MARKDOWN_MAX_LENGTH;
-  const head = ['### vault-gitops plan', '', ...destroyBanner(plan), hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, ''];
+  const head = ['### vault-gitops plan', '', ...destroyBanner(plan), hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, '', ...(plan.ca_bundles ? [mdText(copySummaryLine(plan.ca_bundles)), ''] : [])];
 
   const changes = orderedChanges(plan);
   const rows = changes.map((c) => {

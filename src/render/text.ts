@@ -2,6 +2,7 @@
 // policy changes as unified diffs, ANSI colors only when asked. A pure function of the Plan data.
 
 import type { Change, FieldChange, Plan } from '../core/model.js';
+import { renderCopiesText } from './ca-bundles.js';
 import {
   ACTION_STYLES,
   ACTION_SYMBOLS,
@@ -64,6 +65,7 @@ export function renderText(plan: Plan, opts: TextOptions): string {
 
   const summary = summaryLine(plan);
   out.push(hasChanges(plan) ? paint('bold', summary) : paint('green', summary));
+  out.push(...renderCopiesText(plan.ca_bundles, paint));
   return out.join('\n') + '\n';
 }
 

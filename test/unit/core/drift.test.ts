@@ -33,7 +33,7 @@ describe('driftReport', () => {
   it('classifies each finding: changed, missing, unmanaged, credentials', () => {
     const r = driftReport(drifted);
     expect(r.in_sync).toBe(false);
-    expect(r.summary).toEqual({ changed: 2, missing: 1, unmanaged: 1, credentials: 1, orphaned: 0 });
+    expect(r.summary).toEqual({ changed: 2, missing: 1, unmanaged: 1, credentials: 1, orphaned: 0, 'ca-bundles': 0 });
     expect(r.findings.map((f) => [f.class, f.address])).toEqual([
       ['unmanaged', 'auth/approle/roles/stray'],
       ['changed', 'policies/web'],
@@ -55,11 +55,26 @@ describe('driftReport', () => {
     expect(p.changes[0]?.reason).toContain(reason);
     const r = driftReport(p, ['auth/approle/roles/web']);
     expect(r.in_sync).toBe(false);
-    expect(r.summary).toEqual({ changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 1 });
+    expect(r.summary).toEqual({ changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 1, 'ca-bundles': 0 });
     expect(r.findings).toEqual([{ class: 'orphaned', address: 'auth/approle/roles/web', kind: 'approle-role', detail: `file web.json: ${reason}` }]);
     expect(validate(JSON.parse(renderDriftJson(r))), JSON.stringify(validate.errors)).toBe(true);
     expect(renderDriftText(r, { color: false })).toContain('Orphaned credentials (live in Vault, held by nobody)');
     expect(renderDriftJson(r)).not.toContain('acc-1');
+  });
+
+  it('classifies CA-bundle copies (missing, stale, to remove, blocked) as their own class', () => {
+    const inSync = plan({ desired: [], live: [] });
+    const change = (namespace: string, action: 'create' | 'update' | 'delete' | 'refused', reason: string) => ({ address: 'secrets/pki/publish/ca', namespace, object: 'configmap/company-ca', action, reason });
+    const r = driftReport({ ...inSync, ca_bundles: [change('a', 'create', 'missing'), change('b', 'refused', 'exists and is not managed by vault-gitops')] });
+    expect(r.in_sync).toBe(false);
+    expect(r.summary['ca-bundles']).toBe(2);
+    expect(r.findings).toEqual([
+      { class: 'ca-bundles', address: 'secrets/pki/publish/ca/a', kind: 'ca-bundle', detail: 'create a/configmap/company-ca: missing' },
+      { class: 'ca-bundles', address: 'secrets/pki/publish/ca/b', kind: 'ca-bundle', detail: 'refused b/configmap/company-ca: exists and is not managed by vault-gitops' },
+    ]);
+    expect(validate(JSON.parse(renderDriftJson(r))), JSON.stringify(validate.errors)).toBe(true);
+    expect(renderDriftText(r, { color: false })).toContain('CA-bundle copies in Kubernetes');
+    expect(driftReport({ ...inSync, ca_bundles: [] }).in_sync).toBe(true);
   });
 
   it('is in sync when the plan has nothing to do, whatever else is unmanaged', () => {
