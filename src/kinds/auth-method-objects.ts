@@ -1,0 +1,192 @@
+// Shared by the auth-method kinds that live inside one auth mount type: its config (one object at
+// `auth/MOUNT/config`) and its named objects (`auth/MOUNT/KEY/NAME`: Kubernetes roles, GitHub team
+// and user maps). Each kind module states its Vault shapes; this file holds the plumbing.
+import type { Vault } from '../adapters/vault.js';
+import type { KindAccess } from '../core/access.js';
+import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
+import type { ApplyContext, Kind, ReadScope } from './kind.js';
+import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
+
+type Json = Record<string, unknown>;
+
+/** Until the kinds contract lands, `export` is declared here. */
+export type ExportingKind = Kind & { export(obj: LiveObject, all?: readonly LiveObject[]): Settings | undefined };
+
+/** The objects one key of the auth mounts of one type declares: `config` (single) or `roles` (map). */
+export function mountEntries(config: Config, authType: string, key: string, shape: 'single' | 'map'): Array<{ mount: string; name: string; value: Settings; path: string[] }> {
+  const out: Array<{ mount: string; name: string; value: Settings; path: string[] }> = [];
+  for (const [mount, m] of Object.entries(config.auth)) {
+    if (m.type !== authType) continue;
+    const held = (m as unknown as Record<string, unknown>)[key];
+    if (held === undefined || held === null) continue;
+    if (shape === 'single') out.push({ mount, name: key, value: held as Settings, path: ['auth', mount, key] });
+    else for (const [name, value] of Object.entries(held as Record<string, Settings | null>)) out.push({ mount, name, value: value ?? {}, path: ['auth', mount, key, name] });
+  }
+  return out;
+}
+
+/** The token_* parameters every auth method's roles and logins take (Vault's tokenutil). */
+export const TOKEN_FIELD_NAMES = [
+  'token_bound_cidrs',
+  'token_explicit_max_ttl',
+  'token_max_ttl',
+  'token_no_default_policy',
+  'token_num_uses',
+  'token_period',
+  'token_policies',
+  'token_type',
+  'token_ttl',
+] as const;
+
+/** The declared setting's source position key (`auth.k8s.roles.app.audience`). */
+export const sourcePath = (path: readonly string[], field?: string): string => [...path, ...(field ? [field] : [])].join('.');
+
+interface Shapes {
+  kind: KindName;
+  title: string;
+  authType: string;
+  /** Config key and address segment: `config`, `roles`, `teams`. */
+  key: string;
+  /** Brings settings (declared or read) into the comparable shape. */
+  normalise(settings: Settings): Settings;
+  /** Vault's answer → live settings (before normalise). */
+  fromVault(data: Json): Settings;
+  /** Declared settings → the body Vault takes. */
+  toVault(settings: Settings): Json;
+  /** Vault's defaults: equal values are left out of the export. */
+  defaults: Settings;
+  /** Fields an export may carry (everything else Vault returns is derived, deprecated or secret). */
+  exported: readonly string[];
+  sensitiveFields?: string[];
+  securityFields: string[];
+  /** Policies the object names, for the apply order. */
+  policiesOf?(settings: Settings): string[];
+}
+
+function exportOf(s: Shapes, obj: LiveObject): Settings {
+  const out: Settings = {};
+  for (const field of s.exported) {
+    const v = obj.settings[field];
+    const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (v === 0 && /(ttl|period|num_uses)$/.test(field));
+    if (empty || JSON.stringify(v) === JSON.stringify(s.defaults[field])) continue;
+    out[field] = v;
+  }
+  return out;
+}
+
+function desiredOf(s: Shapes, config: Config, shape: 'single' | 'map'): DesiredObject[] {
+  return mountEntries(config, s.authType, s.key, shape).map((e) => {
+    const policies = (s.policiesOf?.(e.value) ?? []).filter((p) => p !== 'default' && config.policies[p]);
+    const address = shape === 'single' ? `auth/${e.mount}/${s.key}` : `auth/${e.mount}/${s.key}/${e.name}`;
+    return desiredObject(config, s.kind, address, sourcePath(e.path), {
+      settings: e.value,
+      mount: e.mount,
+      dependsOn: [`auth/${e.mount}`, ...policies.map((p) => `policies/${p}`)],
+    });
+  });
+}
+
+/** What both shapes answer the same way from the kind's statement. */
+function common(s: Shapes, shape: 'single' | 'map') {
+  return {
+    name: s.kind,
+    title: s.title,
+    sensitiveFields: s.sensitiveFields ?? [],
+    securityFields: s.securityFields,
+    desired: (config: Config) => desiredOf(s, config, shape),
+    normalise: s.normalise,
+    export: (obj: LiveObject) => exportOf(s, obj),
+  };
+}
+
+const policyList = (v: unknown): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : []).map((p) => String(p).trim()).filter((p) => p !== '');
+
+/** `token_policies` (and the deprecated `policies`) of a settings object. */
+export function tokenPolicies(settings: Settings): string[] {
+  return [...policyList(settings.token_policies), ...policyList(settings.policies)];
+}
+
+/** The settings object at `auth/MOUNT/config`: exists once written, never deleted (Vault has no DELETE for it). */
+export function authConfigKind(s: Shapes & {
+  /** Fields a write keeps from the live config when the config does not declare them (Vault's write replaces the whole config). */
+  keep?: readonly string[];
+  /** Checks what Vault kept after a write (a field this server does not know is dropped silently). */
+  verify?(obj: DesiredObject, stored: Json): void;
+  /** Checks the live config against the declared one at plan time (throws a ConfigError). */
+  checkLive?(declared: DesiredObject | undefined, stored: Json, config: Config): void;
+}): ExportingKind {
+  const path = (mount: string | undefined) => `auth/${mount}/config`;
+  const write = async (ctx: ApplyContext, obj: DesiredObject) => {
+    const current = s.keep ? (((await ctx.vault.read(path(obj.mount)))?.data ?? {}) as Json) : {};
+    const kept = Object.fromEntries((s.keep ?? []).filter((f) => obj.settings[f] === undefined && current[f] !== undefined).map((f) => [f, current[f]]));
+    await ctx.vault.write(path(obj.mount), { ...kept, ...s.toVault(compact(obj.settings)) });
+    if (s.verify) s.verify(obj, ((await ctx.vault.read(path(obj.mount)))?.data ?? {}) as Json);
+  };
+  const mounts = (config: Config) => Object.entries(config.auth).filter(([, m]) => m.type === s.authType).map(([mount]) => mount);
+  return {
+    ...common(s, 'single'),
+    phase: 1,
+    deletable: false,
+    async readLive(vault: Vault, scope: ReadScope) {
+      const found = await Promise.all(
+        liveMountsOfType(scope.config.auth, scope.mounts.auth, s.authType).map(async (mount) => {
+          const data = (await vault.read(path(mount)))?.data as Json | null | undefined;
+          if (!data) return undefined;
+          s.checkLive?.(scope.desired.find((d) => d.mount === mount), data, scope.config);
+          return liveObject(s.kind, `auth/${mount}/${s.key}`, s.normalise(s.fromVault(data)), mount);
+        }),
+      );
+      return found.filter((l): l is LiveObject => l !== undefined);
+    },
+    create: (ctx, obj) => write(ctx, obj),
+    update: (ctx, obj) => write(ctx, obj),
+    async delete() {
+      // Part of the mount: removing it from the config leaves Vault's config as it is.
+    },
+    access(config): KindAccess {
+      const declared = new Set(desiredOf(s, config, 'single').map((d) => d.mount));
+      return {
+        plan: mounts(config).map((m) => rule(path(m), 'read')),
+        apply: mounts(config).filter((m) => declared.has(m)).map((m) => rule(path(m), 'create', 'update')),
+      };
+    },
+  };
+}
+
+/** Named objects at `auth/MOUNT/API/NAME`, addressed `auth/MOUNT/KEY/NAME`, listed by LIST `auth/MOUNT/API`. */
+export function authMapKind(s: Shapes & { api: string }): ExportingKind {
+  const itemPath = (mount: string | undefined, name: string) => `auth/${mount}/${s.api}/${encodeURIComponent(name)}`;
+  const write = (ctx: ApplyContext, obj: DesiredObject) => ctx.vault.write(itemPath(obj.mount, obj.name), s.toVault(compact(obj.settings)));
+  const mounts = (config: Config) => [...new Set(desiredOf(s, config, 'map').map((d) => d.mount))];
+  return {
+    ...common(s, 'map'),
+    phase: 2,
+    deletable: true,
+    async readLive(vault, scope) {
+      const perMount = await Promise.all(
+        liveMountsOfType(scope.config.auth, scope.mounts.auth, s.authType).map(async (mount) => {
+          const items = await listAndRead(vault, `auth/${mount}/${s.api}`, (n) => itemPath(mount, n));
+          return items.map((i) => liveObject(s.kind, `auth/${mount}/${s.key}/${i.name}`, s.normalise(s.fromVault(i.data)), mount));
+        }),
+      );
+      return perMount.flat();
+    },
+    create: async (ctx, obj) => {
+      await write(ctx, obj);
+    },
+    update: async (ctx, obj) => {
+      await write(ctx, obj);
+    },
+    async delete(ctx, obj) {
+      await ctx.vault.delete(itemPath(obj.mount, obj.name));
+    },
+    access(config): KindAccess {
+      const out: KindAccess = { plan: [], apply: [] };
+      for (const mount of mounts(config)) {
+        out.plan.push(rule(`auth/${mount}/${s.api}/*`, 'read', 'list'));
+        out.apply.push(rule(`auth/${mount}/${s.api}/*`, 'create', 'update', 'delete'));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// `auth/MOUNT/config` of a github auth mount: the organization whose members may log in, and the
+// token settings of every login. Vault's write merges into the stored config. When organization_id
+// is not given, Vault looks it up at the GitHub API (base_url) during the write, so an apply then
+// depends on reaching GitHub; the kind's check says so.
+import type { KindName, Settings } from '../core/model.js';
+import { authConfigKind, TOKEN_FIELD_NAMES, tokenPolicies } from './auth-method-objects.js';
+import { normaliseSettings } from './normalise.js';
+
+export const GITHUB_CONFIG_FIELDS = ['organization', 'organization_id', 'base_url', ...TOKEN_FIELD_NAMES] as const;
+
+/** Vault stores base_url with a trailing slash (it appends one). */
+function normalise(settings: Settings): Settings {
+  const out = normaliseSettings(settings);
+  // A single name (the shared normaliser treats `organization` as a PKI subject list).
+  if (typeof settings.organization === 'string') out.organization = settings.organization.trim();
+  if (typeof out.base_url === 'string' && out.base_url !== '' && !out.base_url.endsWith('/')) out.base_url = `${out.base_url}/`;
+  if (typeof out.organization_id === 'string' && /^\d+$/.test(out.organization_id)) out.organization_id = Number(out.organization_id);
+  return out;
+}
+
+export const githubAuthConfigKind = authConfigKind({
+  kind: 'github-auth-config' as string as KindName,
+  title: 'GitHub auth configuration',
+  authType: 'github',
+  key: 'config',
+  securityFields: ['organization', 'organization_id', 'base_url', 'token_policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
+  defaults: { token_type: 'default', token_no_default_policy: false },
+  exported: GITHUB_CONFIG_FIELDS,
+  policiesOf: tokenPolicies,
+  normalise,
+  fromVault: (data) => ({ ...data }),
+  toVault: (settings) => ({ ...settings }),
+});
+
+/** The warning `check` gives for a config without organization_id (Vault would ask api.github.com). */
+export function organizationIdHint(organization: string): { message: string; hint: string } {
+  return {
+    message: `organization_id is not set: Vault looks it up from the GitHub API when it writes the config, so the apply fails where GitHub cannot be reached`,
+    hint: `set organization_id to the organization's numeric id (the \`id\` of https://api.github.com/orgs/${encodeURIComponent(organization)})`,
+  };
+}
