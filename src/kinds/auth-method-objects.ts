@@ -1,10 +1,9 @@
 // Shared by the auth-method kinds that live inside one auth mount type: its config (one object at
 // `auth/MOUNT/config`) and its named objects (`auth/MOUNT/KEY/NAME`: Kubernetes roles, GitHub team
 // and user maps). Each kind module states its Vault shapes; this file holds the plumbing.
-import type { Vault } from '../adapters/vault.js';
 import type { KindAccess } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
-import type { ApplyContext, Kind, ReadScope } from './kind.js';
+import type { ApplyContext, Kind } from './kind.js';
 import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
 
 type Json = Record<string, unknown>;
@@ -23,6 +22,13 @@ export function mountEntries(config: Config, authType: string, key: string, shap
     else for (const [name, value] of Object.entries(held as Record<string, Settings | null>)) out.push({ mount, name, value: value ?? {}, path: ['auth', mount, key, name] });
   }
   return out;
+}
+
+/** What a kind's check reports through (the kinds contract's CheckContext has these). */
+export interface Reporter {
+  readonly config: Config;
+  error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
+  warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
 }
 
 /** The token_* parameters every auth method's roles and logins take (Vault's tokenutil). */
@@ -127,7 +133,7 @@ export function authConfigKind(s: Shapes & {
     ...common(s, 'single'),
     phase: 1,
     deletable: false,
-    async readLive(vault: Vault, scope: ReadScope) {
+    async readLive(vault, scope) {
       const found = await Promise.all(
         liveMountsOfType(scope.config.auth, scope.mounts.auth, s.authType).map(async (mount) => {
           const data = (await vault.read(path(mount)))?.data as Json | null | undefined;

@@ -3,7 +3,7 @@
 // is not given, Vault looks it up at the GitHub API (base_url) during the write, so an apply then
 // depends on reaching GitHub; the kind's check says so.
 import type { KindName, Settings } from '../core/model.js';
-import { authConfigKind, TOKEN_FIELD_NAMES, tokenPolicies } from './auth-method-objects.js';
+import { authConfigKind, mountEntries, TOKEN_FIELD_NAMES, tokenPolicies, type Reporter } from './auth-method-objects.js';
 import { normaliseSettings } from './normalise.js';
 
 export const GITHUB_CONFIG_FIELDS = ['organization', 'organization_id', 'base_url', ...TOKEN_FIELD_NAMES] as const;
@@ -18,7 +18,7 @@ function normalise(settings: Settings): Settings {
   return out;
 }
 
-export const githubAuthConfigKind = authConfigKind({
+const kind = authConfigKind({
   kind: 'github-auth-config' as string as KindName,
   title: 'GitHub auth configuration',
   authType: 'github',
@@ -39,3 +39,13 @@ export function organizationIdHint(organization: string): { message: string; hin
     hint: `set organization_id to the organization's numeric id (the \`id\` of https://api.github.com/orgs/${encodeURIComponent(organization)})`,
   };
 }
+
+function check(ctx: Reporter): void {
+  for (const e of mountEntries(ctx.config, 'github', 'config', 'single')) {
+    if (e.value.organization_id !== undefined || typeof e.value.organization !== 'string') continue;
+    const { message, hint } = organizationIdHint(e.value.organization);
+    ctx.warn(e.path, message, hint, 'key');
+  }
+}
+
+export const githubAuthConfigKind = { ...kind, check };

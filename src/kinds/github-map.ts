@@ -3,7 +3,7 @@
 // one comma-separated `value` and the key lower-cased, so names are declared lower-case; the
 // policies compare as a set.
 import type { KindName, Settings } from '../core/model.js';
-import { authMapKind, type ExportingKind } from './auth-method-objects.js';
+import { authMapKind, mountEntries, type ExportingKind, type Reporter } from './auth-method-objects.js';
 
 /** Vault's route for a map key: letters, digits, `_` and `-`. */
 export const GITHUB_MAP_NAME = /^[-\w]+$/;
@@ -28,8 +28,14 @@ function normalise(settings: Settings): Settings {
   return 'policies' in settings ? { ...settings, policies: policySet(settings.policies) } : { ...settings };
 }
 
-function mapKind(kind: string, title: string, key: 'teams' | 'users'): ExportingKind {
-  return authMapKind({
+function mapKind(kind: string, title: string, key: 'teams' | 'users'): ExportingKind & { check(ctx: Reporter): void } {
+  const check = (ctx: Reporter) => {
+    for (const e of mountEntries(ctx.config, 'github', key, 'map')) {
+      const problem = githubMapNameProblem(e.name);
+      if (problem) ctx.error(e.path, problem.message, problem.hint, 'key');
+    }
+  };
+  return { check, ...authMapKind({
     kind: kind as KindName,
     title,
     authType: 'github',
@@ -43,7 +49,7 @@ function mapKind(kind: string, title: string, key: 'teams' | 'users'): Exporting
     fromVault: (data) => ({ policies: policySet(data.value) }),
     // An array `value` would be stored as such and never read as policies by the login.
     toVault: (settings) => ({ value: policySet(settings.policies).join(',') }),
-  });
+  }) };
 }
 
 export const githubTeamMapKind = mapKind('github-team-map', 'GitHub team maps', 'teams');

@@ -5,7 +5,7 @@
 // so a plan shows when an apply would clear one set by hand).
 import { ConfigError } from '../core/errors.js';
 import type { KindName, Settings } from '../core/model.js';
-import { authConfigKind, sourcePath } from './auth-method-objects.js';
+import { authConfigKind, mountEntries, sourcePath, type Reporter } from './auth-method-objects.js';
 import { normaliseSettings } from './normalise.js';
 
 export const KUBERNETES_CONFIG_FIELDS = [
@@ -46,7 +46,7 @@ function normalise(settings: Settings): Settings {
   return out;
 }
 
-export const kubernetesAuthConfigKind = authConfigKind({
+const kind = authConfigKind({
   kind: 'kubernetes-auth-config' as string as KindName,
   title: 'Kubernetes auth configuration',
   authType: 'kubernetes',
@@ -85,3 +85,18 @@ function unsupportedAnnotations(path: string, pos: ConfigError['diagnostics'][nu
     hint: `remove ${ANNOTATIONS} from the config for this server`,
   };
 }
+
+/** Outside a pod, Vault has no CA to fall back on (and OpenBao refuses disable_local_ca_jwt without one). */
+function check(ctx: Reporter): void {
+  for (const e of mountEntries(ctx.config, 'kubernetes', 'config', 'single')) {
+    if (typeof e.value.kubernetes_ca_cert === 'string' && e.value.kubernetes_ca_cert.trim() !== '') continue;
+    ctx.warn(
+      e.path,
+      'kubernetes_ca_cert is not set: Vault then uses the CA of the pod it runs in (/var/run/secrets/kubernetes.io/serviceaccount/ca.crt), and the write fails when Vault runs outside Kubernetes; OpenBao refuses disable_local_ca_jwt: true without it',
+      "set kubernetes_ca_cert to the cluster's CA certificate (PEM), unless Vault runs in that cluster",
+      'key',
+    );
+  }
+}
+
+export const kubernetesAuthConfigKind = { ...kind, check };

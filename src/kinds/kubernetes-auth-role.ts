@@ -2,7 +2,7 @@
 // namespace label selector) get which token. Vault stores role names lower-cased.
 import { parse as parseYaml } from 'yaml';
 import type { KindName, Settings } from '../core/model.js';
-import { authMapKind, TOKEN_FIELD_NAMES, tokenPolicies } from './auth-method-objects.js';
+import { authMapKind, mountEntries, TOKEN_FIELD_NAMES, tokenPolicies, type Reporter } from './auth-method-objects.js';
 import { normaliseSettings } from './normalise.js';
 
 const SETS = ['bound_service_account_names', 'bound_service_account_namespaces'];
@@ -41,7 +41,7 @@ export const KUBERNETES_ROLE_FIELDS = [
   'token_strictly_bind_ip',
 ] as const;
 
-export const kubernetesAuthRoleKind = authMapKind({
+const kind = authMapKind({
   kind: 'kubernetes-auth-role' as string as KindName,
   title: 'Kubernetes auth roles',
   authType: 'kubernetes',
@@ -60,3 +60,31 @@ export const kubernetesAuthRoleKind = authMapKind({
     return body;
   },
 });
+
+const listOf = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((x) => x.trim()).filter((x) => x !== '');
+
+/** What Vault would refuse or silently change, found before any write. */
+function check(ctx: Reporter): void {
+  for (const e of mountEntries(ctx.config, 'kubernetes', 'roles', 'map')) {
+    if (e.name !== e.name.toLowerCase()) {
+      ctx.error(e.path, `role \`${e.name}\`: Vault stores Kubernetes role names lower-cased, so it would read back as \`${e.name.toLowerCase()}\``, `write \`${e.name.toLowerCase()}\``, 'key');
+    }
+    for (const f of SETS) {
+      const list = listOf(e.value[f]);
+      if (list.length > 1 && list.includes('*')) ctx.error([...e.path, f], `\`*\` (any) cannot be mixed with other values`, 'use `*` alone, or list the values');
+    }
+    const selector = e.value[SELECTOR];
+    const hasSelector = selector !== undefined && selector !== null && selector !== '';
+    if (listOf(e.value.bound_service_account_namespaces).length === 0 && !hasSelector) {
+      ctx.error(e.path, `role \`${e.name}\` binds no namespace: Vault needs bound_service_account_namespaces or ${SELECTOR}`, 'add bound_service_account_namespaces (`*` for any), or a namespace label selector', 'key');
+    }
+    if (typeof selector === 'string' && selector.trim() !== '') {
+      const parsed = selectorObject(selector);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        ctx.error([...e.path, SELECTOR], 'is not a label selector: Vault takes a JSON or YAML object with matchLabels and/or matchExpressions', 'write it as a mapping, e.g. `matchLabels: { team: payments }`');
+      }
+    }
+  }
+}
+
+export const kubernetesAuthRoleKind = { ...kind, check };
