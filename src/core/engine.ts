@@ -18,7 +18,7 @@ export interface Loaded {
 
 /** load → validate → desired objects; a ConfigError (with positions) when anything is wrong. */
 export function loadDesired(dirs: string[], opts: LoadOptions, kinds: readonly Kind[] = KINDS): Loaded {
-  const result = loadConfig(dirs, opts);
+  const result = loadConfig(dirs, kinds, opts);
   if (result.errors.length > 0 || !result.value) throw new ConfigError(result.errors);
   const config = result.value;
   return { config, desired: kinds.flatMap((k) => k.desired(config)), warnings: result.warnings };

@@ -1,6 +1,7 @@
 import type { Vault } from '../adapters/vault.js';
 import type { KindAccess } from './access.js';
-import type { Config, DesiredObject, KindName, LiveObject, Settings } from './model.js';
+import type { TSchema } from 'typebox';
+import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
 
 /** What a kind's readLive is asked to look at. */
 export interface ReadScope {
@@ -13,6 +14,44 @@ export interface ReadScope {
 
 export interface ApplyContext {
   vault: Vault;
+}
+
+/**
+ * Where a kind's objects sit in the config, and the JSON Schema of one object. The loader stores the
+ * values found there (schema-valid, variables substituted) and `placedEntries` (kinds/support.ts)
+ * hands them to the kind; `npm run schemas` writes them into schemas/config.schema.json.
+ */
+export interface Placement {
+  /** root: a top-level section; auth / secrets: a key inside a mount of that section. */
+  readonly in: 'root' | 'auth' | 'secrets';
+  /** root: `['policies']`, `['identity', 'groups']`; in a mount: `['roles']`, `['config']`. */
+  readonly key: readonly string[];
+  /** auth / secrets: the mount types that have this key (`['jwt', 'oidc']`); absent = every type. */
+  readonly mountTypes?: readonly string[];
+  /** map: name → object (addresses `.../KEY/NAME`); single: one object at the key (address `.../KEY`). */
+  readonly shape: 'map' | 'single';
+  /** One object's schema, built from the shared field groups (kinds/fields.ts). */
+  readonly schema: TSchema;
+  /** map: the rule for names (the schema's propertyNames, for editors; the kind's check reports bad names). */
+  readonly names?: TSchema;
+  /** map: `name:` with nothing under it declares the object with Vault's defaults. */
+  readonly allowEmpty?: boolean;
+  /** One line, for editors (the schema's description of the key). */
+  readonly description: string;
+}
+
+/** What a kind's `check` gets: its placed entries and a way to report problems at their source. */
+export interface CheckContext {
+  readonly config: Config;
+  /** The YAML position of a config path: the key (`at: 'key'`) or its value (default). */
+  pos(path: readonly string[], at?: 'key' | 'value'): SourcePos | undefined;
+  /** True when the schema already reported something at or under the path (skip it). */
+  broken(path: readonly string[]): boolean;
+  /** A value for a message: a value that came from a variable is named by its reference, never shown. */
+  shown(path: readonly string[], value: unknown): string;
+  /** Reports at the path's value (default), its key, or a position of its own (an item of a list). */
+  error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value' | SourcePos): void;
+  warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value' | SourcePos): void;
 }
 
 /**
@@ -31,6 +70,10 @@ export interface Kind {
   readonly securityFields: readonly string[];
   /** True when the object can be deleted by prune / state (mount-internal singletons can't). */
   readonly deletable: boolean;
+  /** Where its objects are declared; absent only for the mount kinds (the auth / secrets sections themselves). */
+  readonly placement?: Placement;
+  /** `destroys[].code` of a destructive delete (see destroyNote); default the kind's name. */
+  readonly destroyCode?: string;
 
   /** The objects of this kind the config declares. */
   desired(config: Config): DesiredObject[];
@@ -54,6 +97,18 @@ export interface Kind {
    * while Vault still shows the same identity. Kinds without one (policies, users) leave this out.
    */
   identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
+  /**
+   * Live → the object's value in an exported config (Vault's defaults and secrets left out), or
+   * undefined when it is not exported. `all` is every live object read (to check references).
+   */
+  export?(obj: LiveObject, all: readonly LiveObject[]): Settings | undefined;
+  /** Cross-reference and semantic checks after schema validation; report through ctx (file:line:col). */
+  check?(ctx: CheckContext): void;
+  /**
+   * When deleting this live object is destructive (data, keys or tokens are lost), what is lost, one
+   * line; the plan lists it under destroys and apply needs --allow-destroy. Undefined: an ordinary delete.
+   */
+  destroyNote?(obj: LiveObject): string | undefined;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

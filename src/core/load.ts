@@ -2,6 +2,7 @@
 // validation (validate.ts) → Config. No Vault, no network; every user mistake is a Diagnostic.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Kind } from './kind.js';
 import { mergeDirectory, overlay, type Layer } from './layering.js';
 import type { Config, Diagnostic, ValidationResult } from './model.js';
 import { sortDiagnostics } from './diagnostics-format.js';
@@ -70,10 +71,10 @@ export function configFiles(dir: string): string[] {
 
 /**
  * Loads and validates the config directories (a single *.yaml file is accepted as a layer too);
- * later directories override earlier ones.
+ * later directories override earlier ones. `kinds` (the registry) say where objects are declared.
  * `value` is set only when there are no errors.
  */
-export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationResult<Config> {
+export function loadConfig(dirs: string[], kinds: readonly Kind[], opts: LoadOptions = {}): ValidationResult<Config> {
   const limits: InputLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
@@ -139,7 +140,7 @@ export function loadConfig(dirs: string[], opts: LoadOptions = {}): ValidationRe
   if (errors.some((e) => e.message.startsWith('YAML syntax error') || e.message.startsWith('YAML limit') || e.message.startsWith('duplicate key'))) {
     return finish(errors, warnings, undefined, scope);
   }
-  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, errors, { sinkRoot: opts.sinkRoot });
+  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, kinds, errors, { sinkRoot: opts.sinkRoot });
   errors.push(...checked.errors);
   warnings.push(...checked.warnings);
   if (errors.length === 0 && declaresNothing(checked.config)) errors.push(emptyConfigError(dirs, layers.reduce((n, l) => n + l.files.length, 0)));

@@ -127,20 +127,17 @@ export interface Config {
   prune: string[];
   /** Defaults for generated passwords. */
   password?: Partial<PasswordPolicy>;
+  /**
+   * The merged config as written (schema-valid, variables substituted; policy files read in):
+   * kinds read their objects from it through their placement (kinds/support.ts placedEntries).
+   */
+  tree: Record<string, unknown>;
   /** Source positions by dotted YAML path (`auth.userpass.users.alice`). */
   sources: Record<string, SourcePos>;
 }
 
-/** Kind names: one module each under src/kinds/. */
-export type KindName =
-  | 'policy'
-  | 'auth-mount'
-  | 'userpass-user'
-  | 'approle-role'
-  | 'secrets-mount'
-  | 'pki-root-ca'
-  | 'pki-urls'
-  | 'pki-role';
+/** A kind's name (`policy`, `pki-role`, ...): one module each under src/kinds/, listed in kinds/registry.ts. */
+export type KindName = string;
 
 /**
  * Addresses mirror the config tree and the `prune:` collection names:
@@ -212,8 +209,11 @@ export interface UnmanagedObject {
   note?: string;
 }
 
-/** Why a plan counts as destructive: data or a whole mount's objects go, or many objects at once. */
-export type DestroyCode = 'secrets-mount' | 'auth-mount' | 'pki-ca' | 'bulk';
+/**
+ * Why a plan counts as destructive: `bulk` (many objects at once), or a kind's code (its destroyCode or
+ * name) when deleting one of its objects loses data: `secrets-mount`, `auth-mount`, `pki-ca`, ...
+ */
+export type DestroyCode = string;
 
 /** One destructive part of a plan; `apply` refuses the plan without `--allow-destroy`. */
 export interface Destroy {

@@ -178,7 +178,7 @@ export function planChanges(input: PlanInput): Plan {
     config_fingerprint: configFingerprint(input.desired),
     vault_addr: input.vaultAddr,
     changes,
-    destroys: findDestroys(changes, liveByAddr),
+    destroys: findDestroys(changes, liveByAddr, kinds),
     unmanaged,
     summary,
   };

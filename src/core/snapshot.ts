@@ -21,7 +21,7 @@ export interface Snapshot {
 
 /** A config that declares every live mount of a supported type, so a read covers everything. */
 export function fullScopeConfig(auth: Record<string, { type?: unknown }>, secrets: Record<string, { type?: unknown }>): Config {
-  const config: Config = { policies: {}, auth: {}, secrets: {}, prune: [], sources: {} };
+  const config: Config = { policies: {}, auth: {}, secrets: {}, prune: [], tree: {}, sources: {} };
   for (const [path, info] of Object.entries(auth)) {
     const type = String(info.type);
     if (type === 'userpass') config.auth[path] = { type, settings: {}, users: {} };

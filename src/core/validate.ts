@@ -10,6 +10,8 @@ import { checkPolicyHcl } from './hcl.js';
 import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
 import { confinePath, credentialFileProblems } from './paths.js';
+import type { CheckContext, Kind } from './kind.js';
+import { placedEntries } from './placed.js';
 import type { Layer } from './layering.js';
 import type {
   AuthMountConfig,
@@ -476,7 +478,6 @@ class Checker {
           this.warn([...p, old], this.keyPos([...p, old]), `\`${old}\` is deprecated`, `use \`${use}\``);
         }
       }
-      for (const field of ['token_policies', 'policies']) this.policyRefs(settings[field], [...p, field], policies);
       const ttl = typeof settings.token_ttl === 'string' || typeof settings.token_ttl === 'number' ? parseTtl(settings.token_ttl) : undefined;
       const max = typeof settings.token_max_ttl === 'string' || typeof settings.token_max_ttl === 'number' ? parseTtl(settings.token_max_ttl) : undefined;
       if (ttl !== undefined && max !== undefined && ttl > 0 && max > 0 && ttl > max) {
@@ -521,36 +522,6 @@ class Checker {
           "raise the mount's tune.max_lease_ttl or lower this value",
         );
       }
-    }
-  }
-
-  policyRefs(v: unknown, path: string[], policies: Record<string, PolicyConfig>): void {
-    if (v === undefined || this.broken(path)) return;
-    const items: Array<{ name: string; pos: SourcePos | undefined }> = [];
-    if (typeof v === 'string') {
-      for (const n of v.split(',').map((s) => s.trim()).filter((s) => s !== '')) items.push({ name: n, pos: this.valuePos(path) });
-    } else if (Array.isArray(v)) {
-      v.forEach((n, i) => {
-        if (typeof n === 'string') items.push({ name: n, pos: this.valuePos([...path, String(i)]) });
-      });
-    }
-    for (const { name, pos } of items) {
-      if (name !== name.toLowerCase()) {
-        // Vault lower-cases the names it stores in token_policies; a declared upper-case policy is reported where it is declared.
-        if (!policies[name]) {
-          this.error(path, pos, `policy \`${name}\` has upper-case letters: Vault stores it lower-cased, so every plan would show a change`, `write \`${name.toLowerCase()}\``);
-        }
-        continue;
-      }
-      if (name === 'default' || policies[name]) continue;
-      // `Payments` declared (reported there) is stored as `payments`.
-      if (Object.keys(policies).some((k) => k.toLowerCase() === name)) continue;
-      this.error(
-        path,
-        pos,
-        `policy \`${name}\` is not defined in the config${didYouMean(name, [...Object.keys(policies), 'default'])}`,
-        'declare it under `policies:` (only `default` may be used without declaring it)',
-      );
     }
   }
 
@@ -623,15 +594,10 @@ class Checker {
     return out;
   }
 
-  prune(tree: Json, config: Config): string[] {
+  prune(tree: Json, config: Config, kinds: readonly Kind[]): string[] {
     const raw = tree.prune;
     if (!Array.isArray(raw)) return [];
-    const valid = new Set(['policies', 'auth', 'secrets', 'auth/*/users', 'auth/*/roles', 'secrets/*/roles']);
-    for (const [m, a] of Object.entries(config.auth)) {
-      if (a.type === 'userpass') valid.add(`auth/${m}/users`);
-      if (a.type === 'approle') valid.add(`auth/${m}/roles`);
-    }
-    for (const [m, s] of Object.entries(config.secrets)) if (s.type === 'pki') valid.add(`secrets/${m}/roles`);
+    const valid = pruneCollections(config, kinds);
     const out: string[] = [];
     raw.forEach((entry, i) => {
       if (typeof entry !== 'string') return;
@@ -654,6 +620,29 @@ class Checker {
   }
 }
 
+/**
+ * The collections `prune:` may name: the mount sections, each kind's map at the root
+ * (`policies`), and in mounts the key under any mount (`*`) and under each declared mount of a type
+ * that has it (`auth/approle/roles`).
+ */
+function pruneCollections(config: Config, kinds: readonly Kind[]): Set<string> {
+  const valid = new Set<string>();
+  for (const k of kinds) {
+    const p = k.placement;
+    if (p?.in === 'root' && p.shape === 'map') valid.add(p.key.join('/'));
+  }
+  valid.add('auth').add('secrets');
+  for (const k of kinds) {
+    const p = k.placement;
+    if (!p || p.in === 'root' || p.shape !== 'map') continue;
+    const key = p.key.join('/');
+    valid.add(`${p.in}/*/${key}`);
+    const mounts = p.in === 'auth' ? config.auth : config.secrets;
+    for (const [m, decl] of Object.entries(mounts)) if (p.mountTypes === undefined || p.mountTypes.includes(decl.type)) valid.add(`${p.in}/${m}/${key}`);
+  }
+  return valid;
+}
+
 interface MountMax {
   seconds: number;
   text: string;
@@ -666,7 +655,13 @@ function mountMaxTtl(tune: unknown): MountMax | undefined {
 }
 
 /** Checks the merged layer and builds the Config (also when there are errors, as far as it can). */
-export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, reported: Diagnostic[] = [], paths: { sinkRoot?: string } = {}): Checked {
+export function checkConfig(
+  layer: Layer,
+  sources: Map<string, SourceFile>,
+  kinds: readonly Kind[],
+  reported: Diagnostic[] = [],
+  paths: { sinkRoot?: string } = {},
+): Checked {
   const known = new Set(reported.map((d) => d.path).filter((p): p is string => p !== undefined));
   const schema = schemaDiagnostics(layer, known);
   const c = new Checker(layer, sources, new Set([...schema.failed, ...known]));
@@ -675,9 +670,38 @@ export function checkConfig(layer: Layer, sources: Map<string, SourceFile>, repo
   const policies = c.policies(tree);
   const auth = c.auth(tree, policies);
   const secrets = c.secrets(tree);
-  const config: Config = { policies, auth, secrets, prune: [], sources: {} };
-  config.prune = c.prune(tree, config);
+  // Policy files are read in: the policy kind finds its text where it finds inline HCL.
+  const placed = isObj(tree.policies) ? { ...tree, policies: policies as Json } : tree;
+  const config: Config = { policies, auth, secrets, prune: [], tree: placed, sources: {} };
+  config.prune = c.prune(tree, config, kinds);
   if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
   for (const [k, e] of layer.index) config.sources[k] = e.key ?? e.pos;
+  checkKinds(c, config, kinds);
   return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };
+}
+
+/** What every placed object gets (durations parse as Vault parses them, CIDRs are CIDRs), then each kind's own check. */
+function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
+  const ctx = checkContext(c, config);
+  for (const kind of kinds) {
+    for (const e of placedEntries(config, kind)) {
+      if (c.broken(e.path)) continue;
+      c.checkTtls(e.value, e.path);
+      c.checkCidrs(e.value, e.path);
+    }
+    kind.check?.(ctx);
+  }
+}
+
+function checkContext(c: Checker, config: Config): CheckContext {
+  const pos = (path: readonly string[], at: 'key' | 'value' = 'value') => (at === 'key' ? c.keyPos([...path]) : c.valuePos([...path]));
+  const where = (path: readonly string[], at: 'key' | 'value' | SourcePos | undefined) => (typeof at === 'object' ? at : pos(path, at));
+  return {
+    config,
+    pos,
+    broken: (path) => c.broken([...path]),
+    shown: (path, v) => c.shown([...path], v),
+    error: (path, message, hint, at) => c.error([...path], where(path, at), message, hint),
+    warn: (path, message, hint, at) => c.warn([...path], where(path, at), message, hint),
+  };
 }

@@ -2,6 +2,8 @@ import type { Vault } from '../adapters/vault.js';
 import { VaultApiError, errorMessage } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { rule } from './support.js';
+import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringList, TOKEN_FIELDS } from './fields.js';
+import { Type } from 'typebox';
 import type { Kind } from './kind.js';
 
 /** Marks the secret_ids this tool issues, so it can find (and destroy) its own undelivered ones. */
@@ -20,6 +22,31 @@ async function lookupAccessor(vault: Vault, base: string, accessor: string): Pro
   }
 }
 
+const schema = object(
+  {
+    bind_secret_id: Type.Boolean({ description: 'Require a secret_id at login (default true).' }),
+    secret_id_bound_cidrs: cidrList('CIDR blocks allowed to log in with a secret_id.'),
+    secret_id_num_uses: Type.Integer({ minimum: 0, description: 'Uses of a secret_id; 0 = unlimited.' }),
+    secret_id_ttl: duration('Lifetime of a secret_id.'),
+    local_secret_ids: Type.Boolean({ description: 'secret_ids are cluster-local (can only be set at creation).' }),
+    role_id: Type.String({ minLength: 1, description: 'A custom role_id (auth/<mount>/role/<name>/role-id).' }),
+    ...TOKEN_FIELDS,
+    policies: deprecated('token_policies', stringList),
+    period: deprecated('token_period', duration),
+    bound_cidr_list: deprecated('secret_id_bound_cidrs', cidrList),
+    secret_id: forbidden('not allowed in config: secret_ids are issued by Vault and delivered to the credentials sink'),
+    credentials: credentialSinks({
+      formats: ['json', 'vault-sidekick', 'vault-agent', 'env'],
+      formatHelp:
+        'What the consumer reads: json (default), vault-sidekick (its -auth file), vault-agent (a directory with role_id and secret_id files) or env (a dotenv file). ',
+      names: ['role_id', 'secret_id', 'mount'],
+      envDefault: 'VAULT_ROLE_ID',
+      description: 'Where the role_id and a fresh secret_id go.',
+    }),
+  },
+  { description: 'auth/<mount>/role/<name> parameters.' },
+);
+
 /** AppRole's role_id is read from its own endpoint, so it is compared only when the config pins one. */
 const roleKind = authCollectionKind({
   kind: 'approle-role',
@@ -28,6 +55,8 @@ const roleKind = authCollectionKind({
   section: 'roles',
   api: 'role',
   sensitiveFields: ['secret_id'],
+  schema,
+  description: 'AppRole roles by name.',
   objectAccess(path, holder) {
     const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;
     return {

@@ -1,9 +1,11 @@
+import type { TSchema } from 'typebox';
 import type { Vault } from '../adapters/vault.js';
 import type { KindAccess } from '../core/access.js';
 import type { Config, CredentialHolderConfig, DesiredObject, KindName } from '../core/model.js';
+import { genericName } from './fields.js';
 import type { CredentialCapability, Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
+import { checkPolicyRefs, compact, desiredObject, listAndRead, liveMountsOfType, liveObject, placedEntries, rule } from './support.js';
 
 interface CollectionFlavor {
   kind: KindName;
@@ -15,6 +17,9 @@ interface CollectionFlavor {
   /** Vault's path segment: `users` / `role`. */
   api: string;
   sensitiveFields: string[];
+  /** One object's schema and the description of the collection (Placement). */
+  schema: TSchema;
+  description: string;
   credentials: CredentialCapability;
   /** Extra write after create/update (e.g. a custom AppRole role_id). */
   afterWrite?: Kind['update'];
@@ -42,13 +47,14 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     await ctx.vault.write(objectPath(f.api, obj), body);
   };
 
-  return {
+  const kind: Kind = {
     name: f.kind,
     title: f.title,
     phase: 2,
     sensitiveFields: f.sensitiveFields,
     securityFields: ['token_policies', 'policies', 'token_bound_cidrs', 'secret_id_bound_cidrs', 'bound_cidr_list', 'token_type', 'token_no_default_policy'],
     deletable: true,
+    placement: { in: 'auth', key: [f.section], mountTypes: [f.authType], shape: 'map', schema: f.schema, names: genericName(), allowEmpty: true, description: f.description },
     credentials: f.credentials,
 
     desired(config) {
@@ -85,6 +91,12 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
 
     normalise: normaliseSettings,
 
+    check(ctx) {
+      for (const e of placedEntries(ctx.config, kind)) {
+        for (const field of ['token_policies', 'policies']) checkPolicyRefs(ctx, e.value[field], [...e.path, field]);
+      }
+    },
+
     async create(ctx, obj, password) {
       await write(ctx, obj, password);
       await f.afterWrite?.(ctx, obj, []);
@@ -116,4 +128,5 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
       return out;
     },
   };
+  return kind;
 }

@@ -7,4 +7,5 @@ export const authMountKind = mountKind({
   api: 'sys/auth',
   system: new Set(['token']),
   sudo: true,
+  loss: (path) => `disables auth/${path}/: deletes every role and user in it and revokes every token it issued`,
 });

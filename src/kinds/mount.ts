@@ -22,6 +22,8 @@ interface MountFlavor {
   system: Set<string>;
   /** Vault requires `sudo` to enable, tune or disable auth methods. */
   sudo: boolean;
+  /** What deleting the mount loses (Kind.destroyNote), given its path and type. */
+  loss(path: string, type: string): string;
 }
 
 /** A mount's comparable shape: enable fields flat, tune fields as `tune.<name>`. */
@@ -79,6 +81,7 @@ export function mountKind(f: MountFlavor): Kind {
     sensitiveFields: [],
     securityFields: ['type'],
     deletable: true,
+    destroyNote: (obj) => f.loss(obj.mount ?? obj.address.split('/').slice(1).join('/'), String(obj.settings.type ?? '')),
 
     desired(config) {
       return Object.entries(mounts(config)).map(([path, m]) =>

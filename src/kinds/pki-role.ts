@@ -1,7 +1,62 @@
+import { Type } from 'typebox';
+import { cidrList, duration, genericName, object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { livePkiMounts, pkiMounts } from './pki.js';
-import { compact, desiredObject, listAndRead, liveObject, rule } from './support.js';
+import { livePkiMounts, PKI_SUBJECT_FIELDS, pkiMounts } from './pki.js';
+import { compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
+
+const schema = object(
+  {
+    ttl: duration(),
+    max_ttl: duration(),
+    allow_localhost: Type.Boolean(),
+    allowed_domains: stringList(),
+    allowed_domains_template: Type.Boolean(),
+    allow_bare_domains: Type.Boolean(),
+    allow_subdomains: Type.Boolean(),
+    allow_glob_domains: Type.Boolean(),
+    allow_wildcard_certificates: Type.Boolean(),
+    allow_any_name: Type.Boolean(),
+    enforce_hostnames: Type.Boolean(),
+    allow_ip_sans: Type.Boolean(),
+    allowed_ip_sans_cidr: cidrList('OpenBao only.'),
+    allowed_uri_sans: stringList(),
+    allowed_uri_sans_template: Type.Boolean(),
+    allowed_other_sans: stringList(),
+    allowed_serial_numbers: stringList(),
+    allowed_user_ids: stringList(),
+    server_flag: Type.Boolean(),
+    client_flag: Type.Boolean(),
+    code_signing_flag: Type.Boolean(),
+    email_protection_flag: Type.Boolean(),
+    key_type: Type.String({ enum: ['rsa', 'ec', 'ed25519', 'any'] }),
+    key_bits: Type.Integer({ minimum: 0 }),
+    signature_bits: Type.Integer({ minimum: 0 }),
+    use_pss: Type.Boolean(),
+    key_usage: stringList(),
+    ext_key_usage: stringList(),
+    ext_key_usage_oids: stringList(),
+    use_csr_common_name: Type.Boolean(),
+    use_csr_sans: Type.Boolean(),
+    ...PKI_SUBJECT_FIELDS,
+    generate_lease: Type.Boolean(),
+    no_store: Type.Boolean(),
+    no_store_metadata: Type.Boolean({ description: 'Vault Enterprise only.' }),
+    require_cn: Type.Boolean(),
+    cn_validations: stringList(),
+    policy_identifiers: stringList(),
+    basic_constraints_valid_for_non_ca: Type.Boolean(),
+    not_before_duration: duration(),
+    not_after: Type.String(),
+    issuer_ref: Type.String(),
+    allow_token_displayname: Type.Boolean(),
+    serial_number_source: Type.String({ enum: ['json-csr', 'json'] }),
+    allow_globs_in_identity_templates: Type.Boolean({ description: 'OpenBao only.' }),
+    not_after_bound: Type.String({ description: 'OpenBao only.' }),
+    not_before_bound: Type.String({ description: 'OpenBao only.' }),
+  },
+  { description: '<mount>/roles/<name> parameters.' },
+);
 
 /** PKI roles. A role write replaces the whole role, so every write sends every declared field. */
 export const pkiRoleKind: Kind = {
@@ -11,17 +66,10 @@ export const pkiRoleKind: Kind = {
   sensitiveFields: [],
   securityFields: ['allowed_domains', 'allow_any_name', 'allow_subdomains', 'allow_glob_domains', 'allow_ip_sans', 'enforce_hostnames'],
   deletable: true,
+  placement: { in: 'secrets', key: ['roles'], mountTypes: ['pki'], shape: 'map', schema, names: genericName(), allowEmpty: true, description: 'pki: roles by name.' },
 
   desired(config) {
-    return pkiMounts(config).flatMap(([mount, m]) =>
-      Object.entries(m.roles ?? {}).map(([name, settings]) =>
-        desiredObject(config, 'pki-role', `secrets/${mount}/roles/${name}`, `secrets.${mount}.roles.${name}`, {
-          settings,
-          mount,
-          dependsOn: [`secrets/${mount}`],
-        }),
-      ),
-    );
+    return placedEntries(config, pkiRoleKind).map((e) => placedObject(config, pkiRoleKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`] }));
   },
 
   async readLive(vault, scope) {
@@ -52,10 +100,10 @@ export const pkiRoleKind: Kind = {
     const mounts = pkiMounts(config);
     return {
       plan: mounts.map(([mount]) => rule(`${mount}/roles/*`, 'read', 'list')),
-      apply: mounts.flatMap(([mount, m]) => [
-        ...Object.keys(m.roles ?? {}).map((name) => rule(`${mount}/roles/${name}`, 'create', 'update')),
-        rule(`${mount}/roles/*`, 'delete'),
-      ]),
+      apply: [
+        ...placedEntries(config, pkiRoleKind).map((e) => rule(`${e.mount}/roles/${e.name}`, 'create', 'update')),
+        ...mounts.map(([mount]) => rule(`${mount}/roles/*`, 'delete')),
+      ],
     };
   },
 };

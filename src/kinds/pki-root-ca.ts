@@ -1,9 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import type { Vault } from '../adapters/vault.js';
 import { VaultApiError } from '../core/errors.js';
+import { Type } from 'typebox';
+import { duration, object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { livePkiMounts, pkiMounts } from './pki.js';
+import { livePkiMounts, PKI_SUBJECT_FIELDS, pkiMounts } from './pki.js';
 import { compact, desiredObject, liveObject, rule } from './support.js';
 
 /** The mount's CA certificate; undefined when it has none (Vault answers 400 "no default issuer"). */
@@ -15,6 +17,40 @@ async function readCa(vault: Vault, mount: string) {
     throw err;
   }
 }
+
+const schema = object(
+  {
+    common_name: Type.String({ minLength: 1, description: 'CN of the root certificate.' }),
+    alt_names: Type.String({ description: "Comma-separated DNS names and email addresses (a string in Vault's API)." }),
+    ip_sans: stringList(),
+    uri_sans: stringList(),
+    other_sans: stringList(),
+    ttl: duration('Validity of the root certificate.'),
+    not_after: Type.String({ description: 'Fixed expiry, YYYY-MM-ddTHH:MM:SSZ.' }),
+    not_before_duration: duration(),
+    format: Type.String({ enum: ['pem', 'der', 'pem_bundle'] }),
+    private_key_format: Type.String({ enum: ['', 'der', 'pem', 'pkcs8'] }),
+    key_type: Type.String({ enum: ['rsa', 'ec', 'ed25519'] }),
+    key_bits: Type.Integer({ minimum: 0 }),
+    signature_bits: Type.Integer({ minimum: 0 }),
+    use_pss: Type.Boolean(),
+    max_path_length: Type.Integer({ minimum: -1 }),
+    exclude_cn_from_sans: Type.Boolean(),
+    permitted_dns_domains: stringList(),
+    excluded_dns_domains: stringList(),
+    permitted_ip_ranges: stringList(),
+    excluded_ip_ranges: stringList(),
+    permitted_email_addresses: stringList(),
+    excluded_email_addresses: stringList(),
+    permitted_uri_domains: stringList(),
+    excluded_uri_domains: stringList(),
+    ...PKI_SUBJECT_FIELDS,
+    serial_number: Type.String(),
+    issuer_name: Type.String(),
+    key_name: Type.String(),
+  },
+  { required: ['common_name'], description: '<mount>/root/generate/internal parameters; generated only when the mount has no CA.' },
+);
 
 /**
  * A pki mount's root CA, generated inside Vault (`root/generate/internal`) when the mount has none;
@@ -29,6 +65,9 @@ export const pkiRootCaKind: Kind = {
   sensitiveFields: [],
   securityFields: ['common_name'],
   deletable: false,
+  destroyCode: 'pki-ca',
+  destroyNote: (obj) => `destroys the CA private key of ${obj.mount}/`,
+  placement: { in: 'secrets', key: ['root_ca'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: the root CA, generated inside Vault.' },
 
   desired(config) {
     return pkiMounts(config)

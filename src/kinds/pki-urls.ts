@@ -1,7 +1,20 @@
+import { Type } from 'typebox';
+import { object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
 import { compact, desiredObject, liveObject, rule } from './support.js';
+
+const schema = object(
+  {
+    issuing_certificates: stringList(),
+    crl_distribution_points: stringList(),
+    ocsp_servers: stringList(),
+    delta_crl_distribution_points: stringList(),
+    enable_templating: Type.Boolean(),
+  },
+  { description: '<mount>/config/urls parameters.' },
+);
 
 /** `<mount>/config/urls`: always exists once the mount does; create and update are the same write. */
 export const pkiUrlsKind: Kind = {
@@ -11,6 +24,7 @@ export const pkiUrlsKind: Kind = {
   sensitiveFields: [],
   securityFields: [],
   deletable: false,
+  placement: { in: 'secrets', key: ['urls'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: <mount>/config/urls.' },
 
   desired(config) {
     return pkiMounts(config)

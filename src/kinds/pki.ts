@@ -1,4 +1,17 @@
+import type { TProperties } from 'typebox';
 import type { Config, SecretsMountConfig } from '../core/model.js';
+import { stringList } from './fields.js';
+
+/** Subject fields of a certificate (root CA parameters and role constraints alike). */
+export const PKI_SUBJECT_FIELDS = {
+  ou: stringList(),
+  organization: stringList(),
+  country: stringList(),
+  locality: stringList(),
+  province: stringList(),
+  street_address: stringList(),
+  postal_code: stringList(),
+} satisfies TProperties;
 
 /** The pki mounts the config declares, with their config. */
 export function pkiMounts(config: Config): Array<[string, SecretsMountConfig]> {

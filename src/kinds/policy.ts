@@ -1,5 +1,7 @@
+import { Type } from 'typebox';
+import { object } from './fields.js';
 import type { Kind } from './kind.js';
-import { desiredObject, liveObject, listAndRead, rule } from './support.js';
+import { liveObject, listAndRead, placedEntries, placedObject, rule } from './support.js';
 
 /** Vault refuses to delete these, and `root` cannot be changed. */
 export const PROTECTED_POLICIES = new Set(['root', 'default']);
@@ -9,6 +11,19 @@ export function normalisePolicyText(text: string): string {
   return text.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').replace(/\s+$/, '') + '\n';
 }
 
+const schema = object(
+  {
+    policy: Type.String({ description: 'The policy text (HCL).' }),
+    file: Type.String({ minLength: 1, description: 'An .hcl file, relative to the YAML file that declares it.' }),
+  },
+  { minProperties: 1, maxProperties: 1, 'x-error': 'a policy needs exactly one of `policy` (inline HCL) or `file`', description: 'An ACL policy (sys/policies/acl/<name>).' },
+);
+
+const names = Type.String({
+  pattern: '^[^\\sA-Z,]+$',
+  description: 'Policy names: lower case (Vault lower-cases them), may hold `/`, no white space or comma.',
+});
+
 export const policyKind: Kind = {
   name: 'policy',
   title: 'ACL policies',
@@ -16,14 +31,10 @@ export const policyKind: Kind = {
   sensitiveFields: [],
   securityFields: ['policy'],
   deletable: true,
+  placement: { in: 'root', key: ['policies'], shape: 'map', schema, names, description: 'ACL policies by name.' },
 
   desired(config) {
-    return Object.entries(config.policies).map(([name, p]) =>
-      desiredObject(config, 'policy', `policies/${name}`, `policies.${name}`, {
-        settings: { policy: p.policy },
-        dependsOn: [],
-      }, 'policies'),
-    );
+    return placedEntries(config, policyKind).map((e) => placedObject(config, policyKind, e, { settings: { policy: e.value.policy }, dependsOn: [] }));
   },
 
   async readLive(vault) {
@@ -49,12 +60,17 @@ export const policyKind: Kind = {
     return {
       plan: [rule('sys/policies/acl/*', 'read', 'list')],
       // A policy removed from the config (or pruned) is deleted, whatever its name.
-      apply: [...Object.keys(config.policies).map((name) => rule(`sys/policies/acl/${name}`, 'create', 'update')), rule('sys/policies/acl/*', 'delete')],
+      apply: [...placedEntries(config, policyKind).map((e) => rule(`sys/policies/acl/${e.name}`, 'create', 'update')), rule('sys/policies/acl/*', 'delete')],
     };
   },
 
   async delete(ctx, obj) {
     if (PROTECTED_POLICIES.has(obj.name)) return;
     await ctx.vault.delete(`sys/policies/acl/${encodeURIComponent(obj.name)}`);
+  },
+
+  export(obj) {
+    // Vault's own; declare it by hand to manage it. The text goes to a file of its own (core/export.ts).
+    return obj.name === 'default' ? undefined : { policy: obj.settings.policy };
   },
 };

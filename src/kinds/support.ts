@@ -1,8 +1,27 @@
 import type { Vault } from '../adapters/vault.js';
 import type { AccessRule, Capability } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from '../core/model.js';
+import { type PlacedEntry } from '../core/placed.js';
+import { dotted } from '../core/yaml-tree.js';
+import { didYouMean } from '../core/suggest.js';
+import type { CheckContext, Kind } from './kind.js';
+
+export { placedEntries, type PlacedEntry } from '../core/placed.js';
 
 type Json = Record<string, unknown>;
+
+/** The desired object for a placed entry: address, collection, name, mount and source from the entry. */
+export function placedObject(config: Config, kind: Kind, entry: PlacedEntry, fields: Omit<DesiredObject, 'kind' | 'address' | 'collection' | 'name' | 'source' | 'mount'>): DesiredObject {
+  return {
+    kind: kind.name,
+    address: entry.address,
+    collection: entry.collection,
+    name: entry.name,
+    ...(entry.mount !== undefined ? { mount: entry.mount } : {}),
+    source: config.sources[dotted(entry.path)],
+    ...fields,
+  };
+}
 
 export function sourceOf(config: Config, dottedPath: string): SourcePos | undefined {
   return config.sources[dottedPath];
@@ -65,4 +84,37 @@ export function compact(settings: Settings): Json {
 /** An ACL rule for Kind.access: `rule('sys/policies/acl/*', 'read', 'list')`. */
 export function rule(path: string, ...capabilities: Capability[]): AccessRule {
   return { path, capabilities };
+}
+
+/**
+ * A `token_policies`-like value (list or comma-separated string) names policies the config declares
+ * (or `default`), in lower case as Vault stores them. For a kind's check().
+ */
+export function checkPolicyRefs(ctx: CheckContext, v: unknown, path: readonly string[]): void {
+  if (v === undefined || ctx.broken(path)) return;
+  const policies = ctx.config.policies;
+  const items: Array<{ name: string; pos: SourcePos | undefined }> = [];
+  if (typeof v === 'string') {
+    for (const n of v.split(',').map((s) => s.trim()).filter((s) => s !== '')) items.push({ name: n, pos: ctx.pos(path) });
+  } else if (Array.isArray(v)) {
+    v.forEach((n, i) => {
+      if (typeof n === 'string') items.push({ name: n, pos: ctx.pos([...path, String(i)]) });
+    });
+  }
+  for (const { name, pos } of items) {
+    if (name !== name.toLowerCase()) {
+      // Vault lower-cases the names it stores; a declared upper-case policy is reported where it is declared.
+      if (!policies[name]) ctx.error(path, `policy \`${name}\` has upper-case letters: Vault stores it lower-cased, so every plan would show a change`, `write \`${name.toLowerCase()}\``, pos);
+      continue;
+    }
+    if (name === 'default' || policies[name]) continue;
+    // `Payments` declared (reported there) is stored as `payments`.
+    if (Object.keys(policies).some((k) => k.toLowerCase() === name)) continue;
+    ctx.error(
+      path,
+      `policy \`${name}\` is not defined in the config${didYouMean(name, [...Object.keys(policies), 'default'])}`,
+      'declare it under `policies:` (only `default` may be used without declaring it)',
+      pos,
+    );
+  }
 }

@@ -26,7 +26,7 @@ describe('least-privilege rules', () => {
   });
 
   it('plan mode has no write capability except the secret_id lookup; apply adds exactly the declared objects', () => {
-    const { value: config, errors } = loadConfig([`${examples}base`, `${examples}environments/production`], { env: {} });
+    const { value: config, errors } = loadConfig([`${examples}base`, `${examples}environments/production`], KINDS, { env: {} });
     expect(errors).toEqual([]);
     const parts = [...KINDS.map((k) => k.access(config!)), stateAccess(parseStatePath('vault-gitops/state'))];
     const plan = accessRules(parts, 'plan');

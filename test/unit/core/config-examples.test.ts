@@ -7,7 +7,7 @@ const root = (p: string) => fileURLToPath(new URL(`../../../config-examples/${p}
 
 describe('config-examples', () => {
   it.each(['staging', 'production'])('base + %s loads with zero errors and zero warnings', (env) => {
-    const r = loadConfig([root('base'), root(`environments/${env}`)], { env: {} });
+    const r = loadConfig([root('base'), root(`environments/${env}`)], KINDS, { env: {} });
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
     const c = r.value!;
@@ -34,7 +34,7 @@ describe('config-examples', () => {
   });
 
   it('base alone is valid too', () => {
-    const r = loadConfig([root('base')], { env: {} });
+    const r = loadConfig([root('base')], KINDS, { env: {} });
     expect(r.errors).toEqual([]);
     expect(r.value!.auth.userpass!.users!.carol!.credentials).toEqual({
       file: { path: 'out/users/carol.json', mode: 0o600 },
@@ -43,7 +43,7 @@ describe('config-examples', () => {
   });
 
   it('production overrides single fields of base', () => {
-    const r = loadConfig([root('base'), root('environments/production')], { env: {} });
+    const r = loadConfig([root('base'), root('environments/production')], KINDS, { env: {} });
     const bob = r.value!.auth.userpass!.users!.bob!;
     expect(bob.settings).toEqual({ token_policies: ['engineer-read-only'], token_ttl: '30m', token_max_ttl: '8h' });
     expect(r.value!.auth.approle!.tune).toEqual({ default_lease_ttl: '1h', max_lease_ttl: '12h' });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vault-gitops-format-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -12,7 +13,7 @@ function errors(section: 'roles' | 'users', file: string): string[] {
   const dir = mkdtempSync(join(root, `${n++}-`));
   const type = section === 'roles' ? 'approle' : 'userpass';
   writeFileSync(join(dir, 'c.yaml'), `auth:\n  m:\n    type: ${type}\n    ${section}:\n      x:\n        credentials:\n          file: ${file}\n`);
-  return loadConfig([dir], { env: {} }).errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+  return loadConfig([dir], KINDS, { env: {} }).errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
 }
 
 describe('file sink format config', () => {
@@ -20,7 +21,7 @@ describe('file sink format config', () => {
     for (const format of ['json', 'vault-sidekick', 'vault-agent', 'env']) expect(errors('roles', `{ path: out/x, format: ${format} }`)).toEqual([]);
     const dir = mkdtempSync(join(root, 'ok-'));
     writeFileSync(join(dir, 'c.yaml'), 'auth:\n  m:\n    type: approle\n    roles:\n      x: { credentials: { file: { path: x.env, format: env, env_names: { secret_id: APP_SID } } } }\n');
-    expect(loadConfig([dir], { env: {} }).value?.auth.m?.roles?.x?.credentials?.file).toEqual({ path: 'x.env', format: 'env', env_names: { secret_id: 'APP_SID' } });
+    expect(loadConfig([dir], KINDS, { env: {} }).value?.auth.m?.roles?.x?.credentials?.file).toEqual({ path: 'x.env', format: 'env', env_names: { secret_id: 'APP_SID' } });
   });
 
   it('refuses vault-agent for users (Vault Agent has no userpass login) and unknown formats', () => {

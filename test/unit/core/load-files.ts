@@ -3,12 +3,14 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import type { Kind } from '../../../src/core/kind.js';
 import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 
 let root: string | undefined;
 let n = 0;
 
-export function loadFiles(files: Record<string, string>, opts: LoadOptions = {}) {
+export function loadFiles(files: Record<string, string>, opts: LoadOptions = {}, kinds: readonly Kind[] = KINDS) {
   if (root === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'vault-gitops-load-'));
     root = dir;
@@ -17,5 +19,5 @@ export function loadFiles(files: Record<string, string>, opts: LoadOptions = {})
   const dir = join(root, String(n++));
   mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return { ...loadConfig([dir], { env: {}, ...opts }), dir };
+  return { ...loadConfig([dir], kinds, { env: {}, ...opts }), dir };
 }

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadConfig, type LoadOptions } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 import type { Diagnostic } from '../../../src/core/model.js';
 
 const FIX = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const dir = (name: string) => join(FIX, name);
 const at = (file: string, line: number, col: number) => ({ file: join(FIX, file), line, col });
-const load = (names: string[], opts: LoadOptions = {}) => loadConfig(names.map(dir), { env: {}, ...opts });
+const load = (names: string[], opts: LoadOptions = {}) => loadConfig(names.map(dir), KINDS, { env: {}, ...opts });
 /** The parts of a diagnostic a test pins down. */
 const brief = (d: Diagnostic) => ({ pos: d.pos, path: d.path, message: d.message });
 
@@ -373,7 +374,7 @@ describe('loadConfig: warnings', () => {
 
 describe('loadConfig: inputs', () => {
   it('accepts a single YAML file as a layer', () => {
-    const r = loadConfig([join(FIX, 'layering/base'), join(FIX, 'layering/prod/web.yaml')], { env: {} });
+    const r = loadConfig([join(FIX, 'layering/base'), join(FIX, 'layering/prod/web.yaml')], KINDS, { env: {} });
     expect(r.errors).toEqual([]);
     expect(r.value!.auth.approle!.roles!.web!.settings.token_ttl).toBe('30m');
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadConfig } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 import { confinePath, credentialModeProblem } from '../../../src/core/paths.js';
 
 // A config root with an outside neighbour holding a "secret" no output may ever show.
@@ -77,7 +78,7 @@ describe('config paths are confined (load)', () => {
   ])('a policy `file:` with %s is a config error at its position, and nothing of the file is shown', (_, path, problem) => {
     const dir = configWith(`policies:\n  p:\n    file: ${path}\n`);
     if (path === 'link.hcl') symlinkSync(join(outside, 'secret.hcl'), join(dir, 'link.hcl'));
-    const r = loadConfig([dir], { env: {}, sinkRoot: root });
+    const r = loadConfig([dir], KINDS, { env: {}, sinkRoot: root });
     expect(r.value).toBeUndefined();
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ path: 'policies.p.file', pos: { file: join(dir, 'main.yaml'), line: 3, col: 11 } });
@@ -91,8 +92,8 @@ describe('config paths are confined (load)', () => {
     const baseLayer = configWith('policies:\n  p:\n    file: p.hcl\n');
     writeFileSync(join(baseLayer, 'p.hcl'), 'path "a" { capabilities = ["read"] }\n');
     const prod = configWith(`policies:\n  p:\n    file: ../${baseLayer.split('/').pop()}/p.hcl\n`);
-    expect(loadConfig([baseLayer], { env: {} }).errors).toEqual([]);
-    expect(loadConfig([baseLayer, prod], { env: {} }).errors.map((d) => d.message)).toEqual([expect.stringContaining('leaves the config directory')]);
+    expect(loadConfig([baseLayer], KINDS, { env: {} }).errors).toEqual([]);
+    expect(loadConfig([baseLayer, prod], KINDS, { env: {} }).errors.map((d) => d.message)).toEqual([expect.stringContaining('leaves the config directory')]);
   });
 
   it('a credential file is relative to the sink root, confined in it, and at most mode 0640', () => {
@@ -110,7 +111,7 @@ describe('config paths are confined (load)', () => {
         '',
       ].join('\n'),
     );
-    const r = loadConfig([dir], { env: {}, sinkRoot: root });
+    const r = loadConfig([dir], KINDS, { env: {}, sinkRoot: root });
     const shown = r.errors.map((d) => formatDiagnostic(d));
     expect(shown).toEqual([
       expect.stringMatching(/main\.yaml:5:41: error: .*credential file \/home\/x\/\.vault-token is an absolute path/),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/core/load.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vault-gitops-load-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -11,7 +12,7 @@ function loadText(text: string) {
   const dir = join(root, String(n++));
   mkdirSync(dir);
   writeFileSync(join(dir, 'c.yaml'), text);
-  return loadConfig([dir], { env: {} });
+  return loadConfig([dir], KINDS, { env: {} });
 }
 
 // Bad input never throws: every mistake is a diagnostic.
@@ -79,6 +80,6 @@ describe('config files', () => {
     symlinkSync('..', join(dir, 'sub', 'loop'));
     writeFileSync(join(dir, 'sub', 'b.yml'), '');
     expect(configFiles(dir)).toEqual(['sub/b.yml', 'vault.yaml']);
-    expect(loadConfig([dir], { env: {} }).errors).toEqual([]);
+    expect(loadConfig([dir], KINDS, { env: {} }).errors).toEqual([]);
   });
 });
