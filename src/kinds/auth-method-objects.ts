@@ -1,35 +1,13 @@
 // Shared by the auth-method kinds that live inside one auth mount type: its config (one object at
 // `auth/MOUNT/config`) and its named objects (`auth/MOUNT/KEY/NAME`: Kubernetes roles, GitHub team
-// and user maps). Each kind module states its Vault shapes; this file holds the plumbing.
+// and user maps). Each kind module states its Vault shapes and schema; this file holds the plumbing.
+import type { TSchema } from 'typebox';
 import type { KindAccess } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
-import type { ApplyContext, Kind } from './kind.js';
-import { compact, desiredObject, listAndRead, liveMountsOfType, liveObject, rule } from './support.js';
+import type { ApplyContext, CheckContext, Kind, Placement } from './kind.js';
+import { checkPolicyRefs, compact, listAndRead, liveMountsOfType, liveObject, placedEntries, placedObject, rule, type PlacedEntry } from './support.js';
 
 type Json = Record<string, unknown>;
-
-/** Until the kinds contract lands, `export` is declared here. */
-export type ExportingKind = Kind & { export(obj: LiveObject, all?: readonly LiveObject[]): Settings | undefined };
-
-/** The objects one key of the auth mounts of one type declares: `config` (single) or `roles` (map). */
-export function mountEntries(config: Config, authType: string, key: string, shape: 'single' | 'map'): Array<{ mount: string; name: string; value: Settings; path: string[] }> {
-  const out: Array<{ mount: string; name: string; value: Settings; path: string[] }> = [];
-  for (const [mount, m] of Object.entries(config.auth)) {
-    if (m.type !== authType) continue;
-    const held = (m as unknown as Record<string, unknown>)[key];
-    if (held === undefined || held === null) continue;
-    if (shape === 'single') out.push({ mount, name: key, value: held as Settings, path: ['auth', mount, key] });
-    else for (const [name, value] of Object.entries(held as Record<string, Settings | null>)) out.push({ mount, name, value: value ?? {}, path: ['auth', mount, key, name] });
-  }
-  return out;
-}
-
-/** What a kind's check reports through (the kinds contract's CheckContext has these). */
-export interface Reporter {
-  readonly config: Config;
-  error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
-  warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
-}
 
 /** The token_* parameters every auth method's roles and logins take (Vault's tokenutil). */
 export const TOKEN_FIELD_NAMES = [
@@ -44,7 +22,7 @@ export const TOKEN_FIELD_NAMES = [
   'token_ttl',
 ] as const;
 
-/** The declared setting's source position key (`auth.k8s.roles.app.audience`). */
+/** The declared setting's source position key (`auth.k8s.config.use_annotations_as_alias_metadata`). */
 export const sourcePath = (path: readonly string[], field?: string): string => [...path, ...(field ? [field] : [])].join('.');
 
 interface Shapes {
@@ -53,6 +31,14 @@ interface Shapes {
   authType: string;
   /** Config key and address segment: `config`, `roles`, `teams`. */
   key: string;
+  /** One object's schema, the rule for map names, and the key's description (the Placement). */
+  schema: TSchema;
+  names?: TSchema;
+  description: string;
+  /** The field naming policies the config must declare (`token_policies`, `policies`). */
+  policyField: string;
+  /** Checks beyond the schema for one placed entry (its path is not broken). */
+  checkEntry?(ctx: CheckContext, entry: PlacedEntry): void;
   /** Brings settings (declared or read) into the comparable shape. */
   normalise(settings: Settings): Settings;
   /** Vault's answer → live settings (before normalise). */
@@ -65,8 +51,6 @@ interface Shapes {
   exported: readonly string[];
   sensitiveFields?: string[];
   securityFields: string[];
-  /** Policies the object names, for the apply order. */
-  policiesOf?(settings: Settings): string[];
 }
 
 function exportOf(s: Shapes, obj: LiveObject): Settings {
@@ -80,36 +64,42 @@ function exportOf(s: Shapes, obj: LiveObject): Settings {
   return out;
 }
 
-function desiredOf(s: Shapes, config: Config, shape: 'single' | 'map'): DesiredObject[] {
-  return mountEntries(config, s.authType, s.key, shape).map((e) => {
-    const policies = (s.policiesOf?.(e.value) ?? []).filter((p) => p !== 'default' && config.policies[p]);
-    const address = shape === 'single' ? `auth/${e.mount}/${s.key}` : `auth/${e.mount}/${s.key}/${e.name}`;
-    return desiredObject(config, s.kind, address, sourcePath(e.path), {
-      settings: e.value,
-      mount: e.mount,
-      dependsOn: [`auth/${e.mount}`, ...policies.map((p) => `policies/${p}`)],
-    });
-  });
+/** A list or a comma-separated string of names, trimmed. */
+export const nameList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((p) => p.trim()).filter((p) => p !== '');
+
+function placementOf(s: Shapes, shape: 'single' | 'map'): Placement {
+  return { in: 'auth', key: [s.key], mountTypes: [s.authType], shape, schema: s.schema, ...(s.names ? { names: s.names, allowEmpty: true } : {}), description: s.description };
 }
 
 /** What both shapes answer the same way from the kind's statement. */
 function common(s: Shapes, shape: 'single' | 'map') {
+  const placement = placementOf(s, shape);
+  const self = { name: s.kind, placement };
+  const entries = (config: Config) => placedEntries(config, self);
   return {
-    name: s.kind,
-    title: s.title,
-    sensitiveFields: s.sensitiveFields ?? [],
-    securityFields: s.securityFields,
-    desired: (config: Config) => desiredOf(s, config, shape),
-    normalise: s.normalise,
-    export: (obj: LiveObject) => exportOf(s, obj),
+    entries,
+    kind: {
+      name: s.kind,
+      title: s.title,
+      sensitiveFields: s.sensitiveFields ?? [],
+      securityFields: s.securityFields,
+      placement,
+      desired: (config: Config): DesiredObject[] =>
+        entries(config).map((e) => {
+          const policies = nameList(e.value[s.policyField]).filter((p) => p !== 'default' && config.policies[p]);
+          return placedObject(config, self as Kind, e, { settings: e.value, dependsOn: [`auth/${e.mount}`, ...policies.map((p) => `policies/${p}`)] });
+        }),
+      normalise: s.normalise,
+      export: (obj: LiveObject) => exportOf(s, obj),
+      check(ctx: CheckContext) {
+        for (const e of entries(ctx.config)) {
+          if (ctx.broken(e.path)) continue;
+          checkPolicyRefs(ctx, e.value[s.policyField], [...e.path, s.policyField]);
+          s.checkEntry?.(ctx, e);
+        }
+      },
+    },
   };
-}
-
-const policyList = (v: unknown): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : []).map((p) => String(p).trim()).filter((p) => p !== '');
-
-/** `token_policies` (and the deprecated `policies`) of a settings object. */
-export function tokenPolicies(settings: Settings): string[] {
-  return [...policyList(settings.token_policies), ...policyList(settings.policies)];
 }
 
 /** The settings object at `auth/MOUNT/config`: exists once written, never deleted (Vault has no DELETE for it). */
@@ -120,7 +110,7 @@ export function authConfigKind(s: Shapes & {
   verify?(obj: DesiredObject, stored: Json): void;
   /** Checks the live config against the declared one at plan time (throws a ConfigError). */
   checkLive?(declared: DesiredObject | undefined, stored: Json, config: Config): void;
-}): ExportingKind {
+}): Kind {
   const path = (mount: string | undefined) => `auth/${mount}/config`;
   const write = async (ctx: ApplyContext, obj: DesiredObject) => {
     const current = s.keep ? (((await ctx.vault.read(path(obj.mount)))?.data ?? {}) as Json) : {};
@@ -128,9 +118,10 @@ export function authConfigKind(s: Shapes & {
     await ctx.vault.write(path(obj.mount), { ...kept, ...s.toVault(compact(obj.settings)) });
     if (s.verify) s.verify(obj, ((await ctx.vault.read(path(obj.mount)))?.data ?? {}) as Json);
   };
+  const { kind, entries } = common(s, 'single');
   const mounts = (config: Config) => Object.entries(config.auth).filter(([, m]) => m.type === s.authType).map(([mount]) => mount);
   return {
-    ...common(s, 'single'),
+    ...kind,
     phase: 1,
     deletable: false,
     async readLive(vault, scope) {
@@ -150,7 +141,7 @@ export function authConfigKind(s: Shapes & {
       // Part of the mount: removing it from the config leaves Vault's config as it is.
     },
     access(config): KindAccess {
-      const declared = new Set(desiredOf(s, config, 'single').map((d) => d.mount));
+      const declared = new Set(entries(config).map((e) => e.mount));
       return {
         plan: mounts(config).map((m) => rule(path(m), 'read')),
         apply: mounts(config).filter((m) => declared.has(m)).map((m) => rule(path(m), 'create', 'update')),
@@ -160,12 +151,13 @@ export function authConfigKind(s: Shapes & {
 }
 
 /** Named objects at `auth/MOUNT/API/NAME`, addressed `auth/MOUNT/KEY/NAME`, listed by LIST `auth/MOUNT/API`. */
-export function authMapKind(s: Shapes & { api: string }): ExportingKind {
+export function authMapKind(s: Shapes & { api: string }): Kind {
   const itemPath = (mount: string | undefined, name: string) => `auth/${mount}/${s.api}/${encodeURIComponent(name)}`;
   const write = (ctx: ApplyContext, obj: DesiredObject) => ctx.vault.write(itemPath(obj.mount, obj.name), s.toVault(compact(obj.settings)));
-  const mounts = (config: Config) => [...new Set(desiredOf(s, config, 'map').map((d) => d.mount))];
+  const { kind, entries } = common(s, 'map');
+  const mounts = (config: Config) => [...new Set(entries(config).map((e) => e.mount))];
   return {
-    ...common(s, 'map'),
+    ...kind,
     phase: 2,
     deletable: true,
     async readLive(vault, scope) {

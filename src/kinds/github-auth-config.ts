@@ -2,9 +2,13 @@
 // token settings of every login. Vault's write merges into the stored config. When organization_id
 // is not given, Vault looks it up at the GitHub API (base_url) during the write, so an apply then
 // depends on reaching GitHub; the kind's check says so.
-import type { KindName, Settings } from '../core/model.js';
-import { authConfigKind, mountEntries, TOKEN_FIELD_NAMES, tokenPolicies, type Reporter } from './auth-method-objects.js';
+import { Type } from 'typebox';
+import type { Settings } from '../core/model.js';
+import { authConfigKind, TOKEN_FIELD_NAMES } from './auth-method-objects.js';
+import { object, TOKEN_FIELDS } from './fields.js';
+import type { CheckContext } from './kind.js';
 import { normaliseSettings } from './normalise.js';
+import type { PlacedEntry } from './support.js';
 
 export const GITHUB_CONFIG_FIELDS = ['organization', 'organization_id', 'base_url', ...TOKEN_FIELD_NAMES] as const;
 
@@ -18,15 +22,31 @@ function normalise(settings: Settings): Settings {
   return out;
 }
 
-const kind = authConfigKind({
-  kind: 'github-auth-config' as string as KindName,
+// OpenBao has no github auth method, so the OpenBao-only token field is left out.
+const { token_strictly_bind_ip: _openbaoOnly, ...tokenFields } = TOKEN_FIELDS;
+
+const schema = object(
+  {
+    organization: Type.String({ minLength: 1, description: 'The GitHub organization whose members may log in.' }),
+    organization_id: Type.Integer({ minimum: 1, description: "The organization's numeric id. Without it Vault looks it up at the GitHub API while writing the config." }),
+    base_url: Type.String({ minLength: 1, description: 'The GitHub API URL for GitHub Enterprise (default https://api.github.com/); stored with a trailing `/`.' }),
+    ...tokenFields,
+  },
+  { required: ['organization'], description: 'github: auth/<mount>/config parameters.' },
+);
+
+export const githubAuthConfigKind = authConfigKind({
+  kind: 'github-auth-config',
   title: 'GitHub auth configuration',
   authType: 'github',
   key: 'config',
+  schema,
+  description: 'github: the organization and the token settings of every login (auth/<mount>/config).',
+  policyField: 'token_policies',
+  checkEntry,
   securityFields: ['organization', 'organization_id', 'base_url', 'token_policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: { token_type: 'default', token_no_default_policy: false },
   exported: GITHUB_CONFIG_FIELDS,
-  policiesOf: tokenPolicies,
   normalise,
   fromVault: (data) => ({ ...data }),
   toVault: (settings) => ({ ...settings }),
@@ -40,12 +60,8 @@ export function organizationIdHint(organization: string): { message: string; hin
   };
 }
 
-function check(ctx: Reporter): void {
-  for (const e of mountEntries(ctx.config, 'github', 'config', 'single')) {
-    if (e.value.organization_id !== undefined || typeof e.value.organization !== 'string') continue;
-    const { message, hint } = organizationIdHint(e.value.organization);
-    ctx.warn(e.path, message, hint, 'key');
-  }
+function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
+  if (e.value.organization_id !== undefined || typeof e.value.organization !== 'string') return;
+  const { message, hint } = organizationIdHint(e.value.organization);
+  ctx.warn(e.path, message, hint, 'key');
 }
-
-export const githubAuthConfigKind = { ...kind, check };

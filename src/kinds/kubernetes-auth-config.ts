@@ -3,9 +3,13 @@
 // the config leaves out — except token_reviewer_jwt, which Vault never returns: Vault reads back
 // only `token_reviewer_jwt_set`, and that is what the plan compares (an undeclared JWT means "none",
 // so a plan shows when an apply would clear one set by hand).
+import { Type } from 'typebox';
 import { ConfigError } from '../core/errors.js';
-import type { KindName, Settings } from '../core/model.js';
-import { authConfigKind, mountEntries, sourcePath, type Reporter } from './auth-method-objects.js';
+import type { Settings } from '../core/model.js';
+import { authConfigKind, sourcePath } from './auth-method-objects.js';
+import { object } from './fields.js';
+import type { CheckContext } from './kind.js';
+import type { PlacedEntry } from './support.js';
 import { normaliseSettings } from './normalise.js';
 
 export const KUBERNETES_CONFIG_FIELDS = [
@@ -46,11 +50,32 @@ function normalise(settings: Settings): Settings {
   return out;
 }
 
-const kind = authConfigKind({
-  kind: 'kubernetes-auth-config' as string as KindName,
+const schema = object(
+  {
+    kubernetes_host: Type.String({ minLength: 1, description: 'The Kubernetes API server: host, host:port or URL (https://kubernetes.example.com:6443).' }),
+    kubernetes_ca_cert: Type.String({ description: "PEM CA certificate(s) the API server's certificate is checked against. Without it Vault uses its pod's CA (in the cluster only)." }),
+    pem_keys: Type.Array(Type.String(), { description: 'PEM public keys or certificates that verify ServiceAccount JWT signatures (optional).' }),
+    issuer: Type.String({ description: 'Deprecated by Vault: the JWT issuer expected when disable_iss_validation is false.' }),
+    disable_iss_validation: Type.Boolean({ description: 'Deprecated by Vault: skip the issuer check (default true).' }),
+    disable_local_ca_jwt: Type.Boolean({ description: "Do not fall back to the pod's CA certificate and ServiceAccount token (default false)." }),
+    use_annotations_as_alias_metadata: Type.Boolean({ description: "Vault only (not OpenBao 2.4): the ServiceAccount's vault.hashicorp.com/alias-metadata-* annotations become alias metadata (default false)." }),
+    token_reviewer_jwt: Type.String({
+      writeOnly: true,
+      description: 'Write-only: the JWT Vault calls TokenReview with (a ServiceAccount bound to system:auth-delegator). Never shown; give it with ${var.NAME}. Not declared: none.',
+    }),
+  },
+  { required: ['kubernetes_host'], description: 'kubernetes: auth/<mount>/config parameters.' },
+);
+
+export const kubernetesAuthConfigKind = authConfigKind({
+  kind: 'kubernetes-auth-config',
   title: 'Kubernetes auth configuration',
   authType: 'kubernetes',
   key: 'config',
+  schema,
+  description: 'kubernetes: where the Kubernetes API is and how Vault reviews ServiceAccount tokens (auth/<mount>/config).',
+  policyField: 'token_policies',
+  checkEntry,
   sensitiveFields: ['token_reviewer_jwt'],
   securityFields: ['kubernetes_host', 'kubernetes_ca_cert', 'pem_keys', 'disable_local_ca_jwt', 'token_reviewer_jwt_set'],
   defaults: DEFAULTS,
@@ -87,16 +112,12 @@ function unsupportedAnnotations(path: string, pos: ConfigError['diagnostics'][nu
 }
 
 /** Outside a pod, Vault has no CA to fall back on (and OpenBao refuses disable_local_ca_jwt without one). */
-function check(ctx: Reporter): void {
-  for (const e of mountEntries(ctx.config, 'kubernetes', 'config', 'single')) {
-    if (typeof e.value.kubernetes_ca_cert === 'string' && e.value.kubernetes_ca_cert.trim() !== '') continue;
-    ctx.warn(
-      e.path,
-      'kubernetes_ca_cert is not set: Vault then uses the CA of the pod it runs in (/var/run/secrets/kubernetes.io/serviceaccount/ca.crt), and the write fails when Vault runs outside Kubernetes; OpenBao refuses disable_local_ca_jwt: true without it',
-      "set kubernetes_ca_cert to the cluster's CA certificate (PEM), unless Vault runs in that cluster",
-      'key',
-    );
-  }
+function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
+  if (typeof e.value.kubernetes_ca_cert === 'string' && e.value.kubernetes_ca_cert.trim() !== '') return;
+  ctx.warn(
+    e.path,
+    'kubernetes_ca_cert is not set: Vault then uses the CA of the pod it runs in (/var/run/secrets/kubernetes.io/serviceaccount/ca.crt), and the write fails when Vault runs outside Kubernetes; OpenBao refuses disable_local_ca_jwt: true without it',
+    "set kubernetes_ca_cert to the cluster's CA certificate (PEM), unless Vault runs in that cluster",
+    'key',
+  );
 }
-
-export const kubernetesAuthConfigKind = { ...kind, check };

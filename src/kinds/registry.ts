@@ -1,7 +1,11 @@
 import type { KindName } from '../core/model.js';
 import { approleRoleKind } from './approle-role.js';
 import { authMountKind } from './auth-mount.js';
+import { githubAuthConfigKind } from './github-auth-config.js';
+import { githubTeamMapKind, githubUserMapKind } from './github-map.js';
 import type { Kind } from './kind.js';
+import { kubernetesAuthConfigKind } from './kubernetes-auth-config.js';
+import { kubernetesAuthRoleKind } from './kubernetes-auth-role.js';
 import { pkiRoleKind } from './pki-role.js';
 import { pkiRootCaKind } from './pki-root-ca.js';
 import { pkiUrlsKind } from './pki-urls.js';
@@ -16,9 +20,14 @@ export const KINDS: readonly Kind[] = [
   policyKind,
   pkiRootCaKind,
   pkiUrlsKind,
+  kubernetesAuthConfigKind,
+  githubAuthConfigKind,
   userpassUserKind,
   approleRoleKind,
   pkiRoleKind,
+  kubernetesAuthRoleKind,
+  githubTeamMapKind,
+  githubUserMapKind,
 ];
 
 const byName = new Map<KindName, Kind>(KINDS.map((k) => [k.name, k]));

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { kubernetesAuthConfigKind } from '../../../src/kinds/kubernetes-auth-config.js';
 import { kubernetesAuthRoleKind } from '../../../src/kinds/kubernetes-auth-role.js';
 import { liveObject } from '../../../src/kinds/support.js';
-import type { KindName } from '../../../src/core/model.js';
 
 describe('kubernetes auth config normalisation', () => {
   it('compares whether a reviewer JWT is set, never the JWT; none declared means none', () => {
@@ -21,7 +20,7 @@ describe('kubernetes auth config normalisation', () => {
   });
 
   it('export leaves out Vault defaults and the derived flag', () => {
-    const live = liveObject('kubernetes-auth-config' as string as KindName, 'auth/k/config', {
+    const live = liveObject('kubernetes-auth-config', 'auth/k/config', {
       kubernetes_host: 'https://k',
       kubernetes_ca_cert: '',
       pem_keys: [],
@@ -31,7 +30,7 @@ describe('kubernetes auth config normalisation', () => {
       use_annotations_as_alias_metadata: false,
       token_reviewer_jwt_set: true,
     }, 'k');
-    expect(kubernetesAuthConfigKind.export(live)).toEqual({ kubernetes_host: 'https://k', disable_local_ca_jwt: true });
+    expect(kubernetesAuthConfigKind.export!(live, [live])).toEqual({ kubernetes_host: 'https://k', disable_local_ca_jwt: true });
   });
 });
 
