@@ -1,11 +1,7 @@
 import { UsageError, VaultApiError } from '../core/errors.js';
+import type { Json, RecordingVaultPort, Responses } from '../core/ports.js';
 import { Vault } from './vault.js';
 import type { VaultOptions } from './vault-options.js';
-
-type Json = Record<string, unknown>;
-
-/** Recorded GET answers by path (`null`: Vault answered 404). */
-export type Responses = Record<string, Json | null>;
 
 const strip = (body: Json | undefined): Json | null => {
   if (!body) return null;
@@ -14,7 +10,7 @@ const strip = (body: Json | undefined): Json | null => {
 };
 
 /** Records every GET it makes (including 404s), for `snapshot`. Only reads are recorded. */
-export class RecordingVault extends Vault {
+export class RecordingVault extends Vault implements RecordingVaultPort {
   readonly responses: Responses = {};
 
   override async call(method: string, path: string, data?: Json): Promise<Json | undefined> {

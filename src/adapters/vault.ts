@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { UsageError, VaultApiError, VaultConnectionError } from '../core/errors.js';
 import { Limiter } from '../core/limit.js';
+import type { VaultPort } from '../core/ports.js';
 import { RetryPolicy, type Failure } from '../core/retry.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
 import { TokenKeeper } from './vault-token.js';
@@ -86,7 +87,7 @@ function failureOf(err: unknown): Failure {
  * budget), answers checked and size-capped, the token kept alive. Request and response bodies are
  * never logged or put in errors (they may carry secrets); --debug shows method, path, status, time.
  */
-export class Vault {
+export class Vault implements VaultPort {
   readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
   private readonly client: NodeVaultClient;
   private readonly limiter: Limiter;
@@ -137,6 +138,10 @@ export class Vault {
 
   get addr(): string {
     return this.options.addr;
+  }
+
+  get concurrency(): number {
+    return this.options.concurrency;
   }
 
   setToken(token: string | undefined): void {

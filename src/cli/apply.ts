@@ -8,6 +8,7 @@ import { configFingerprint } from '../core/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
 import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
 import { TOOL_VERSION } from '../core/version.js';
+import { generatePassword } from '../credentials/generate.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
@@ -46,7 +47,7 @@ function destroyRefused(plan: Plan): UsageError {
 export async function applyCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const saved = flags.planFile ? await readSavedPlan(flags.planFile) : undefined;
   const dirs = configDirs(flags);
-  const loaded = loadDesired(dirs, loadOptions(flags));
+  const loaded = loadDesired(dirs, loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
   const lockOpts = lockSettings(flags);
@@ -109,6 +110,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const results = await applyPlan(plan, {
       vault: session.vault,
       sinks: session.sinks,
+      generatePassword,
       kinds: KINDS,
       desired: loaded.desired,
       live,

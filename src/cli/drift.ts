@@ -2,6 +2,7 @@ import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { driftReport, type DriftReport } from '../core/drift.js';
 import { loadDesired } from '../core/engine.js';
 import { EXIT_CHANGES, EXIT_OK } from '../core/errors.js';
+import { KINDS } from '../kinds/registry.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../render/drift.js';
 import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
@@ -16,7 +17,7 @@ function render(report: DriftReport, format: string, io: Output): string {
 
 /** For a CronJob or scheduled pipeline that alerts on exit 2. Read only: never writes to Vault. */
 export async function driftCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
-  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const session = await openSession(flags, io);
   try {

@@ -20,7 +20,7 @@ export async function exportCommand(flags: VaultCommandFlags & { kinds?: string 
   try {
     const { live } = await readEverything(session.vault, KINDS);
     const warnings: string[] = [];
-    const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)), warnings, live);
+    const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)), KINDS, warnings, live);
     for (const w of warnings) io.err(`warning: ${w}`);
     await mkdir(out, { recursive: true });
     for (const [rel, text] of Object.entries(files)) {

@@ -1,7 +1,6 @@
 import { EXIT_OK } from '../core/errors.js';
 import { describeLock, forceUnlock } from '../core/lock.js';
-import { StateStore } from '../core/state.js';
-import { stateLocation, type VaultCommandFlags } from './options.js';
+import { stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
 
@@ -12,7 +11,7 @@ import { openSession } from './session.js';
 export async function forceUnlockCommand(flags: VaultCommandFlags & { lockId?: string }, io: Output): Promise<number> {
   const session = await openSession(flags, io);
   try {
-    const store = new StateStore(session.vault, stateLocation(flags));
+    const store = stateStore(session.vault, flags);
     const removed = await forceUnlock(store, flags.lockId ?? '', { force: flags.force });
     io.out(`Removed the state lock ${store.label} of ${describeLock(removed)}.`);
     return EXIT_OK;

@@ -3,11 +3,13 @@ import { Command, Option } from 'commander';
 import type { LoadOptions } from '../core/load.js';
 import { ENV_NAME, looksLikeCredential } from '../core/env-policy.js';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from '../core/state.js';
+import type { VaultPort } from '../core/ports.js';
+import { DEFAULT_STATE_PATH, parseStatePath, StateStore, type StateLocation } from '../core/state.js';
 import { configOwnerId } from '../core/state-owner.js';
 import { parseTtl } from '../core/ttl.js';
 import type { VaultFlags } from '../adapters/vault-options.js';
 import type { AuthFlags } from '../adapters/login.js';
+import { KINDS } from '../kinds/registry.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -68,6 +70,11 @@ export function withLockOptions(cmd: Command): Command {
 
 export function stateLocation(flags: StateFlags): StateLocation {
   return parseStatePath(flags.statePath ?? (process.env.VAULT_GITOPS_STATE_PATH || DEFAULT_STATE_PATH));
+}
+
+/** The state record at --state-path, read knowing the registry's kinds. */
+export function stateStore(vault: VaultPort, flags: StateFlags): StateStore {
+  return new StateStore(vault, stateLocation(flags), KINDS.map((k) => k.name));
 }
 
 /** A duration flag (`30s`, `2m`, `0`) in seconds. */

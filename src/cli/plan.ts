@@ -1,15 +1,16 @@
+import { writeFileAtomic } from '../adapters/files.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/engine.js';
 import { EXIT_CHANGES, EXIT_OK, VaultApiError } from '../core/errors.js';
-import { liveFingerprints, writeSavedPlan } from '../core/saved-plan.js';
-import { planningState, stateIgnore, StateStore } from '../core/state.js';
+import { liveFingerprints, savedPlanText } from '../core/saved-plan.js';
+import { planningState, stateIgnore } from '../core/state.js';
 import { KINDS } from '../kinds/registry.js';
 import { hasChanges } from '../render/common.js';
 import type { Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
-import { configDirs, loadOptions, ownerId, stateLocation, type VaultCommandFlags } from './options.js';
+import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
@@ -23,7 +24,7 @@ export function renderPlan(plan: Plan, format: string, io: Output): string {
 
 /** Reads the ownership state (read only, no lock) and plans; used by plan and drift. */
 export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loaded: Loaded, session: Session): Promise<Planned> {
-  const store = new StateStore(session.vault, stateLocation(flags));
+  const store = stateStore(session.vault, flags);
   const state: StateInput = await planningState(store, ownerId(flags)).catch((err: unknown) => {
     if (!(err instanceof VaultApiError && err.status === 403)) throw err;
     io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
@@ -37,7 +38,7 @@ async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: O
   const snapshot = await readSnapshot(flags.against);
   const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr);
   try {
-    const store = new StateStore(vault, stateLocation(flags));
+    const store = stateStore(vault, flags);
     const state: StateInput = await planningState(store, ownerId(flags)).catch(() => ({ ignore: stateIgnore(store.location) }));
     const { plan } = await makePlan(loaded, vault, undefined, KINDS, new Date(), state);
     io.err(`Offline plan against the snapshot of ${snapshot.vault_addr} taken ${snapshot.created_at}; delivered credentials were not checked.`);
@@ -49,7 +50,7 @@ async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: O
 }
 
 export async function planCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
-  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded);
   const session = await openSession(flags, io);
@@ -57,7 +58,7 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
     const { plan, live } = await planAgainstVault(flags, io, loaded, session);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
     if (flags.out) {
-      await writeSavedPlan(flags.out, plan, liveFingerprints(live, loaded.desired));
+      await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;

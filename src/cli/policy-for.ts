@@ -10,7 +10,7 @@ export function policyForCommand(flags: CommonFlags & StateFlags & { mode?: stri
   const mode = (flags.mode ?? 'plan') as AccessMode;
   if (mode !== 'plan' && mode !== 'apply') throw new UsageError(`--mode ${JSON.stringify(flags.mode)} is not plan or apply`);
   const dirs = configDirs(flags);
-  const { config } = loadDesired(dirs, loadOptions(flags));
+  const { config } = loadDesired(dirs, loadOptions(flags), KINDS);
   const location = stateLocation(flags);
   const rules = accessRules([...KINDS.map((k) => k.access(config)), stateAccess(location)], mode);
   io.out(

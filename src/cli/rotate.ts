@@ -3,7 +3,8 @@ import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired } from '../core/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
 import type { Change, Plan } from '../core/model.js';
-import { Sinks } from '../credentials/sinks.js';
+import { describeSinks } from '../core/credential-status.js';
+import { generatePassword } from '../credentials/generate.js';
 import { KINDS, kindOf } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
@@ -23,7 +24,7 @@ const REASON = 'rotation requested';
  * destroy each other's fresh credentials.
  */
 export async function rotateCommand(flags: VaultCommandFlags & { select?: string[] }, io: Output): Promise<number> {
-  const loaded = loadDesired(configDirs(flags), loadOptions(flags));
+  const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const holders = loaded.desired.filter((d) => d.credentials && kindOf(d.kind).credentials && (d.credentials.file || d.credentials.kubernetes));
   const unknown = (flags.select ?? []).filter((a) => !holders.some((d) => d.address === a));
@@ -42,13 +43,13 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
       const current = checks[d.address];
       const blocked = current && ['not-owned', 'unreachable'].includes(current.status.state);
       if (!blocked) checks[d.address] = { status: { state: 'rotate', reason: REASON }, delivered: current?.delivered ?? [] };
-      return { address: d.address, kind: d.kind, action: 'update', reason: REASON, fields: [], security: false, credentials: [`${kindOf(d.kind).credentials!.label} → ${Sinks.describe(d.credentials!)} (${REASON})`] };
+      return { address: d.address, kind: d.kind, action: 'update', reason: REASON, fields: [], security: false, credentials: [`${kindOf(d.kind).credentials!.label} → ${describeSinks(d.credentials!)} (${REASON})`] };
     });
     const rotation: Plan = { ...plan, changes, destroys: [], unmanaged: [], summary: { create: 0, update: changes.length, delete: 0, noop: 0 } };
     io.out(renderText(rotation, { color: io.color }));
     if (changes.length === 0) return EXIT_OK;
     if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
-    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password, signal: stopRequested });
+    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, generatePassword, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password, signal: stopRequested });
     io.out(renderApplyReport(results, { color: io.color }));
     const failed = results.filter((r) => !r.ok).length;
     if (failed > 0) throw new ApplyFailedError(failed, results.length);

@@ -1,9 +1,9 @@
+import { writeFileAtomic } from '../adapters/files.js';
 import { RecordingVault } from '../adapters/snapshot-vault.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
-import { takeSnapshot, writeSnapshot } from '../core/snapshot.js';
-import { StateStore } from '../core/state.js';
+import { snapshotText, takeSnapshot } from '../core/snapshot.js';
 import { KINDS } from '../kinds/registry.js';
-import { stateLocation, type VaultCommandFlags } from './options.js';
+import { stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';
 
@@ -16,8 +16,8 @@ export async function snapshotCommand(flags: VaultCommandFlags, io: Output): Pro
   const session = await openSession(flags, io, (o) => new RecordingVault(o));
   try {
     const vault = session.vault as RecordingVault;
-    const snapshot = await takeSnapshot(vault, KINDS, [new StateStore(vault, stateLocation(flags))]);
-    await writeSnapshot(flags.out, snapshot);
+    const snapshot = await takeSnapshot(vault, KINDS, [stateStore(vault, flags)]);
+    await writeFileAtomic(flags.out, snapshotText(snapshot));
     io.err(`Wrote the live state of ${vault.addr} (${Object.keys(snapshot.responses).length} reads) to ${flags.out}.`);
     return EXIT_OK;
   } finally {

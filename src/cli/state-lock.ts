@@ -1,8 +1,8 @@
 import { UsageError, errorMessage } from '../core/errors.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
-import { checkOwner, StateStore } from '../core/state.js';
+import { checkOwner, type StateStore } from '../core/state.js';
 import { onInterrupt, stopRequested } from './interrupt.js';
-import { durationFlag, ownerId, stateLocation, type VaultCommandFlags } from './options.js';
+import { durationFlag, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import type { Session } from './session.js';
 
@@ -36,7 +36,7 @@ export function lockSettings(flags: VaultCommandFlags): LockSettings {
  * waits up to --lock-timeout for another run, and makes sure SIGINT/SIGTERM release it.
  */
 export async function takeStateLock({ ttlSeconds, timeoutSeconds }: LockSettings, flags: VaultCommandFlags, io: Output, session: Session): Promise<HeldLock> {
-  const store = new StateStore(session.vault, stateLocation(flags));
+  const store = stateStore(session.vault, flags);
   const owner = lockOwner();
   const configOwner = ownerId(flags);
   let lock: StateLock | undefined;

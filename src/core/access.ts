@@ -1,7 +1,7 @@
 // Least privilege: the Vault ACL policy vault-gitops's own token needs for one config. Each kind
 // states the API paths it reads and writes (Kind.access); this module adds the state record's,
 // makes the rules Vault-correct and renders HCL. Pure: no Vault, no files.
-import type { StateLocation } from './state.js';
+import type { StateLocation } from './state-location.js';
 
 export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list' | 'sudo';
 

@@ -1,12 +1,9 @@
-import type { Vault } from '../adapters/vault.js';
-import { generatePassword } from '../credentials/generate.js';
-import type { CredentialCheck } from '../credentials/status.js';
-import { valuesHash, type Sinks } from '../credentials/sinks.js';
-import type { CredentialSink, CredentialTarget, CredentialValues } from '../credentials/sink.js';
-import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kinds/kind.js';
+import { valuesHash, type CredentialCheck } from './credential-status.js';
+import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from './kind.js';
 import { errorMessage } from './errors.js';
 import { Limiter } from './limit.js';
 import type { Action, Address, Change, DesiredObject, KindName, LiveObject, PasswordPolicy, Plan } from './model.js';
+import type { CredentialSink, CredentialTarget, CredentialValues, PasswordGenerator, SinksPort, VaultPort } from './ports.js';
 
 /** The outcome of one object's change during apply. */
 export interface ApplyResult {
@@ -21,8 +18,10 @@ export interface ApplyResult {
 }
 
 export interface ApplyDeps {
-  vault: Vault;
-  sinks: Sinks;
+  vault: VaultPort;
+  sinks: SinksPort;
+  /** Makes generated passwords (src/credentials/generate.ts). */
+  generatePassword: PasswordGenerator;
   kinds: readonly Kind[];
   desired: DesiredObject[];
   live: LiveObject[];
@@ -129,7 +128,7 @@ async function applyDeletes(deletes: Change[], kinds: Map<KindName, Kind>, ctx: 
 const inFlight = new WeakMap<ApplyDeps, Limiter>();
 function slots(deps: ApplyDeps): Limiter {
   let l = inFlight.get(deps);
-  if (!l) inFlight.set(deps, (l = new Limiter(Math.max(1, deps.vault.options.concurrency * 2))));
+  if (!l) inFlight.set(deps, (l = new Limiter(Math.max(1, deps.vault.concurrency * 2))));
   return l;
 }
 
@@ -154,7 +153,7 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   }
   if (!issue || !kind.credentials || !target) {
     if (change.action === 'create') {
-      const password = kind.credentials?.mode === 'password' ? generatePassword(deps.passwordDefaults, obj.credentials?.password) : undefined;
+      const password = kind.credentials?.mode === 'password' ? deps.generatePassword(deps.passwordDefaults, obj.credentials?.password) : undefined;
       await kind.create(ctx, obj, password);
     }
     if (check?.status.state === 'orphaned' && kind.credentials) await destroyOrphans(ctx, obj, kind.credentials, check);
@@ -170,7 +169,7 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
 
   if (kind.credentials.mode === 'password') {
     // Deliver first, marked pending: if the run dies before Vault has it, the next run sees the mark and re-issues.
-    const password = generatePassword(deps.passwordDefaults, obj.credentials?.password);
+    const password = deps.generatePassword(deps.passwordDefaults, obj.credentials?.password);
     const values = { username: obj.name, password };
     await deliver(values, { pending: true });
     try {

@@ -1,12 +1,10 @@
-import type { Vault } from '../adapters/vault.js';
-import { checkAllCredentials, type CredentialCheck } from '../credentials/status.js';
-import { Sinks } from '../credentials/sinks.js';
-import type { Kind } from '../kinds/kind.js';
-import { KINDS } from '../kinds/registry.js';
+import { checkAllCredentials, describeSinks, type CredentialCheck } from './credential-status.js';
+import type { Kind } from './kind.js';
 import { ConfigError } from './errors.js';
 import { loadConfig, type LoadOptions } from './load.js';
 import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } from './model.js';
 import { planChanges } from './plan.js';
+import type { SinksPort, VaultPort } from './ports.js';
 import { readLive } from './read.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -16,8 +14,8 @@ export interface Loaded {
   warnings: Diagnostic[];
 }
 
-/** load → validate → desired objects; a ConfigError (with positions) when anything is wrong. */
-export function loadDesired(dirs: string[], opts: LoadOptions, kinds: readonly Kind[] = KINDS): Loaded {
+/** load → validate → desired objects of `kinds` (the registry, which the caller passes); a ConfigError (with positions) when anything is wrong. */
+export function loadDesired(dirs: string[], opts: LoadOptions, kinds: readonly Kind[]): Loaded {
   const result = loadConfig(dirs, kinds, opts);
   if (result.errors.length > 0 || !result.value) throw new ConfigError(result.errors);
   const config = result.value;
@@ -41,7 +39,7 @@ export interface StateInput {
 }
 
 /** Reads Vault (and the credential sinks, unless `sinks` is undefined: an offline plan) and plans. */
-export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks | undefined, kinds: readonly Kind[] = KINDS, now = new Date(), state: StateInput = {}): Promise<Planned> {
+export async function makePlan(loaded: Loaded, vault: VaultPort, sinks: SinksPort | undefined, kinds: readonly Kind[], now = new Date(), state: StateInput = {}): Promise<Planned> {
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
@@ -53,7 +51,7 @@ export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks | unde
   const live = read.map((l) => (found[l.address] !== undefined ? { ...l, identity: found[l.address] } : l));
   const checks = sinks ? await checkAllCredentials(vault, sinks, kindMap, loaded.desired, live, now.getTime()) : {};
   const sinkLabels: Record<Address, string> = {};
-  for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = Sinks.describe(d.credentials);
+  for (const d of loaded.desired) if (d.credentials) sinkLabels[d.address] = describeSinks(d.credentials);
   const plan = planChanges({
     desired: loaded.desired,
     live,
@@ -72,7 +70,7 @@ export async function makePlan(loaded: Loaded, vault: Vault, sinks: Sinks | unde
 
 /** The live identities of `objects` whose kind has one (address → identity; absent when not in Vault). */
 export async function identifyObjects(
-  vault: Vault,
+  vault: VaultPort,
   kinds: readonly Kind[],
   objects: ReadonlyArray<Pick<LiveObject, 'address' | 'kind' | 'mount' | 'name'>>,
 ): Promise<Record<Address, string>> {

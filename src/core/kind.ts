@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort } from './ports.js';
 import type { KindAccess } from './access.js';
 import type { TSchema } from 'typebox';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
@@ -13,7 +13,7 @@ export interface ReadScope {
 }
 
 export interface ApplyContext {
-  vault: Vault;
+  vault: VaultPort;
 }
 
 /**
@@ -36,8 +36,18 @@ export interface Placement {
   readonly names?: TSchema;
   /** map: `name:` with nothing under it declares the object with Vault's defaults. */
   readonly allowEmpty?: boolean;
+  /** A later `-c` layer replaces the object whole instead of field by field (a policy: `file` or `policy`). */
+  readonly atomic?: boolean;
   /** One line, for editors (the schema's description of the key). */
   readonly description: string;
+}
+
+/** What an export writes besides the config values. */
+export interface ExportOutput {
+  /** Extra files by path relative to the export directory (confined to it when written). */
+  files: Record<string, string>;
+  /** One line each, shown on stderr. */
+  warnings: string[];
 }
 
 /** What a kind's `check` gets: its placed entries and a way to report problems at their source. */
@@ -78,9 +88,11 @@ export interface Kind {
   /** The objects of this kind the config declares. */
   desired(config: Config): DesiredObject[];
   /** LIST + GET the live objects of this kind in the scope (only mounts the config or prune touch). */
-  readLive(vault: Vault, scope: ReadScope): Promise<LiveObject[]>;
+  readLive(vault: VaultPort, scope: ReadScope): Promise<LiveObject[]>;
   /** Brings declared settings into the comparable shape (TTLs → seconds, sets sorted, ...). */
   normalise(settings: Settings): Settings;
+  /** Vault's own objects of this kind (the root and default policies): never unmanaged, never deleted. */
+  builtIn?(obj: LiveObject): boolean;
   /** Creates the object. `password` is set for password-mode credential kinds. */
   create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<void>;
   /** Makes the live object match; `fields` are the names that differ. */
@@ -96,12 +108,14 @@ export interface Kind {
    * undefined when it is not in Vault. The state record keeps it, and a removed object is deleted only
    * while Vault still shows the same identity. Kinds without one (policies, users) leave this out.
    */
-  identify?(vault: Vault, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
+  identify?(vault: VaultPort, obj: Pick<LiveObject, 'address' | 'mount' | 'name'>): Promise<string | undefined>;
   /**
    * Live → the object's value in an exported config (Vault's defaults and secrets left out), or
-   * undefined when it is not exported. `all` is every live object read (to check references).
+   * undefined when it is not exported. `all` is every live object read (to check references);
+   * `out` takes extra files (a policy's HCL) and warnings. Core places the value where the
+   * placement says (kinds without a placement, the mounts, at `section.MOUNT`).
    */
-  export?(obj: LiveObject, all: readonly LiveObject[]): Settings | undefined;
+  export?(obj: LiveObject, all: readonly LiveObject[], out: ExportOutput): Settings | undefined;
   /** Cross-reference and semantic checks after schema validation; report through ctx (file:line:col). */
   check?(ctx: CheckContext): void;
   /**
@@ -143,10 +157,10 @@ export interface CredentialCapability {
    * mark it puts on what it issues) other than `keepAccessor`: held by nobody once `keepAccessor` is
    * the delivered one.
    */
-  orphans?(vault: Vault, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
+  orphans?(vault: VaultPort, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
   /** Checks delivered values against Vault (secret_id still valid, role_id unchanged); `accessor` is the delivered secret_id's. */
   verify?(
-    vault: Vault,
+    vault: VaultPort,
     obj: DesiredObject,
     values: Record<string, string>,
   ): Promise<{ valid: boolean; reason?: string; expiresAt?: string; accessor?: string }>;

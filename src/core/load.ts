@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Kind } from './kind.js';
-import { mergeDirectory, overlay, type Layer } from './layering.js';
+import { Layout, mergeDirectory, overlay, type Layer } from './layering.js';
 import type { Config, Diagnostic, ValidationResult } from './model.js';
 import { sortDiagnostics } from './diagnostics-format.js';
 import { checkConfig } from './validate.js';
@@ -121,6 +121,7 @@ export function loadConfig(dirs: string[], kinds: readonly Kind[], opts: LoadOpt
   const scope: VariableScope = { vars: { ...fileVars.vars, ...(opts.vars ?? {}) }, env: opts.env ?? process.env, allowedEnv };
 
   // Pass 2: substitute variables, merge each directory's files, layer the directories.
+  const layout = new Layout(kinds.flatMap((k) => (k.placement ? [k.placement] : [])));
   let merged: Layer | undefined;
   for (const { files, root } of layers) {
     const parsed: ParsedFile[] = [];
@@ -130,9 +131,9 @@ export function loadConfig(dirs: string[], kinds: readonly Kind[], opts: LoadOpt
       errors.push(...p.errors);
       parsed.push(p);
     }
-    const { layer, errors: dupErrors } = mergeDirectory(parsed);
+    const { layer, errors: dupErrors } = mergeDirectory(parsed, layout);
     errors.push(...dupErrors);
-    merged = merged ? overlay(merged, layer) : layer;
+    merged = merged ? overlay(merged, layer, layout) : layer;
   }
 
   // A file that is not valid YAML has no content to check: stop here rather than report the

@@ -2,7 +2,7 @@
 // each), used offline to catch a typo in `type:` before anything reaches a server. The lists live
 // in the config schema (`examples` of each mount's `type`, which editors offer as completions);
 // custom plugins are checked at plan time against the server's own catalog (kinds/mount-catalog.ts).
-import { configSchema } from './validate.js';
+import { configSchema } from './config-schema.js';
 
 type Section = 'auth' | 'secrets';
 

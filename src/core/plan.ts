@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import { statusReason, type CredentialStatus, type Kind } from '../kinds/kind.js';
-import { PROTECTED_POLICIES } from '../kinds/policy.js';
-import { sameValue } from '../kinds/normalise.js';
+import { statusReason, type CredentialStatus, type Kind } from './kind.js';
 import {
   PLAN_FORMAT_VERSION,
   SENSITIVE_MASK,
@@ -17,6 +15,7 @@ import {
 } from './model.js';
 import { findDestroys } from './destroys.js';
 import { isPruned } from './prune.js';
+import { sameValue } from './same-value.js';
 
 export interface PlanInput {
   desired: DesiredObject[];
@@ -138,7 +137,7 @@ export function planChanges(input: PlanInput): Plan {
   for (const l of input.live) {
     if (desiredAddrs.has(l.address)) continue;
     const kind = kinds.get(l.kind)!;
-    if (l.kind === 'policy' && PROTECTED_POLICIES.has(l.name)) continue;
+    if (kind.builtIn?.(l)) continue;
     const pruned = isPruned(l.collection, input.prune);
     const notOurs = managed.has(l.address) ? identityMismatch(kind, l, input.identities?.[l.address]) : undefined;
     const removed = managed.has(l.address) && notOurs === undefined;

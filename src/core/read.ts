@@ -1,12 +1,12 @@
-import type { Vault } from '../adapters/vault.js';
-import type { Kind, ReadScope } from '../kinds/kind.js';
+import type { VaultPort } from './ports.js';
+import type { Kind, ReadScope } from './kind.js';
 import type { Config, DesiredObject, LiveObject } from './model.js';
 
 /**
  * Reads the live objects of every kind: mounts first (their tables tell which mounts exist and of
  * what type), then every other kind concurrently, each with LIST + concurrent GETs.
  */
-export async function readLive(vault: Vault, config: Config, desired: DesiredObject[], kinds: readonly Kind[]): Promise<LiveObject[]> {
+export async function readLive(vault: VaultPort, config: Config, desired: DesiredObject[], kinds: readonly Kind[]): Promise<LiveObject[]> {
   const byKind = (k: Kind) => desired.filter((d) => d.kind === k.name);
   const scope0: ReadScope = { config, desired: [], mounts: { auth: {}, secrets: {} } };
   const mountKinds = kinds.filter((k) => k.phase === 0);

@@ -1,14 +1,13 @@
 // Saved plans (`plan --out plan.json`, `apply plan.json`): the plan plus fingerprints of the config
 // and of every live object it read, so apply can refuse a plan the world has moved away from.
-// Comparison is pure; reading and writing the file are the only I/O here.
+// Comparison is pure; reading the file is the only I/O here (the CLI writes it with the atomic writer).
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../adapters/files.js';
+import { sortKeysDeep } from './canonical-json.js';
 import { UsageError } from './errors.js';
 import { PLAN_FORMAT_VERSION, type Address, type Change, type DesiredObject, type LiveObject, type Plan } from './model.js';
-import { planToJson } from '../render/json.js';
-import { sortKeysDeep } from '../render/common.js';
+import { planToJson } from './plan-json.js';
 
 /** What the plan saw in Vault: a hash per live object and the addresses of each collection listed. */
 export interface LiveFingerprints {
@@ -85,11 +84,6 @@ export function staleObject(saved: SavedPlan, fresh: FreshState): string | undef
 
 export function stalePlanError(object: string): UsageError {
   return new UsageError(`plan is stale: ${object} changed since the plan was made`, 'nothing was changed; run `plan --out` again, review it, and apply the new plan');
-}
-
-/** Writes the saved plan with mode 0600, atomically (temp file + rename). */
-export async function writeSavedPlan(file: string, plan: Plan, fingerprints: LiveFingerprints): Promise<void> {
-  await writeFileAtomic(file, savedPlanText(plan, fingerprints));
 }
 
 /** Parses a saved plan; refuses unknown format versions and files not written by `plan --out`. */

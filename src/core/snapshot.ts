@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../adapters/files.js';
-import type { RecordingVault, Responses } from '../adapters/snapshot-vault.js';
-import type { Vault } from '../adapters/vault.js';
-import type { Kind } from '../kinds/kind.js';
-import { readMountTable } from '../kinds/mount.js';
+import type { RecordingVaultPort, Responses, VaultPort } from './ports.js';
+import type { Kind } from './kind.js';
 import { UsageError } from './errors.js';
 import type { Config, LiveObject } from './model.js';
+import { readMountTable } from './mount-table.js';
 import { readLive } from './read.js';
 import type { StateStore } from './state.js';
 
@@ -37,21 +35,22 @@ export function fullScopeConfig(auth: Record<string, { type?: unknown }>, secret
 }
 
 /** Reads everything the supported kinds can see; returns the live objects and the full-scope config. */
-export async function readEverything(vault: Vault, kinds: readonly Kind[]): Promise<{ config: Config; live: LiveObject[] }> {
+export async function readEverything(vault: VaultPort, kinds: readonly Kind[]): Promise<{ config: Config; live: LiveObject[] }> {
   const [auth, secrets] = await Promise.all([readMountTable(vault, 'sys/auth'), readMountTable(vault, 'sys/mounts')]);
   const config = fullScopeConfig(auth, secrets);
   const live = await readLive(vault, config, [], kinds);
   return { config, live };
 }
 
-export async function takeSnapshot(vault: RecordingVault, kinds: readonly Kind[], stores: StateStore[]): Promise<Snapshot> {
+export async function takeSnapshot(vault: RecordingVaultPort, kinds: readonly Kind[], stores: StateStore[]): Promise<Snapshot> {
   await readEverything(vault, kinds);
   for (const store of stores) await store.read().catch(() => undefined);
   return { format_version: SNAPSHOT_FORMAT_VERSION, created_at: new Date().toISOString(), vault_addr: vault.addr, responses: vault.responses };
 }
 
-export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(snapshot, null, 2) + '\n');
+/** The snapshot as a file's text (the CLI writes it with the atomic writer). */
+export function snapshotText(snapshot: Snapshot): string {
+  return JSON.stringify(snapshot, null, 2) + '\n';
 }
 
 export async function readSnapshot(file: string): Promise<Snapshot> {

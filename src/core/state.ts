@@ -5,79 +5,17 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { Vault } from '../adapters/vault.js';
-import { readMountTable } from '../kinds/mount.js';
-import { sortKeysDeep } from '../render/common.js';
+import type { VaultPort } from './ports.js';
 import type { ApplyResult } from './apply.js';
+import { sortKeysDeep } from './canonical-json.js';
 import { UsageError, VaultApiError } from './errors.js';
-import { parseStateRecord, STATE_FORMAT_VERSION } from './state-record.js';
-import type { Address, DesiredObject, KindName, Plan } from './model.js';
+import type { StateLocation } from './state-location.js';
+import { parseStateRecord, STATE_FORMAT_VERSION, type ManagedEntry, type StateRecord } from './state-record.js';
+import type { Address, DesiredObject, Plan } from './model.js';
+import { readMountTable } from './mount-table.js';
 
-export { STATE_FORMAT_VERSION } from './state-record.js';
-/** `MOUNT/PATH`: the KV v2 mount `vault-gitops` (created on first apply), secret `state`. */
-export const DEFAULT_STATE_PATH = 'vault-gitops/state';
-
-export interface StateLocation {
-  /** KV v2 mount path, no slashes around it. */
-  mount: string;
-  /** Secret path inside the mount. */
-  path: string;
-  /** `mount/path`, for messages. */
-  label: string;
-}
-
-/** `MOUNT/PATH` (the first segment is the KV v2 mount); `MOUNT/data/PATH` is accepted too. */
-export function parseStatePath(value: string): StateLocation {
-  const segs = value.split('/').filter((s) => s !== '');
-  if (segs[1] === 'data' && segs.length > 2) segs.splice(1, 1);
-  const [mount, ...rest] = segs;
-  if (!mount || rest.length === 0) {
-    throw new UsageError(`--state-path ${JSON.stringify(value)} is not MOUNT/PATH`, `for example ${DEFAULT_STATE_PATH} or secret/vault-gitops/state`);
-  }
-  return { mount, path: rest.join('/'), label: `${mount}/${rest.join('/')}` };
-}
-
-export interface ManagedEntry {
-  kind: KindName;
-  /** sha256 of the normalised declared settings last applied; null while a create is in flight. */
-  hash: string | null;
-  applied_at: string;
-  /** vault-gitops created it (then removing it from the config deletes it); false = it existed before. */
-  created: boolean;
-  /**
-   * Its live identity when last applied (mount accessor, AppRole role_id, CA serial): a removed object
-   * is deleted only while Vault shows the same one. Absent for kinds without one, and in old records.
-   */
-  identity?: string;
-}
-
-export interface LockInfo {
-  /** The run ID; `force-unlock ID` names it. */
-  id: string;
-  /** `user@host pid N`. */
-  owner: string;
-  acquired_at: string;
-  /** Renewed while the run is alive; an expired lock is taken over. */
-  expires_at: string;
-  /** When the holder last renewed the lock: recent means its run is alive (force-unlock needs --force). */
-  heartbeat_at?: string;
-}
-
-export interface StateRecord {
-  format_version: string;
-  /** The id of the config that owns the record (src/core/state-owner.ts); absent until its first apply. */
-  owner?: string;
-  objects: Record<Address, ManagedEntry>;
-  last_apply?: {
-    at: string;
-    run_id: string;
-    by: string;
-    tool_version: string;
-    git_commit?: string;
-    result: 'running' | 'ok' | 'failed';
-  };
-  lock?: LockInfo;
-}
+export { STATE_FORMAT_VERSION, type LockInfo, type ManagedEntry, type StateRecord } from './state-record.js';
+export { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from './state-location.js';
 
 export function emptyState(): StateRecord {
   return { format_version: STATE_FORMAT_VERSION, objects: {} };
@@ -199,8 +137,10 @@ const isUpgrading = (err: unknown) => err instanceof VaultApiError && /upgrad/i.
 /** Reads and writes the state record (KV v2, always with check-and-set). */
 export class StateStore {
   constructor(
-    readonly vault: Vault,
+    readonly vault: VaultPort,
     readonly location: StateLocation,
+    /** The kinds this vault-gitops knows (the registry's names): a record entry of another kind is refused. */
+    readonly kindNames: readonly string[],
   ) {}
 
   get label(): string {
@@ -227,7 +167,7 @@ export class StateStore {
       const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
       if (data?.data !== undefined && data.data !== null) {
         const version = data.metadata?.version ?? 0;
-        return { record: parseStateRecord(data.data, this.label, repairHint(this.location, version)), version };
+        return { record: parseStateRecord(data.data, this.label, repairHint(this.location, version), this.kindNames), version };
       }
       // Missing, or its latest version deleted: check-and-set needs the current version number.
       const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {

@@ -1,11 +1,11 @@
 // Validation of the merged config: JSON Schema (schemas/config.schema.json) → names → TTLs →
 // references → policy HCL, then normalisation into the `Config` the kinds consume.
 // Every problem becomes a Diagnostic with a file:line:col; nothing here throws on bad input.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseCidr } from './cidr.js';
+import { compiledSchema } from './config-schema.js';
 import { checkPolicyHcl } from './hcl.js';
 import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
@@ -35,34 +35,7 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-/** Finds schemas/config.schema.json from src/core (tests) or dist/src/core (the built CLI). */
-function schemaPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'schemas', 'config.schema.json');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('schemas/config.schema.json not found next to vault-gitops');
-}
-
-let compiled: { validate: ValidateFunction; schema: Json } | undefined;
-
-/** The config JSON Schema, parsed. */
-export function configSchema(): Json {
-  return compiledSchema().schema;
-}
-
-function compiledSchema(): { validate: ValidateFunction; schema: Json } {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Json;
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    // Our one annotation: the message to show when the schema node it sits on fails.
-    ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-    compiled = { validate: ajv.compile(schema), schema };
-  }
-  return compiled;
-}
+export { configSchema } from './config-schema.js';
 
 const TYPE_NAMES: Record<string, string> = {
   object: 'a mapping',

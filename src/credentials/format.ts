@@ -5,7 +5,7 @@ import { envFile, parseEnvFile } from './formats/env.js';
 import { jsonFile, parseJsonFile } from './formats/json.js';
 import { parseSidekickFile, sidekickFile } from './formats/vault-sidekick.js';
 import { agentDirectory, AGENT_META_FILE, agentFileNames, parseAgentDirectory } from './formats/vault-agent.js';
-import type { CredentialMeta, CredentialValues } from './sink.js';
+import type { CredentialMeta, CredentialValues } from '../core/ports.js';
 import type { FormatTarget, Parsed } from './formats/common.js';
 export type { FormatTarget, Parsed } from './formats/common.js';
 

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { CredentialsSpec, DesiredObject } from '../core/model.js';
-import type { CredentialSink, CredentialTarget, CredentialValues } from './sink.js';
+import type { CredentialSink, CredentialTarget, SinksPort } from '../core/ports.js';
 import { FileSink } from './sinks/file.js';
 
 export interface SinkOptions {
@@ -12,7 +11,7 @@ export interface SinkOptions {
 }
 
 /** Hands out one sink instance per type; the Kubernetes client is loaded only when a config needs it. */
-export class Sinks {
+export class Sinks implements SinksPort {
   private readonly file: FileSink;
   private kube?: Promise<CredentialSink>;
 
@@ -35,17 +34,4 @@ export class Sinks {
     }
     return out;
   }
-
-  /** A label without values: `file out/a.json, secret ns/name`. Pure, no I/O. */
-  static describe(spec: CredentialsSpec): string {
-    const parts: string[] = [];
-    if (spec.file) parts.push(`file ${spec.file.path}`);
-    if (spec.kubernetes) parts.push(`secret ${spec.kubernetes.namespace}/${spec.kubernetes.name}`);
-    return parts.join(', ');
-  }
-}
-
-export function valuesHash(values: CredentialValues): string {
-  const canon = Object.keys(values).sort().map((k) => [k, values[k]]);
-  return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
 }

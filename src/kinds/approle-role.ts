@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError, errorMessage } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { rule } from './support.js';
@@ -56,6 +56,8 @@ const roleKind = authCollectionKind({
   api: 'role',
   sensitiveFields: ['secret_id'],
   schema,
+  exportDefaults: { bind_secret_id: true, local_secret_ids: false },
+  notExported: ['role_id'],
   description: 'AppRole roles by name.',
   objectAccess(path, holder) {
     const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;

@@ -1,8 +1,9 @@
 import type { TSchema } from 'typebox';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import type { KindAccess } from '../core/access.js';
-import type { Config, CredentialHolderConfig, DesiredObject, KindName } from '../core/model.js';
-import { genericName } from './fields.js';
+import type { Config, CredentialHolderConfig, DesiredObject, KindName, Settings } from '../core/model.js';
+import { exportableFields, exportedSettings } from './export.js';
+import { genericName, TOKEN_DEFAULTS } from './fields.js';
 import type { CredentialCapability, Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { checkPolicyRefs, compact, desiredObject, listAndRead, liveMountsOfType, liveObject, placedEntries, rule } from './support.js';
@@ -21,6 +22,10 @@ interface CollectionFlavor {
   schema: TSchema;
   description: string;
   credentials: CredentialCapability;
+  /** What Vault fills in for fields nobody set, beyond the token_* ones (left out of an export). */
+  exportDefaults?: Settings;
+  /** Fields never exported (a role_id Vault generated would pin it on another server). */
+  notExported?: string[];
   /** Extra write after create/update (e.g. a custom AppRole role_id). */
   afterWrite?: Kind['update'];
   /** Fields Vault serves from another endpoint, read only for objects whose config declares them. */
@@ -47,6 +52,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     await ctx.vault.write(objectPath(f.api, obj), body);
   };
 
+  const exported = exportableFields(f.schema, f.notExported);
   const kind: Kind = {
     name: f.kind,
     title: f.title,
@@ -90,6 +96,18 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     },
 
     normalise: normaliseSettings,
+
+    export(obj, all, out) {
+      const settings = exportedSettings(obj.settings, exported, { ...TOKEN_DEFAULTS, ...f.exportDefaults });
+      // Vault lets a role name a policy that does not exist; our config may not: leave them out (apply then leaves them as they are).
+      const policies = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
+      const missing = ((settings.token_policies ?? []) as string[]).filter((p) => p !== 'default' && !policies.has(p));
+      if (missing.length > 0) {
+        delete settings.token_policies;
+        out.warnings.push(`${obj.address}: token_policies left out: it names ${missing.join(', ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist in Vault`);
+      }
+      return settings;
+    },
 
     check(ctx) {
       for (const e of placedEntries(ctx.config, kind)) {

@@ -4,23 +4,12 @@
 import type { TSchema } from 'typebox';
 import type { KindAccess } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../core/model.js';
-import type { ApplyContext, CheckContext, Kind, Placement } from './kind.js';
+import { exportableFields, exportedSettings } from './export.js';
+import { TOKEN_DEFAULTS } from './fields.js';
+import type { ApplyContext, CheckContext, ExportOutput, Kind, Placement } from './kind.js';
 import { checkPolicyRefs, compact, listAndRead, liveMountsOfType, liveObject, placedEntries, placedObject, rule, type PlacedEntry } from './support.js';
 
 type Json = Record<string, unknown>;
-
-/** The token_* parameters every auth method's roles and logins take (Vault's tokenutil). */
-export const TOKEN_FIELD_NAMES = [
-  'token_bound_cidrs',
-  'token_explicit_max_ttl',
-  'token_max_ttl',
-  'token_no_default_policy',
-  'token_num_uses',
-  'token_period',
-  'token_policies',
-  'token_type',
-  'token_ttl',
-] as const;
 
 /** The declared setting's source position key (`auth.k8s.config.use_annotations_as_alias_metadata`). */
 export const sourcePath = (path: readonly string[], field?: string): string => [...path, ...(field ? [field] : [])].join('.');
@@ -45,23 +34,26 @@ interface Shapes {
   fromVault(data: Json): Settings;
   /** Declared settings → the body Vault takes. */
   toVault(settings: Settings): Json;
-  /** Vault's defaults: equal values are left out of the export. */
+  /** Vault's defaults beyond the token fields': equal values are left out of the export. */
   defaults: Settings;
-  /** Fields an export may carry (everything else Vault returns is derived, deprecated or secret). */
-  exported: readonly string[];
+  /** What an export should say about one object beyond its settings (a secret it cannot carry). */
+  exportNote?(obj: LiveObject): string | undefined;
   sensitiveFields?: string[];
   securityFields: string[];
 }
 
-function exportOf(s: Shapes, obj: LiveObject): Settings {
-  const out: Settings = {};
-  for (const field of s.exported) {
-    const v = obj.settings[field];
-    const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (v === 0 && /(ttl|period|num_uses)$/.test(field));
-    if (empty || JSON.stringify(v) === JSON.stringify(s.defaults[field])) continue;
-    out[field] = v;
+/** The object's config value: the schema's fields without Vault's defaults or write-only secrets; policies that do not exist live are left out. */
+function exportOf(s: Shapes, obj: LiveObject, all: readonly LiveObject[], out: ExportOutput): Settings {
+  const settings = exportedSettings(obj.settings, exportableFields(s.schema, s.sensitiveFields ?? []), { ...TOKEN_DEFAULTS, ...s.defaults });
+  const live = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
+  const missing = nameList(settings[s.policyField]).filter((p) => p !== 'default' && !live.has(p));
+  if (missing.length > 0) {
+    delete settings[s.policyField];
+    out.warnings.push(`${obj.address}: ${s.policyField} left out: it names ${missing.join(', ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist in Vault`);
   }
-  return out;
+  const note = s.exportNote?.(obj);
+  if (note) out.warnings.push(`${obj.address}: ${note}`);
+  return settings;
 }
 
 /** A list or a comma-separated string of names, trimmed. */
@@ -90,7 +82,7 @@ function common(s: Shapes, shape: 'single' | 'map') {
           return placedObject(config, self as Kind, e, { settings: e.value, dependsOn: [`auth/${e.mount}`, ...policies.map((p) => `policies/${p}`)] });
         }),
       normalise: s.normalise,
-      export: (obj: LiveObject) => exportOf(s, obj),
+      export: (obj: LiveObject, all: readonly LiveObject[], out: ExportOutput) => exportOf(s, obj, all, out),
       check(ctx: CheckContext) {
         for (const e of entries(ctx.config)) {
           if (ctx.broken(e.path)) continue;

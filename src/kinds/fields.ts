@@ -96,6 +96,9 @@ export const TOKEN_FIELDS = {
   token_strictly_bind_ip: Type.Boolean({ description: 'OpenBao only: bind the token strictly to the login IP.' }),
 } satisfies TProperties;
 
+/** What Vault fills in for token fields nobody set (left out of an export). */
+export const TOKEN_DEFAULTS = { token_type: 'default', token_no_default_policy: false, token_strictly_bind_ip: false };
+
 /** Credential names a sink may rename (format env, Kubernetes keys). */
 type CredentialName = 'username' | 'password' | 'role_id' | 'secret_id' | 'mount';
 

@@ -4,13 +4,11 @@
 // depends on reaching GitHub; the kind's check says so.
 import { Type } from 'typebox';
 import type { Settings } from '../core/model.js';
-import { authConfigKind, TOKEN_FIELD_NAMES } from './auth-method-objects.js';
+import { authConfigKind } from './auth-method-objects.js';
 import { object, TOKEN_FIELDS } from './fields.js';
 import type { CheckContext } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import type { PlacedEntry } from './support.js';
-
-export const GITHUB_CONFIG_FIELDS = ['organization', 'organization_id', 'base_url', ...TOKEN_FIELD_NAMES] as const;
 
 /** Vault stores base_url with a trailing slash (it appends one). */
 function normalise(settings: Settings): Settings {
@@ -45,8 +43,7 @@ export const githubAuthConfigKind = authConfigKind({
   policyField: 'token_policies',
   checkEntry,
   securityFields: ['organization', 'organization_id', 'base_url', 'token_policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
-  defaults: { token_type: 'default', token_no_default_policy: false },
-  exported: GITHUB_CONFIG_FIELDS,
+  defaults: {},
   normalise,
   fromVault: (data) => ({ ...data }),
   toVault: (settings) => ({ ...settings }),

@@ -49,7 +49,6 @@ function mapKind(kind: string, title: string, key: 'teams' | 'users', who: strin
     },
     securityFields: ['policies'],
     defaults: {},
-    exported: ['policies'],
     normalise,
     fromVault: (data) => ({ policies: policySet(data.value) }),
     // An array `value` would be stored as such and never read as policies by the login.

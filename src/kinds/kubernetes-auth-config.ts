@@ -24,9 +24,6 @@ export const KUBERNETES_CONFIG_FIELDS = [
 
 /** Vault's own defaults for an undeclared field (its config write applies them). */
 const DEFAULTS: Settings = {
-  kubernetes_ca_cert: '',
-  pem_keys: [],
-  issuer: '',
   disable_iss_validation: true,
   disable_local_ca_jwt: false,
   use_annotations_as_alias_metadata: false,
@@ -79,7 +76,10 @@ export const kubernetesAuthConfigKind = authConfigKind({
   sensitiveFields: ['token_reviewer_jwt'],
   securityFields: ['kubernetes_host', 'kubernetes_ca_cert', 'pem_keys', 'disable_local_ca_jwt', 'token_reviewer_jwt_set'],
   defaults: DEFAULTS,
-  exported: KUBERNETES_CONFIG_FIELDS,
+  exportNote: (obj) =>
+    obj.settings.token_reviewer_jwt_set === true
+      ? 'token_reviewer_jwt is set in Vault and cannot be exported (Vault never returns it): add `token_reviewer_jwt: ${var.NAME}` to the config, or plans show token_reviewer_jwt_set true → false and an apply clears it'
+      : undefined,
   keep: KUBERNETES_CONFIG_FIELDS,
   normalise,
   fromVault: (data) => ({ ...data }),

@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import type { Settings } from '../core/model.js';
-import { authMapKind, nameList, TOKEN_FIELD_NAMES } from './auth-method-objects.js';
+import { authMapKind, nameList } from './auth-method-objects.js';
 import { genericName, object, stringList, TOKEN_FIELDS } from './fields.js';
 import type { CheckContext } from './kind.js';
 import { normaliseSettings } from './normalise.js';
@@ -35,16 +35,6 @@ function normalise(settings: Settings): Settings {
   return out;
 }
 
-export const KUBERNETES_ROLE_FIELDS = [
-  'bound_service_account_names',
-  'bound_service_account_namespaces',
-  SELECTOR,
-  'audience',
-  'alias_name_source',
-  ...TOKEN_FIELD_NAMES,
-  'token_strictly_bind_ip',
-] as const;
-
 const schema = object(
   {
     bound_service_account_names: stringList('ServiceAccount names that may log in through the role; `*` alone for any.'),
@@ -72,8 +62,7 @@ export const kubernetesAuthRoleKind = authMapKind({
   policyField: 'token_policies',
   checkEntry,
   securityFields: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_policies', 'policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
-  defaults: { alias_name_source: 'serviceaccount_uid', token_type: 'default', token_no_default_policy: false, token_strictly_bind_ip: false },
-  exported: KUBERNETES_ROLE_FIELDS,
+  defaults: { alias_name_source: 'serviceaccount_uid' },
   normalise,
   fromVault: (data) => ({ ...data }),
   toVault(settings) {

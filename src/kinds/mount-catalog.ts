@@ -2,7 +2,7 @@
 // the plan would create must have a type this server can mount, or the plan fails before any
 // write. The server's plugin catalog is the authority, so custom plugins work; LIST on it needs
 // sudo, and without it (or offline, from a snapshot) only the built-in types can pass.
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import { ConfigError, VaultApiError, errorMessage } from '../core/errors.js';
 import { builtinMountTypes, CORE_MOUNT_TYPES } from '../core/mount-types.js';
 import type { Config, DesiredObject, Diagnostic } from '../core/model.js';

@@ -1,12 +1,16 @@
-import type { Vault } from '../adapters/vault.js';
 import type { Capability } from '../core/access.js';
+import { readMountTable } from '../core/mount-table.js';
 import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
+import { exportableFields, isDefault } from './export.js';
 import { checkNewMountTypes } from './mount-catalog.js';
+import { TUNE } from './mount-schema.js';
 import { normaliseSettings } from './normalise.js';
-import { compact, desiredObject, liveObject, rule, trimSlash } from './support.js';
+import { compact, desiredObject, liveObject, rule } from './support.js';
 
 type Json = Record<string, unknown>;
+
+export { readMountTable };
 
 /** Fields that only `enable` takes; Vault cannot change them on a live mount. */
 const ENABLE_ONLY = ['type', 'local', 'seal_wrap', 'external_entropy_access'];
@@ -46,17 +50,6 @@ function liveMountSettings(info: Json): Settings {
   return out;
 }
 
-/** Reads `sys/auth` or `sys/mounts` once: path (no slash) → mount info. */
-export async function readMountTable(vault: Vault, api: string): Promise<Record<string, Json>> {
-  const body = (await vault.read(api)) ?? {};
-  const table = (body.data && typeof body.data === 'object' ? body.data : body) as Json;
-  const out: Record<string, Json> = {};
-  for (const [path, info] of Object.entries(table)) {
-    if (path.endsWith('/') && info && typeof info === 'object') out[trimSlash(path)] = info as Json;
-  }
-  return out;
-}
-
 /** A mount's identity: its accessor, new each time a mount is enabled. */
 function accessorOf(info: Json | undefined): string | undefined {
   return typeof info?.accessor === 'string' && info.accessor !== '' ? info.accessor : undefined;
@@ -72,7 +65,11 @@ function unstructure(obj: Settings): { enable: Json; tune: Json } {
   return { enable, tune };
 }
 
+/** What Vault answers for tune fields nobody set (left out of an export). */
+const TUNE_DEFAULTS: Settings = { listing_visibility: 'hidden', token_type: 'default-service' };
+
 export function mountKind(f: MountFlavor): Kind {
+  const tuneFields = exportableFields(TUNE[f.section]);
   const mounts = (config: Config): Record<string, MountConfig> => config[f.section];
   return {
     name: f.kind,
@@ -106,6 +103,21 @@ export function mountKind(f: MountFlavor): Kind {
     },
 
     normalise: normaliseSettings,
+
+    export(obj) {
+      const s = obj.settings;
+      const out: Settings = { type: s.type };
+      if (!isDefault('description', s.description)) out.description = s.description;
+      for (const k of ['local', 'seal_wrap', 'external_entropy_access']) if (s[k] === true) out[k] = true;
+      if (!isDefault('options', s.options)) out.options = s.options;
+      const tune: Settings = {};
+      for (const [k, v] of Object.entries(s)) {
+        const name = k.slice(5);
+        if (k.startsWith('tune.') && tuneFields.has(name) && !isDefault(name, v, TUNE_DEFAULTS)) tune[name] = v;
+      }
+      if (Object.keys(tune).length > 0) out.tune = tune;
+      return out;
+    },
 
     async create(ctx, obj) {
       const { enable, tune } = unstructure(obj.settings);

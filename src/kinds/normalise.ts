@@ -2,6 +2,9 @@ import { parseCidr } from '../core/cidr.js';
 import { parseTtl } from '../core/ttl.js';
 import type { Settings } from '../core/model.js';
 
+/** Kinds compare normalised values with core's deep equality. */
+export { sameValue } from '../core/same-value.js';
+
 /** Fields holding a duration: compared as seconds ("1h" == 3600 == "60m"). */
 export function isDurationField(name: string): boolean {
   return /(^|_)(ttl|period|duration)$/.test(name) || name === 'ttl';
@@ -79,23 +82,6 @@ export function normaliseSettings(settings: Settings): Settings {
   const out: Settings = {};
   for (const [k, v] of Object.entries(settings)) out[k] = normaliseField(k, v);
   return out;
-}
-
-/** Deep equality of two normalised values (JSON-shaped). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
-    // Vault returns numbers for numeric fields a user may have quoted.
-    if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) {
-      return String(a) === String(b);
-    }
-    return false;
-  }
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  const ka = Object.keys(a as object).sort();
-  const kb = Object.keys(b as object).sort();
-  return sameValue(ka, kb) && ka.every((k) => sameValue((a as Settings)[k], (b as Settings)[k]));
 }
 
 /** A list-valued field where the live side is a list and the config gave a comma string. */

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { exportableFields, exportedSettings } from './export.js';
 import { cidrList, duration, genericName, object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
@@ -58,6 +59,42 @@ const schema = object(
   { description: '<mount>/roles/<name> parameters.' },
 );
 
+/** What Vault fills in for a role field nobody set (left out of an export). */
+const DEFAULTS = {
+  allow_localhost: true,
+  allowed_domains_template: false,
+  allow_bare_domains: false,
+  allow_subdomains: false,
+  allow_glob_domains: false,
+  allow_wildcard_certificates: true,
+  allow_any_name: false,
+  enforce_hostnames: true,
+  allow_ip_sans: true,
+  allowed_uri_sans_template: false,
+  server_flag: true,
+  client_flag: true,
+  code_signing_flag: false,
+  email_protection_flag: false,
+  key_type: 'rsa',
+  key_bits: 2048,
+  use_pss: false,
+  key_usage: ['DigitalSignature', 'KeyAgreement', 'KeyEncipherment'],
+  use_csr_common_name: true,
+  use_csr_sans: true,
+  generate_lease: false,
+  no_store: false,
+  no_store_metadata: false,
+  require_cn: true,
+  cn_validations: ['email', 'hostname'],
+  basic_constraints_valid_for_non_ca: false,
+  not_before_duration: 30,
+  issuer_ref: 'default',
+  allow_token_displayname: false,
+  allow_globs_in_identity_templates: false,
+  serial_number_source: 'json-csr',
+};
+const exported = exportableFields(schema);
+
 /** PKI roles. A role write replaces the whole role, so every write sends every declared field. */
 export const pkiRoleKind: Kind = {
   name: 'pki-role',
@@ -83,6 +120,8 @@ export const pkiRoleKind: Kind = {
   },
 
   normalise: normaliseSettings,
+
+  export: (obj) => exportedSettings(obj.settings, exported, DEFAULTS),
 
   async create(ctx, obj) {
     await ctx.vault.write(`${obj.mount}/roles/${encodeURIComponent(obj.name)}`, compact(obj.settings));

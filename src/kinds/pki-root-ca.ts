@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError } from '../core/errors.js';
 import { Type } from 'typebox';
 import { duration, object, stringList } from './fields.js';
@@ -98,6 +98,9 @@ export const pkiRootCaKind: Kind = {
   },
 
   /** Only the identity of the CA is comparable after creation. */
+  // Only what identifies the CA: the other parameters shaped a key that already exists.
+  export: (obj) => (typeof obj.settings.common_name === 'string' ? { common_name: obj.settings.common_name } : undefined),
+
   normalise(settings) {
     return normaliseSettings({ common_name: settings.common_name });
   },

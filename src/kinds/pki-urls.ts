@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { exportableFields, exportedSettings } from './export.js';
 import { object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
@@ -15,6 +16,8 @@ const schema = object(
   },
   { description: '<mount>/config/urls parameters.' },
 );
+
+const exported = exportableFields(schema);
 
 /** `<mount>/config/urls`: always exists once the mount does; create and update are the same write. */
 export const pkiUrlsKind: Kind = {
@@ -48,6 +51,11 @@ export const pkiUrlsKind: Kind = {
   },
 
   normalise: normaliseSettings,
+
+  export(obj) {
+    const urls = exportedSettings(obj.settings, exported, { enable_templating: false });
+    return Object.keys(urls).length > 0 ? urls : undefined;
+  },
 
   async create(ctx, obj) {
     await ctx.vault.write(`${obj.mount}/config/urls`, compact(obj.settings));

@@ -24,14 +24,27 @@ const names = Type.String({
   description: 'Policy names: lower case (Vault lower-cases them), may hold `/`, no white space or comma.',
 });
 
+/**
+ * A policy's file under policies/: a name's `/` become directories (`team/app` → team/app.hcl);
+ * anything that could leave the directory or is not a plain file-name character is %-encoded.
+ */
+export function policyFileName(name: string): string {
+  const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  return name
+    .split('/')
+    .map((seg) => (seg === '' ? '%00' : seg === '.' || seg === '..' ? seg.replace(/\./g, '%2E') : seg.replace(/[^A-Za-z0-9._@=+,-]/g, hex)))
+    .join('/');
+}
+
 export const policyKind: Kind = {
   name: 'policy',
   title: 'ACL policies',
+  builtIn: (obj) => PROTECTED_POLICIES.has(obj.name),
   phase: 1,
   sensitiveFields: [],
   securityFields: ['policy'],
   deletable: true,
-  placement: { in: 'root', key: ['policies'], shape: 'map', schema, names, description: 'ACL policies by name.' },
+  placement: { in: 'root', key: ['policies'], shape: 'map', schema, names, atomic: true, description: 'ACL policies by name.' },
 
   desired(config) {
     return placedEntries(config, policyKind).map((e) => placedObject(config, policyKind, e, { settings: { policy: e.value.policy }, dependsOn: [] }));
@@ -69,8 +82,10 @@ export const policyKind: Kind = {
     await ctx.vault.delete(`sys/policies/acl/${encodeURIComponent(obj.name)}`);
   },
 
-  export(obj) {
-    // Vault's own; declare it by hand to manage it. The text goes to a file of its own (core/export.ts).
-    return obj.name === 'default' ? undefined : { policy: obj.settings.policy };
+  export(obj, _all, out) {
+    if (obj.name === 'default') return undefined; // Vault's own; declare it by hand to manage it
+    const file = `policies/${policyFileName(obj.name)}.hcl`;
+    out.files[file] = String(obj.settings.policy ?? '');
+    return { file };
   },
 };

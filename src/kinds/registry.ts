@@ -13,21 +13,24 @@ import { policyKind } from './policy.js';
 import { secretsMountKind } from './secrets-mount.js';
 import { userpassUserKind } from './userpass-user.js';
 
-/** Every supported kind, in apply order of phase. Adding a kind: write its module, list it here. */
+/**
+ * Every supported kind. Adding a kind: write its module, list it here. The order is the reading
+ * order of plans (a section's mount, then what sits in it); the apply order is each kind's phase.
+ */
 export const KINDS: readonly Kind[] = [
-  authMountKind,
-  secretsMountKind,
   policyKind,
-  pkiRootCaKind,
-  pkiUrlsKind,
-  kubernetesAuthConfigKind,
-  githubAuthConfigKind,
+  authMountKind,
   userpassUserKind,
   approleRoleKind,
-  pkiRoleKind,
+  kubernetesAuthConfigKind,
   kubernetesAuthRoleKind,
+  githubAuthConfigKind,
   githubTeamMapKind,
   githubUserMapKind,
+  secretsMountKind,
+  pkiRootCaKind,
+  pkiUrlsKind,
+  pkiRoleKind,
 ];
 
 const byName = new Map<KindName, Kind>(KINDS.map((k) => [k.name, k]));

@@ -1,4 +1,4 @@
-import type { Vault } from '../adapters/vault.js';
+import type { VaultPort as Vault } from '../core/ports.js';
 import type { AccessRule, Capability } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from '../core/model.js';
 import { type PlacedEntry } from '../core/placed.js';

@@ -2,30 +2,20 @@
 // sensitive masking and terminal colors. Everything here is pure; the renderers never compute a plan,
 // they only decide how to show one.
 
+import { stableStringify } from '../core/canonical-json.js';
 import { SENSITIVE_MASK, type Action, type Change, type Destroy, type FieldChange, type KindName, type Plan, type UnmanagedObject } from '../core/model.js';
+import { safeField } from '../core/plan-json.js';
 import { isDurationField } from '../kinds/normalise.js';
+import { KINDS } from '../kinds/registry.js';
 
-/**
- * Section headings, in the order the kinds are listed inside a plan.
- * (The kind modules carry the same titles; renderers keep their own copy so that rendering a plan
- * never pulls in the Vault adapter.)
- */
-export const KIND_TITLES: Readonly<Record<KindName, string>> = {
-  policy: 'ACL policies',
-  'auth-mount': 'Auth mounts',
-  'userpass-user': 'Userpass users',
-  'approle-role': 'AppRole roles',
-  'secrets-mount': 'Secrets mounts',
-  'pki-root-ca': 'PKI root CAs',
-  'pki-urls': 'PKI URLs',
-  'pki-role': 'PKI roles',
-};
+/** Section headings by kind name, in the order the kinds are listed inside a plan (the registry's). */
+export const KIND_TITLES: ReadonlyMap<string, string> = new Map(KINDS.map((k) => [k.name, k.title]));
 
-const KIND_ORDER: readonly string[] = Object.keys(KIND_TITLES);
+const KIND_ORDER: readonly string[] = [...KIND_TITLES.keys()];
 
 /** The heading of a kind; an unknown kind (a newer plan) is shown by its own name. */
 export function kindTitle(kind: string): string {
-  return (KIND_TITLES as Record<string, string | undefined>)[kind] ?? kind;
+  return KIND_TITLES.get(kind) ?? kind;
 }
 
 function kindRank(kind: string): number {
@@ -63,7 +53,7 @@ export interface ChangeGroup {
  * The visible changes grouped by kind, in reading order:
  * - inside a group: deletes, then security-relevant changes, then the rest (each by address);
  * - groups: those holding a delete first, then those holding a security-relevant change, then the
- *   rest, each in the fixed kind order of KIND_TITLES.
+ *   rest, each in the registry's kind order.
  * So every delete sits at the top of the plan, and what a reviewer must look at comes before routine
  * changes, while each kind keeps a single heading.
  */
@@ -171,25 +161,6 @@ export function sanitize(text: string, keepNewlines = false): string {
   });
 }
 
-/** JSON with object keys sorted at every level (arrays keep their order); `undefined` → null. */
-export function stableStringify(value: unknown, indent?: number): string {
-  return JSON.stringify(sortKeysDeep(value), null, indent);
-}
-
-/** A copy with object keys sorted at every level; `undefined` inside arrays becomes null. */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortKeysDeep(v)));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeysDeep(v);
-    }
-    return out;
-  }
-  return value;
-}
-
 /** `3600` → `1h`, `5400` → `1h30m`, `172800` → `2d`, `0` → `0s`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0 || !Number.isInteger(seconds)) return String(seconds);
@@ -234,16 +205,6 @@ export function formatValue(value: unknown, fieldName?: string): string {
 /** True for a string value that reads better as a block of lines (policy text). */
 export function isMultiline(value: unknown): value is string {
   return typeof value === 'string' && value.replace(/\n$/, '').includes('\n');
-}
-
-/**
- * A field as renderers may show it: sensitive fields have their values replaced by the mask (even
- * if the planner forgot to) and lose any diff. Absent values stay null so "was unset" is still shown.
- */
-export function safeField(field: FieldChange): FieldChange {
-  if (!field.sensitive) return field;
-  const mask = (v: unknown): unknown => (v === null || v === undefined ? null : SENSITIVE_MASK);
-  return { name: field.name, before: mask(field.before), after: mask(field.after), sensitive: true };
 }
 
 /** A field's value for display: the mask for sensitive fields, else formatValue. */

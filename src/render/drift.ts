@@ -1,5 +1,7 @@
 import type { DriftClass, DriftReport } from '../core/drift.js';
-import { formatValue, painter, safeField, sanitize, stableStringify } from './common.js';
+import { stableStringify } from '../core/canonical-json.js';
+import { safeField } from '../core/plan-json.js';
+import { formatValue, painter, sanitize } from './common.js';
 import { mdCell } from './markdown.js';
 
 const HEADINGS: Record<DriftClass, string> = {

@@ -14,12 +14,12 @@ import {
   isMultiline,
   orderedChanges,
   orderedUnmanaged,
-  safeField,
   sanitize,
   summaryLine,
   textLines,
   unmanagedLine,
 } from './common.js';
+import { safeField } from '../core/plan-json.js';
 
 export const ACTION_EMOJI: Readonly<Record<Action, string>> = {
   create: '🟢',

@@ -17,7 +17,6 @@ import {
   isMultiline,
   orderedUnmanaged,
   painter,
-  safeField,
   sanitize,
   summaryLine,
   textLines,
@@ -25,6 +24,7 @@ import {
   type Paint,
   type Style,
 } from './common.js';
+import { safeField } from '../core/plan-json.js';
 
 export interface TextOptions {
   /** ANSI colors (a TTY without --no-color). */

@@ -1,6 +1,6 @@
 // What every credential format shares: the ownership marker, value order, and the target facts.
 import type { KindName } from '../../core/model.js';
-import type { CredentialMeta, CredentialValues } from '../sink.js';
+import type { CredentialMeta, CredentialValues } from '../../core/ports.js';
 
 /** The non-secret facts a format needs besides the values. */
 export interface FormatTarget {

@@ -1,7 +1,7 @@
 // `env`: a dotenv file for systemd's `EnvironmentFile=`, `source` in a shell, and envconsul-style
 // wrappers. The marker is a comment line, which all of them skip.
 import { DEFAULT_ENV_NAMES } from '../../core/model.js';
-import type { CredentialMeta, CredentialValues } from '../sink.js';
+import type { CredentialMeta, CredentialValues } from '../../core/ports.js';
 import { marker, orderValues, ownedParse, parseObject, readMarker, VALUE_KEYS, type FormatTarget, type Parsed } from './common.js';
 
 const MARKER_PREFIX = '# vault-gitops: ';

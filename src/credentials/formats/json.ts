@@ -1,5 +1,5 @@
 // `json` (the default): the values as top-level keys, the marker under `vault_gitops`.
-import type { CredentialMeta, CredentialValues } from '../sink.js';
+import type { CredentialMeta, CredentialValues } from '../../core/ports.js';
 import { jsonWithMarker, parseJsonWithMarker, type FormatTarget, type Parsed } from './common.js';
 
 export function jsonFile(target: FormatTarget, values: CredentialValues, meta: CredentialMeta): string {

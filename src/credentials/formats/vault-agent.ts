@@ -1,7 +1,7 @@
 // `vault-agent`: a directory with one plain file per value (`role_id`, `secret_id`), as Vault
 // Agent's AppRole auto-auth reads them (`role_id_file_path`, `secret_id_file_path`), plus the marker
 // file. The sink replaces the directory's contents as a whole (see adapters/swap-directory.ts).
-import type { CredentialMeta, CredentialValues } from '../sink.js';
+import type { CredentialMeta, CredentialValues } from '../../core/ports.js';
 import type { KindName } from '../../core/model.js';
 import { marker, orderValues, ownedParse, parseObject, readMarker, VALUE_KEYS, type FormatTarget, type Parsed } from './common.js';
 

@@ -1,6 +1,6 @@
 // `vault-sidekick`: the auth file its `-auth` flag reads (JSON: `method`, the credentials, `login_path`).
 // vault-sidekick ignores keys it does not know, so the marker rides along under `vault_gitops`.
-import type { CredentialMeta, CredentialValues } from '../sink.js';
+import type { CredentialMeta, CredentialValues } from '../../core/ports.js';
 import { jsonWithMarker, parseJsonWithMarker, VALUE_KEYS, type FormatTarget, type Parsed } from './common.js';
 
 /**

@@ -5,7 +5,7 @@ import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
 import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/paths.js';
 import { directoryFileNames, parseDirectory, parseFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
-import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
+import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 
 /** A credential file is a few hundred bytes; anything far larger is not one of ours. */
 const MAX_BYTES = 1 << 20;

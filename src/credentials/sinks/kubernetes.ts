@@ -8,8 +8,8 @@ import {
 } from '../../adapters/kubernetes.js';
 import { orderValues, VALUE_KEYS } from '../format.js';
 import { sidekickAuth } from '../formats/vault-sidekick.js';
-import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../sink.js';
-import { valuesHash } from '../sinks.js';
+import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
+import { valuesHash } from '../../core/credential-status.js';
 import { KubernetesError } from './errors.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -8,7 +8,7 @@ import { githubAuthConfigKind } from '../../../src/kinds/github-auth-config.js';
 import { githubTeamMapKind, githubUserMapKind } from '../../../src/kinds/github-map.js';
 import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
-import { applyKind, authConfig, fieldsOf, planKind } from './kind-harness.js';
+import { applyKind, authConfig, exportOf, fieldsOf, planKind } from './kind-harness.js';
 
 const vault = vaultClient();
 const openbao = serverEnv().server === 'openbao';
@@ -47,7 +47,7 @@ describe.skipIf(openbao)('github auth config', () => {
     expect((await vaultRequest('GET', `auth/${path}/config`)).json.data.token_max_ttl).toBe(86400);
 
     const live = await githubAuthConfigKind.readLive(vault, { config: changed, desired: [], mounts: { auth: { [path]: 'github' }, secrets: {} } });
-    const exported = githubAuthConfigKind.export!(live[0]!, live);
+    const exported = exportOf(githubAuthConfigKind, live, ['eng']).values.config!;
     expect(exported).toEqual({ organization: 'kickstarter', organization_id: 1234567, base_url: 'https://ghe.example.com/api/v3/', token_policies: ['default', 'eng'], token_ttl: 7200, token_max_ttl: 86400 });
     expect(await planKind(vault, githubAuthConfigKind, authConfig({ [path]: { type: 'github', config: exported } }))).toEqual([]);
   });
@@ -80,7 +80,7 @@ describe.skipIf(openbao)('github team and user maps', () => {
     await applyKind(vault, githubTeamMapKind, changed);
 
     const live = await githubTeamMapKind.readLive(vault, { config: changed, desired: [], mounts: { auth: { [path]: 'github' }, secrets: {} } });
-    const exported = Object.fromEntries(live.map((l) => [l.name, githubTeamMapKind.export!(l, live)]));
+    const exported = exportOf(githubTeamMapKind, live, ['base', 'deploy', 'eng', 'sre']).values;
     expect(exported).toEqual({ engineering: { policies: ['base', 'deploy', 'eng'] }, 'site-reliability': { policies: ['base', 'sre'] } });
     expect(await planKind(vault, githubTeamMapKind, authConfig({ [path]: { type: 'github', teams: exported } }))).toEqual([]);
 

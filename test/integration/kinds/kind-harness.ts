@@ -3,8 +3,10 @@
 // loader (the wiring is tested through the CLI elsewhere).
 import type { Vault } from '../../../src/adapters/vault.js';
 import type { Kind } from '../../../src/kinds/kind.js';
-import type { Change, Config, Settings } from '../../../src/core/model.js';
+import type { Change, Config, LiveObject, Settings } from '../../../src/core/model.js';
 import { planChanges } from '../../../src/core/plan.js';
+import type { ExportOutput } from '../../../src/kinds/kind.js';
+import { liveObject } from '../../../src/kinds/support.js';
 
 /** A loaded config with auth mounts only: mount → { type, ...keys the kinds place there (config, roles, teams) }. */
 export function authConfig(mounts: Record<string, { type: string } & Record<string, unknown>>, prune: string[] = []): Config {
@@ -47,4 +49,11 @@ export async function liveSettings(vault: Vault, kind: Kind, config: Config, add
   const mounts = { auth: Object.fromEntries(Object.entries(config.auth).map(([p, m]) => [p, m.type])), secrets: {} };
   const live = await kind.readLive(vault, { config, desired: kind.desired(config), mounts });
   return live.find((l) => l.address === address)?.settings;
+}
+
+/** A kind's export of each live object, as `export` runs it with the named policies live; warnings collected. */
+export function exportOf(kind: Kind, live: LiveObject[], policies: string[] = []): { values: Record<string, Settings | undefined>; warnings: string[] } {
+  const out: ExportOutput = { files: {}, warnings: [] };
+  const all = [...live, ...policies.map((p) => liveObject('policy', `policies/${p}`, {}))];
+  return { values: Object.fromEntries(live.map((l) => [l.name, kind.export!(l, all, out)])), warnings: out.warnings };
 }

@@ -7,7 +7,7 @@ import { kubernetesAuthConfigKind } from '../../../src/kinds/kubernetes-auth-con
 import { kubernetesAuthRoleKind } from '../../../src/kinds/kubernetes-auth-role.js';
 import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
-import { applyKind, authConfig, fieldsOf, liveSettings, planKind } from './kind-harness.js';
+import { applyKind, authConfig, exportOf, fieldsOf, liveSettings, planKind } from './kind-harness.js';
 
 const vault = vaultClient();
 const openbao = serverEnv().server === 'openbao';
@@ -78,7 +78,9 @@ describe('kubernetes auth config', () => {
     await vaultRequest('POST', `auth/${path}/config`, { kubernetes_host: 'https://k:6443', kubernetes_ca_cert: ca, disable_iss_validation: false, issuer: 'https://kubernetes.default.svc' });
     const probe = authConfig({ [path]: { type: 'kubernetes' } });
     const live = await kubernetesAuthConfigKind.readLive(vault, { config: probe, desired: [], mounts: { auth: { [path]: 'kubernetes' }, secrets: {} } });
-    const exported = kubernetesAuthConfigKind.export!(live[0]!, live);
+    const { values, warnings } = exportOf(kubernetesAuthConfigKind, live);
+    const exported = values.config!;
+    expect(warnings).toEqual([]);
     expect(exported).toEqual({ kubernetes_host: 'https://k:6443', kubernetes_ca_cert: ca.trim(), disable_iss_validation: false, issuer: 'https://kubernetes.default.svc' });
     expect(await planKind(vault, kubernetesAuthConfigKind, authConfig({ [path]: { type: 'kubernetes', config: exported } }))).toEqual([]);
   });
@@ -132,7 +134,7 @@ describe('kubernetes auth roles', () => {
     expect(await planKind(vault, kubernetesAuthRoleKind, changed)).toEqual([]);
 
     const live = await kubernetesAuthRoleKind.readLive(vault, { config: changed, desired: [], mounts: { auth: { [path]: 'kubernetes' }, secrets: {} } });
-    const exported = Object.fromEntries(live.map((l) => [l.name, kubernetesAuthRoleKind.export!(l, live)]));
+    const exported = exportOf(kubernetesAuthRoleKind, live, ['app-read', 'app-write']).values;
     expect(exported.other).toEqual({ bound_service_account_names: ['*'], bound_service_account_namespaces: ['*'] });
     expect(exported.app).toMatchObject({ audience: 'vault-2', token_ttl: 3600, bound_service_account_namespace_selector: { matchLabels: { 'vault-access': 'yes' } } });
     expect(exported.app).not.toHaveProperty('alias_name_source', 'serviceaccount_uid');

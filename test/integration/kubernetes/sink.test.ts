@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CredentialsSpec } from '../../../src/core/model.js';
-import type { CredentialTarget } from '../../../src/credentials/sink.js';
+import type { CredentialTarget } from '../../../src/core/ports.js';
 import { KubernetesError } from '../../../src/credentials/sinks/errors.js';
 import { createKubernetesSink, type KubernetesSink } from '../../../src/credentials/sinks/kubernetes.js';
 import { startKube, type KubeServer } from '../../servers/kube.js';

@@ -2,13 +2,12 @@
 // no delete at all once a write failed. The kinds here are in-memory recorders: this is the engine's
 // own scheduling logic, which touches Vault only through them.
 import { describe, expect, it } from 'vitest';
-import type { Vault } from '../../../src/adapters/vault.js';
 import { applyPlan } from '../../../src/core/apply.js';
 import type { Change, KindName, LiveObject } from '../../../src/core/model.js';
-import { Sinks } from '../../../src/credentials/sinks.js';
 import type { Kind } from '../../../src/kinds/kind.js';
 import { desired, live } from '../fixtures/objects.js';
 import { planWith } from '../render/fixtures/plans.js';
+import { MemoryVault } from './memory-vault.js';
 
 function recorder(failOn: Set<string>) {
   const calls: string[] = [];
@@ -60,8 +59,9 @@ const liveObjs = [live('approle-role', 'auth/old/roles/a', {}), live('auth-mount
 async function run(failOn: string[] = []) {
   const { calls, kinds } = recorder(new Set(failOn));
   const results = await applyPlan(planWith(changes), {
-    vault: { options: { concurrency: 4 } } as Vault,
-    sinks: new Sinks({ vaultAddr: 'http://v' } as ConstructorParameters<typeof Sinks>[0]),
+    vault: new MemoryVault(),
+    sinks: { target: () => undefined, for: async () => [] },
+    generatePassword: () => 'not-used',
     kinds,
     desired: desiredObjs,
     live: liveObjs,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../../src/adapters/files.js';
 import { desired, live } from '../fixtures/objects.js';
 import type { DesiredObject, LiveObject, Plan } from '../../../src/core/model.js';
 import { configFingerprint, planChanges } from '../../../src/core/plan.js';
@@ -12,7 +13,6 @@ import {
   readSavedPlan,
   savedPlanText,
   staleObject,
-  writeSavedPlan,
   type FreshState,
 } from '../../../src/core/saved-plan.js';
 import { KINDS } from '../../../src/kinds/registry.js';
@@ -83,7 +83,7 @@ describe('saved plan files', () => {
     const dir = await mkdtemp(join(tmpdir(), 'saved-plan-'));
     const file = join(dir, 'plan.json');
     const s = state(D, L);
-    await writeSavedPlan(file, s.plan, s.fingerprints);
+    await writeFileAtomic(file, savedPlanText(s.plan, s.fingerprints));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const schema = JSON.parse(await readFile(new URL('../../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object;
     const validate = new Ajv2020.default({ allErrors: true, strict: true }).compile(schema);

@@ -15,7 +15,8 @@ const good = {
   last_apply: { at: 'T', run_id: 'r', by: 'ci@h pid 1', tool_version: '0.1.0', result: 'ok' },
   lock: { id: 'x', owner: 'ci@h pid 1', acquired_at: 'T', expires_at: 'T' },
 };
-const parse = (data: unknown) => parseStateRecord(data, 'vault-gitops/state', 'REPAIR');
+const KNOWN_KINDS = ['policy', 'auth-mount', 'secrets-mount'];
+const parse = (data: unknown) => parseStateRecord(data, 'vault-gitops/state', 'REPAIR', KNOWN_KINDS);
 
 describe('parseStateRecord', () => {
   it('accepts a valid record, and a version 1 record (no owner, no identities)', () => {
@@ -36,7 +37,7 @@ describe('parseStateRecord', () => {
   });
 
   it('names each bad field with its path, and carries the repair hint', () => {
-    const bad = { ...good, objects: { 'policies/x': { kind: 'bogus', hash: 'abc', created: 'yes', extra: 1 }, 'not-an-address': good.objects['policies/a'] } };
+    const bad = { ...good, objects: { 'policies/x': { kind: 'No Kind', hash: 'abc', created: 'yes', extra: 1 }, 'not-an-address': good.objects['policies/a'] } };
     let err: (Error & { hint?: string }) | undefined;
     try {
       parse(bad);
@@ -44,7 +45,7 @@ describe('parseStateRecord', () => {
       err = e as Error & { hint?: string };
     }
     expect(err?.message).toContain('objects["policies/x"].extra: unknown key');
-    expect(err?.message).toContain('objects["policies/x"].kind: must be one of policy, auth-mount');
+    expect(err?.message).toContain('objects["policies/x"].kind: must be one of policy, auth-mount, secrets-mount');
     expect(err?.message).toContain('objects["policies/x"].hash: must be sha256:<64 hex digits> or null');
     expect(err?.message).toContain('objects["policies/x"].applied_at: must be a non-empty string');
     expect(err?.message).toContain('objects["policies/x"].created: must be true or false');

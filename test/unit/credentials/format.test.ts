@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_FORMATS, parseDirectory, parseFile, render, type FormatTarget } from '../../../src/credentials/format.js';
 import { sidekickAuth } from '../../../src/credentials/formats/vault-sidekick.js';
-import type { CredentialMeta } from '../../../src/credentials/sink.js';
+import type { CredentialMeta } from '../../../src/core/ports.js';
 
 const role: FormatTarget = { address: 'auth/team/approle/roles/web', kind: 'approle-role', mount: 'team/approle' };
 const user: FormatTarget = { address: 'auth/userpass/users/alice', kind: 'userpass-user', mount: 'userpass' };

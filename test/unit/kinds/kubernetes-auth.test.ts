@@ -30,7 +30,10 @@ describe('kubernetes auth config normalisation', () => {
       use_annotations_as_alias_metadata: false,
       token_reviewer_jwt_set: true,
     }, 'k');
-    expect(kubernetesAuthConfigKind.export!(live, [live])).toEqual({ kubernetes_host: 'https://k', disable_local_ca_jwt: true });
+    const out = { files: {}, warnings: [] as string[] };
+    expect(kubernetesAuthConfigKind.export!(live, [live], out)).toEqual({ kubernetes_host: 'https://k', disable_local_ca_jwt: true });
+    // The JWT Vault holds cannot be exported: the export says so.
+    expect(out.warnings).toEqual([expect.stringContaining('auth/k/config: token_reviewer_jwt is set in Vault and cannot be exported')]);
   });
 });
 

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isDurationField } from '../../../src/kinds/normalise.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 import {
   KIND_TITLES,
   formatDuration,
   formatValue,
   groupChanges,
   orderedChanges,
-  safeField,
   sanitize,
-  stableStringify,
   summaryLine,
 } from '../../../src/render/common.js';
 import { change, emptyPlan, fullPlan, planWith } from './fixtures/plans.js';
@@ -81,32 +80,11 @@ describe('sanitize', () => {
   });
 });
 
-describe('stableStringify', () => {
-  it('sorts keys at every level and keeps array order', () => {
-    expect(stableStringify({ b: { d: 1, c: 2 }, a: [{ y: 1, x: 2 }] })).toBe('{"a":[{"x":2,"y":1}],"b":{"c":2,"d":1}}');
-  });
-});
-
-describe('safeField', () => {
-  it('masks sensitive values and drops their diff, but keeps absence visible', () => {
-    expect(safeField({ name: 'password', before: null, after: 'x', sensitive: true, diff: '+x' })).toEqual({
-      name: 'password',
-      before: null,
-      after: '(sensitive)',
-      sensitive: true,
-    });
-  });
-  it('returns non-sensitive fields untouched', () => {
-    const field = { name: 'token_ttl', before: 1, after: 2, sensitive: false };
-    expect(safeField(field)).toBe(field);
-  });
-});
-
 describe('ordering and grouping', () => {
   it('has a title for every kind', () => {
-    expect(KIND_TITLES.policy).toBe('ACL policies');
-    expect(KIND_TITLES['approle-role']).toBe('AppRole roles');
-    expect(Object.keys(KIND_TITLES)).toHaveLength(8);
+    expect(KIND_TITLES.get('policy')).toBe('ACL policies');
+    expect(KIND_TITLES.get('approle-role')).toBe('AppRole roles');
+    expect([...KIND_TITLES.keys()]).toEqual(KINDS.map((k) => k.name));
   });
 
   it('drops noop changes', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CredentialsSpec } from '../../../../src/core/model.js';
-import type { CredentialTarget } from '../../../../src/credentials/sink.js';
+import type { CredentialTarget } from '../../../../src/core/ports.js';
 import { FileSink } from '../../../../src/credentials/sinks/file.js';
 
 const target = (file: NonNullable<CredentialsSpec['file']>): CredentialTarget => ({

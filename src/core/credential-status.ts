@@ -1,15 +1,32 @@
-import type { Vault } from '../adapters/vault.js';
-import { errorMessage } from '../core/errors.js';
-import type { DesiredObject, LiveObject } from '../core/model.js';
-import { parseTtl } from '../core/ttl.js';
-import type { CredentialStatus, Kind } from '../kinds/kind.js';
-import type { DeliveredState } from './sink.js';
-import { valuesHash, type Sinks } from './sinks.js';
+// What the credential sinks hold, checked against Vault and the rotate rules: the planner's input
+// for credentials (missing, stale, due for rotation, orphaned). Sinks and Vault are reached through
+// their ports only.
+
+import { createHash } from 'node:crypto';
+import { errorMessage } from './errors.js';
+import type { CredentialStatus, Kind } from './kind.js';
+import type { CredentialsSpec, DesiredObject, LiveObject } from './model.js';
+import type { CredentialValues, DeliveredState, SinksPort, VaultPort } from './ports.js';
+import { parseTtl } from './ttl.js';
 
 export interface CredentialCheck {
   status: CredentialStatus;
   /** What each sink holds now (for apply: the previous accessor to destroy). */
   delivered: DeliveredState[];
+}
+
+/** sha256 of the values (key order aside): recorded beside a delivered credential to notice edits. */
+export function valuesHash(values: CredentialValues): string {
+  const canon = Object.keys(values).sort().map((k) => [k, values[k]]);
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
+}
+
+/** Where the credentials go, without values: `file out/a.json, secret ns/name`. Pure, no I/O. */
+export function describeSinks(spec: CredentialsSpec): string {
+  const parts: string[] = [];
+  if (spec.file) parts.push(`file ${spec.file.path}`);
+  if (spec.kubernetes) parts.push(`secret ${spec.kubernetes.namespace}/${spec.kubernetes.name}`);
+  return parts.join(', ');
 }
 
 function seconds(v: unknown): number | undefined {
@@ -20,7 +37,7 @@ function seconds(v: unknown): number | undefined {
  * Checks what the sinks hold for one existing object against Vault and the rotate rules.
  * `now` is passed in so the decision is reproducible.
  */
-export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, obj: DesiredObject, now: number): Promise<CredentialCheck | undefined> {
+export async function checkCredentials(vault: VaultPort, sinks: SinksPort, kind: Kind, obj: DesiredObject, now: number): Promise<CredentialCheck | undefined> {
   const target = sinks.target(obj);
   if (!target || !kind.credentials) return undefined;
   let delivered: DeliveredState[];
@@ -72,8 +89,8 @@ export async function checkCredentials(vault: Vault, sinks: Sinks, kind: Kind, o
 
 /** Checks every desired object that exists live and declares a sink. */
 export async function checkAllCredentials(
-  vault: Vault,
-  sinks: Sinks,
+  vault: VaultPort,
+  sinks: SinksPort,
   kinds: Map<string, Kind>,
   desired: DesiredObject[],
   live: LiveObject[],

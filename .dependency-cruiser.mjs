@@ -1,0 +1,51 @@
+// Layer direction and import cycles in src/ (issue 11, docs in /README.md "Architecture").
+// Floors, top to bottom; an import may only point down (or stay on its floor):
+//   cli → render → kinds, credentials → adapters → core
+// Type-only imports count: core must not even name an upper floor's types (it declares ports).
+// Run by `npm run lint` (so by scripts/test.sh); test/unit/layers.test.ts proves each rule fires.
+
+const FLOORS = ['core', 'adapters', 'kinds|credentials', 'render', 'cli'];
+
+/** One rule per floor: nothing on it imports a floor above it. */
+const upward = FLOORS.slice(0, -1).map((floor, i) => ({
+  name: `no-upward-from-${floor.replace('|', '-')}`,
+  comment: `src/{${floor}} sits below src/{${FLOORS.slice(i + 1).join('|')}}: it may not import them (declare a port in core/ports.ts and have the upper floor pass it in)`,
+  severity: 'error',
+  from: { path: `^src/(${floor})/` },
+  to: { path: `^src/(${FLOORS.slice(i + 1).join('|')})/` },
+}));
+
+export default {
+  forbidden: [
+    ...upward,
+    {
+      name: 'no-cycles',
+      comment: 'no import cycle anywhere in src/ (type-only imports included)',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-unresolvable',
+      comment: 'every relative import must resolve, or the rules above would not see it',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-outside-src',
+      comment: 'src/ never imports tests, benchmarks or scripts',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench|scripts)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    // `./x.js` in a TypeScript source names `./x.ts` (NodeNext): dependency-cruiser resolves it so.
+    tsConfig: { fileName: 'tsconfig.json' },
+    // ESM-only packages (typebox) resolve through their `import` export condition, as Node does.
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'], mainFields: ['module', 'main'] },
+  },
+};
