@@ -58,7 +58,7 @@ export interface CheckContext {
   /** True when the schema already reported something at or under the path (skip it). */
   broken(path: readonly string[]): boolean;
   /** A value for a message: a value that came from a variable is named by its reference, never shown. */
-  shown(path: readonly string[], value: unknown): string;
+  shown(path: readonly string[], value: unknown, format?: (v: unknown) => string): string;
   /** Reports at the path's value (default), its key, or a position of its own (an item of a list). */
   error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value' | SourcePos): void;
   warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value' | SourcePos): void;

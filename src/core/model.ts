@@ -97,32 +97,18 @@ export interface MountConfig {
   tune?: Settings;
 }
 
+/** A userpass user or AppRole as its kind reads it: settings, and where its credentials go. */
 export interface CredentialHolderConfig {
   settings: Settings;
   credentials?: CredentialsSpec;
 }
 
-export interface AuthMountConfig extends MountConfig {
-  /** userpass users by name. */
-  users?: Record<string, CredentialHolderConfig>;
-  /** approle roles by name. */
-  roles?: Record<string, CredentialHolderConfig>;
-}
-
-export interface SecretsMountConfig extends MountConfig {
-  /** pki: generated inside Vault when the mount has no CA; the key never leaves Vault. */
-  root_ca?: Settings;
-  /** pki: `<mount>/config/urls`. */
-  urls?: Settings;
-  /** pki roles by name. */
-  roles?: Record<string, Settings>;
-}
-
 /** The merged, normalised config of all `-c` directories. */
 export interface Config {
   policies: Record<string, PolicyConfig>;
-  auth: Record<string, AuthMountConfig>;
-  secrets: Record<string, SecretsMountConfig>;
+  /** Mounts by path: their own settings; what kinds place in them is in `tree`. */
+  auth: Record<string, MountConfig>;
+  secrets: Record<string, MountConfig>;
   /** Collections whose undeclared objects are deleted: `policies`, `auth/approle/roles`, ... */
   prune: string[];
   /** Defaults for generated passwords. */

@@ -17,19 +17,25 @@ export interface Snapshot {
   responses: Responses;
 }
 
-/** A config that declares every live mount of a supported type, so a read covers everything. */
-export function fullScopeConfig(auth: Record<string, { type?: unknown }>, secrets: Record<string, { type?: unknown }>): Config {
-  const config: Config = { policies: {}, auth: {}, secrets: {}, prune: [], tree: {}, sources: {} };
-  for (const [path, info] of Object.entries(auth)) {
-    const type = String(info.type);
-    if (type === 'userpass') config.auth[path] = { type, settings: {}, users: {} };
-    else if (type === 'approle') config.auth[path] = { type, settings: {}, roles: {} };
-    else if (type !== 'token') config.auth[path] = { type, settings: {} };
-  }
-  for (const [path, info] of Object.entries(secrets)) {
-    const type = String(info.type);
-    if (['sys', 'cubbyhole', 'identity'].includes(path)) continue;
-    config.secrets[path] = type === 'pki' ? { type, settings: {}, root_ca: {}, urls: {}, roles: {} } : { type, settings: {} };
+/**
+ * A config that declares every live mount (but Vault's own), with every key the kinds place in a
+ * mount of its type present and empty, so a read covers everything.
+ */
+export function fullScopeConfig(auth: Record<string, { type?: unknown }>, secrets: Record<string, { type?: unknown }>, kinds: readonly Kind[]): Config {
+  const config: Config = { policies: {}, auth: {}, secrets: {}, prune: [], tree: { auth: {}, secrets: {} }, sources: {} };
+  const system = { auth: ['token'], secrets: ['sys', 'cubbyhole', 'identity'] };
+  for (const [section, table] of [['auth', auth], ['secrets', secrets]] as const) {
+    for (const [path, info] of Object.entries(table)) {
+      const type = String(info.type);
+      if (system[section].includes(section === 'auth' ? type : path)) continue;
+      config[section][path] = { type, settings: {} };
+      const placed: Record<string, unknown> = { type };
+      for (const k of kinds) {
+        const p = k.placement;
+        if (p?.in === section && (p.mountTypes === undefined || p.mountTypes.includes(type))) placed[p.key[0]!] = {};
+      }
+      (config.tree[section] as Record<string, unknown>)[path] = placed;
+    }
   }
   return config;
 }
@@ -37,7 +43,7 @@ export function fullScopeConfig(auth: Record<string, { type?: unknown }>, secret
 /** Reads everything the supported kinds can see; returns the live objects and the full-scope config. */
 export async function readEverything(vault: VaultPort, kinds: readonly Kind[]): Promise<{ config: Config; live: LiveObject[] }> {
   const [auth, secrets] = await Promise.all([readMountTable(vault, 'sys/auth'), readMountTable(vault, 'sys/mounts')]);
-  const config = fullScopeConfig(auth, secrets);
+  const config = fullScopeConfig(auth, secrets, kinds);
   const live = await readLive(vault, config, [], kinds);
   return { config, live };
 }

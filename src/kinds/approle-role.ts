@@ -57,6 +57,17 @@ const roleKind = authCollectionKind({
   sensitiveFields: ['secret_id'],
   schema,
   exportDefaults: { bind_secret_id: true, local_secret_ids: false },
+  deprecated: { policies: 'token_policies', period: 'token_period', bound_cidr_list: 'secret_id_bound_cidrs' },
+  check(ctx, e) {
+    if (e.value.bind_secret_id !== false) return;
+    const constrained = ['secret_id_bound_cidrs', 'token_bound_cidrs', 'bound_cidr_list'].some((f) => {
+      const v = e.value[f];
+      return (Array.isArray(v) && v.length > 0) || (typeof v === 'string' && v !== '');
+    });
+    if (!constrained) {
+      ctx.error([...e.path, 'bind_secret_id'], 'with `bind_secret_id: false` the role needs `secret_id_bound_cidrs` or `token_bound_cidrs` (Vault refuses a role without constraints)');
+    }
+  },
   notExported: ['role_id'],
   description: 'AppRole roles by name.',
   objectAccess(path, holder) {

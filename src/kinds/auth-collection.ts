@@ -1,12 +1,26 @@
 import type { TSchema } from 'typebox';
 import type { VaultPort as Vault } from '../core/ports.js';
 import type { KindAccess } from '../core/access.js';
-import type { Config, CredentialHolderConfig, DesiredObject, KindName, Settings } from '../core/model.js';
+import type { Config, CredentialHolderConfig, CredentialsSpec, DesiredObject, KindName, Settings } from '../core/model.js';
+import { parseTtl } from '../core/ttl.js';
 import { exportableFields, exportedSettings } from './export.js';
 import { genericName, TOKEN_DEFAULTS } from './fields.js';
-import type { CredentialCapability, Kind } from './kind.js';
+import type { CheckContext, CredentialCapability, Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { checkPolicyRefs, compact, desiredObject, listAndRead, liveMountsOfType, liveObject, placedEntries, rule } from './support.js';
+import {
+  checkGenericName,
+  checkLowerCaseName,
+  checkPolicyRefs,
+  compact,
+  listAndRead,
+  liveMountsOfType,
+  liveObject,
+  placedEntries,
+  placedObject,
+  rule,
+  warnOverMountMax,
+  type PlacedEntry,
+} from './support.js';
 
 interface CollectionFlavor {
   kind: KindName;
@@ -26,6 +40,10 @@ interface CollectionFlavor {
   exportDefaults?: Settings;
   /** Fields never exported (a role_id Vault generated would pin it on another server). */
   notExported?: string[];
+  /** Deprecated fields → what to write instead (a warning each). */
+  deprecated: Record<string, string>;
+  /** Checks of this flavor's own fields (after the shared ones). */
+  check?: (ctx: CheckContext, e: PlacedEntry) => void;
   /** Extra write after create/update (e.g. a custom AppRole role_id). */
   afterWrite?: Kind['update'];
   /** Fields Vault serves from another endpoint, read only for objects whose config declares them. */
@@ -41,11 +59,11 @@ export function objectPath(api: string, obj: Pick<DesiredObject, 'mount' | 'name
 /** Objects that live in a collection inside auth mounts of one type (userpass users, AppRole roles). */
 export function authCollectionKind(f: CollectionFlavor): Kind {
   const holders = (config: Config) =>
-    Object.entries(config.auth)
-      .filter(([, m]) => m.type === f.authType)
-      .flatMap(([mount, m]) =>
-        Object.entries((m[f.section] ?? {}) as Record<string, CredentialHolderConfig>).map(([name, h]) => ({ mount, name, h })),
-      );
+    placedEntries(config, kind).map((e) => {
+      const { credentials, ...settings } = e.value;
+      const h: CredentialHolderConfig = { settings, ...(credentials ? { credentials: credentials as CredentialsSpec } : {}) };
+      return { entry: e, mount: e.mount!, name: e.name, h };
+    });
 
   const write = async (ctx: Parameters<Kind['update']>[0], obj: DesiredObject, password?: string) => {
     const body = compact({ ...obj.settings, password });
@@ -64,12 +82,11 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     credentials: f.credentials,
 
     desired(config) {
-      return holders(config).map(({ mount, name, h }) => {
+      return holders(config).map(({ entry, mount, h }) => {
         const policies = [h.settings.token_policies, h.settings.policies].flat().filter((p): p is string => typeof p === 'string');
-        return desiredObject(config, f.kind, `auth/${mount}/${f.section}/${name}`, `auth.${mount}.${f.section}.${name}`, {
+        return placedObject(config, kind, entry, {
           settings: h.settings,
           credentials: h.credentials,
-          mount,
           dependsOn: [`auth/${mount}`, ...policies.filter((p) => p !== 'default' && config.policies[p]).map((p) => `policies/${p}`)],
         });
       });
@@ -110,8 +127,22 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     },
 
     check(ctx) {
+      const noun = f.section === 'users' ? 'user name' : 'role name';
       for (const e of placedEntries(ctx.config, kind)) {
+        checkLowerCaseName(ctx, e, noun);
+        checkGenericName(ctx, e, noun);
+        for (const [old, use] of Object.entries(f.deprecated)) {
+          if (e.value[old] !== undefined) ctx.warn([...e.path, old], `\`${old}\` is deprecated`, `use \`${use}\``, 'key');
+        }
         for (const field of ['token_policies', 'policies']) checkPolicyRefs(ctx, e.value[field], [...e.path, field]);
+        const seconds = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined);
+        const ttl = seconds(e.value.token_ttl);
+        const max = seconds(e.value.token_max_ttl);
+        if (ttl !== undefined && max !== undefined && ttl > 0 && max > 0 && ttl > max) {
+          ctx.error([...e.path, 'token_ttl'], '`token_ttl` cannot be greater than `token_max_ttl` (Vault refuses it)');
+        }
+        f.check?.(ctx, e);
+        warnOverMountMax(ctx, e, ['token_ttl', 'token_max_ttl', 'token_explicit_max_ttl', 'token_period'], 'tokens');
       }
     },
 

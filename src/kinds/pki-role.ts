@@ -4,7 +4,7 @@ import { cidrList, duration, genericName, object, stringList } from './fields.js
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, PKI_SUBJECT_FIELDS, pkiMounts } from './pki.js';
-import { compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
+import { checkGenericName, compact, listAndRead, liveObject, placedEntries, placedObject, rule, warnOverMountMax } from './support.js';
 
 const schema = object(
   {
@@ -122,6 +122,13 @@ export const pkiRoleKind: Kind = {
   normalise: normaliseSettings,
 
   export: (obj) => exportedSettings(obj.settings, exported, DEFAULTS),
+
+  check(ctx) {
+    for (const e of placedEntries(ctx.config, pkiRoleKind)) {
+      warnOverMountMax(ctx, e, ['ttl', 'max_ttl'], 'certificates');
+      checkGenericName(ctx, e, 'role name');
+    }
+  },
 
   async create(ctx, obj) {
     await ctx.vault.write(`${obj.mount}/roles/${encodeURIComponent(obj.name)}`, compact(obj.settings));

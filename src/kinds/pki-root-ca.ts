@@ -5,8 +5,8 @@ import { Type } from 'typebox';
 import { duration, object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
-import { livePkiMounts, PKI_SUBJECT_FIELDS, pkiMounts } from './pki.js';
-import { compact, desiredObject, liveObject, rule } from './support.js';
+import { livePkiMounts, PKI_SUBJECT_FIELDS } from './pki.js';
+import { compact, liveObject, placedEntries, placedObject, rule, warnOverMountMax } from './support.js';
 
 /** The mount's CA certificate; undefined when it has none (Vault answers 400 "no default issuer"). */
 async function readCa(vault: Vault, mount: string) {
@@ -70,21 +70,18 @@ export const pkiRootCaKind: Kind = {
   placement: { in: 'secrets', key: ['root_ca'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: the root CA, generated inside Vault.' },
 
   desired(config) {
-    return pkiMounts(config)
-      .filter(([, m]) => m.root_ca !== undefined)
-      .map(([mount, m]) =>
-        desiredObject(config, 'pki-root-ca', `secrets/${mount}/root_ca`, `secrets.${mount}.root_ca`, {
-          settings: m.root_ca ?? {},
-          mount,
-          dependsOn: [`secrets/${mount}`],
-        }),
-      );
+    return placedEntries(config, pkiRootCaKind).map((e) => placedObject(config, pkiRootCaKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`] }));
+  },
+
+  check(ctx) {
+    for (const e of placedEntries(ctx.config, pkiRootCaKind)) warnOverMountMax(ctx, e, ['ttl'], 'certificates');
   },
 
   async readLive(vault, scope) {
+    const declared = new Set(placedEntries(scope.config, pkiRootCaKind).map((e) => e.mount));
     const found = await Promise.all(
       livePkiMounts(scope.config, scope.mounts.secrets)
-        .filter((mount) => scope.config.secrets[mount]?.root_ca !== undefined)
+        .filter((mount) => declared.has(mount))
         .map(async (mount) => {
           const body = await readCa(vault, mount);
           const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
@@ -97,10 +94,10 @@ export const pkiRootCaKind: Kind = {
     return found.filter((x) => x !== undefined);
   },
 
-  /** Only the identity of the CA is comparable after creation. */
   // Only what identifies the CA: the other parameters shaped a key that already exists.
   export: (obj) => (typeof obj.settings.common_name === 'string' ? { common_name: obj.settings.common_name } : undefined),
 
+  /** Only the identity of the CA is comparable after creation. */
   normalise(settings) {
     return normaliseSettings({ common_name: settings.common_name });
   },
@@ -126,10 +123,10 @@ export const pkiRootCaKind: Kind = {
   },
 
   access(config) {
-    const mounts = pkiMounts(config).filter(([, m]) => m.root_ca !== undefined);
+    const mounts = placedEntries(config, pkiRootCaKind).map((e) => e.mount);
     return {
-      plan: mounts.map(([mount]) => rule(`${mount}/cert/ca`, 'read')),
-      apply: mounts.map(([mount]) => rule(`${mount}/root/generate/internal`, 'create', 'update')),
+      plan: mounts.map((mount) => rule(`${mount}/cert/ca`, 'read')),
+      apply: mounts.map((mount) => rule(`${mount}/root/generate/internal`, 'create', 'update')),
     };
   },
 };

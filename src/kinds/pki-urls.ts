@@ -4,7 +4,7 @@ import { object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
-import { compact, desiredObject, liveObject, rule } from './support.js';
+import { compact, liveObject, placedEntries, placedObject, rule } from './support.js';
 
 const schema = object(
   {
@@ -30,15 +30,7 @@ export const pkiUrlsKind: Kind = {
   placement: { in: 'secrets', key: ['urls'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: <mount>/config/urls.' },
 
   desired(config) {
-    return pkiMounts(config)
-      .filter(([, m]) => m.urls !== undefined)
-      .map(([mount, m]) =>
-        desiredObject(config, 'pki-urls', `secrets/${mount}/urls`, `secrets.${mount}.urls`, {
-          settings: m.urls ?? {},
-          mount,
-          dependsOn: [`secrets/${mount}`],
-        }),
-      );
+    return placedEntries(config, pkiUrlsKind).map((e) => placedObject(config, pkiUrlsKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`] }));
   },
 
   async readLive(vault, scope) {
@@ -73,7 +65,7 @@ export const pkiUrlsKind: Kind = {
     const mounts = pkiMounts(config);
     return {
       plan: mounts.map(([mount]) => rule(`${mount}/config/urls`, 'read')),
-      apply: mounts.filter(([, m]) => m.urls !== undefined).map(([mount]) => rule(`${mount}/config/urls`, 'create', 'update')),
+      apply: placedEntries(config, pkiUrlsKind).map((e) => rule(`${e.mount}/config/urls`, 'create', 'update')),
     };
   },
 };

@@ -1,5 +1,5 @@
 import type { TProperties } from 'typebox';
-import type { Config, SecretsMountConfig } from '../core/model.js';
+import type { Config, MountConfig } from '../core/model.js';
 import { stringList } from './fields.js';
 
 /** Subject fields of a certificate (root CA parameters and role constraints alike). */
@@ -14,7 +14,7 @@ export const PKI_SUBJECT_FIELDS = {
 } satisfies TProperties;
 
 /** The pki mounts the config declares, with their config. */
-export function pkiMounts(config: Config): Array<[string, SecretsMountConfig]> {
+export function pkiMounts(config: Config): Array<[string, MountConfig]> {
   return Object.entries(config.secrets).filter(([, m]) => m.type === 'pki');
 }
 

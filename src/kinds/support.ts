@@ -3,7 +3,9 @@ import type { AccessRule, Capability } from '../core/access.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from '../core/model.js';
 import { type PlacedEntry } from '../core/placed.js';
 import { dotted } from '../core/yaml-tree.js';
+import { GENERIC_NAME_RULE, isGenericName } from '../core/names.js';
 import { didYouMean } from '../core/suggest.js';
+import { parseTtl } from '../core/ttl.js';
 import type { CheckContext, Kind } from './kind.js';
 
 export { placedEntries, type PlacedEntry } from '../core/placed.js';
@@ -116,5 +118,42 @@ export function checkPolicyRefs(ctx: CheckContext, v: unknown, path: readonly st
       'declare it under `policies:` (only `default` may be used without declaring it)',
       pos,
     );
+  }
+}
+
+/** The limit Vault caps a mount's TTLs at: its tune.max_lease_ttl (undefined when not declared). */
+export function mountMaxTtl(config: Config, section: 'auth' | 'secrets', mount: string | undefined): { seconds: number; text: string } | undefined {
+  const v = mount === undefined ? undefined : config[section][mount]?.tune?.max_lease_ttl;
+  const seconds = typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined;
+  return seconds === undefined ? undefined : { seconds, text: String(v) };
+}
+
+/** Vault silently caps these at the mount's max_lease_ttl: say so rather than let the plan surprise. */
+export function warnOverMountMax(ctx: CheckContext, e: PlacedEntry, fields: readonly string[], what: string): void {
+  const section = e.path[0] === 'auth' ? 'auth' : 'secrets';
+  const max = mountMaxTtl(ctx.config, section, e.mount);
+  if (max === undefined || max.seconds === 0) return;
+  for (const f of fields) {
+    const v = e.value[f];
+    const secs = typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined;
+    if (secs !== undefined && secs > max.seconds) {
+      ctx.warn(
+        [...e.path, f],
+        `\`${f}\` (${ctx.shown([...e.path, f], v, String)}) is longer than the mount's max_lease_ttl (${max.text}): Vault caps ${what} at the mount's limit`,
+        "raise the mount's tune.max_lease_ttl or lower this value",
+      );
+    }
+  }
+}
+
+/** Users and roles: the names Vault's API routes (core/names.ts). */
+export function checkGenericName(ctx: CheckContext, e: PlacedEntry, noun: string): void {
+  if (!isGenericName(e.name)) ctx.error(e.path, `${noun} \`${e.name}\` is not a name Vault accepts: ${GENERIC_NAME_RULE}`, undefined, 'key');
+}
+
+/** Vault lower-cases these names, so an upper-case one would show a change in every plan. */
+export function checkLowerCaseName(ctx: CheckContext, e: PlacedEntry, noun: string): void {
+  if (e.name !== e.name.toLowerCase()) {
+    ctx.error(e.path, `${noun} \`${e.name}\` has upper-case letters: Vault lower-cases it, so every plan would show a change`, `rename it to \`${e.name.toLowerCase()}\``, 'key');
   }
 }

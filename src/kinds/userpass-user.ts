@@ -1,3 +1,4 @@
+import type { CredentialsSpec } from '../core/model.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringList, TOKEN_FIELDS } from './fields.js';
 import { rule } from './support.js';
@@ -34,6 +35,18 @@ export const userpassUserKind = authCollectionKind({
   sensitiveFields: ['password'],
   schema,
   description: 'userpass users by name.',
+  deprecated: { policies: 'token_policies', ttl: 'token_ttl', max_ttl: 'token_max_ttl', bound_cidrs: 'token_bound_cidrs' },
+  check(ctx, e) {
+    const creds = e.value.credentials as CredentialsSpec | undefined;
+    if (!creds?.file && !creds?.kubernetes && !ctx.broken([...e.path, 'credentials'])) {
+      ctx.warn(
+        e.path,
+        `user \`${e.name}\` has no credentials sink: its generated password is set in Vault and delivered nowhere`,
+        `add credentials: { file: { path: out/${e.name}.json } } (or kubernetes: { namespace, name })`,
+        'key',
+      );
+    }
+  },
   objectAccess: (path) => ({ plan: [], apply: [rule(`${path}/password`, 'update')] }),
   credentials: {
     mode: 'password',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/core/load.js';
 import { KINDS } from '../../../src/kinds/registry.js';
+import { objectsOf } from './load-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vault-gitops-format-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,7 +22,7 @@ describe('file sink format config', () => {
     for (const format of ['json', 'vault-sidekick', 'vault-agent', 'env']) expect(errors('roles', `{ path: out/x, format: ${format} }`)).toEqual([]);
     const dir = mkdtempSync(join(root, 'ok-'));
     writeFileSync(join(dir, 'c.yaml'), 'auth:\n  m:\n    type: approle\n    roles:\n      x: { credentials: { file: { path: x.env, format: env, env_names: { secret_id: APP_SID } } } }\n');
-    expect(loadConfig([dir], KINDS, { env: {} }).value?.auth.m?.roles?.x?.credentials?.file).toEqual({ path: 'x.env', format: 'env', env_names: { secret_id: 'APP_SID' } });
+    expect(objectsOf(loadConfig([dir], KINDS, { env: {} }).value!, 'approle-role', 'm').x?.credentials?.file).toEqual({ path: 'x.env', format: 'env', env_names: { secret_id: 'APP_SID' } });
   });
 
   it('refuses vault-agent for users (Vault Agent has no userpass login) and unknown formats', () => {

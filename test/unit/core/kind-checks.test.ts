@@ -30,3 +30,12 @@ describe('Kind.check', () => {
     expect(r.warnings.map((w) => [w.pos?.line, w.path, w.message])).toEqual([[5, 'secrets.pki.roles.tmp-web.ttl', 'a ttl of 0 means the mount default']]);
   });
 });
+
+describe('keys placed in a mount', () => {
+  it("belong to their kinds, never to the mount's own settings (a write-only secret would show in the mount's plan)", () => {
+    const r = loadFiles({ 'c.yaml': 'secrets:\n  pki:\n    type: pki\n    local: true\n    root_ca: { common_name: x }\n    urls: { issuing_certificates: [x] }\n    roles: { web: {} }\n' });
+    expect(r.errors).toEqual([]);
+    expect(r.value!.secrets.pki!.settings).toEqual({ local: true });
+    expect(KINDS.find((k) => k.name === 'secrets-mount')!.desired(r.value!)[0]!.settings).toEqual({ type: 'pki', local: true });
+  });
+});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { Kind } from '../../../src/core/kind.js';
+import type { Config, DesiredObject } from '../../../src/core/model.js';
 import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
 import { KINDS } from '../../../src/kinds/registry.js';
 
@@ -20,4 +21,10 @@ export function loadFiles(files: Record<string, string>, opts: LoadOptions = {},
   mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { ...loadConfig([dir], kinds, { env: {}, ...opts }), dir };
+}
+
+/** The objects of one kind the config declares (in one mount), by name: their settings and credentials. */
+export function objectsOf(config: Config, kind: string, mount?: string): Record<string, Pick<DesiredObject, 'settings' | 'credentials'>> {
+  const ofKind = KINDS.find((k) => k.name === kind)!.desired(config).filter((d) => mount === undefined || d.mount === mount);
+  return Object.fromEntries(ofKind.map((d) => [d.name, { settings: d.settings, ...(d.credentials ? { credentials: d.credentials } : {}) }]));
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadConfig, type LoadOptions } from '../../../src/core/load.js';
 import { KINDS } from '../../../src/kinds/registry.js';
+import { objectsOf } from './load-files.js';
 import type { Diagnostic } from '../../../src/core/model.js';
 
 const FIX = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -87,17 +88,17 @@ describe('loadConfig: errors with exact positions', () => {
     const approle = r.value!.auth.approle!;
     expect(approle.description).toBe('for payments in eu');
     expect(approle.settings.options).toEqual({ note: 'costs ${var.x}' });
-    expect(approle.roles!.web!.settings).toEqual({ token_ttl: '2h', token_num_uses: 3, secret_id_ttl: '1h' });
+    expect(objectsOf(r.value!, 'approle-role', 'approle').web!.settings).toEqual({ token_ttl: '2h', token_num_uses: 3, secret_id_ttl: '1h' });
 
     const v = load(['var-files'], { varFiles: [join(FIX, 'vars/vars.env'), join(FIX, 'vars/vars.yaml')], env: { ENV_NAME: 'prod' } });
     expect(v.errors).toEqual([]);
-    const role = v.value!.auth.approle!.roles!.web!;
+    const role = objectsOf(v.value!, 'approle-role', 'approle').web!;
     expect(v.value!.auth.approle!.description).toBe('from the env file');
     expect(role.settings).toEqual({ token_ttl: '3h', token_num_uses: 5 }); // the later file wins; unquoted → number
     expect(role.credentials).toEqual({ file: { path: 'out/prod/web.json', mode: 0o640 } });
 
     const cli = load(['var-files'], { varFiles: [join(FIX, 'vars/vars.yaml')], vars: { ttl: '4h', desc: 'd' }, env: { ENV_NAME: 'x' } });
-    expect(cli.value!.auth.approle!.roles!.web!.settings.token_ttl).toBe('4h'); // --var wins over files
+    expect(objectsOf(cli.value!, 'approle-role', 'approle').web!.settings.token_ttl).toBe('4h'); // --var wins over files
 
     const bad = load(['var-files'], { varFiles: [join(FIX, 'vars/bad.env'), join(FIX, 'vars/none.env')] });
     expect(bad.errors.filter((d) => d.path === undefined).map(brief)).toEqual([
@@ -235,13 +236,9 @@ describe('loadConfig: layering', () => {
     expect(r.errors).toEqual([]);
     const c = r.value!;
     expect(c.policies.web).toEqual({ policy: 'path "secret/data/web/prod/*" {\n  capabilities = ["read"]\n}\n' });
-    expect(c.auth.approle).toEqual({
-      type: 'approle',
-      settings: {},
-      tune: { default_lease_ttl: '1h', max_lease_ttl: '12h' },
-      roles: {
-        web: { settings: { token_policies: ['web', 'default'], token_ttl: '30m', token_bound_cidrs: ['10.1.0.0/16'] } },
-      },
+    expect(c.auth.approle).toEqual({ type: 'approle', settings: {}, tune: { default_lease_ttl: '1h', max_lease_ttl: '12h' } });
+    expect(objectsOf(c, 'approle-role', 'approle')).toEqual({
+      web: { settings: { token_policies: ['web', 'default'], token_ttl: '30m', token_bound_cidrs: ['10.1.0.0/16'] } },
     });
     expect(c.prune).toEqual(['policies', 'auth/approle/roles']);
     // Sources: the object where it was declared, overridden fields where they were overridden.
@@ -334,12 +331,12 @@ describe('loadConfig: credentials', () => {
   it('normalises rotate to seconds and an octal mode to a number', () => {
     const r = load(['credentials-ok']);
     expect(r.errors).toEqual([]);
-    expect(r.value!.auth.approle!.roles!.api!.credentials).toEqual({
+    expect(objectsOf(r.value!, 'approle-role', 'approle').api!.credentials).toEqual({
       file: { path: 'out/api.json', mode: 0o640 },
       kubernetes: { namespace: 'api', name: 'api-vault', adopt: true, keys: { secret_id: 'SECRET_ID' } },
       rotate: { before_expiry: 864000, max_age: 2592000 },
     });
-    expect(r.value!.auth.userpass!.users!.alice!.credentials).toEqual({
+    expect(objectsOf(r.value!, 'userpass-user', 'userpass').alice!.credentials).toEqual({
       file: { path: 'out/alice.json', mode: 0o600 },
       password: { length: 20, symbols: true },
     });
@@ -376,6 +373,6 @@ describe('loadConfig: inputs', () => {
   it('accepts a single YAML file as a layer', () => {
     const r = loadConfig([join(FIX, 'layering/base'), join(FIX, 'layering/prod/web.yaml')], KINDS, { env: {} });
     expect(r.errors).toEqual([]);
-    expect(r.value!.auth.approle!.roles!.web!.settings.token_ttl).toBe('30m');
+    expect(objectsOf(r.value!, 'approle-role', 'approle').web!.settings.token_ttl).toBe('30m');
   });
 });

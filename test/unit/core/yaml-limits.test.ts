@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoadOptions } from '../../../src/core/load.js';
-import { loadFiles } from './load-files.js';
+import { loadFiles, objectsOf } from './load-files.js';
 
 function load(text: string, opts: LoadOptions = {}) {
   const r = loadFiles({ 'c.yaml': text }, opts);
@@ -49,6 +49,6 @@ describe('YAML limits: a hostile config fails fast with a position', () => {
     const text = 'policies:\n  p: { policy: \'path "a" { capabilities = ["read"] }\' }\nauth:\n  ar:\n    type: approle\n    roles:\n      a: &role { token_policies: [p], token_ttl: 1h }\n      b: *role\n';
     const r = load(text);
     expect(r.errors).toEqual([]);
-    expect(r.value!.auth.ar!.roles!.b!.settings).toEqual({ token_policies: ['p'], token_ttl: '1h' });
+    expect(objectsOf(r.value!, 'approle-role', 'ar').b!.settings).toEqual({ token_policies: ['p'], token_ttl: '1h' });
   });
 });
