@@ -52,7 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withVaultOptions(program.command('export'))
     .description('read a live Vault and write config in this format (policies as .hcl files, defaults left out)')
     .option('--out <dir>', 'where to write it', 'exported')
-    .option('--kinds <list>', 'only these kinds, comma-separated (policy, auth-mount, userpass-user, approle-role, secrets-mount, pki-root-ca, pki-urls, pki-role)')
+    .option('--kinds <list>', 'only these kinds, comma-separated (the `kind` of plan --output json: policy, auth-mount, pki-role, ...; an unknown name lists them all)')
     .action(action(async () => (await import('./export.js')).exportCommand));
 
   withStateOption(withVaultOptions(program.command('snapshot')))

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Kind } from './kind.js';
+import { placedEntries } from './placed.js';
 import { Layout, mergeDirectory, overlay, type Layer } from './layering.js';
 import type { Config, Diagnostic, ValidationResult } from './model.js';
 import { sortDiagnostics } from './diagnostics-format.js';
@@ -144,7 +145,7 @@ export function loadConfig(dirs: string[], kinds: readonly Kind[], opts: LoadOpt
   const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, kinds, errors, { sinkRoot: opts.sinkRoot });
   errors.push(...checked.errors);
   warnings.push(...checked.warnings);
-  if (errors.length === 0 && declaresNothing(checked.config)) errors.push(emptyConfigError(dirs, layers.reduce((n, l) => n + l.files.length, 0)));
+  if (errors.length === 0 && declaresNothing(checked.config, kinds)) errors.push(emptyConfigError(dirs, layers.reduce((n, l) => n + l.files.length, 0)));
   return finish(errors, warnings, checked.config, scope);
 }
 
@@ -186,8 +187,8 @@ function readLimited(file: string, limits: InputLimits, before: number, errors: 
   }
 }
 
-function declaresNothing(config: Config): boolean {
-  return Object.keys(config.policies).length === 0 && Object.keys(config.auth).length === 0 && Object.keys(config.secrets).length === 0;
+function declaresNothing(config: Config, kinds: readonly Kind[]): boolean {
+  return Object.keys(config.auth).length === 0 && Object.keys(config.secrets).length === 0 && kinds.every((k) => placedEntries(config, k).length === 0);
 }
 
 /** Applying an empty config would delete everything vault-gitops manages: refuse it. */

@@ -2,7 +2,7 @@ import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError, errorMessage } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
 import { rule } from './support.js';
-import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringList, TOKEN_FIELDS } from './fields.js';
+import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringSet, TOKEN_FIELDS } from './fields.js';
 import { Type } from 'typebox';
 import type { Kind } from './kind.js';
 
@@ -31,7 +31,7 @@ const schema = object(
     local_secret_ids: Type.Boolean({ description: 'secret_ids are cluster-local (can only be set at creation).' }),
     role_id: Type.String({ minLength: 1, description: 'A custom role_id (auth/<mount>/role/<name>/role-id).' }),
     ...TOKEN_FIELDS,
-    policies: deprecated('token_policies', stringList),
+    policies: deprecated('token_policies', stringSet),
     period: deprecated('token_period', duration),
     bound_cidr_list: deprecated('secret_id_bound_cidrs', cidrList),
     secret_id: forbidden('not allowed in config: secret_ids are issued by Vault and delivered to the credentials sink'),

@@ -6,7 +6,7 @@ import { parseTtl } from '../core/ttl.js';
 import { exportableFields, exportedSettings } from './export.js';
 import { genericName, TOKEN_DEFAULTS } from './fields.js';
 import type { CheckContext, CredentialCapability, Kind } from './kind.js';
-import { normaliseSettings } from './normalise.js';
+import { normaliserFor } from './normalise.js';
 import {
   checkGenericName,
   checkLowerCaseName,
@@ -71,6 +71,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
   };
 
   const exported = exportableFields(f.schema, f.notExported);
+  const normalise = normaliserFor(f.schema);
   const kind: Kind = {
     name: f.kind,
     title: f.title,
@@ -104,7 +105,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
               for (const [field, read] of Object.entries(f.extraFields ?? {})) {
                 if (declared[field] !== undefined) i.data[field] = await read(vault, { mount, name: i.name });
               }
-              return liveObject(f.kind, address, normaliseSettings(i.data), mount);
+              return liveObject(f.kind, address, normalise(i.data), mount);
             }),
           );
         }),
@@ -112,7 +113,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
       return perMount.flat();
     },
 
-    normalise: normaliseSettings,
+    normalise,
 
     export(obj, all, out) {
       const settings = exportedSettings(obj.settings, exported, { ...TOKEN_DEFAULTS, ...f.exportDefaults });

@@ -27,6 +27,11 @@ export const DEFINITIONS = {
     description: 'Seconds, or a Go duration ("90m", "1h30m", "720h"), or whole days ("10d").',
   }),
   stringList: Type.Unsafe<string | string[]>({ type: ['array', 'string'], items: { type: 'string' }, description: 'A list (or a comma-separated string).' }),
+  stringSet: Type.Unsafe<string | string[]>({
+    type: ['array', 'string'],
+    items: { type: 'string' },
+    description: 'A set (a list or a comma-separated string): order and repeats do not matter.',
+  }),
   cidrList: Type.Unsafe<string | string[]>({
     type: ['array', 'string'],
     items: { type: 'string', pattern: '^\\s*[0-9A-Fa-f:.]+(/[0-9]+)?\\s*$', 'x-error': 'must be an IPv4 or IPv6 address or a CIDR block such as 10.0.0.0/8' },
@@ -54,6 +59,8 @@ export const DEFINITIONS = {
 export const duration = (description?: string, opts: FieldOptions = {}) => ref<string | number>('duration', { ...opts, ...(description ? { description } : {}) });
 /** A list of strings, or one comma-separated string. */
 export const stringList = (description?: string, opts: FieldOptions = {}) => ref<string | string[]>('stringList', { ...opts, ...(description ? { description } : {}) });
+/** An unordered set of strings: compared sorted and without repeats (normalise.ts). */
+export const stringSet = (description?: string, opts: FieldOptions = {}) => ref<string | string[]>('stringSet', { ...opts, ...(description ? { description } : {}) });
 /** Addresses or CIDR blocks (list or comma-separated); checked as Vault parses them. */
 export const cidrList = (description?: string, opts: FieldOptions = {}) => ref<string | string[]>('cidrList', { ...opts, ...(description ? { description } : {}) });
 /** Vault's generic name rule (users, roles): for `Placement.names`. */
@@ -63,6 +70,12 @@ export const passwordPolicy = () => ref('passwordPolicy');
 /** A mapping of strings (labels, metadata); `value` narrows the values. */
 export const stringMap = (value: object = { type: 'string' }, opts: FieldOptions = {}) =>
   Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: value, ...opts });
+
+/** The fields of an object schema that are sets (stringSet), for its kind's normalise(). */
+export function setFields(schema: TSchema): ReadonlySet<string> {
+  const props = ((schema as { properties?: Record<string, { $ref?: string }> }).properties ?? {}) as Record<string, { $ref?: string }>;
+  return new Set(Object.keys(props).filter((k) => props[k]!.$ref === '#/definitions/stringSet'));
+}
 
 /** A field that must not be written here; `message` says why and what to do instead. */
 export const forbidden = (message: string) => Type.Unsafe<never>({ not: {}, 'x-error': message });
@@ -90,7 +103,7 @@ export const TOKEN_FIELDS = {
   token_no_default_policy: Type.Boolean({ description: 'Do not attach the `default` policy to generated tokens.' }),
   token_num_uses: Type.Integer({ minimum: 0, description: 'Maximum uses of a generated token; 0 = unlimited.' }),
   token_period: duration('Periodic tokens: fixed renewal period.'),
-  token_policies: stringList('Policies attached to generated tokens.'),
+  token_policies: stringSet('Policies attached to generated tokens.'),
   token_type: Type.String({ enum: ['default', 'service', 'batch'], description: 'The type of token to generate.' }),
   token_ttl: duration('Initial TTL of the generated token.'),
   token_strictly_bind_ip: Type.Boolean({ description: 'OpenBao only: bind the token strictly to the login IP.' }),

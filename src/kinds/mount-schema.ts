@@ -1,7 +1,7 @@
 // The schema of a mount itself (sys/auth/<path>, sys/mounts/<path>): its type, options and tune.
 // The keys kinds place inside a mount (users, roles, config, ...) are added by config-schema.ts.
 import { Type, type TProperties, type TSchema } from 'typebox';
-import { duration, forbidden, object, stringList } from './fields.js';
+import { duration, forbidden, object, stringList, stringSet } from './fields.js';
 
 export type MountSection = 'auth' | 'secrets';
 
@@ -42,11 +42,11 @@ export const BUILTIN_MOUNT_TYPES: Readonly<Record<MountSection, readonly string[
 const COMMON_TUNE = {
   default_lease_ttl: duration('Default lease TTL.'),
   max_lease_ttl: duration('Maximum lease TTL.'),
-  audit_non_hmac_request_keys: stringList(),
-  audit_non_hmac_response_keys: stringList(),
+  audit_non_hmac_request_keys: stringSet(),
+  audit_non_hmac_response_keys: stringSet(),
   listing_visibility: Type.String({ enum: ['unauth', 'hidden', ''] }),
-  passthrough_request_headers: stringList(),
-  allowed_response_headers: stringList(),
+  passthrough_request_headers: stringSet(),
+  allowed_response_headers: stringSet(),
   plugin_version: Type.String(),
   identity_token_key: Type.String(),
 } satisfies TProperties;

@@ -1,6 +1,8 @@
 import { parseCidr } from '../core/cidr.js';
 import { parseTtl } from '../core/ttl.js';
+import type { TSchema } from 'typebox';
 import type { Settings } from '../core/model.js';
+import { setFields } from './fields.js';
 
 /** Kinds compare normalised values with core's deep equality. */
 export { sameValue } from '../core/same-value.js';
@@ -10,37 +12,7 @@ export function isDurationField(name: string): boolean {
   return /(^|_)(ttl|period|duration)$/.test(name) || name === 'ttl';
 }
 
-/** Fields holding an unordered set: compared sorted and de-duplicated. */
-const SET_FIELDS = new Set([
-  'policies',
-  'token_policies',
-  'token_bound_cidrs',
-  'secret_id_bound_cidrs',
-  'bound_cidr_list',
-  'allowed_domains',
-  'allowed_uri_sans',
-  'allowed_other_sans',
-  'allowed_serial_numbers',
-  'allowed_user_ids',
-  'key_usage',
-  'ext_key_usage',
-  'ext_key_usage_oids',
-  'policy_identifiers',
-  'ou',
-  'organization',
-  'country',
-  'locality',
-  'province',
-  'street_address',
-  'postal_code',
-  'issuing_certificates',
-  'crl_distribution_points',
-  'ocsp_servers',
-  'audit_non_hmac_request_keys',
-  'audit_non_hmac_response_keys',
-  'passthrough_request_headers',
-  'allowed_response_headers',
-]);
+const NO_SETS: ReadonlySet<string> = new Set();
 
 function isCidrField(name: string): boolean {
   return /cidr/.test(name);
@@ -63,13 +35,17 @@ function toList(v: unknown): unknown[] {
   return [v];
 }
 
-/** Normalises one field value into the comparable shape shared by config and live reads. */
-export function normaliseField(name: string, value: unknown): unknown {
+/**
+ * Normalises one field value into the comparable shape shared by config and live reads. `sets`: the
+ * kind's unordered fields (fields.ts stringSet; `setFields(schema)`), compared sorted and de-duplicated,
+ * as CIDR fields always are.
+ */
+export function normaliseField(name: string, value: unknown, sets: ReadonlySet<string> = NO_SETS): unknown {
   if (value === null || value === undefined) return null;
   if (isDurationField(name) && (typeof value === 'string' || typeof value === 'number')) {
     return parseTtl(value) ?? value;
   }
-  if (SET_FIELDS.has(name) || isCidrField(name)) {
+  if (sets.has(name) || isCidrField(name)) {
     let list = toList(value).map((x) => (typeof x === 'string' ? x.trim() : x));
     if (isCidrField(name)) list = list.map((x) => (typeof x === 'string' ? canonicalCidr(x) : x));
     return [...new Set(list.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))))].sort();
@@ -78,10 +54,16 @@ export function normaliseField(name: string, value: unknown): unknown {
   return value;
 }
 
-export function normaliseSettings(settings: Settings): Settings {
+export function normaliseSettings(settings: Settings, sets: ReadonlySet<string> = NO_SETS): Settings {
   const out: Settings = {};
-  for (const [k, v] of Object.entries(settings)) out[k] = normaliseField(k, v);
+  for (const [k, v] of Object.entries(settings)) out[k] = normaliseField(k, v, sets);
   return out;
+}
+
+/** A kind's normalise(): its schema's set fields sorted, durations in seconds, CIDRs canonical. */
+export function normaliserFor(schema: TSchema): (settings: Settings) => Settings {
+  const sets = setFields(schema);
+  return (settings) => normaliseSettings(settings, sets);
 }
 
 /** A list-valued field where the live side is a list and the config gave a comma string. */

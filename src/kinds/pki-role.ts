@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { exportableFields, exportedSettings } from './export.js';
-import { cidrList, duration, genericName, object, stringList } from './fields.js';
+import { cidrList, duration, genericName, object, stringList, stringSet } from './fields.js';
 import type { Kind } from './kind.js';
-import { normaliseSettings } from './normalise.js';
+import { normaliserFor } from './normalise.js';
 import { livePkiMounts, PKI_SUBJECT_FIELDS, pkiMounts } from './pki.js';
 import { checkGenericName, compact, listAndRead, liveObject, placedEntries, placedObject, rule, warnOverMountMax } from './support.js';
 
@@ -11,7 +11,7 @@ const schema = object(
     ttl: duration(),
     max_ttl: duration(),
     allow_localhost: Type.Boolean(),
-    allowed_domains: stringList(),
+    allowed_domains: stringSet(),
     allowed_domains_template: Type.Boolean(),
     allow_bare_domains: Type.Boolean(),
     allow_subdomains: Type.Boolean(),
@@ -21,11 +21,11 @@ const schema = object(
     enforce_hostnames: Type.Boolean(),
     allow_ip_sans: Type.Boolean(),
     allowed_ip_sans_cidr: cidrList('OpenBao only.'),
-    allowed_uri_sans: stringList(),
+    allowed_uri_sans: stringSet(),
     allowed_uri_sans_template: Type.Boolean(),
-    allowed_other_sans: stringList(),
-    allowed_serial_numbers: stringList(),
-    allowed_user_ids: stringList(),
+    allowed_other_sans: stringSet(),
+    allowed_serial_numbers: stringSet(),
+    allowed_user_ids: stringSet(),
     server_flag: Type.Boolean(),
     client_flag: Type.Boolean(),
     code_signing_flag: Type.Boolean(),
@@ -34,9 +34,9 @@ const schema = object(
     key_bits: Type.Integer({ minimum: 0 }),
     signature_bits: Type.Integer({ minimum: 0 }),
     use_pss: Type.Boolean(),
-    key_usage: stringList(),
-    ext_key_usage: stringList(),
-    ext_key_usage_oids: stringList(),
+    key_usage: stringSet(),
+    ext_key_usage: stringSet(),
+    ext_key_usage_oids: stringSet(),
     use_csr_common_name: Type.Boolean(),
     use_csr_sans: Type.Boolean(),
     ...PKI_SUBJECT_FIELDS,
@@ -45,7 +45,7 @@ const schema = object(
     no_store_metadata: Type.Boolean({ description: 'Vault Enterprise only.' }),
     require_cn: Type.Boolean(),
     cn_validations: stringList(),
-    policy_identifiers: stringList(),
+    policy_identifiers: stringSet(),
     basic_constraints_valid_for_non_ca: Type.Boolean(),
     not_before_duration: duration(),
     not_after: Type.String(),
@@ -58,6 +58,7 @@ const schema = object(
   },
   { description: '<mount>/roles/<name> parameters.' },
 );
+const normalise = normaliserFor(schema);
 
 /** What Vault fills in for a role field nobody set (left out of an export). */
 const DEFAULTS = {
@@ -113,13 +114,13 @@ export const pkiRoleKind: Kind = {
     const perMount = await Promise.all(
       livePkiMounts(scope.config, scope.mounts.secrets).map(async (mount) => {
         const items = await listAndRead(vault, `${mount}/roles`, (n) => `${mount}/roles/${encodeURIComponent(n)}`);
-        return items.map((i) => liveObject('pki-role', `secrets/${mount}/roles/${i.name}`, normaliseSettings(i.data), mount));
+        return items.map((i) => liveObject('pki-role', `secrets/${mount}/roles/${i.name}`, normalise(i.data), mount));
       }),
     );
     return perMount.flat();
   },
 
-  normalise: normaliseSettings,
+  normalise,
 
   export: (obj) => exportedSettings(obj.settings, exported, DEFAULTS),
 

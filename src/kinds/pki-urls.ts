@@ -1,21 +1,22 @@
 import { Type } from 'typebox';
 import { exportableFields, exportedSettings } from './export.js';
-import { object, stringList } from './fields.js';
+import { object, stringList, stringSet } from './fields.js';
 import type { Kind } from './kind.js';
-import { normaliseSettings } from './normalise.js';
+import { normaliserFor } from './normalise.js';
 import { livePkiMounts, pkiMounts } from './pki.js';
 import { compact, liveObject, placedEntries, placedObject, rule } from './support.js';
 
 const schema = object(
   {
-    issuing_certificates: stringList(),
-    crl_distribution_points: stringList(),
-    ocsp_servers: stringList(),
+    issuing_certificates: stringSet(),
+    crl_distribution_points: stringSet(),
+    ocsp_servers: stringSet(),
     delta_crl_distribution_points: stringList(),
     enable_templating: Type.Boolean(),
   },
   { description: '<mount>/config/urls parameters.' },
 );
+const normalise = normaliserFor(schema);
 
 const exported = exportableFields(schema);
 
@@ -37,12 +38,12 @@ export const pkiUrlsKind: Kind = {
     return Promise.all(
       livePkiMounts(scope.config, scope.mounts.secrets).map(async (mount) => {
         const body = await vault.read(`${mount}/config/urls`);
-        return liveObject('pki-urls', `secrets/${mount}/urls`, normaliseSettings((body?.data ?? {}) as Record<string, unknown>), mount);
+        return liveObject('pki-urls', `secrets/${mount}/urls`, normalise((body?.data ?? {}) as Record<string, unknown>), mount);
       }),
     );
   },
 
-  normalise: normaliseSettings,
+  normalise,
 
   export(obj) {
     const urls = exportedSettings(obj.settings, exported, { enable_templating: false });

@@ -1,16 +1,16 @@
 import type { TProperties } from 'typebox';
 import type { Config, MountConfig } from '../core/model.js';
-import { stringList } from './fields.js';
+import { stringSet } from './fields.js';
 
 /** Subject fields of a certificate (root CA parameters and role constraints alike). */
 export const PKI_SUBJECT_FIELDS = {
-  ou: stringList(),
-  organization: stringList(),
-  country: stringList(),
-  locality: stringList(),
-  province: stringList(),
-  street_address: stringList(),
-  postal_code: stringList(),
+  ou: stringSet(),
+  organization: stringSet(),
+  country: stringSet(),
+  locality: stringSet(),
+  province: stringSet(),
+  street_address: stringSet(),
+  postal_code: stringSet(),
 } satisfies TProperties;
 
 /** The pki mounts the config declares, with their config. */

@@ -41,7 +41,7 @@ function violations(out: string): string[] {
 }
 
 describe('layer rule (npm run lint)', () => {
-  it('fails on an upward import from each floor, type-only imports included, and on cycles and unresolvable imports', async () => {
+  it('fails on an upward import from each floor (type-only ones too), a cycle, an unresolvable import and an import of tests', async () => {
     const { code, out } = await cruise({
       'src/core/model.ts': "export type Id = string;\n",
       // core → adapters, as a type only (core declares ports instead)
@@ -60,10 +60,14 @@ describe('layer rule (npm run lint)', () => {
       'src/render/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
       // an import that resolves nowhere would hide from every rule
       'src/core/lost.ts': "import { x } from './missing.js';\nexport const y = x;\n",
+      // src never reaches into the tests
+      'src/cli/debug.ts': "import { helper } from '../../test/helper.js';\nexport const d = helper;\n",
+      'test/helper.ts': 'export const helper = 1;\n',
     });
     expect(code).not.toBe(0);
     expect(violations(out)).toEqual([
       'no-cycles: src/render/a.ts → src/render/b.ts',
+      'no-outside-src: src/cli/debug.ts → test/helper.ts',
       'no-unresolvable: src/core/lost.ts → ./missing.js',
       'no-upward-from-adapters: src/adapters/files.ts → src/kinds/policy.ts',
       'no-upward-from-core: src/core/engine.ts → src/adapters/client.ts',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { setFields } from '../../../src/kinds/fields.js';
 import { canonicalCidr, normaliseField, normaliseSettings, sameValue } from '../../../src/kinds/normalise.js';
+import { KINDS } from '../../../src/kinds/registry.js';
 import { normalisePolicyText } from '../../../src/kinds/policy.js';
 
 describe('normaliseField', () => {
@@ -12,10 +14,22 @@ describe('normaliseField', () => {
     expect(normaliseField('token_period', '0')).toBe(0);
   });
 
-  it('sorts and de-duplicates sets, splitting comma strings', () => {
-    expect(normaliseField('token_policies', ['b', 'a', 'b'])).toEqual(['a', 'b']);
-    expect(normaliseField('token_policies', 'b, a')).toEqual(['a', 'b']);
-    expect(normaliseField('allowed_domains', ['svc.cluster.local'])).toEqual(['svc.cluster.local']);
+  it("sorts and de-duplicates the kind's sets, splitting comma strings", () => {
+    const sets = new Set(['token_policies', 'allowed_domains']);
+    expect(normaliseField('token_policies', ['b', 'a', 'b'], sets)).toEqual(['a', 'b']);
+    expect(normaliseField('token_policies', 'b, a', sets)).toEqual(['a', 'b']);
+    expect(normaliseField('allowed_domains', ['svc.cluster.local'], sets)).toEqual(['svc.cluster.local']);
+    expect(normaliseField('token_policies', ['b', 'a'])).toEqual(['b', 'a']);
+  });
+
+  it("takes a kind's sets from its schema (fields.ts stringSet)", () => {
+    const role = KINDS.find((k) => k.name === 'pki-role')!;
+    expect([...setFields(role.placement!.schema)]).toEqual(expect.arrayContaining(['allowed_domains', 'key_usage', 'ou']));
+    expect(role.normalise({ key_usage: ['b', 'a'], allowed_domains: 'y,x', cn_validations: ['hostname', 'email'] })).toEqual({
+      key_usage: ['a', 'b'],
+      allowed_domains: ['x', 'y'],
+      cn_validations: ['hostname', 'email'],
+    });
   });
 
   it('treats a single-address CIDR and the bare address as equal', () => {
@@ -34,8 +48,9 @@ describe('normaliseField', () => {
 
 describe('sameValue', () => {
   it('matches a config and a live read after normalising both', () => {
-    const desired = normaliseSettings({ token_ttl: '1h', token_policies: ['x', 'default'], token_bound_cidrs: ['10.0.0.1/32'] });
-    const live = normaliseSettings({ token_ttl: 3600, token_policies: ['default', 'x'], token_bound_cidrs: ['10.0.0.1'] });
+    const sets = new Set(['token_policies']);
+    const desired = normaliseSettings({ token_ttl: '1h', token_policies: ['x', 'default'], token_bound_cidrs: ['10.0.0.1/32'] }, sets);
+    const live = normaliseSettings({ token_ttl: 3600, token_policies: ['default', 'x'], token_bound_cidrs: ['10.0.0.1'] }, sets);
     expect(sameValue(desired, live)).toBe(true);
   });
 });
