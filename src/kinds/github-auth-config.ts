@@ -7,12 +7,12 @@ import type { Settings } from '../core/model.js';
 import { authConfigKind } from './auth-method-objects.js';
 import { object, TOKEN_FIELDS } from './fields.js';
 import type { CheckContext } from './kind.js';
-import { normaliseSettings } from './normalise.js';
+import { normaliserFor } from './normalise.js';
 import type { PlacedEntry } from './support.js';
 
 /** Vault stores base_url with a trailing slash (it appends one). */
 function normalise(settings: Settings): Settings {
-  const out = normaliseSettings(settings);
+  const out = normaliseFields(settings);
   // A single name (the shared normaliser treats `organization` as a PKI subject list).
   if (typeof settings.organization === 'string') out.organization = settings.organization.trim();
   if (typeof out.base_url === 'string' && out.base_url !== '' && !out.base_url.endsWith('/')) out.base_url = `${out.base_url}/`;
@@ -32,6 +32,7 @@ const schema = object(
   },
   { required: ['organization'], description: 'github: auth/<mount>/config parameters.' },
 );
+const normaliseFields = normaliserFor(schema);
 
 export const githubAuthConfigKind = authConfigKind({
   kind: 'github-auth-config',

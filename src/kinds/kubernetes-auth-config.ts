@@ -10,7 +10,7 @@ import { authConfigKind, sourcePath } from './auth-method-objects.js';
 import { object } from './fields.js';
 import type { CheckContext } from './kind.js';
 import type { PlacedEntry } from './support.js';
-import { normaliseSettings } from './normalise.js';
+import { normaliserFor } from './normalise.js';
 
 export const KUBERNETES_CONFIG_FIELDS = [
   'kubernetes_host',
@@ -35,7 +35,7 @@ const pemText = (v: unknown): unknown => (typeof v === 'string' ? v.trim() : v);
 
 function normalise(settings: Settings): Settings {
   const { token_reviewer_jwt: jwt, ...rest } = settings;
-  const out = normaliseSettings(rest);
+  const out = normaliseFields(rest);
   if (out.kubernetes_ca_cert !== undefined) out.kubernetes_ca_cert = pemText(out.kubernetes_ca_cert);
   if (out.pem_keys !== undefined && out.pem_keys !== null) {
     const keys = Array.isArray(out.pem_keys) ? out.pem_keys : [out.pem_keys];
@@ -63,6 +63,7 @@ const schema = object(
   },
   { required: ['kubernetes_host'], description: 'kubernetes: auth/<mount>/config parameters.' },
 );
+const normaliseFields = normaliserFor(schema);
 
 export const kubernetesAuthConfigKind = authConfigKind({
   kind: 'kubernetes-auth-config',

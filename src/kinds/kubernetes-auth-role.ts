@@ -6,7 +6,7 @@ import type { Settings } from '../core/model.js';
 import { authMapKind, nameList } from './auth-method-objects.js';
 import { genericName, object, stringList, TOKEN_FIELDS } from './fields.js';
 import type { CheckContext } from './kind.js';
-import { normaliseSettings } from './normalise.js';
+import { normaliserFor } from './normalise.js';
 import type { PlacedEntry } from './support.js';
 
 const SETS = ['bound_service_account_names', 'bound_service_account_namespaces'];
@@ -24,7 +24,7 @@ function selectorObject(v: unknown): unknown {
 }
 
 function normalise(settings: Settings): Settings {
-  const out = normaliseSettings(settings);
+  const out = normaliseFields(settings);
   for (const f of SETS) {
     const v = out[f];
     if (v === null || v === undefined) continue;
@@ -49,6 +49,7 @@ const schema = object(
   },
   { required: ['bound_service_account_names'], description: 'kubernetes: auth/<mount>/role/<name> parameters.' },
 );
+const normaliseFields = normaliserFor(schema);
 
 export const kubernetesAuthRoleKind = authMapKind({
   kind: 'kubernetes-auth-role',
