@@ -3,10 +3,14 @@ import { approleRoleKind } from './approle-role.js';
 import { auditDeviceKind } from './audit-device.js';
 import { authMountKind } from './auth-mount.js';
 import { caBundleKind } from './ca-bundle.js';
+import { githubAuthConfigKind } from './github-auth-config.js';
+import { githubTeamMapKind, githubUserMapKind } from './github-map.js';
 import { identityGroupKind } from './identity-group.js';
 import { jwtConfigKind } from './jwt-config.js';
 import { jwtRoleKind } from './jwt-role.js';
 import type { Kind } from './kind.js';
+import { kubernetesAuthConfigKind } from './kubernetes-auth-config.js';
+import { kubernetesAuthRoleKind } from './kubernetes-auth-role.js';
 import { kvConfigKind } from './kv-config.js';
 import { pkiRoleKind } from './pki-role.js';
 import { pkiRootCaKind } from './pki-root-ca.js';
@@ -27,6 +31,11 @@ export const KINDS: readonly Kind[] = [
   approleRoleKind,
   jwtConfigKind,
   jwtRoleKind,
+  kubernetesAuthConfigKind,
+  kubernetesAuthRoleKind,
+  githubAuthConfigKind,
+  githubTeamMapKind,
+  githubUserMapKind,
   secretsMountKind,
   kvConfigKind,
   pkiRootCaKind,
