@@ -4,8 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseCidr } from './cidr.js';
+import { compileConfigSchema } from './schema-validator.js';
 import { checkPolicyHcl } from './hcl.js';
 import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import { GENERIC_NAME_RULE, isGenericName, policyNameProblem } from './names.js';
@@ -54,10 +55,7 @@ export function configSchema(): Json {
 function compiledSchema(): { validate: ValidateFunction; schema: Json } {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Json;
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    // Our one annotation: the message to show when the schema node it sits on fails.
-    ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-    compiled = { validate: ajv.compile(schema), schema };
+    compiled = { validate: compileConfigSchema(schema), schema };
   }
   return compiled;
 }
