@@ -1,12 +1,14 @@
 import type { Vault } from '../adapters/vault.js';
 import type { Kind, ReadScope } from '../kinds/kind.js';
 import type { Config, DesiredObject, LiveObject } from './model.js';
+import { listingOnly, type Targets } from './targets.js';
 
 /**
  * Reads the live objects of every kind: mounts first (their tables tell which mounts exist and of
- * what type), then every other kind concurrently, each with LIST + concurrent GETs.
+ * what type), then every other kind concurrently, each with LIST + concurrent GETs. With `targets`,
+ * only the kinds and names that can be targets are read (the mount tables always).
  */
-export async function readLive(vault: Vault, config: Config, desired: DesiredObject[], kinds: readonly Kind[]): Promise<LiveObject[]> {
+export async function readLive(vault: Vault, config: Config, desired: DesiredObject[], kinds: readonly Kind[], targets?: Targets): Promise<LiveObject[]> {
   const byKind = (k: Kind) => desired.filter((d) => d.kind === k.name);
   const scope0: ReadScope = { config, desired: [], mounts: { auth: {}, secrets: {} } };
   const mountKinds = kinds.filter((k) => k.phase === 0);
@@ -17,8 +19,12 @@ export async function readLive(vault: Vault, config: Config, desired: DesiredObj
     const section = m.address.startsWith('auth/') ? 'auth' : 'secrets';
     mounts[section][m.mount ?? m.name] = String(m.settings.type);
   }
+  const client = (k: Kind) => {
+    const keep = targets?.names(k.name);
+    return keep ? listingOnly(vault, keep) : vault;
+  };
   const rest = await Promise.all(
-    kinds.filter((k) => k.phase !== 0).map((k) => k.readLive(vault, { config, desired: byKind(k), mounts })),
+    kinds.filter((k) => k.phase !== 0 && (targets?.reads(k.name) ?? true)).map((k) => k.readLive(client(k), { config, desired: byKind(k), mounts })),
   );
   return [...mountLive, ...rest.flat()];
 }
