@@ -15,6 +15,7 @@ import { renderText } from '../render/text.js';
 import { stopRequested } from './interrupt.js';
 import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
+import { withProgress } from './progress.js';
 import { openSession } from './session.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
@@ -57,10 +58,11 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const { lock: held, store, owner: runner, configOwner: owner } = locked;
     const runId = held.id;
     const now = new Date();
-    const { plan: fresh, live, checks } = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
-      ...managedInput(held.record),
-      ignore: stateIgnore(store.location),
-    });
+    const { stats } = session.vault;
+    const readsBefore = stats.total;
+    const { plan: fresh, live, checks } = await withProgress('reading Vault', 'objects', loaded.desired.length, () => stats.total - readsBefore, () =>
+      makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location) }),
+    );
     let plan: Plan = fresh;
     if (saved) {
       if (saved.vault_addr && saved.vault_addr !== session.vault.addr) {
@@ -106,16 +108,21 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     }
     if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
     await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), owner, last_apply: meta('running') }));
-    const results = await applyPlan(plan, {
-      vault: session.vault,
-      sinks: session.sinks,
-      kinds: KINDS,
-      desired: loaded.desired,
-      live,
-      credentialChecks: checks,
-      passwordDefaults: loaded.config.password,
-      signal: stopRequested,
-    });
+    // Every change writes at least once: writes since here, against the changes, is the progress.
+    const writes = () => stats.total - (stats.byMethod.GET ?? 0);
+    const writesBefore = writes();
+    const results = await withProgress('applying', 'changes', plan.changes.filter((c) => c.action !== 'noop').length, () => writes() - writesBefore, () =>
+      applyPlan(plan, {
+        vault: session.vault,
+        sinks: session.sinks,
+        kinds: KINDS,
+        desired: loaded.desired,
+        live,
+        credentialChecks: checks,
+        passwordDefaults: loaded.config.password,
+        signal: stopRequested,
+      }),
+    );
     const failed = results.filter((r) => !r.ok).length;
     io.out(renderApplyReport(results, { color: io.color }));
     const ids = await identify();

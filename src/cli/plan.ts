@@ -12,6 +12,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { configDirs, loadOptions, ownerId, stateLocation, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
+import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import { readSnapshot } from '../core/snapshot.js';
@@ -30,7 +31,10 @@ export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loa
     io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
     return { ignore: stateIgnore(store.location) };
   });
-  return makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state, targets);
+  const { stats } = session.vault;
+  const before = stats.total;
+  const expected = targets ? 0 : loaded.desired.length;
+  return withProgress('reading Vault', 'objects', expected, () => stats.total - before, () => makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state, targets));
 }
 
 /** `--target`s, checked; a saved plan is always of the whole config. */
