@@ -59,6 +59,7 @@ const MAX_REDIRECTS = 3;
 const ESSENTIAL_BUDGET_MS = 5 * 60_000;
 const ESSENTIAL_MIN_RETRIES = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const noDebug = (_line: string): void => {};
 
 // No library may log a request or an answer: node-vault's `debug` channel logs bodies (generated
 // passwords) and follow-redirects' prints headers (the token) when DEBUG is set, as it is in many CI
@@ -118,7 +119,7 @@ export class Vault {
   private readonly essentialScope = new AsyncLocalStorage<true>();
   private readonly origin: string;
   private token?: TokenKeeper;
-  debug: (line: string) => void = () => {};
+  debug: (line: string) => void = noDebug;
 
   constructor(readonly options: VaultOptions) {
     this.origin = new URL(options.addr).origin;
@@ -262,17 +263,18 @@ export class Vault {
     const limits = { connectTimeoutMs: this.options.connectTimeoutMs, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes };
     const body = req.json === undefined ? undefined : JSON.stringify(req.json);
     let ex: Exchange = { method: req.method, url: new URL(req.uri), headers: { ...req.headers, accept: 'application/json' }, body };
+    const debugging = this.debug !== noDebug;
     for (let hop = 0; ; hop++) {
-      const shown = `${ex.method} ${ex.url.pathname.replace(/^\/v1\//, '')}${ex.url.search}`;
+      const shown = () => `${ex.method} ${ex.url.pathname.replace(/^\/v1\//, '')}${ex.url.search}`;
       const started = Date.now();
       let answer;
       try {
         answer = await exchange(ex, this.agent, limits);
       } catch (err) {
-        this.debug(`${shown} → failed after ${Date.now() - started}ms`);
+        if (debugging) this.debug(`${shown()} → failed after ${Date.now() - started}ms`);
         throw err;
       }
-      this.debug(`${shown} → ${answer.status} (${Date.now() - started}ms)`);
+      if (debugging) this.debug(`${shown()} → ${answer.status} (${Date.now() - started}ms)`);
       const location = answer.headers.location;
       if ((answer.status === 307 || answer.status === 308) && typeof location === 'string' && hop < MAX_REDIRECTS) {
         const target = new URL(location, ex.url);
