@@ -126,7 +126,7 @@ function jsonLimitNote(all: Results): string[] {
   const big = all.sizes.filter((r) => r.bigJson).map((r) => num(r.n));
   if (big.length === 0) return [];
   return [
-    `**Limit found at N = ${big.join(', ')}:** the ownership state record is one KV secret with an entry per object, and Vault (1.16.25, 1.18.14, 1.19.9, 1.20.3, 1.21.0 and later) refuses a JSON object of more than 10,000 entries by default (\`max_json_object_entry_count\` of its listener): apply stops before changing anything (\`JSON object exceeds allowed entry count\`). These sizes ran on a listener with that limit raised; until the record is split, a config of more than 10,000 objects needs the same on the server.`,
+    `**Limit found at N = ${big.join(', ')}:** the ownership state record is one KV secret with an entry per object, and Vault (1.16.25, 1.18.14, 1.19.9, 1.20.3, 1.21.0 and later) refuses a JSON object of more than 10,000 entries by default (\`max_json_object_entry_count\` of its listener), and a large record also exceeds its total token limit (\`max_json_token\`): apply stops before changing anything (\`JSON object exceeds allowed entry count\`, \`JSON payload exceeds allowed token count\`). These sizes ran on a listener with those limits raised; until the record is split, a config of more than 10,000 objects needs the same on the server.`,
     '',
   ];
 }

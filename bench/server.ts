@@ -49,6 +49,7 @@ export async function startServer(root: string, name = 'vault', opts: { bigJson?
         '  tls_disable = true',
         '  max_json_object_entry_count = 1000000',
         '  max_json_array_element_count = 1000000',
+        '  max_json_token = 100000000',
         '}',
       ].join('\n'),
     );
