@@ -1,50 +1,72 @@
 /**
- * `npm run bench`: the scale benchmark. For each N, against a local dev server built by the test
- * harness: validate, first apply, no-change plan, plan after 1% drift, apply of that drift — wall
- * time, Vault requests, peak RSS — each next to its floor (the same requests with plain fetch). Also
- * cold start and 429 handling. Writes bench/results/*.json and the README table. Never run by CI.
- *   npm run bench -- --n 1000,10000 --server vault
+ * `npm run bench`: the scale benchmark. For each N, against a fresh local dev server built by the
+ * test harness: validate, first apply, no-change plan, plan --target of one object, plan after 1%
+ * drift, apply of that drift — wall time, Vault requests, peak RSS — each next to its floor (the same
+ * requests with plain keep-alive fetch, 16 at once). Also cold start, 429 handling, a CPU profile of
+ * the no-change plan, and with `--compare terraform` OpenTofu/Terraform + terraform-provider-vault on
+ * the same objects. Regenerates the README's Performance section and bench/plan-time.svg. Never run by CI.
+ *
+ *   npm run bench -- --sizes 1000,10000,50000 --compare terraform --compare-sizes 1000 --server vault
+ *
+ * Restartable: each finished step is kept in bench/results/run/ and reused by the next run of the
+ * same commit (--fresh starts over).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateConfig, type Synthetic } from './config.js';
 import { readFloor, runRequests } from './floor.js';
+import { runProcess, type Run } from './process.js';
+import { summariseProfile } from './profile.js';
+import { renderSection, type Results } from './report.js';
 import { startServer, type BenchServer } from './server.js';
+import { lineChart } from './svg.js';
+import { compareRoles, findTerraform, providerOverride, secretsInState, writeCompareTf, writeCompareYaml, type TerraformTools } from './terraform.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(root, 'dist/src/cli/main.js');
 const CONCURRENCY = 16;
-
-interface Run {
-  ms: number;
-  code: number;
-  requests?: number;
-  retries?: number;
-  rssMb?: number;
-}
+const STORE = join(root, 'bench/results/run');
+const WORK = join(root, 'bench/results/work');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+const sizesArg = (s: string) => s.split(',').filter(Boolean).map(Number);
+const log = (line: string) => process.stderr.write(`bench ${new Date().toISOString().slice(11, 19)}: ${line}\n`);
+
+/** One finished step, kept so that a stopped run resumes where it was. */
+async function step<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const file = join(STORE, `${key}.json`);
+  if (existsSync(file)) {
+    log(`${key}: kept from an earlier run of this commit`);
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  }
+  const started = Date.now();
+  const value = await run();
+  writeFileSync(file, JSON.stringify(value, null, 2));
+  log(`${key}: done in ${Math.round((Date.now() - started) / 1000)} s`);
+  return value;
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
+/** vault-gitops as a whole process; requests and peak RSS from its stats file. */
+async function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string, expect: number | number[] = 0, nodeArgs: string[] = []): Promise<Run> {
   const stats = join(cwd, `stats-${Date.now()}-${Math.random()}.json`);
-  const started = performance.now();
-  const code = await new Promise<number>((r) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env, VAULT_GITOPS_STATS_FILE: stats, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'ignore'] });
-    child.on('close', (c) => r(c ?? -1));
-  });
-  const ms = performance.now() - started;
-  try {
+  const run = await runProcess(process.execPath, [...nodeArgs, CLI, ...args], { cwd, env: { ...env, VAULT_GITOPS_STATS_FILE: stats, NO_COLOR: '1' } });
+  const ok = Array.isArray(expect) ? expect.includes(run.code) : run.code === expect;
+  if (!ok) throw new Error(`vault-gitops ${args.join(' ')} exited ${run.code}:\n${run.tail}`);
+  delete run.tail;
+  delete run.out;
+  if (existsSync(stats)) {
     const s = JSON.parse(readFileSync(stats, 'utf8')) as { total: number; retries: number; maxRssKb: number };
-    return { ms, code, requests: s.total, retries: s.retries, rssMb: Math.round(s.maxRssKb / 1024) };
-  } catch {
-    return { ms, code };
+    Object.assign(run, { requests: s.total, retries: s.retries, rssMb: Math.round(s.maxRssKb / 1024) });
+    rmSync(stats);
   }
+  return run;
 }
 
 function median(xs: number[]): number {
@@ -62,118 +84,237 @@ function writeRequests(cfg: Synthetic) {
   ];
 }
 
-async function benchN(n: number, serverName: string, work: string) {
-  const server: BenchServer = await startServer(root, serverName);
-  const env = { VAULT_ADDR: server.addr, VAULT_TOKEN: server.token, VAULT_GITOPS_STATE_PATH: 'secret/vault-gitops/state' };
-  try {
-    const cfg = generateConfig(join(work, `config-${n}`), n);
-    const c = ['-c', cfg.dir, '--concurrency', String(CONCURRENCY)];
-    const validate = await cli(['validate', '-c', cfg.dir], env, work);
+const envFor = (server: BenchServer) => ({ VAULT_ADDR: server.addr, VAULT_TOKEN: server.token, VAULT_GITOPS_STATE_PATH: 'secret/vault-gitops/state' });
 
-    // The floor of a first apply: the same writes on a second, identical server.
-    const floorServer = await startServer(root, serverName);
+/** Above this many objects the state record has more entries than Vault's default JSON limits allow. */
+const DEFAULT_JSON_ENTRIES = 10000;
+
+async function benchN(n: number, serverName: string, profile: boolean) {
+  const bigJson = n > DEFAULT_JSON_ENTRIES;
+  const work = join(WORK, `n-${n}`);
+  rmSync(work, { recursive: true, force: true });
+  const cfg = generateConfig(join(work, 'config'), n);
+  const c = ['-c', cfg.dir, '--concurrency', String(CONCURRENCY)];
+  const validate = await cli(['validate', '-c', cfg.dir], {}, work);
+
+  // The floor of a first apply: the same writes on a second, identical server.
+  const floorServer = await startServer(root, serverName, { bigJson });
+  let applyFloorMs: number;
+  try {
     for (const [path, type] of [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass'], ['sys/mounts/pki', 'pki']] as const) {
       await runRequests(floorServer.addr, floorServer.token, [{ method: 'POST', path, body: { type } }], 1);
     }
-    const applyFloorMs = await runRequests(floorServer.addr, floorServer.token, writeRequests(cfg), CONCURRENCY);
+    applyFloorMs = await runRequests(floorServer.addr, floorServer.token, writeRequests(cfg), CONCURRENCY);
+  } finally {
     await floorServer.stop();
+  }
 
+  const server = await startServer(root, serverName, { bigJson });
+  const env = envFor(server);
+  try {
     const apply = await cli(['apply', ...c, '--auto-approve'], env, work);
-    const plan = await cli(['plan', ...c], env, work);
+    const plan = await cli(['plan', ...c, '--detailed-exitcode'], env, work);
     const planFloor = await readFloor(server.addr, server.token, CONCURRENCY);
-
+    const target = await cli(['plan', ...c, '--detailed-exitcode', '--target', `policy/${cfg.policies[7] ?? cfg.policies[0]}`], env, work);
+    let profileSummary;
+    if (profile) {
+      const dir = join(work, 'profile');
+      await cli(['plan', ...c], env, work, 0, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      profileSummary = summariseProfile(join(dir, readdirSync(dir)[0]!));
+    }
     const drifted = cfg.policies.slice(0, Math.max(1, Math.floor(cfg.objects / 100)));
     await runRequests(server.addr, server.token, drifted.map((p) => ({ method: 'POST', path: `sys/policies/acl/${p}`, body: { policy: 'path "x" { capabilities = ["deny"] }' } })), CONCURRENCY);
-    const planDrift = await cli(['plan', ...c, '--detailed-exitcode'], env, work);
+    const planDrift = await cli(['plan', ...c, '--detailed-exitcode'], env, work, 2);
     const applyDrift = await cli(['apply', ...c, '--auto-approve'], env, work);
-    const again = await cli(['plan', ...c, '--detailed-exitcode'], env, work);
-    return { n: cfg.objects, validate, apply, applyFloorMs, plan, planFloor, planDrift, applyDrift, converged: again.code === 0, drifted: drifted.length };
+    const again = await cli(['plan', ...c, '--detailed-exitcode'], env, work, [0, 2]);
+    return { n: cfg.objects, validate, apply, applyFloorMs, plan, planFloor, target, planDrift, applyDrift, converged: again.code === 0, drifted: drifted.length, profile: profileSummary, bigJson };
   } finally {
     await server.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
 /** A rate-limit quota makes Vault answer 429; the tool backs off and finishes. */
-async function bench429(serverName: string, work: string) {
+async function bench429(serverName: string) {
+  const work = join(WORK, '429');
   const server = await startServer(root, serverName);
   try {
-    const env = { VAULT_ADDR: server.addr, VAULT_TOKEN: server.token, VAULT_MAX_RETRIES: '10', VAULT_GITOPS_STATE_PATH: 'secret/vault-gitops/state' };
-    const cfg = generateConfig(join(work, 'config-429'), 1000);
+    const env = { ...envFor(server), VAULT_MAX_RETRIES: '10' };
+    const cfg = generateConfig(join(work, 'config'), 1000);
     await cli(['apply', '-c', cfg.dir, '--auto-approve'], env, work);
     await runRequests(server.addr, server.token, [{ method: 'POST', path: 'sys/quotas/rate-limit/bench', body: { rate: 300, interval: '1s' } }], 1);
-    const limited = await cli(['plan', '-c', cfg.dir, '--detailed-exitcode'], env, work);
+    const limited = await cli(['plan', '-c', cfg.dir, '--detailed-exitcode'], env, work, [0, 2]);
     return { rate: 300, objects: cfg.objects, ...limited };
   } finally {
     await server.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
-async function coldStart(work: string) {
+async function coldStart() {
+  mkdirSync(WORK, { recursive: true });
   const examples = ['-c', join(root, 'config-examples/base'), '-c', join(root, 'config-examples/environments/production')];
   const version: number[] = [];
   const validate: number[] = [];
   for (let i = 0; i < 5; i++) {
-    version.push((await cli(['--version'], {}, work)).ms);
-    validate.push((await cli(['validate', ...examples], {}, work)).ms);
+    version.push((await cli(['--version'], {}, WORK)).ms);
+    validate.push((await cli(['validate', ...examples], {}, WORK)).ms);
   }
   return { versionMs: median(version), validateMs: median(validate) };
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+/** Requests the server's file audit device logged so far. */
+function audited(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"type":"request"')).length;
+}
 
-async function main() {
-  const ns = arg('n', '1000,10000').split(',').map(Number);
-  const serverName = arg('server', 'vault');
-  const work = mkdtempSync(join(tmpdir(), 'vault-gitops-bench-'));
+async function withAudit(serverName: string, work: string, name: string) {
+  const server = await startServer(root, serverName);
+  const file = join(work, `${name}-audit.log`);
+  await runRequests(server.addr, server.token, [{ method: 'POST', path: 'sys/audit/bench', body: { type: 'file', options: { file_path: file } } }], 1);
+  return { server, requests: () => audited(file) };
+}
+
+/** The same objects with vault-gitops and with Terraform, each on its own fresh server. */
+async function compareN(n: number, serverName: string, tools: TerraformTools) {
+  const work = join(WORK, `compare-${n}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
   try {
-    const results = [];
-    for (const n of ns) {
-      process.stderr.write(`bench: N=${n}…\n`);
-      results.push(await benchN(n, serverName, work));
+    // vault-gitops
+    const yamlDir = join(work, 'yaml');
+    writeCompareYaml(yamlDir, n);
+    const vg = await withAudit(serverName, work, 'vg');
+    let ours;
+    try {
+      const env = envFor(vg.server);
+      const c = ['-c', yamlDir, '--concurrency', String(CONCURRENCY), '--sink-root', yamlDir];
+      const r0 = vg.requests();
+      const apply = await cli(['apply', ...c, '--auto-approve'], env, yamlDir);
+      const r1 = vg.requests();
+      const plan = await cli(['plan', ...c, '--detailed-exitcode', '-o', 'json'], env, yamlDir);
+      const r2 = vg.requests();
+      // Secrets: the delivered secret_ids must appear nowhere but in their files.
+      const secretIds = compareRoles(n).map((r) => (JSON.parse(readFileSync(join(yamlDir, 'out', `${r}.json`), 'utf8')) as { secret_id: string }).secret_id);
+      const record = await fetch(`${vg.server.addr}/v1/secret/data/vault-gitops/state`, { headers: { 'X-Vault-Token': vg.server.token } }).then((res) => res.text());
+      const planFile = join(work, 'vg-plan.json');
+      await cli(['plan', ...c, '--out', planFile], env, yamlDir);
+      const exposed = [record, readFileSync(planFile, 'utf8')].reduce((k, text) => k + secretIds.filter((s) => text.includes(s)).length, 0);
+      ours = { apply: { ...apply, requests: r1 - r0 }, plan: { ...plan, requests: r2 - r1 }, secretsDelivered: secretIds.length, secretsInStateOrPlan: exposed };
+    } finally {
+      await vg.server.stop();
     }
-    process.stderr.write('bench: 429 handling, cold start…\n');
-    const limited = await bench429(serverName, work);
-    const cold = await coldStart(work);
-    const probe = await startServer(root, serverName);
-    const serverVersion = `${serverName} ${probe.version}`;
-    await probe.stop();
 
-    const date = new Date().toISOString().slice(0, 10);
-    const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${serverVersion} dev server (in-memory), concurrency ${CONCURRENCY}`;
-    const rows = ['| N | step | wall | requests | vs floor | peak RSS |', '|---:|---|---:|---:|---:|---:|'];
-    for (const r of results) {
-      const row = (step: string, run: { ms: number; requests?: number; rssMb?: number }, floor?: number) =>
-        rows.push(`| ${r.n} | ${step} | ${s(run.ms)} | ${run.requests ?? '—'} | ${floor ? ratio(run.ms, floor) : '—'} | ${run.rssMb ? `${run.rssMb} MB` : '—'} |`);
-      row('validate', r.validate);
-      row('first apply (create all)', r.apply, r.applyFloorMs);
-      row('plan, no changes', r.plan, r.planFloor.ms);
-      row(`plan after 1% drift (${r.drifted} policies)`, r.planDrift, r.planFloor.ms);
-      row('apply of the drift', r.applyDrift);
-      rows.push(`| ${r.n} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${s(r.applyFloorMs)} | ${r.planFloor.requests} | | |`);
+    // Terraform / OpenTofu
+    const tfDir = join(work, 'tf');
+    writeCompareTf(tfDir, n);
+    const rc = providerOverride(tools, work);
+    const tf = await withAudit(serverName, work, 'tf');
+    try {
+      const env = { ...envFor(tf.server), TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' };
+      const run = async (args: string[], expect: number[]) => {
+        const r = await runProcess(tools.cli, args, { cwd: tfDir, env, sampleTree: true });
+        if (!expect.includes(r.code)) throw new Error(`${tools.cli} ${args.join(' ')} exited ${r.code}:\n${r.tail}\n${r.out}`);
+        return r;
+      };
+      const r0 = tf.requests();
+      const { out: _applied, tail: _t1, ...apply } = await run(['apply', '-auto-approve', '-no-color'], [0]);
+      const r1 = tf.requests();
+      // Exit 2: the plan right after apply still shows changes (a perpetual diff), named in the table.
+      const { out: planned, tail: _t2, ...plan } = await run(['plan', '-detailed-exitcode', '-no-color'], [0, 2]);
+      const r2 = tf.requests();
+      const perpetual = plan.code === 2 ? (/Plan: .*/.exec(planned ?? '')?.[0] ?? 'changes') : undefined;
+      const state = secretsInState(join(tfDir, 'terraform.tfstate'));
+      return { n, roles: compareRoles(n).length, ours, theirs: { apply: { ...apply, requests: r1 - r0 }, plan: { ...plan, requests: r2 - r1 }, perpetual, secretsInState: state } };
+    } finally {
+      await tf.server.stop();
     }
-    const table = [
-      `Measured ${date} on ${machine}. Wall times are whole CLI processes (Node start-up and config loading included).`,
-      '',
-      ...rows,
-      '',
-      `Cold start (median of 5): \`--version\` ${s(cold.versionMs)}, \`validate\` of config-examples (base + production) ${s(cold.validateMs)}.`,
-      `429s: with a \`sys/quotas/rate-limit\` of ${limited.rate}/s, a no-change plan of ${limited.objects} objects took ${s(limited.ms)}, retried ${limited.retries ?? '?'} requests and exited ${limited.code} (0 = succeeded, no changes).`,
-      `Every run converged: ${results.every((r) => r.converged) ? 'yes' : 'NO'}.`,
-    ].join('\n');
-
-    mkdirSync(join(root, 'bench/results'), { recursive: true });
-    writeFileSync(join(root, `bench/results/${date}.json`), JSON.stringify({ machine, results, cold, limited }, null, 2));
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const start = '<!-- bench:start -->';
-    const end = '<!-- bench:end -->';
-    const block = `${start}\n${table}\n${end}`;
-    const next = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), block) : `${readme.trimEnd()}\n\n## Performance\n\n${block}\n`;
-    writeFileSync(join(root, 'README.md'), next);
-    console.log(table);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
+function commitId(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'schemas', ':(exclude)bench/plan-time.svg'], { cwd: root, encoding: 'utf8' }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const sizes = sizesArg(arg('sizes', arg('n', '1000,10000,50000')));
+  const compareSizes = flag('compare') ? sizesArg(arg('compare-sizes', '1000')) : [];
+  if (flag('compare') && arg('compare', '') !== 'terraform') throw new Error('--compare takes one value: terraform');
+  const serverName = arg('server', 'vault');
+  const profileN = sizes.includes(10000) ? 10000 : Math.max(...sizes);
+  const tools = compareSizes.length > 0 ? findTerraform() : undefined;
+
+  const commit = commitId();
+  const meta = { commit, server: serverName };
+  const metaFile = join(STORE, 'meta.json');
+  const kept = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as typeof meta) : undefined;
+  if (flag('fresh') || !kept || kept.commit !== commit || kept.server !== serverName || commit.endsWith('+changes')) rmSync(STORE, { recursive: true, force: true });
+  mkdirSync(STORE, { recursive: true });
+  writeFileSync(metaFile, JSON.stringify(meta));
+
+  const results: Results['sizes'] = [];
+  for (const n of sizes) {
+    log(`N=${n}…`);
+    results.push(await step(`n-${n}`, () => benchN(n, serverName, n === profileN)));
+  }
+  const compare: Results['compare'] = [];
+  for (const n of compareSizes) {
+    log(`--compare terraform at N=${n} (${tools!.name}, terraform-provider-vault ${tools!.providerVersion})…`);
+    compare.push(await step(`compare-${n}`, () => compareN(n, serverName, tools!)));
+  }
+  log('429 handling, cold start…');
+  const limited = await step('429', () => bench429(serverName));
+  const cold = await step('cold', () => coldStart());
+  const probe = await startServer(root, serverName);
+  const serverVersion = `${serverName} ${probe.version}`;
+  await probe.stop();
+
+  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${serverVersion} dev server (in-memory), concurrency ${CONCURRENCY}`;
+  const all: Results = {
+    date: new Date().toISOString().slice(0, 10),
+    commit,
+    machine,
+    sizes: results,
+    compare,
+    tools: tools ? `${tools.name} + terraform-provider-vault ${tools.providerVersion}` : undefined,
+    limited,
+    cold,
+    profileN,
+    minutes: Math.round((Date.now() - started) / 6000) / 10,
+  };
+  writeFileSync(join(root, `bench/results/${all.date}.json`), JSON.stringify(all, null, 2));
+
+  const svg = lineChart('No-change plan: wall time against N', [
+    { label: 'vault-gitops', color: '#1f77b4', points: results.map((r) => ({ n: r.n, seconds: r.plan.ms / 1000 })) },
+    { label: 'floor (plain fetch)', color: '#2ca02c', dashed: true, points: results.map((r) => ({ n: r.n, seconds: r.planFloor.ms / 1000 })) },
+    ...(compare.length > 0
+      ? [
+          { label: 'vault-gitops (compare set)', color: '#9467bd', points: compare.map((r) => ({ n: r.n + r.roles, seconds: r.ours.plan.ms / 1000 })) },
+          { label: tools!.name.split(' ').slice(0, 2).join(' '), color: '#d62728', points: compare.map((r) => ({ n: r.n + r.roles, seconds: r.theirs.plan.ms / 1000 })) },
+        ]
+      : []),
+  ]);
+  writeFileSync(join(root, 'bench/plan-time.svg'), svg);
+
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const block = `${start}\n${renderSection(all)}\n${end}`;
+  const next = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => block) : `${readme.trimEnd()}\n\n## Performance\n\n${block}\n`;
+  writeFileSync(join(root, 'README.md'), next);
+  log(`README Performance section and bench/plan-time.svg written; ${all.minutes} min in all`);
+}
+
+// Stopped with Ctrl-C: exit through process.exit so the servers' exit handlers kill them.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 await main();

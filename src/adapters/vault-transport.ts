@@ -76,8 +76,9 @@ const apiPath = (url: URL) => url.pathname.replace(/^\/v1\//, '');
 
 /** One request, one answer: no retries, no redirects followed (the caller decides). */
 export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimits): Promise<Answer> {
-  const what = shown(ex);
-  const path = apiPath(ex.url);
+  // Only for messages: built when one is needed, not for every request.
+  let named: { what: string; path: string } | undefined;
+  const name = () => (named ??= { what: shown(ex), path: apiPath(ex.url) });
   return new Promise<Answer>((resolve, reject) => {
     let settled = false;
     const fail = (err: Error) => {
@@ -90,12 +91,12 @@ export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimit
     const send = ex.url.protocol === 'https:' ? https.request : http.request;
     const req = send(ex.url, { method: ex.method, headers: ex.body === undefined ? ex.headers : { ...ex.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(ex.body)) }, agent });
     const overall = setTimeout(
-      () => fail(new VaultTransportError(`no complete answer from Vault to ${what} within ${limits.timeoutMs / 1000}s (is VAULT_ADDR a Vault server? raise --timeout if Vault is just slow)`, path, false)),
+      () => fail(new VaultTransportError(`no complete answer from Vault to ${name().what} within ${limits.timeoutMs / 1000}s (is VAULT_ADDR a Vault server? raise --timeout if Vault is just slow)`, name().path, false)),
       limits.timeoutMs,
     );
     req.on('socket', (socket) => {
       if (!socket.connecting) return;
-      const t = setTimeout(() => fail(new VaultTransportError(`cannot connect to Vault for ${what} within ${limits.connectTimeoutMs / 1000}s (--connect-timeout)`, path, true)), limits.connectTimeoutMs);
+      const t = setTimeout(() => fail(new VaultTransportError(`cannot connect to Vault for ${name().what} within ${limits.connectTimeoutMs / 1000}s (--connect-timeout)`, name().path, true)), limits.connectTimeoutMs);
       socket.once('connect', () => clearTimeout(t));
       socket.once('close', () => clearTimeout(t));
     });
@@ -103,30 +104,30 @@ export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimit
       const code = err.code ?? err.message;
       // A certificate Vault's CA does not sign will not start to verify on a second try.
       const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/.test(code);
-      fail(new VaultTransportError(`cannot reach Vault (${what}): ${code}${tls ? ' (check VAULT_CACERT / VAULT_CAPATH, or --tls-server-name)' : ''}`, path, !tls));
+      fail(new VaultTransportError(`cannot reach Vault (${name().what}): ${code}${tls ? ' (check VAULT_CACERT / VAULT_CAPATH, or --tls-server-name)' : ''}`, name().path, !tls));
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > limits.maxResponseBytes) {
-        fail(tooLarge(what, path, limits));
+        fail(tooLarge(name(), limits));
         return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limits.maxResponseBytes) fail(tooLarge(what, path, limits));
+        if (size > limits.maxResponseBytes) fail(tooLarge(name(), limits));
         else chunks.push(chunk);
       });
-      res.on('error', (err: NodeJS.ErrnoException) => fail(new VaultTransportError(`the answer to ${what} broke off: ${err.code ?? err.message}`, path, true)));
-      res.on('aborted', () => fail(new VaultTransportError(`the answer to ${what} broke off`, path, true)));
+      res.on('error', (err: NodeJS.ErrnoException) => fail(new VaultTransportError(`the answer to ${name().what} broke off: ${err.code ?? err.message}`, name().path, true)));
+      res.on('aborted', () => fail(new VaultTransportError(`the answer to ${name().what} broke off`, name().path, true)));
       res.on('end', () => {
         if (settled) return;
         settled = true;
         clearTimeout(overall);
         try {
-          resolve({ status, headers: res.headers, body: parseBody(Buffer.concat(chunks), status, res.headers['content-type'], what, path) });
+          resolve({ status, headers: res.headers, body: parseBody(Buffer.concat(chunks), status, res.headers['content-type'], name) });
         } catch (err) {
           reject(err as Error);
         }
@@ -136,11 +137,11 @@ export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimit
   });
 }
 
-function tooLarge(what: string, path: string, limits: TransportLimits): VaultTransportError {
+function tooLarge({ what, path }: { what: string; path: string }, limits: TransportLimits): VaultTransportError {
   return new VaultTransportError(`the answer to ${what} is larger than ${limits.maxResponseBytes / MiB} MiB; refused (raise --max-response-mb if this Vault really answers that much)`, path, false);
 }
 
-function parseBody(raw: Buffer, status: number, contentType: string | undefined, what: string, path: string): unknown {
+function parseBody(raw: Buffer, status: number, contentType: string | undefined, name: () => { what: string; path: string }): unknown {
   if (raw.length === 0) return undefined;
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
@@ -148,6 +149,7 @@ function parseBody(raw: Buffer, status: number, contentType: string | undefined,
     // A proxy in front of Vault answering 502/503/504 with its own page: an error status like Vault's.
     if (status === 502 || status === 503 || status === 504) return undefined;
     const type = contentType ? `, ${contentType.split(';')[0]}` : '';
+    const { what, path } = name();
     throw new VaultTransportError(
       `the answer to ${what} (HTTP ${status}${type}) is not JSON, so it is not from Vault: VAULT_ADDR may point at a proxy, a login page or another server`,
       path,
@@ -164,10 +166,8 @@ const RAW_SYS_PATHS = /^\/v1\/sys\/(health|seal-status|leader|init)$/;
  * "not found" would otherwise let any web server look like an empty Vault.
  */
 export function vaultAnswer(ex: Pick<Exchange, 'method' | 'url'>, a: Answer): unknown {
-  const what = shown(ex);
-  const path = apiPath(ex.url);
   const notVault = (why: string) =>
-    new VaultTransportError(`the answer to ${what} (HTTP ${a.status}) ${why}, so it is not from Vault: VAULT_ADDR may point at a proxy or another server`, path, false);
+    new VaultTransportError(`the answer to ${shown(ex)} (HTTP ${a.status}) ${why}, so it is not from Vault: VAULT_ADDR may point at a proxy or another server`, apiPath(ex.url), false);
   const isObject = typeof a.body === 'object' && a.body !== null && !Array.isArray(a.body);
   if (a.status >= 200 && a.status < 300) {
     if (a.body === undefined) {
@@ -188,5 +188,5 @@ export function vaultAnswer(ex: Pick<Exchange, 'method' | 'url'>, a: Answer): un
   const messages = (Array.isArray(errors) ? errors.map(String) : dataError).filter((e) => e !== '');
   const location = typeof a.headers.location === 'string' ? a.headers.location : undefined;
   const retryAfter = parseRetryAfter(typeof a.headers['retry-after'] === 'string' ? a.headers['retry-after'] : undefined);
-  throw new VaultStatusError(a.status, messages.length > 0 ? messages.join('; ') : `HTTP ${a.status}`, ex.method, path, retryAfter, location);
+  throw new VaultStatusError(a.status, messages.length > 0 ? messages.join('; ') : `HTTP ${a.status}`, ex.method, apiPath(ex.url), retryAfter, location);
 }

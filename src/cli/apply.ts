@@ -17,6 +17,7 @@ import { renderText } from '../render/text.js';
 import { stopRequested } from './interrupt.js';
 import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
+import { withProgress } from './progress.js';
 import { openSession } from './session.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
@@ -59,10 +60,11 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const { lock: held, store, owner: runner, configOwner: owner } = locked;
     const runId = held.id;
     const now = new Date();
-    const planned = await makePlan(loaded, session.vault, session.sinks, KINDS, now, {
-      ...managedInput(held.record),
-      ignore: stateIgnore(store.location),
-    });
+    const { stats } = session.vault;
+    const readsBefore = stats.total;
+    const planned = await withProgress('reading Vault', 'objects', loaded.desired.length, () => stats.total - readsBefore, () =>
+      makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location) }),
+    );
     const { live, checks } = planned;
     const caBundles = await caBundleStep(loaded.config, flags);
     const fresh = await withCaBundles(planned.plan, caBundles, session.vault);
@@ -111,17 +113,22 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     }
     if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
     await held.update((r) => ({ ...withIntent(r, plan, new Date().toISOString()), owner, last_apply: meta('running') }));
-    const results = await applyPlan(plan, {
-      vault: session.vault,
-      sinks: session.sinks,
-      generatePassword,
-      kinds: KINDS,
-      desired: loaded.desired,
-      live,
-      credentialChecks: checks,
-      passwordDefaults: loaded.config.password,
-      signal: stopRequested,
-    });
+    // Every change writes at least once: writes since here, against the changes, is the progress.
+    const writes = () => stats.total - (stats.byMethod.GET ?? 0);
+    const writesBefore = writes();
+    const results = await withProgress('applying', 'changes', plan.changes.filter((c) => c.action !== 'noop').length, () => writes() - writesBefore, () =>
+      applyPlan(plan, {
+        vault: session.vault,
+        sinks: session.sinks,
+        generatePassword,
+        kinds: KINDS,
+        desired: loaded.desired,
+        live,
+        credentialChecks: checks,
+        passwordDefaults: loaded.config.password,
+        signal: stopRequested,
+      }),
+    );
     io.out(renderApplyReport(results, { color: io.color }));
     // Copies after the Vault changes: the CA they carry may have been created just now.
     const copiesFailed = caBundles && !stopRequested.aborted ? await publishStep(caBundles, session.vault, io, stopRequested) : 0;

@@ -1,18 +1,20 @@
 import { writeFileAtomic } from '../adapters/files.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/engine.js';
-import { EXIT_CHANGES, EXIT_OK, VaultApiError } from '../core/errors.js';
+import { EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
 import { liveFingerprints, savedPlanText } from '../core/saved-plan.js';
 import { planningState, stateIgnore } from '../core/state.js';
+import { Targets } from '../core/targets.js';
 import { KINDS } from '../kinds/registry.js';
 import { hasChanges } from '../render/common.js';
-import type { Plan } from '../core/model.js';
+import type { LiveObject, Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
 import { caBundleStep, withCaBundles } from './ca-bundles.js';
 import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
+import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import { readSnapshot } from '../core/snapshot.js';
@@ -24,25 +26,46 @@ export function renderPlan(plan: Plan, format: string, io: Output): string {
 }
 
 /** Reads the ownership state (read only, no lock) and plans; used by plan and drift. */
-export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loaded: Loaded, session: Session): Promise<Planned> {
+export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loaded: Loaded, session: Session, targets?: Targets): Promise<Planned> {
   const store = stateStore(session.vault, flags);
   const state: StateInput = await planningState(store, ownerId(flags)).catch((err: unknown) => {
     if (!(err instanceof VaultApiError && err.status === 403)) throw err;
     io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
     return { ignore: stateIgnore(store.location) };
   });
-  const planned = await makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state);
+  const { stats } = session.vault;
+  const before = stats.total;
+  const expected = targets ? 0 : loaded.desired.length;
+  const planned = await withProgress('reading Vault', 'objects', expected, () => stats.total - before, () =>
+    makePlan(loaded, session.vault, session.sinks, KINDS, new Date(), state, targets),
+  );
+  // A targeted plan is of the targets only: CA-bundle copies are planned with the whole config.
+  if (targets) return planned;
   return { ...planned, plan: await withCaBundles(planned.plan, await caBundleStep(loaded.config, flags), session.vault) };
 }
 
+/** `--target`s, checked; a saved plan is always of the whole config. */
+function planTargets(flags: VaultCommandFlags, loaded: Loaded): Targets | undefined {
+  if (!flags.target?.length) return undefined;
+  if (flags.out) throw new UsageError('--out saves a plan of the whole config; it cannot be combined with --target', 'drop --target to save the plan, or --out to plan only the targets');
+  return new Targets(flags.target, KINDS.map((k) => k.name), loaded.desired);
+}
+
+/** Names the targets that matched nothing, so a typo is not read as "no changes". */
+function warnUnmatched(targets: Targets | undefined, live: readonly LiveObject[], loaded: Loaded, io: Output): void {
+  if (!targets) return;
+  for (const t of targets.unmatched([...loaded.desired, ...live])) io.err(`warning: --target ${t} matches no object in the config or in Vault`);
+}
+
 /** `plan --against FILE`: the same planning, replayed from a snapshot; no network, no token. */
-async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: Output, loaded: Loaded): Promise<number> {
+async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: Output, loaded: Loaded, targets: Targets | undefined): Promise<number> {
   const snapshot = await readSnapshot(flags.against);
   const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr);
   try {
     const store = stateStore(vault, flags);
     const state: StateInput = await planningState(store, ownerId(flags)).catch(() => ({ ignore: stateIgnore(store.location) }));
-    const { plan } = await makePlan(loaded, vault, undefined, KINDS, new Date(), state);
+    const { plan, live } = await makePlan(loaded, vault, undefined, KINDS, new Date(), state, targets);
+    warnUnmatched(targets, live, loaded, io);
     io.err(`Offline plan against the snapshot of ${snapshot.vault_addr} taken ${snapshot.created_at}; delivered credentials were not checked.`);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
@@ -54,10 +77,12 @@ async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: O
 export async function planCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded);
+  const targets = planTargets(flags, loaded);
+  if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
   const session = await openSession(flags, io);
   try {
-    const { plan, live } = await planAgainstVault(flags, io, loaded, session);
+    const { plan, live } = await planAgainstVault(flags, io, loaded, session, targets);
+    warnUnmatched(targets, live, loaded, io);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
     if (flags.out) {
       await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));

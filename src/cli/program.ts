@@ -42,6 +42,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--out <file>', 'also save the plan (mode 0600, no secrets) for `apply FILE`')
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
+    .option('--target <KIND/NAME>', 'plan only these objects, reading only them: KIND/NAME or an address, * and ? as wildcards (repeatable), e.g. policy/payments-*', (v: string, prev: string[] = []) => [...prev, v])
     .action(action(async () => (await import('./plan.js')).planCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))

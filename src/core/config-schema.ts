@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { compileConfigSchema } from './schema-validator.js';
 import type { Json } from './yaml-tree.js';
 
 /** Finds schemas/config.schema.json from src/core (tests) or dist/src/core (the built CLI). */
@@ -28,10 +29,7 @@ export function configSchema(): Json {
 export function compiledSchema(): { validate: ValidateFunction; schema: Json } {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Json;
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    // Our one annotation: the message to show when the schema node it sits on fails.
-    ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-    compiled = { validate: ajv.compile(schema), schema };
+    compiled = { validate: compileConfigSchema(schema), schema };
   }
   return compiled;
 }

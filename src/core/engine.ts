@@ -6,6 +6,7 @@ import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } fro
 import { planChanges } from './plan.js';
 import type { SinksPort, VaultPort } from './ports.js';
 import { readLive } from './read.js';
+import type { Targets } from './targets.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface Loaded {
@@ -39,11 +40,23 @@ export interface StateInput {
 }
 
 /** Reads Vault (and the credential sinks, unless `sinks` is undefined: an offline plan) and plans. */
-export async function makePlan(loaded: Loaded, vault: VaultPort, sinks: SinksPort | undefined, kinds: readonly Kind[], now = new Date(), state: StateInput = {}): Promise<Planned> {
+export async function makePlan(
+  all: Loaded,
+  vault: VaultPort,
+  sinks: SinksPort | undefined,
+  kinds: readonly Kind[],
+  now = new Date(),
+  state: StateInput = {},
+  targets?: Targets,
+): Promise<Planned> {
+  // With targets, everything else is left out: not read, not planned (so never deleted).
+  const loaded = targets ? { ...all, desired: all.desired.filter((d) => targets.matches(d)) } : all;
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
-  const read = (await readLive(vault, loaded.config, loaded.desired, kinds)).filter((l) => declared.has(l.address) || !ignored.has(l.address));
+  const read = (await readLive(vault, loaded.config, loaded.desired, kinds, targets)).filter(
+    (l) => (declared.has(l.address) || !ignored.has(l.address)) && (targets?.matches(l) ?? true),
+  );
   // A managed object about to be deleted must show its identity (read here unless the listing had it).
   const managed = new Set(state.managed ?? []);
   const unidentified = read.filter((l) => !declared.has(l.address) && managed.has(l.address) && l.identity === undefined);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createTwoFilesPatch } from 'diff';
+import { createRequire } from 'node:module';
 import { statusReason, type CredentialStatus, type Kind } from './kind.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -49,6 +49,15 @@ export function configFingerprint(desired: readonly DesiredObject[]): string {
   return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
 }
 
+// The diff library is loaded at the first policy that differs: most plans show none, and loading it
+// is a noticeable part of every start.
+const require = createRequire(import.meta.url);
+let diffLibrary: typeof import('diff') | undefined;
+function twoFilesPatch(name: string, before: string, after: string): string {
+  diffLibrary ??= require('diff') as typeof import('diff');
+  return diffLibrary.createTwoFilesPatch(name, name, before, after, 'live', 'config', { context: 3 });
+}
+
 function show(kind: Kind, name: string, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   return kind.sensitiveFields.includes(name) ? SENSITIVE_MASK : value;
@@ -58,7 +67,7 @@ function fieldChange(kind: Kind, name: string, before: unknown, after: unknown):
   const sensitive = kind.sensitiveFields.includes(name);
   const change: FieldChange = { name, before: show(kind, name, before), after: show(kind, name, after), sensitive };
   if (!sensitive && typeof after === 'string' && (typeof before === 'string' || before == null) && name === 'policy') {
-    change.diff = createTwoFilesPatch(name, name, typeof before === 'string' ? before : '', after, 'live', 'config', { context: 3 })
+    change.diff = twoFilesPatch(name, typeof before === 'string' ? before : '', after)
       .split('\n')
       .slice(2)
       .join('\n');

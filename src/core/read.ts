@@ -1,15 +1,19 @@
 import type { VaultPort } from './ports.js';
 import type { Kind, ReadScope } from './kind.js';
 import type { Config, DesiredObject, LiveObject } from './model.js';
+import { listingOnly, type Targets } from './targets.js';
 
 /**
  * Reads the live objects of every kind: mounts first (their tables tell which mounts exist and of
- * what type), then every other kind concurrently, each with LIST + concurrent GETs.
+ * what type), then every other kind concurrently, each with LIST + concurrent GETs. With `targets`,
+ * only the kinds and names that can be targets are read (the mount tables always).
  */
-export async function readLive(vault: VaultPort, config: Config, desired: DesiredObject[], kinds: readonly Kind[]): Promise<LiveObject[]> {
+export async function readLive(vault: VaultPort, config: Config, desired: DesiredObject[], kinds: readonly Kind[], targets?: Targets): Promise<LiveObject[]> {
   const byKind = (k: Kind) => desired.filter((d) => d.kind === k.name);
   const scope0: ReadScope = { config, desired: [], mounts: { auth: {}, secrets: {} } };
-  const mountKinds = kinds.filter((k) => k.phase === 0);
+  // The mount kinds are the ones without a placement: their tables say which mounts exist, of what type.
+  const isMountKind = (k: Kind) => k.placement === undefined;
+  const mountKinds = kinds.filter(isMountKind);
   const mountLive = (await Promise.all(mountKinds.map((k) => k.readLive(vault, { ...scope0, desired: byKind(k) })))).flat();
 
   const mounts: ReadScope['mounts'] = { auth: {}, secrets: {} };
@@ -17,8 +21,12 @@ export async function readLive(vault: VaultPort, config: Config, desired: Desire
     const section = m.address.startsWith('auth/') ? 'auth' : 'secrets';
     mounts[section][m.mount ?? m.name] = String(m.settings.type);
   }
+  const client = (k: Kind) => {
+    const keep = targets?.names(k.name);
+    return keep ? listingOnly(vault, keep) : vault;
+  };
   const rest = await Promise.all(
-    kinds.filter((k) => k.phase !== 0).map((k) => k.readLive(vault, { config, desired: byKind(k), mounts })),
+    kinds.filter((k) => !isMountKind(k) && (targets?.reads(k.name) ?? true)).map((k) => k.readLive(client(k), { config, desired: byKind(k), mounts })),
   );
   return [...mountLive, ...rest.flat()];
 }

@@ -95,13 +95,14 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
 
     async readLive(vault, scope) {
       const mounts = liveMountsOfType(scope.config.auth, scope.mounts.auth, f.authType);
+      const declaredAt = new Map(scope.desired.map((d) => [d.address, d.settings]));
       const perMount = await Promise.all(
         mounts.map(async (mount) => {
           const items = await listAndRead(vault, `auth/${mount}/${f.api}`, (n) => objectPath(f.api, { mount, name: n }));
           return Promise.all(
             items.map(async (i) => {
               const address = `auth/${mount}/${f.section}/${i.name}`;
-              const declared = scope.desired.find((d) => d.address === address)?.settings ?? {};
+              const declared = declaredAt.get(address) ?? {};
               for (const [field, read] of Object.entries(f.extraFields ?? {})) {
                 if (declared[field] !== undefined) i.data[field] = await read(vault, { mount, name: i.name });
               }
