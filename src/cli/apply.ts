@@ -51,7 +51,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const dirs = configDirs(flags);
   const loaded = loadDesired(dirs, loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired)) throw stalePlanError('the configuration');
+  if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
   const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io);
   let locked: HeldLock | undefined;

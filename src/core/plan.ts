@@ -42,10 +42,16 @@ export interface PlanInput {
   vaultAddr?: string;
 }
 
-export function configFingerprint(desired: readonly DesiredObject[]): string {
+/**
+ * sha256 of the normalised desired objects. Sensitive fields (write-only secrets) are left out: a
+ * plan file must not carry even a hash of a client secret, which a weak secret could be guessed from.
+ */
+export function configFingerprint(desired: readonly DesiredObject[], kinds: readonly Kind[]): string {
+  const sensitive = new Map(kinds.map((k) => [k.name, k.sensitiveFields]));
+  const shown = (d: DesiredObject) => Object.fromEntries(Object.entries(d.settings).filter(([name]) => !sensitive.get(d.kind)?.includes(name)));
   const canon = [...desired]
     .sort((a, b) => a.address.localeCompare(b.address))
-    .map((d) => [d.address, d.settings, d.credentials ?? null]);
+    .map((d) => [d.address, shown(d), d.credentials ?? null]);
   return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
 }
 
@@ -183,7 +189,7 @@ export function planChanges(input: PlanInput): Plan {
     format_version: PLAN_FORMAT_VERSION,
     tool_version: input.toolVersion,
     created_at: input.createdAt,
-    config_fingerprint: configFingerprint(input.desired),
+    config_fingerprint: configFingerprint(input.desired, input.kinds),
     vault_addr: input.vaultAddr,
     changes,
     destroys: findDestroys(changes, liveByAddr, kinds),

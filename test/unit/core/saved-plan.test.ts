@@ -40,7 +40,7 @@ function state(desiredObjs: DesiredObject[], liveObjs: LiveObject[], managed: st
     toolVersion: 'test',
     createdAt: new Date().toISOString(),
   });
-  return { configFingerprint: configFingerprint(desiredObjs), fingerprints: liveFingerprints(liveObjs, desiredObjs), plan };
+  return { configFingerprint: configFingerprint(desiredObjs, KINDS), fingerprints: liveFingerprints(liveObjs, desiredObjs), plan };
 }
 const saved = (s: FreshState) => parseSavedPlan(savedPlanText(s.plan, s.fingerprints), 'plan.json');
 
@@ -104,5 +104,17 @@ describe('saved plan files', () => {
     expect(() => parseSavedPlan(JSON.stringify({ ...json, format_version: '1' }), 'p.json')).toThrow(/format_version "1" is not supported \(this vault-gitops reads "2"\)/);
     const { destroys: _d, ...noDestroys } = json;
     expect(() => parseSavedPlan(JSON.stringify(noDestroys), 'p.json')).toThrow(/not a saved plan/);
+  });
+});
+
+describe('configFingerprint', () => {
+  const config = (secret: string, issuer: string) => [desired('jwt-config', 'auth/oidc/config', { oidc_client_secret: secret, bound_issuer: issuer })];
+
+  it('changes with any compared field', () => {
+    expect(configFingerprint(config('s3cret', 'https://a'), KINDS)).not.toBe(configFingerprint(config('s3cret', 'https://b'), KINDS));
+  });
+
+  it('leaves write-only secrets out, so a plan file carries not even their hash', () => {
+    expect(configFingerprint(config('s3cret', 'https://a'), KINDS)).toBe(configFingerprint(config('other', 'https://a'), KINDS));
   });
 });
