@@ -11,9 +11,10 @@ import { sidekickAuth } from '../formats/vault-sidekick.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 import { valuesHash } from '../../core/credential-status.js';
 import { KubernetesError } from './errors.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../core/ca-bundles.js';
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'vault-gitops';
+/** One ownership mark for everything vault-gitops writes to Kubernetes (credential Secrets, CA-bundle copies). */
+export { MANAGED_BY, MANAGED_BY_LABEL };
 const ANNOTATION_PREFIX = 'vault-gitops.io/';
 export const ANNOTATIONS = {
   object: `${ANNOTATION_PREFIX}object`,
