@@ -141,7 +141,7 @@ describe('credential faults', () => {
 
     const d = await driftOf(dir, statePath);
     expect(d.code, d.stderr).toBe(2);
-    expect(d.report?.summary).toEqual({ changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 1 });
+    expect(d.report?.summary).toEqual({ changed: 0, missing: 0, unmanaged: 0, credentials: 0, orphaned: 1, 'ca-bundles': 0 });
     const text = await run(dir, ['drift'], statePath);
     expect(text.stdout).toContain('Orphaned credentials (live in Vault, held by nobody)');
 

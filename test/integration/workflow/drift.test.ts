@@ -49,7 +49,7 @@ describe('drift detection against a live server', () => {
 
     const d = await drift(dir);
     expect(d.code, d.stderr).toBe(2);
-    expect(d.report?.summary).toEqual({ changed: 1, missing: 1, unmanaged: 1, credentials: 1, orphaned: 0 });
+    expect(d.report?.summary).toEqual({ changed: 1, missing: 1, unmanaged: 1, credentials: 1, orphaned: 0, 'ca-bundles': 0 });
     expect(d.report?.findings.map((f) => [f.class, f.address])).toEqual([
       ['unmanaged', `auth/${ar}/roles/stray`],
       ['changed', `policies/${pol}`],
