@@ -8,7 +8,7 @@ const FLOORS = ['core', 'adapters', 'kinds|credentials|publish', 'render', 'cli'
 
 /** One rule per floor: nothing on it imports a floor above it. */
 const upward = FLOORS.slice(0, -1).map((floor, i) => ({
-  name: `no-upward-from-${floor.replace('|', '-')}`,
+  name: `no-upward-from-${floor.replaceAll('|', '-')}`,
   comment: `src/{${floor}} sits below src/{${FLOORS.slice(i + 1).join('|')}}: it may not import them (declare a port in core/ports.ts and have the upper floor pass it in)`,
   severity: 'error',
   from: { path: `^src/(${floor})/` },

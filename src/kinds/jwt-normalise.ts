@@ -1,6 +1,10 @@
 import type { Settings } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
+import { object, setFields, TOKEN_FIELDS } from './fields.js';
 import { normaliseField } from './normalise.js';
+
+/** The shared token fields that are sets (token_policies): compared sorted, as in every auth kind. */
+export const TOKEN_SETS = setFields(object(TOKEN_FIELDS));
 
 /**
  * How the JWT/OIDC plugin stores each kind of field, so config and live read back compare equal:
@@ -81,7 +85,7 @@ export function jwtNormaliser(shapes: JwtFieldShapes): (settings: Settings) => S
       else if (leeways.has(name)) out[name] = normaliseLeeway(value);
       else if (durations.has(name)) out[name] = typeof value === 'string' || typeof value === 'number' ? (parseTtl(value) ?? value) : value;
       else if (maps.has(name)) out[name] = value === null || value === undefined ? {} : sortedObject(value as Settings);
-      else out[name] = normaliseField(name, value);
+      else out[name] = normaliseField(name, value, TOKEN_SETS);
     }
     return out;
   };

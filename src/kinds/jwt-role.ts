@@ -4,7 +4,7 @@ import type { ExportOutput, Kind } from './kind.js';
 import { checkJwtRoles } from './jwt-checks.js';
 import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
 import { exportableFields, exportedSettings } from './export.js';
-import { jwtNormaliser } from './jwt-normalise.js';
+import { jwtNormaliser, TOKEN_SETS } from './jwt-normalise.js';
 import { normaliseField } from './normalise.js';
 import { checkServerFields } from './jwt-server-fields.js';
 import { jwtRoleSchema } from './jwt-schema.js';
@@ -80,7 +80,7 @@ export const jwtRoleKind: Kind = {
 
   desired(config) {
     return placedEntries(config, jwtRoleKind).map((e) => {
-      const policies = normaliseField('token_policies', e.value.token_policies);
+      const policies = normaliseField('token_policies', e.value.token_policies, TOKEN_SETS);
       const named = Array.isArray(policies) ? policies.filter((p): p is string => typeof p === 'string' && config.policies[p] !== undefined) : [];
       return placedObject(config, jwtRoleKind, e, { settings: e.value, dependsOn: [`auth/${e.mount ?? ''}`, ...named.map((p) => `policies/${p}`)] });
     });

@@ -71,8 +71,8 @@ describe('layer rule (npm run lint)', () => {
       'no-unresolvable: src/core/lost.ts → ./missing.js',
       'no-upward-from-adapters: src/adapters/files.ts → src/kinds/policy.ts',
       'no-upward-from-core: src/core/engine.ts → src/adapters/client.ts',
-      'no-upward-from-kinds-credentials: src/credentials/sink.ts → src/cli/main.ts',
-      'no-upward-from-kinds-credentials: src/kinds/policy.ts → src/render/common.ts',
+      'no-upward-from-kinds-credentials-publish: src/credentials/sink.ts → src/cli/main.ts',
+      'no-upward-from-kinds-credentials-publish: src/kinds/policy.ts → src/render/common.ts',
       'no-upward-from-render: src/render/common.ts → src/cli/main.ts',
     ]);
   }, 60_000);
