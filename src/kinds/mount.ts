@@ -4,6 +4,7 @@ import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
 import { exportableFields, isDefault } from './export.js';
 import { checkNewMountTypes } from './mount-catalog.js';
+import { canonicalMountType } from './mount-kv-type.js';
 import { TUNE } from './mount-schema.js';
 import { normaliseSettings } from './normalise.js';
 import { compact, desiredObject, liveObject, rule } from './support.js';
@@ -95,14 +96,14 @@ export function mountKind(f: MountFlavor): Kind {
       await checkNewMountTypes(vault, f.section, scope.desired, table, scope.config);
       return Object.entries(table)
         .filter(([path]) => !f.system.has(path))
-        .map(([path, info]) => ({ ...liveObject(f.kind, `${f.section}/${path}`, normaliseSettings(liveMountSettings(info)), path), identity: accessorOf(info) }));
+        .map(([path, info]) => ({ ...liveObject(f.kind, `${f.section}/${path}`, normaliseSettings(canonicalMountType(liveMountSettings(info))), path), identity: accessorOf(info) }));
     },
 
     async identify(vault, obj) {
       return accessorOf((await readMountTable(vault, f.api))[obj.mount ?? obj.name]);
     },
 
-    normalise: normaliseSettings,
+    normalise: (settings) => normaliseSettings(canonicalMountType(settings)),
 
     export(obj) {
       const s = obj.settings;

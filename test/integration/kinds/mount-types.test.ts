@@ -35,6 +35,26 @@ describe('mount types are checked against the server before any write', () => {
     expect(mounts[`db-${id}/`].type).toBe('database');
   });
 
+  it('kv-v2, kv-v1 and a numeric options.version read back as kv with a string version: plan 0, export re-plans 0', async () => {
+    const yaml = `secrets:\n  v2-${id}:\n    type: kv-v2\n    config: { max_versions: 4 }\n  v1-${id}:\n    type: kv-v1\n  n2-${id}:\n    type: kv\n    options: { version: 2 }\n`;
+    const dir = await configDir({ 'c.yaml': yaml });
+    const env = { VAULT_GITOPS_STATE_PATH: `vault-gitops/kvtype-${id}` };
+    const applied = await cli(['apply', '-c', dir, '--auto-approve'], { env });
+    expect(applied.code, applied.stderr + applied.stdout).toBe(0);
+    const mounts = (await vaultRequest('GET', 'sys/mounts')).json.data;
+    expect([mounts[`v2-${id}/`].type, mounts[`v2-${id}/`].options]).toEqual(['kv', { version: '2' }]);
+    expect([mounts[`v1-${id}/`].type, mounts[`v1-${id}/`].options]).toEqual(['kv', { version: '1' }]);
+    expect((await vaultRequest('GET', `v2-${id}/config`)).json.data.max_versions).toBe(4);
+    const again = await cli(['plan', '-c', dir, '--detailed-exitcode'], { env });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+
+    const out = await configDir({});
+    const exp = await cli(['export', '--out', out]);
+    expect(exp.code, exp.stderr).toBe(0);
+    const replan = await cli(['plan', '-c', out, '--detailed-exitcode'], { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/kvexport-${id}` } });
+    expect(replan.code, replan.stdout + replan.stderr).toBe(0);
+  });
+
   it('without sudo on the catalog, built-in types pass and others cannot be checked (an error, not a guess)', async () => {
     await vaultRequest('PUT', `sys/policies/acl/nosudo-${id}`, { policy: 'path "*" { capabilities = ["create", "read", "update", "delete", "list"] }' });
     const token = (await vaultRequest('POST', 'auth/token/create', { policies: [`nosudo-${id}`], ttl: '10m' })).json.auth.client_token as string;
