@@ -1,7 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { pkiRootCaKind } from '../../../src/kinds/pki-root-ca.js';
 import { rootCaSettings } from '../../../src/kinds/pki-root-ca-settings.js';
+import { liveObject } from '../../../src/kinds/support.js';
 
 // Made once by Vault 1.21.2 (root/generate/internal); public certificates, their keys were never kept.
 const fixture = (name: string) => new X509Certificate(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -32,5 +34,13 @@ describe('rootCaSettings: a CA certificate → the root/generate parameters that
   it("leaves out Vault's defaults: RSA 2048, and the CN Vault adds to the SANs itself", () => {
     // common_name=plain.example.com, nothing else: RSA 2048 for the system max TTL (768h).
     expect(rootCaSettings(fixture('root-ca-vault-defaults.pem'))).toEqual({ common_name: 'plain.example.com', ttl: '768h' });
+  });
+
+  it('the kind exports all of it, and compares only common_name (no diff when re-planned on the source)', () => {
+    const settings = rootCaSettings(fixture('root-ca-ec384-subject-sans.pem'));
+    const live = liveObject('pki-root-ca', 'secrets/pki/root_ca', settings, 'pki');
+    const exported = pkiRootCaKind.export?.(live, [live], { files: {}, warnings: [] });
+    expect(exported).toEqual(settings);
+    expect(pkiRootCaKind.normalise(exported ?? {})).toEqual({ common_name: 'Fixture Root CA' });
   });
 });
