@@ -6,6 +6,7 @@ import { duration, object, stringList } from './fields.js';
 import type { Kind } from './kind.js';
 import { normaliseSettings } from './normalise.js';
 import { livePkiMounts, PKI_SUBJECT_FIELDS } from './pki.js';
+import { rootCaSettings } from './pki-root-ca-settings.js';
 import { compact, liveObject, placedEntries, placedObject, rule, warnOverMountMax } from './support.js';
 
 /** The mount's CA certificate; undefined when it has none (Vault answers 400 "no default issuer"). */
@@ -87,15 +88,16 @@ export const pkiRootCaKind: Kind = {
           const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
           if (!pem) return undefined;
           const cert = new X509Certificate(pem);
-          const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
-          return { ...liveObject('pki-root-ca', `secrets/${mount}/root_ca`, { common_name: cn ?? null }, mount), identity: cert.serialNumber };
+          // Everything the certificate tells (for export); normalise compares only common_name.
+          return { ...liveObject('pki-root-ca', `secrets/${mount}/root_ca`, rootCaSettings(cert), mount), identity: cert.serialNumber };
         }),
     );
     return found.filter((x) => x !== undefined);
   },
 
-  // Only what identifies the CA: the other parameters shaped a key that already exists.
-  export: (obj) => (typeof obj.settings.common_name === 'string' ? { common_name: obj.settings.common_name } : undefined),
+  // What the certificate tells of its creation parameters, so applying the export elsewhere makes
+  // a CA like this one (subject, key, lifetime); only common_name is compared, so no diff here.
+  export: (obj) => (typeof obj.settings.common_name === 'string' ? obj.settings : undefined),
 
   /** Only the identity of the CA is comparable after creation. */
   normalise(settings) {

@@ -99,7 +99,6 @@ export const pki: EstatePart = {
           label: 'secrets/pki/root_ca',
           read: 'pki/cert/ca',
           compare: caIdentity,
-          knownGap: 'export writes only root_ca.common_name: organization, key_type/key_bits and ttl are lost, so the new CA is RSA 2048 for 32 days',
         },
         { kind: 'pki-urls', label: 'secrets/pki/urls', read: 'pki/config/urls', compare: wholeData },
         ...['web', 'internal'].map((r) => ({ kind: 'pki-role', label: `secrets/pki/roles/${r}`, read: `pki/roles/${r}`, compare: wholeData })),
