@@ -14,8 +14,6 @@ interface SizeResult {
   converged: boolean;
   drifted: number;
   profile?: { totalMs: number; buckets: Array<[string, number]> };
-  /** Served with raised JSON limits (more objects than the state record may hold by default). */
-  bigJson?: boolean;
 }
 
 interface CompareResult {
@@ -122,15 +120,6 @@ function profileSummary(all: Results): string[] {
   ];
 }
 
-function jsonLimitNote(all: Results): string[] {
-  const big = all.sizes.filter((r) => r.bigJson).map((r) => num(r.n));
-  if (big.length === 0) return [];
-  return [
-    `**Limit found at N = ${big.join(', ')}:** the ownership state record is one KV secret with an entry per object, and Vault (1.16.25, 1.18.14, 1.19.9, 1.20.3, 1.21.0 and later) refuses a JSON object of more than 10,000 entries by default (\`max_json_object_entry_count\` of its listener), and a large record also exceeds its total token limit (\`max_json_token\`): apply stops before changing anything (\`JSON object exceeds allowed entry count\`, \`JSON payload exceeds allowed token count\`). These sizes ran on a listener with those limits raised; until the record is split, a config of more than 10,000 objects needs the same on the server.`,
-    '',
-  ];
-}
-
 export function renderSection(all: Results): string {
   return [
     '`npm run bench` (never part of CI, never a timed test) generates synthetic configs of N objects in the',
@@ -164,7 +153,6 @@ export function renderSection(all: Results): string {
     'module proxy only serves the provider at v1.9.0, so the script clones a tag and builds it with `go build`).',
     '`--compare-sizes 1000,3000` picks the sizes (default 1,000).',
     '',
-    ...jsonLimitNote(all),
     `429s: with a \`sys/quotas/rate-limit\` of ${all.limited.rate}/s, a no-change plan of ${num(all.limited.objects)} objects took ${s(all.limited.ms)}, retried ${all.limited.retries ?? '?'} requests and exited ${all.limited.code} (0 = succeeded, no changes).`,
     `Every run converged (plan after apply shows no changes): ${all.sizes.every((r) => r.converged) ? 'yes' : '**NO**'}.`,
   ].join('\n');

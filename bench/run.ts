@@ -86,11 +86,7 @@ function writeRequests(cfg: Synthetic) {
 
 const envFor = (server: BenchServer) => ({ VAULT_ADDR: server.addr, VAULT_TOKEN: server.token, VAULT_GITOPS_STATE_PATH: 'secret/vault-gitops/state' });
 
-/** Above this many objects the state record has more entries than Vault's default JSON limits allow. */
-const DEFAULT_JSON_ENTRIES = 10000;
-
 async function benchN(n: number, serverName: string, profile: boolean) {
-  const bigJson = n > DEFAULT_JSON_ENTRIES;
   const work = join(WORK, `n-${n}`);
   rmSync(work, { recursive: true, force: true });
   const cfg = generateConfig(join(work, 'config'), n);
@@ -98,7 +94,7 @@ async function benchN(n: number, serverName: string, profile: boolean) {
   const validate = await cli(['validate', '-c', cfg.dir], {}, work);
 
   // The floor of a first apply: the same writes on a second, identical server.
-  const floorServer = await startServer(root, serverName, { bigJson });
+  const floorServer = await startServer(root, serverName);
   let applyFloorMs: number;
   try {
     for (const [path, type] of [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass'], ['sys/mounts/pki', 'pki']] as const) {
@@ -109,7 +105,7 @@ async function benchN(n: number, serverName: string, profile: boolean) {
     await floorServer.stop();
   }
 
-  const server = await startServer(root, serverName, { bigJson });
+  const server = await startServer(root, serverName);
   const env = envFor(server);
   try {
     const apply = await cli(['apply', ...c, '--auto-approve'], env, work);
@@ -127,7 +123,7 @@ async function benchN(n: number, serverName: string, profile: boolean) {
     const planDrift = await cli(['plan', ...c, '--detailed-exitcode'], env, work, 2);
     const applyDrift = await cli(['apply', ...c, '--auto-approve'], env, work);
     const again = await cli(['plan', ...c, '--detailed-exitcode'], env, work, [0, 2]);
-    return { n: cfg.objects, validate, apply, applyFloorMs, plan, planFloor, target, planDrift, applyDrift, converged: again.code === 0, drifted: drifted.length, profile: profileSummary, bigJson };
+    return { n: cfg.objects, validate, apply, applyFloorMs, plan, planFloor, target, planDrift, applyDrift, converged: again.code === 0, drifted: drifted.length, profile: profileSummary };
   } finally {
     await server.stop();
     rmSync(work, { recursive: true, force: true });

@@ -1,9 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export interface BenchServer {
   addr: string;
@@ -25,43 +22,21 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A dev server from the test harness's cached build (scripts/test-server.sh), stopped on exit.
- * `bigJson`: served on a second listener whose JSON limits are raised (Vault's default
- * max_json_object_entry_count of 10,000 refuses the state record of a larger config).
+ * A dev server from the test harness's cached build (scripts/test-server.sh), stopped on exit. Its
+ * listener keeps the default JSON limits: a large state record is stored in parts (src/core/state-parts.ts).
  */
-export async function startServer(root: string, name = 'vault', opts: { bigJson?: boolean } = {}): Promise<BenchServer> {
+export async function startServer(root: string, name = 'vault'): Promise<BenchServer> {
   const bin = execFileSync('bash', [`${root}/scripts/test-server.sh`, 'path', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   const port = await freePort();
   const token = randomUUID();
   const args = ['server', '-dev', `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`];
-  let apiPort = port;
-  if (opts.bigJson) {
-    apiPort = await freePort();
-    const clusterPort = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'vault-gitops-bench-server-'));
-    const config = join(dir, 'listener.hcl');
-    writeFileSync(
-      config,
-      [
-        'listener "tcp" {',
-        `  address = "127.0.0.1:${apiPort}"`,
-        `  cluster_address = "127.0.0.1:${clusterPort}"`,
-        '  tls_disable = true',
-        '  max_json_object_entry_count = 1000000',
-        '  max_json_array_element_count = 1000000',
-        '  max_json_token = 100000000',
-        '}',
-      ].join('\n'),
-    );
-    args.push(`-config=${config}`);
-  }
   const child: ChildProcess = spawn(bin, args, {
     stdio: 'ignore',
     env: { ...process.env, HOME: '/tmp' },
   });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
-  const addr = `http://127.0.0.1:${apiPort}`;
+  const addr = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
       const res = await fetch(`${addr}/v1/sys/health`);

@@ -28,10 +28,14 @@ export function stateAccess(location: StateLocation): KindAccess {
     plan: [
       { path: `${mount}/data/${path}`, capabilities: ['read'] },
       { path: `${mount}/metadata/${path}`, capabilities: ['read'] },
+      { path: `${mount}/data/${path}.parts/*`, capabilities: ['read'] },
     ],
     apply: [
       { path: 'sys/mounts', capabilities: ['read'] },
       { path: `${mount}/data/${path}`, capabilities: ['create', 'update'] },
+      // A record of more than a few thousand objects is kept in parts (src/core/state-parts.ts).
+      { path: `${mount}/data/${path}.parts/*`, capabilities: ['create', 'update'] },
+      { path: `${mount}/metadata/${path}.parts/*`, capabilities: ['delete'] },
       { path: `sys/mounts/${mount}`, capabilities: ['create', 'update'] },
     ],
   };

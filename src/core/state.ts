@@ -4,7 +4,7 @@
 // only addresses, kinds, hashes of declared (non-secret) settings, times and names.
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { VaultPort } from './ports.js';
 import type { ApplyResult } from './apply.js';
 import { sortKeysDeep } from './canonical-json.js';
@@ -13,6 +13,7 @@ import type { StateLocation } from './state-location.js';
 import { parseStateRecord, STATE_FORMAT_VERSION, type ManagedEntry, type StateRecord } from './state-record.js';
 import type { Address, DesiredObject, Plan } from './model.js';
 import { readMountTable } from './mount-table.js';
+import { headParts, PART_ENTRIES, PARTED_FORMAT_VERSION, partPrefix, splitObjects } from './state-parts.js';
 
 export { STATE_FORMAT_VERSION, type LockInfo, type ManagedEntry, type StateRecord } from './state-record.js';
 export { DEFAULT_STATE_PATH, parseStatePath, type StateLocation } from './state-location.js';
@@ -159,6 +160,9 @@ export class StateStore {
     }
   }
 
+  /** The part secrets the last head read or written names, and the objects they hold (a lock renewal reuses them). */
+  private parts: { names: string[]; key: string } = { names: [], key: '' };
+
   /** The record and its KV version (0 when it does not exist yet). */
   async read(): Promise<{ record: StateRecord; version: number }> {
     const { mount, path } = this.location;
@@ -167,7 +171,22 @@ export class StateStore {
       const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
       if (data?.data !== undefined && data.data !== null) {
         const version = data.metadata?.version ?? 0;
-        return { record: parseStateRecord(data.data, this.label, repairHint(this.location, version), this.kindNames), version };
+        const repair = repairHint(this.location, version);
+        const head = data.data as Record<string, unknown>;
+        if (head.format_version !== PARTED_FORMAT_VERSION) {
+          const record = parseStateRecord(head, this.label, repair, this.kindNames);
+          this.parts = { names: [], key: '' };
+          return { record, version };
+        }
+        const names = headParts(head.parts, path, this.label, repair);
+        const objects = await this.readParts(names);
+        // A writer replaced the head and deleted these parts after we read it: read again.
+        if (objects === undefined && attempt < 5) continue;
+        if (objects === undefined) throw new UsageError(`the state record ${this.label} names a part that does not exist`, repair);
+        const { parts: _parts, ...rest } = head;
+        const record = parseStateRecord({ ...rest, format_version: STATE_FORMAT_VERSION, objects }, this.label, repair, this.kindNames);
+        this.parts = { names, key: JSON.stringify(record.objects) };
+        return { record, version };
       }
       // Missing, or its latest version deleted: check-and-set needs the current version number.
       const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
@@ -180,20 +199,72 @@ export class StateStore {
       // The two reads are not atomic: another run may have written the record in between. Then it
       // exists after all, and reading it as empty would overwrite that run's lock.
       const liveNow = version > 0 && latest !== undefined && !latest.destroyed && !latest.deletion_time;
-      if (!liveNow || attempt >= 5) return { record: emptyState(), version };
+      if (!liveNow || attempt >= 5) {
+        this.parts = { names: [], key: '' };
+        return { record: emptyState(), version };
+      }
     }
   }
 
-  /** Writes with `cas = version`; returns the new version. */
+  /** The entries of every part merged; undefined when one is missing. */
+  private async readParts(names: readonly string[]): Promise<Record<string, unknown> | undefined> {
+    const objects: Record<string, unknown> = {};
+    for (const name of names) {
+      const body = await this.vault.essential(() => this.vault.read(`${this.location.mount}/data/${name}`));
+      const part = (body?.data as { data?: { objects?: unknown } | null } | undefined)?.data;
+      if (part === undefined || part === null) return undefined;
+      if (part.objects === null || typeof part.objects !== 'object' || Array.isArray(part.objects)) {
+        throw new UsageError(`the state record ${this.label} has a part (${name}) without an objects map`, repairHint(this.location, 0));
+      }
+      Object.assign(objects, part.objects);
+    }
+    return objects;
+  }
+
+  /** Writes the parts a record needs (none when it is small; the current ones when its objects did not change). */
+  private async writeParts(record: StateRecord): Promise<{ names: string[]; key: string; fresh: boolean }> {
+    if (Object.keys(record.objects).length <= PART_ENTRIES) return { names: [], key: '', fresh: false };
+    const key = JSON.stringify(record.objects);
+    if (this.parts.names.length > 0 && this.parts.key === key) return { ...this.parts, fresh: false };
+    const generation = randomUUID();
+    const names: string[] = [];
+    for (const [i, objects] of splitObjects(record.objects).entries()) {
+      const name = `${partPrefix(this.location.path)}${generation}/${i}`;
+      await this.vault.essential(() => this.settled(() => this.vault.write(`${this.location.mount}/data/${name}`, { options: { cas: 0 }, data: { objects } })));
+      names.push(name);
+    }
+    return { names, key, fresh: true };
+  }
+
+  /** Deletes part secrets (all their versions); a failure only leaves an unreferenced leftover. */
+  private async dropParts(names: readonly string[]): Promise<void> {
+    for (const name of names) await this.vault.delete(`${this.location.mount}/metadata/${name}`).catch(() => undefined);
+  }
+
+  /** Writes with `cas = version` on the head (parts first, the head commits them); returns the new version. */
   async write(record: StateRecord, version: number): Promise<number> {
     const { mount, path } = this.location;
+    const parts = await this.writeParts(record);
+    const head: Record<string, unknown> =
+      parts.names.length === 0
+        ? { ...record }
+        : { ...Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'objects')), format_version: PARTED_FORMAT_VERSION, parts: parts.names };
+    let written: number;
     try {
-      const body = await this.vault.essential(() => this.settled(() => this.vault.write(`${mount}/data/${path}`, { options: { cas: version }, data: record as unknown as Record<string, unknown> })));
-      return (body?.data as { version?: number } | undefined)?.version ?? version + 1;
+      const body = await this.vault.essential(() => this.settled(() => this.vault.write(`${mount}/data/${path}`, { options: { cas: version }, data: head })));
+      written = (body?.data as { version?: number } | undefined)?.version ?? version + 1;
     } catch (err) {
-      if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) throw new CasMismatchError(this.label);
+      if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) {
+        // Certainly not committed: the new parts are nobody's.
+        if (parts.fresh) await this.dropParts(parts.names);
+        throw new CasMismatchError(this.label);
+      }
       throw err;
     }
+    const replaced = this.parts.names.filter((n) => !parts.names.includes(n));
+    this.parts = { names: parts.names, key: parts.key };
+    await this.dropParts(replaced);
+    return written;
   }
 
   /** Creates the KV v2 mount if it does not exist; refuses a mount of another type. */

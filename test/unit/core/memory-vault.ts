@@ -267,6 +267,10 @@ export class MemoryVault implements VaultPort {
     const current = secret?.versions.length ?? 0;
     const metadata = (s: KvSecret, v: number) => ({ version: v, created_time: s.versions[v - 1]!.created_time, deletion_time: '', destroyed: false });
     if (!dataPath) {
+      if (method === 'DELETE') {
+        this.kv.delete(key);
+        return undefined;
+      }
       if (method !== 'GET') return this.error(405, 'unsupported operation', method, path);
       if (!secret) return this.error(404, '', method, path);
       return { data: { current_version: current, versions: Object.fromEntries(secret.versions.map((_, i) => [String(i + 1), metadata(secret, i + 1)])) } };
