@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateConfig, type Synthetic } from './config.js';
@@ -275,7 +275,10 @@ async function main() {
   const serverVersion = `${serverName} ${probe.version}`;
   await probe.stop();
 
-  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${serverVersion} dev server (in-memory), concurrency ${CONCURRENCY}`;
+  // Other work on the machine inflates every figure: the report says how busy it was.
+  const load = loadavg()[2]!;
+  const busy = load > cpus().length ? ' (**the machine was busy: these figures are not representative; re-run on a quiet machine**)' : '';
+  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${serverVersion} dev server (in-memory), concurrency ${CONCURRENCY}, 15-min load average ${load.toFixed(1)}${busy}`;
   const all: Results = {
     date: new Date().toISOString().slice(0, 10),
     commit,
