@@ -16,6 +16,10 @@ import { serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { KUBERNETES_TOKEN_FILE } from '../../../src/adapters/login.js';
 import { startKube, type KubeServer } from '../../servers/kube.js';
+import { disableReviewerJwtMounts } from '../helpers/reviewer-jwt-cleanup.js';
+
+// A reviewer JWT cannot be exported: leave none for later files' whole-server export tests.
+afterAll(disableReviewerJwtMounts);
 
 const id = uniq('login');
 const polName = `declared-${id}`;

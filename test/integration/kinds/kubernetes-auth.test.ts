@@ -8,6 +8,10 @@ import { kubernetesAuthRoleKind } from '../../../src/kinds/kubernetes-auth-role.
 import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { applyKind, authConfig, exportOf, fieldsOf, liveSettings, planKind } from './kind-harness.js';
+import { disableReviewerJwtMounts } from '../helpers/reviewer-jwt-cleanup.js';
+
+// A reviewer JWT cannot be exported: leave none for later files' whole-server export tests.
+afterAll(disableReviewerJwtMounts);
 
 const vault = vaultClient();
 const openbao = serverEnv().server === 'openbao';

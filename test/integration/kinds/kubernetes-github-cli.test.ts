@@ -5,11 +5,15 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/core/model.js';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { freshMountPath, serverEnv } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
+import { disableReviewerJwtMounts } from '../helpers/reviewer-jwt-cleanup.js';
+
+// A reviewer JWT cannot be exported: leave none for later files' whole-server export tests.
+afterAll(disableReviewerJwtMounts);
 
 const id = uniq('kg');
 const JWT = `eyJreviewer.${id}.sentinel`;

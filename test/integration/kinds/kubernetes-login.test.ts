@@ -9,6 +9,10 @@ import { startKube, type KubeServer } from '../../servers/kube.js';
 import { freshMountPath, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { applyKind, authConfig, planKind } from './kind-harness.js';
+import { disableReviewerJwtMounts } from '../helpers/reviewer-jwt-cleanup.js';
+
+// A reviewer JWT cannot be exported: leave none for later files' whole-server export tests.
+afterAll(disableReviewerJwtMounts);
 
 const vault = vaultClient();
 let kube: KubeServer;

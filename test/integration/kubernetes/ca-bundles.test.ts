@@ -9,6 +9,10 @@ import { allOutput, cli, configDir, spawnCli, uniq, type RunningCli } from '../h
 import { serverEnv } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { startKube, type KubeServer } from '../../servers/kube.js';
+import { disableReviewerJwtMounts } from '../helpers/reviewer-jwt-cleanup.js';
+
+// A reviewer JWT cannot be exported: leave none for later files' whole-server export tests.
+afterAll(disableReviewerJwtMounts);
 
 const id = uniq('');
 const pki = `pki-cab${id}`;
