@@ -123,7 +123,12 @@ export async function kvSecret(policy: string): Promise<{ path: string; data: Re
   const mount = freshMountPath('kv');
   const data = { greeting: `hello-${policy}` };
   const made = await vaultRequest('POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
-  const written = await vaultRequest('POST', `${mount}/data/app`, { data });
+  // A KV v2 mount answers 400 ("upgrading") for a moment after it is enabled: wait that out (bounded).
+  let written = await vaultRequest('POST', `${mount}/data/app`, { data });
+  for (let i = 0; i < 40 && written.status === 400; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    written = await vaultRequest('POST', `${mount}/data/app`, { data });
+  }
   if (made.status !== 204 || written.status !== 200) throw new Error(`cannot prepare the KV secret (${made.status}, ${written.status})`);
   const policiesYaml = `policies:\n  ${policy}:\n    policy: |\n      path "${mount}/data/app" { capabilities = ["read"] }\n`;
   return { path: `${mount}/data/app`, data, policiesYaml };
