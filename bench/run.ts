@@ -26,7 +26,7 @@ import { lineChart } from './svg.js';
 import { compareRoles, findTerraform, providerOverride, secretsInState, writeCompareTf, writeCompareYaml, type TerraformTools } from './terraform.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(root, 'dist/src/cli/main.js');
+const CLI = join(root, 'dist/bin/vault-gitops.js');
 const CONCURRENCY = 16;
 const STORE = join(root, 'bench/results/run');
 const WORK = join(root, 'bench/results/work');

@@ -24,7 +24,7 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 
-cli() { echo; echo "\$ vault-gitops $*"; node dist/src/cli/main.js "$@"; }
+cli() { echo; echo "\$ vault-gitops $*"; node dist/bin/vault-gitops.js "$@"; }
 cfg=(-c config-examples/base -c config-examples/environments/staging)
 cd "$work" && ln -s "$OLDPWD/config-examples" config-examples && ln -s "$OLDPWD/dist" dist
 cli validate "${cfg[@]}"

@@ -2,12 +2,14 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+/** The package's version, from src/core, dist/src/core or the bundle in dist/bin. */
 function findVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
+  for (const rel of ['../package.json', '../../package.json', '../../../package.json']) {
     try {
-      return (require(rel) as { version: string }).version;
+      const pkg = require(rel) as { name?: string; version?: string };
+      if (pkg.name === 'vault-gitops' && typeof pkg.version === 'string') return pkg.version;
     } catch {
-      // try the next layout (src/ vs dist/src/)
+      // try the next layout
     }
   }
   return '0.0.0';

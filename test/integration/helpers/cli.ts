@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = join(root, 'dist/src/cli/main.js');
+export const CLI = join(root, 'dist/bin/vault-gitops.js');
 
 export interface CliResult {
   code: number;
