@@ -187,7 +187,7 @@ export function publishEntries(config: Pick<Config, 'secrets' | 'tree' | 'source
     if (!isObj(raw)) continue;
     const parsed = checkPublish(raw, ['secrets', mount, 'publish'], mount, pki, () => {});
     for (const [entry, spec] of Object.entries(parsed)) {
-      out.push({ ...spec, mount, entry, address: `secrets/${mount}/publish/${entry}`, source: config.sources[`secrets.${mount}.publish.${entry}`] });
+      out.push({ ...spec, mount, entry, address: `secrets/${mount}/publish/${entry}`, source: config.sources.get(`secrets.${mount}.publish.${entry}`) });
     }
   }
   return out;

@@ -59,10 +59,10 @@ export class Checker {
   checkTtls(obj: unknown, path: string[]): void {
     if (!isObj(obj)) return;
     for (const [k, v] of Object.entries(obj)) {
-      const p = [...path, k];
-      if (isObj(v)) this.checkTtls(v, p);
-      else if (isTtlFieldName(k) && (typeof v === 'string' || typeof v === 'number') && !this.broken(p)) {
-        if (parseTtl(v) === undefined) this.error(p, this.valuePos(p), `invalid duration ${this.shown(p, v)}`, TTL_HINT);
+      if (isObj(v)) this.checkTtls(v, [...path, k]);
+      else if ((typeof v === 'string' || typeof v === 'number') && isTtlFieldName(k) && parseTtl(v) === undefined) {
+        const p = [...path, k];
+        if (!this.broken(p)) this.error(p, this.valuePos(p), `invalid duration ${this.shown(p, v)}`, TTL_HINT);
       }
     }
   }
@@ -77,6 +77,7 @@ export class Checker {
       for (const { text, at } of items) {
         if (typeof v === 'string' && text.trim() === '') continue;
         const r = parseCidr(text);
+        if (r.ok && !r.hostBits) continue;
         const shown = this.entry(at)?.refs ? describeAt(this.layer, at, text) : `\`${text.trim()}\``;
         if (!r.ok) this.error(at, this.valuePos(at), `CIDR ${shown} ${r.problem}`, 'write an address (10.0.0.1, 2001:db8::1) or a CIDR block (10.0.0.0/8, 2001:db8::/32)');
         else if (r.hostBits) this.warn(at, this.valuePos(at), `CIDR ${shown} has host bits set: Vault matches it as ${r.network}`, `write ${r.network}`);

@@ -69,8 +69,17 @@ function ipv4Text(bits: bigint): string {
   return [24n, 16n, 8n, 0n].map((s) => String((bits >> s) & 0xffn)).join('.');
 }
 
+// Configs repeat the same few blocks on thousands of roles; the big-integer arithmetic is done once each.
+const parsed = new Map<string, Readonly<CidrResult>>();
+
 /** Parses one CIDR block or address the way Vault accepts it for bound CIDRs. */
-export function parseCidr(raw: string): CidrResult {
+export function parseCidr(raw: string): Readonly<CidrResult> {
+  let r = parsed.get(raw);
+  if (r === undefined) parsed.set(raw, (r = parseOnce(raw)));
+  return r;
+}
+
+function parseOnce(raw: string): CidrResult {
   const s = raw.trim();
   if (s === '') return { ok: false, problem: 'is empty' };
   const slash = s.indexOf('/');

@@ -48,6 +48,10 @@ class HclSyntaxError extends Error {
   }
 }
 
+// Sticky: matched at lastIndex, without copying the rest of the text for every token.
+const NUMBER = /-?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)/y;
+const IDENT = /[A-Za-z_][A-Za-z0-9_.-]*/y;
+
 function lex(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -66,11 +70,14 @@ function lex(src: string): Token[] {
   };
   while (i < src.length) {
     const c = src[i]!;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF') {
+      i++;
+      col++;
+      continue;
+    }
     const pos = { line, col };
     if (c === '\n') {
       out.push({ type: 'newline', text: '\n', pos });
-      adv();
-    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF') {
       adv();
     } else if (c === '#' || (c === '/' && src[i + 1] === '/')) {
       while (i < src.length && src[i] !== '\n') adv();
@@ -119,11 +126,13 @@ function lex(src: string): Token[] {
       }
       out.push({ type: 'string', text: value, value, pos });
     } else if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^-?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)/.exec(src.slice(i))!;
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(src)!;
       out.push({ type: 'number', text: m[0], value: Number(m[0]), pos });
       adv(m[0].length);
     } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_.-]*/.exec(src.slice(i))!;
+      IDENT.lastIndex = i;
+      const m = IDENT.exec(src)!;
       const text = m[0];
       if (text === 'true' || text === 'false') out.push({ type: 'bool', text, value: text === 'true', pos });
       else out.push({ type: 'ident', text, pos });

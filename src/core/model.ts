@@ -119,7 +119,7 @@ export interface Config {
    */
   tree: Record<string, unknown>;
   /** Source positions by dotted YAML path (`auth.userpass.users.alice`). */
-  sources: Record<string, SourcePos>;
+  sources: ReadonlyMap<string, SourcePos>;
 }
 
 /** A kind's name (`policy`, `pki-role`, ...): one module each under src/kinds/, listed in kinds/registry.ts. */

@@ -22,7 +22,7 @@ export interface Snapshot {
  * mount of its type present and empty, so a read covers everything.
  */
 export function fullScopeConfig(auth: Record<string, { type?: unknown }>, secrets: Record<string, { type?: unknown }>, kinds: readonly Kind[]): Config {
-  const config: Config = { policies: {}, auth: {}, secrets: {}, prune: [], tree: { auth: {}, secrets: {} }, sources: {} };
+  const config: Config = { policies: {}, auth: {}, secrets: {}, prune: [], tree: { auth: {}, secrets: {} }, sources: new Map() };
   const system = { auth: ['token'], secrets: ['sys', 'cubbyhole', 'identity'] };
   for (const [section, table] of [['auth', auth], ['secrets', secrets]] as const) {
     for (const [path, info] of Object.entries(table)) {

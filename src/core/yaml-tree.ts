@@ -127,7 +127,7 @@ export function toTree(y: YamlFile, scope: VariableScope, limits: InputLimits): 
     return { file, tree: {}, index, errors };
   }
   const ctx: Convert = { doc, src, index, scope, errors, limits, aliasValues: 0, stopped: false };
-  const tree = convert(ctx, doc.contents, [], 0, undefined) as Json;
+  const tree = convert(ctx, doc.contents, [], '', 0, undefined) as Json;
   return { file, tree, index, errors };
 }
 
@@ -161,7 +161,8 @@ interface AliasAt {
 }
 
 /** `alias` is the alias being expanded, when inside one. */
-function convert(ctx: Convert, node: Node | null, path: string[], depth: number, alias: AliasAt | undefined): unknown {
+/** `at` is dotted(path), carried down so that each key's index entry does not join its whole path again. */
+function convert(ctx: Convert, node: Node | null, path: string[], at: string, depth: number, alias: AliasAt | undefined): unknown {
   const { src, index, errors } = ctx;
   if (node === null || ctx.stopped) return null;
   if (depth > ctx.limits.maxDepth) {
@@ -172,7 +173,7 @@ function convert(ctx: Convert, node: Node | null, path: string[], depth: number,
   }
   if (isAlias(node)) {
     const target = node.resolve(ctx.doc);
-    return target ? convert(ctx, target as Node, path, depth + 1, alias ?? { offset: node.range?.[0] ?? 0, path }) : null;
+    return target ? convert(ctx, target as Node, path, at, depth + 1, alias ?? { offset: node.range?.[0] ?? 0, path }) : null;
   }
   if (isMap(node)) {
     const out: Json = {};
@@ -194,10 +195,11 @@ function convert(ctx: Convert, node: Node | null, path: string[], depth: number,
         continue;
       }
       const p = [...path, k];
+      const d = path.length > 0 ? `${at}.${k}` : k;
       const valuePos = value?.range && !(isScalar(value) && value.value === null && value.source === '') ? posAt(src, value.range[0]) : keyPos;
       const entry: SourceEntry = { pos: valuePos, key: keyPos, scalar: scalarInfo(value) };
-      index.set(dotted(p), entry);
-      out[k] = convert(ctx, value, p, depth + 1, alias);
+      index.set(d, entry);
+      out[k] = convert(ctx, value, p, d, depth + 1, alias);
     }
     return out;
   }
@@ -205,8 +207,9 @@ function convert(ctx: Convert, node: Node | null, path: string[], depth: number,
     return node.items.map((item, i) => {
       const n = item as Node | null;
       const p = [...path, String(i)];
-      index.set(dotted(p), { pos: posAt(src, n?.range?.[0] ?? node.range?.[0] ?? 0), scalar: scalarInfo(n) });
-      return convert(ctx, n, p, depth + 1, alias);
+      const d = path.length > 0 ? `${at}.${i}` : String(i);
+      index.set(d, { pos: posAt(src, n?.range?.[0] ?? node.range?.[0] ?? 0), scalar: scalarInfo(n) });
+      return convert(ctx, n, p, d, depth + 1, alias);
     });
   }
   if (isScalar(node)) {
@@ -219,7 +222,7 @@ function convert(ctx: Convert, node: Node | null, path: string[], depth: number,
       errors.push({ severity: 'error', pos: referencePos(src, node.range?.[0] ?? 0, node.range?.[1] ?? 0, pr.text), path: dotted(path), message: pr.message, hint: pr.hint });
     }
     if (refs.length > 0) {
-      const entry = index.get(dotted(path));
+      const entry = index.get(at);
       if (entry) entry.refs = refs;
     }
     if (problems.length === 0 && whole && node.type === 'PLAIN') {

@@ -5,5 +5,5 @@ import type { Config } from '../core/model.js';
  * loaded from files: it has no source positions. Root kinds then read everything they can see.
  */
 export function isFullScope(config: Pick<Config, 'sources'>): boolean {
-  return Object.keys(config.sources).length === 0;
+  return config.sources.size === 0;
 }

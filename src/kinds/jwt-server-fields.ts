@@ -38,7 +38,7 @@ export function checkServerFields(
       const owner = ONLY_IN[field];
       errors.push({
         severity: 'error',
-        pos: config.sources[path],
+        pos: config.sources.get(path),
         path,
         message: `${d.address}: this server's ${d.mount === undefined ? '' : `${config.auth[d.mount]?.type ?? 'jwt'} `}auth method has no \`${field}\`${owner ? ` (only ${owner} has it)` : ''}`,
         hint: 'remove the field: the server would ignore it and every plan would show it as a change',

@@ -93,7 +93,7 @@ export const kubernetesAuthConfigKind = authConfigKind({
   checkLive(declared, stored, config) {
     if (declared?.settings[ANNOTATIONS] !== true || ANNOTATIONS in stored) return;
     const path = sourcePath(['auth', String(declared.mount), 'config'], ANNOTATIONS);
-    throw new ConfigError([unsupportedAnnotations(path, config.sources[path])], undefined, true);
+    throw new ConfigError([unsupportedAnnotations(path, config.sources.get(path))], undefined, true);
   },
   verify(obj, stored) {
     if (obj.settings[ANNOTATIONS] === true && !(ANNOTATIONS in stored)) {

@@ -31,7 +31,7 @@ export async function checkNewMountTypes(vault: Vault, section: Section, desired
   for (const d of fresh) {
     const type = String(d.settings.type);
     const path = `${section}.${d.mount}.type`;
-    const at = { severity: 'error' as const, pos: config.sources[path], path };
+    const at = { severity: 'error' as const, pos: config.sources.get(path), path };
     if (catalog.names) {
       if (catalog.names.has(type)) continue;
       errors.push({

@@ -20,13 +20,13 @@ export function placedObject(config: Config, kind: Kind, entry: PlacedEntry, fie
     collection: entry.collection,
     name: entry.name,
     ...(entry.mount !== undefined ? { mount: entry.mount } : {}),
-    source: config.sources[dotted(entry.path)],
+    source: config.sources.get(dotted(entry.path)),
     ...fields,
   };
 }
 
 export function sourceOf(config: Config, dottedPath: string): SourcePos | undefined {
-  return config.sources[dottedPath];
+  return config.sources.get(dottedPath);
 }
 
 export function desiredObject(

@@ -16,7 +16,7 @@ import type { Kind } from '../../../src/kinds/kind.js';
  */
 export function testConfig(auth: Record<string, { type: string } & Record<string, unknown>>, prune: string[] = []): Config {
   const mounts = Object.fromEntries(Object.entries(auth).map(([path, m]) => [path, { type: m.type, settings: {} }]));
-  return { policies: {}, auth: mounts, secrets: {}, prune, tree: { auth }, sources: {} };
+  return { policies: {}, auth: mounts, secrets: {}, prune, tree: { auth }, sources: new Map() };
 }
 
 async function liveMounts(vault: Vault): Promise<{ auth: Record<string, string>; secrets: Record<string, string> }> {

@@ -11,7 +11,7 @@ import { sameValue } from '../../../src/kinds/normalise.js';
 
 /** A config as loaded from a file, holding `tree` (mount sections are also where the loader puts them). */
 export function config(tree: Record<string, unknown>): Config {
-  return { policies: {}, auth: {}, secrets: {}, prune: [], sources: { '': { file: 'test.yaml', line: 1, col: 1 } }, ...tree, tree } as Config;
+  return { policies: {}, auth: {}, secrets: {}, prune: [], sources: new Map([['', { file: 'test.yaml', line: 1, col: 1 }]]), ...tree, tree } as Config;
 }
 
 async function mounts(vault: Vault): Promise<{ auth: Record<string, string>; secrets: Record<string, string> }> {

@@ -11,7 +11,7 @@ import { liveObject } from '../../../src/kinds/support.js';
 /** A loaded config with auth mounts only: mount → { type, ...keys the kinds place there (config, roles, teams) }. */
 export function authConfig(mounts: Record<string, { type: string } & Record<string, unknown>>, prune: string[] = []): Config {
   const auth = Object.fromEntries(Object.entries(mounts).map(([path, m]) => [path, { settings: {}, ...m }]));
-  return { policies: {}, auth, secrets: {}, prune, sources: {}, tree: { auth: mounts } } as unknown as Config;
+  return { policies: {}, auth, secrets: {}, prune, sources: new Map(), tree: { auth: mounts } } as unknown as Config;
 }
 
 /** The kind's plan changes for the config (every mount of the config exists live with its declared type). */

@@ -242,11 +242,11 @@ describe('loadConfig: layering', () => {
     });
     expect(c.prune).toEqual(['policies', 'auth/approle/roles']);
     // Sources: the object where it was declared, overridden fields where they were overridden.
-    expect(c.sources['auth.approle.roles.web']).toEqual(at('layering/base/main.yaml', 9, 7));
-    expect(c.sources['auth.approle.roles.web.token_ttl']).toEqual(at('layering/prod/web.yaml', 12, 9));
-    expect(c.sources['auth.approle.roles.web.token_policies']).toEqual(at('layering/base/main.yaml', 10, 9));
-    expect(c.sources['policies.web.policy']).toEqual(at('layering/prod/web.yaml', 3, 5));
-    expect(c.sources['policies.web.file']).toBeUndefined();
+    expect(c.sources.get('auth.approle.roles.web')).toEqual(at('layering/base/main.yaml', 9, 7));
+    expect(c.sources.get('auth.approle.roles.web.token_ttl')).toEqual(at('layering/prod/web.yaml', 12, 9));
+    expect(c.sources.get('auth.approle.roles.web.token_policies')).toEqual(at('layering/base/main.yaml', 10, 9));
+    expect(c.sources.get('policies.web.policy')).toEqual(at('layering/prod/web.yaml', 3, 5));
+    expect(c.sources.get('policies.web.file')).toBeUndefined();
   });
 
   it('an empty section in a later layer erases nothing', () => {
