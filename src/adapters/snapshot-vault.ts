@@ -13,9 +13,9 @@ const strip = (body: Json | undefined): Json | null => {
 export class RecordingVault extends Vault implements RecordingVaultPort {
   readonly responses: Responses = {};
 
-  override async call(method: string, path: string, data?: Json): Promise<Json | undefined> {
+  override async call(method: string, path: string, data?: Json, essential = false): Promise<Json | undefined> {
     try {
-      const body = await super.call(method, path, data);
+      const body = await super.call(method, path, data, essential);
       if (method === 'GET') this.responses[path] = strip(body);
       return body;
     } catch (err) {

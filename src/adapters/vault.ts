@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire, Module } from 'node:module';
@@ -117,13 +116,25 @@ export class Vault implements VaultPort {
   private readonly agent: http.Agent | https.Agent;
   private readonly policy: RetryPolicy;
   private readonly essentialPolicy: RetryPolicy;
-  private readonly essentialScope = new AsyncLocalStorage<true>();
+  // Essential requests go through their own port, not an AsyncLocalStorage scope: once one is entered,
+  // Node 20 runs a hook on every promise of the process, and that cost a plan of 10,000 objects about
+  // a fifth more CPU.
+  private readonly essentialPort: VaultPort;
   private readonly origin: string;
   private token?: TokenKeeper;
   debug: (line: string) => void = noDebug;
 
   constructor(readonly options: VaultOptions) {
     this.origin = new URL(options.addr).origin;
+    this.essentialPort = {
+      addr: options.addr,
+      concurrency: options.concurrency,
+      read: (path) => this.readAs(path, true),
+      list: (path) => this.listAs(path, true),
+      write: (path, data = {}) => this.call('POST', path, data, true),
+      delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
+      essential: (task) => task(this.essentialPort),
+    };
     this.limiter = new Limiter(options.concurrency);
     this.policy = new RetryPolicy({ budgetMs: options.retryBudgetMs, maxRetries: options.maxRetries });
     // A dead Vault still fails the state write within about half a minute; a rate limit is waited out.
@@ -187,14 +198,18 @@ export class Vault implements VaultPort {
    * up to 5 minutes, other transient failures retried at least 8 times) and no waiting behind other
    * requests: a run that changed Vault must be able to record it, and must let go of its lock.
    */
-  essential<T>(task: () => Promise<T>): Promise<T> {
-    return this.essentialScope.run(true, task);
+  essential<T>(task: (vault: VaultPort) => Promise<T>): Promise<T> {
+    return task(this.essentialPort);
   }
 
   /** GET; `undefined` when Vault answers 404. */
-  async read(path: string): Promise<Json | undefined> {
+  read(path: string): Promise<Json | undefined> {
+    return this.readAs(path, false);
+  }
+
+  private async readAs(path: string, essential: boolean): Promise<Json | undefined> {
     try {
-      return await this.call('GET', path);
+      return await this.call('GET', path, undefined, essential);
     } catch (err) {
       if (err instanceof VaultApiError && err.status === 404) return undefined;
       throw err;
@@ -202,8 +217,12 @@ export class Vault implements VaultPort {
   }
 
   /** LIST as GET ?list=true; `[]` when the collection is empty (Vault answers 404). */
-  async list(path: string): Promise<string[]> {
-    const body = await this.read(`${path}?list=true`);
+  list(path: string): Promise<string[]> {
+    return this.listAs(path, false);
+  }
+
+  private async listAs(path: string, essential: boolean): Promise<string[]> {
+    const body = await this.readAs(`${path}?list=true`, essential);
     if (body === undefined) return [];
     const keys = (body.data as { keys?: unknown } | null | undefined)?.keys;
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
@@ -220,12 +239,12 @@ export class Vault implements VaultPort {
     await this.call('DELETE', path);
   }
 
-  async call(method: string, path: string, data?: Json): Promise<Json | undefined> {
-    return this.attempts(method, path, data, true);
+  /** `essential`: retried longer and not queued behind other requests (see essential()). */
+  async call(method: string, path: string, data?: Json, essential = false): Promise<Json | undefined> {
+    return this.attempts(method, path, data, true, essential);
   }
 
-  private async attempts(method: string, path: string, data: Json | undefined, watched: boolean): Promise<Json | undefined> {
-    const essential = this.essentialScope.getStore() === true;
+  private async attempts(method: string, path: string, data: Json | undefined, watched: boolean, essential = false): Promise<Json | undefined> {
     const policy = essential ? this.essentialPolicy : this.policy;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {

@@ -23,10 +23,11 @@ export interface VaultPort {
   write(path: string, data?: Json): Promise<Json | undefined>;
   delete(path: string): Promise<void>;
   /**
-   * Runs `task` as essential (the state record and the lock): it must get through even while the
-   * server throttles, so it is retried longer and does not queue behind other requests.
+   * Runs `task` with a port whose requests are essential (the state record and the lock): they must
+   * get through even while the server throttles, so they are retried longer and do not queue behind
+   * other requests.
    */
-  essential<T>(task: () => Promise<T>): Promise<T>;
+  essential<T>(task: (vault: VaultPort) => Promise<T>): Promise<T>;
 }
 
 /** Recorded GET answers by path (`null`: Vault answered 404), as a snapshot keeps them. */

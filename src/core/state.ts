@@ -167,7 +167,7 @@ export class StateStore {
   async read(): Promise<{ record: StateRecord; version: number }> {
     const { mount, path } = this.location;
     for (let attempt = 0; ; attempt++) {
-      const body = await this.vault.essential(() => this.settled(() => this.vault.read(`${mount}/data/${path}`)));
+      const body = await this.vault.essential((v) => this.settled(() => v.read(`${mount}/data/${path}`)));
       const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
       if (data?.data !== undefined && data.data !== null) {
         const version = data.metadata?.version ?? 0;
@@ -210,7 +210,7 @@ export class StateStore {
   private async readParts(names: readonly string[]): Promise<Record<string, unknown> | undefined> {
     const objects: Record<string, unknown> = {};
     for (const name of names) {
-      const body = await this.vault.essential(() => this.vault.read(`${this.location.mount}/data/${name}`));
+      const body = await this.vault.essential((v) => v.read(`${this.location.mount}/data/${name}`));
       const part = (body?.data as { data?: { objects?: unknown } | null } | undefined)?.data;
       if (part === undefined || part === null) return undefined;
       if (part.objects === null || typeof part.objects !== 'object' || Array.isArray(part.objects)) {
@@ -230,7 +230,7 @@ export class StateStore {
     const names: string[] = [];
     for (const [i, objects] of splitObjects(record.objects).entries()) {
       const name = `${partPrefix(this.location.path)}${generation}/${i}`;
-      await this.vault.essential(() => this.settled(() => this.vault.write(`${this.location.mount}/data/${name}`, { options: { cas: 0 }, data: { objects } })));
+      await this.vault.essential((v) => this.settled(() => v.write(`${this.location.mount}/data/${name}`, { options: { cas: 0 }, data: { objects } })));
       names.push(name);
     }
     return { names, key, fresh: true };
@@ -251,7 +251,7 @@ export class StateStore {
         : { ...Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'objects')), format_version: PARTED_FORMAT_VERSION, parts: parts.names };
     let written: number;
     try {
-      const body = await this.vault.essential(() => this.settled(() => this.vault.write(`${mount}/data/${path}`, { options: { cas: version }, data: head })));
+      const body = await this.vault.essential((v) => this.settled(() => v.write(`${mount}/data/${path}`, { options: { cas: version }, data: head })));
       written = (body?.data as { version?: number } | undefined)?.version ?? version + 1;
     } catch (err) {
       if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) {

@@ -68,8 +68,8 @@ export class MemoryVault implements VaultPort {
     this.faults.length = 0;
   }
 
-  essential<T>(task: () => Promise<T>): Promise<T> {
-    return task();
+  essential<T>(task: (vault: VaultPort) => Promise<T>): Promise<T> {
+    return task(this);
   }
 
   async read(path: string): Promise<Json | undefined> {
