@@ -8,6 +8,10 @@ export interface Run {
   requests?: number;
   retries?: number;
   rssMb?: number;
+  /** Vault requests by HTTP method (the CLI's own count). */
+  byMethod?: Record<string, number>;
+  /** The CLI's phase marks, milliseconds since its process started (src/cli/phases.ts). */
+  phases?: Record<string, number>;
   /** The end of stderr, for a run that failed. */
   tail?: string;
   /** The end of stdout. */

@@ -18,6 +18,7 @@ import { stopRequested } from './interrupt.js';
 import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { withProgress } from './progress.js';
+import { mark } from './phases.js';
 import { openSession } from './session.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
@@ -50,12 +51,14 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const saved = flags.planFile ? await readSavedPlan(flags.planFile) : undefined;
   const dirs = configDirs(flags);
   const loaded = loadDesired(dirs, loadOptions(flags), KINDS);
+  mark('loaded');
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
   const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io);
   let locked: HeldLock | undefined;
   try {
+    mark('session');
     locked = await takeStateLock(lockOpts, flags, io, session);
     const { lock: held, store, owner: runner, configOwner: owner } = locked;
     const runId = held.id;
@@ -65,6 +68,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const planned = await withProgress('reading Vault', 'objects', loaded.desired.length, () => stats.total - readsBefore, () =>
       makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location) }),
     );
+    mark('planned');
     const { live, checks } = planned;
     const caBundles = await caBundleStep(loaded.config, flags);
     const fresh = await withCaBundles(planned.plan, caBundles, session.vault);
@@ -129,6 +133,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
         signal: stopRequested,
       }),
     );
+    mark('applied');
     io.out(renderApplyReport(results, { color: io.color }));
     // Copies after the Vault changes: the CA they carry may have been created just now.
     const copiesFailed = caBundles && !stopRequested.aborted ? await publishStep(caBundles, session.vault, io, stopRequested) : 0;

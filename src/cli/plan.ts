@@ -14,6 +14,7 @@ import { renderText } from '../render/text.js';
 import { caBundleStep, withCaBundles } from './ca-bundles.js';
 import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
+import { mark } from './phases.js';
 import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
@@ -76,12 +77,15 @@ async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: O
 
 export async function planCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
+  mark('loaded');
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const targets = planTargets(flags, loaded);
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
   const session = await openSession(flags, io);
+  mark('session');
   try {
     const { plan, live } = await planAgainstVault(flags, io, loaded, session, targets);
+    mark('planned');
     warnUnmatched(targets, live, loaded, io);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
     if (flags.out) {

@@ -6,6 +6,7 @@ import { UsageError, errorMessage } from '../core/errors.js';
 import { Sinks } from '../credentials/sinks.js';
 import { authFlags, sinkRoot, vaultFlags, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
+import { phaseMarks } from './phases.js';
 
 export interface Session {
   vault: Vault;
@@ -46,7 +47,7 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
       if (io.debug) io.err(`debug: ${vault.stats.total} Vault requests (${JSON.stringify(vault.stats.byMethod)}), ${vault.stats.retries} retries`);
       // For the benchmark: request counts and peak memory of this run (undocumented on purpose).
       const statsFile = process.env.VAULT_GITOPS_STATS_FILE;
-      if (statsFile) await writeFileAtomic(statsFile, JSON.stringify({ ...vault.stats, maxRssKb: process.resourceUsage().maxRSS }));
+      if (statsFile) await writeFileAtomic(statsFile, JSON.stringify({ ...vault.stats, maxRssKb: process.resourceUsage().maxRSS, phases: phaseMarks() }));
       vault.close();
     },
   };
