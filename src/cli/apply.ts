@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
-import { applyPlan } from '../core/apply.js';
+import { applyPlan, type ApplyResult } from '../core/apply.js';
 import { formatDiagnostic } from '../core/diagnostics-format.js';
 import { identifyObjects, loadDesired, makePlan } from '../core/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
-import type { Plan } from '../core/model.js';
+import type { Address, Plan } from '../core/model.js';
 import { configFingerprint } from '../core/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
 import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
@@ -95,14 +95,17 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     // The guard reads the fresh plan: a saved plan equals it (or is stale), whatever its file says.
     if (fresh.destroys.length > 0 && !flags.allowDestroy) throw destroyRefused(fresh);
     // Objects it created, recorded without their identity (new, or from an older record), get it
-    // now; adopted objects are never deleted through the record, so they need none.
-    const identify = () => {
+    // now (read, unless their create fixed it); adopted objects are never deleted through the record, so they need none.
+    const identify = async (results: readonly ApplyResult[] = []) => {
+      const known: Record<Address, string> = {};
+      for (const r of results) if (r.ok && r.identity !== undefined) known[r.address] = r.identity;
       const recorded = held.record.objects;
-      const missing = loaded.desired.filter((d) => recorded[d.address]?.created && recorded[d.address]?.identity === undefined);
-      return identifyObjects(session.vault, KINDS, missing).catch((err: unknown) => {
+      const missing = loaded.desired.filter((d) => recorded[d.address]?.created && recorded[d.address]?.identity === undefined && known[d.address] === undefined);
+      const found = await identifyObjects(session.vault, KINDS, missing).catch((err: unknown) => {
         io.err(`warning: could not read the identities of the applied objects (${errorMessage(err)}); the next apply records them`);
         return {};
       });
+      return { ...known, ...found };
     };
     if (!hasChanges(plan)) {
       const ids = await identify();
@@ -138,7 +141,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     // Copies after the Vault changes: the CA they carry may have been created just now.
     const copiesFailed = caBundles && !stopRequested.aborted ? await publishStep(caBundles, session.vault, io, stopRequested) : 0;
     const failed = results.filter((r) => !r.ok).length + copiesFailed;
-    const ids = await identify();
+    const ids = await identify(results);
     await held.update((r) => ({ ...withResults(r, plan, results, loaded.desired, new Date().toISOString(), ids), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
     if (failed > 0) throw new ApplyFailedError(failed, results.length + copiesFailed);
     return EXIT_OK;

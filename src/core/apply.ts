@@ -15,6 +15,8 @@ export interface ApplyResult {
   error?: string;
   /** Credentials delivered (never values): `password → file out/alice.json`. */
   credentials?: string[];
+  /** The identity its create fixed (Kind.create), for the state record; never shown. */
+  identity?: string;
 }
 
 export interface ApplyDeps {
@@ -46,9 +48,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
   const kinds = new Map(deps.kinds.map((k) => [k.name, k]));
   const ctx: ApplyContext = { vault: deps.vault };
   const results: ApplyResult[] = [];
-  const record = (change: Change, error?: unknown): boolean => {
+  const record = (change: Change, error?: unknown, identity?: string): boolean => {
     const r: ApplyResult = { address: change.address, kind: change.kind, action: change.action, ok: error === undefined, credentials: change.credentials };
     if (error !== undefined) r.error = errorMessage(error);
+    if (identity !== undefined) r.identity = identity;
     results.push(r);
     deps.onResult?.(r);
     return r.ok;
@@ -65,7 +68,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyResul
   return results;
 }
 
-type RecordResult = (change: Change, error?: unknown) => boolean;
+type RecordResult = (change: Change, error?: unknown, identity?: string) => boolean;
 
 async function applyWrites(writes: Change[], kinds: Map<KindName, Kind>, ctx: ApplyContext, deps: ApplyDeps, record: RecordResult): Promise<void> {
   const desired = new Map(deps.desired.map((d) => [d.address, d]));
@@ -78,8 +81,7 @@ async function applyWrites(writes: Change[], kinds: Map<KindName, Kind>, ctx: Ap
       if (done && !(await done)) return record(c, new Error(`skipped: ${dep} failed`));
     }
     try {
-      await applyOne(c, obj, kinds.get(c.kind)!, ctx, deps);
-      return record(c);
+      return record(c, undefined, await applyOne(c, obj, kinds.get(c.kind)!, ctx, deps));
     } catch (err) {
       return record(c, err);
     }
@@ -132,14 +134,15 @@ function slots(deps: ApplyDeps): Limiter {
   return l;
 }
 
-function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<void> {
+/** Resolves to the identity the object's create fixed, if any. */
+function applyOne(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<string | undefined> {
   return slots(deps).run(async () => {
     if (deps.signal?.aborted) throw new Error('interrupted: not started (the next run does it)');
-    await applyObject(change, obj, kind, ctx, deps);
+    return applyObject(change, obj, kind, ctx, deps);
   });
 }
 
-async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<void> {
+async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: ApplyContext, deps: ApplyDeps): Promise<string | undefined> {
   const target = deps.sinks.target(obj);
   const check = deps.credentialChecks[obj.address];
   const state = check?.status.state;
@@ -151,13 +154,14 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   if (change.action === 'update' && change.fields.length > 0) {
     await kind.update(ctx, obj, change.fields.map((f) => f.name));
   }
+  let identity: string | undefined;
   if (!issue || !kind.credentials || !target) {
     if (change.action === 'create') {
       const password = kind.credentials?.mode === 'password' ? deps.generatePassword(deps.passwordDefaults, obj.credentials?.password) : undefined;
-      await kind.create(ctx, obj, password);
+      identity = (await kind.create(ctx, obj, password)) ?? undefined;
     }
     if (check?.status.state === 'orphaned' && kind.credentials) await destroyOrphans(ctx, obj, kind.credentials, check);
-    return;
+    return identity;
   }
 
   const sinks = await deps.sinks.for(target.spec);
@@ -173,19 +177,19 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
     const values = { username: obj.name, password };
     await deliver(values, { pending: true });
     try {
-      if (change.action === 'create') await kind.create(ctx, obj, password);
+      if (change.action === 'create') identity = (await kind.create(ctx, obj, password)) ?? undefined;
       else await kind.credentials.setPassword!(ctx, obj, password);
     } catch (err) {
       await rollBack(sinks, target, check, err);
       throw err;
     }
     await deliver(values, {});
-    return;
+    return identity;
   }
 
   // secret-id: Vault issues it; deliver it, and only then destroy the previous one.
-  if (change.action === 'create') await kind.create(ctx, obj);
-  const issued = await kind.credentials.issue!(ctx, obj);
+  if (change.action === 'create') identity = (await kind.create(ctx, obj)) ?? undefined;
+  const issued = await kind.credentials.issue!(ctx, obj, identity);
   try {
     await deliver(issued.values, { accessor: issued.accessor });
   } catch (err) {
@@ -194,8 +198,10 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
     throw err;
   }
   const previous = new Set((check?.delivered ?? []).map((d) => d.meta?.accessor).filter((a): a is string => !!a && a !== issued.accessor));
-  if (issued.accessor) for (const a of await kind.credentials.orphans?.(ctx.vault, obj, issued.accessor) ?? []) previous.add(a);
+  // A role created just now holds only the secret_id just issued: nothing to look for.
+  if (issued.accessor && change.action !== 'create') for (const a of await kind.credentials.orphans?.(ctx.vault, obj, issued.accessor) ?? []) previous.add(a);
   await destroyAll(ctx, obj, kind.credentials, [...previous]);
+  return identity;
 }
 
 /** Destroys every accessor, then reports the failures together (each one is retried by the next run). */

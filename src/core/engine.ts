@@ -89,11 +89,30 @@ export async function identifyObjects(
 ): Promise<Record<Address, string>> {
   const byName = new Map(kinds.map((k) => [k.name, k]));
   const out: Record<Address, string> = {};
+  const shared = sharedReads(vault);
   await Promise.all(
     objects.map(async (o) => {
-      const id = await byName.get(o.kind)?.identify?.(vault, o);
+      const id = await byName.get(o.kind)?.identify?.(shared, o);
       if (id !== undefined) out[o.address] = id;
     }),
   );
   return out;
+}
+
+/** One GET per path for a batch of lookups made at one moment (mounts of a section share one table). */
+function sharedReads(vault: VaultPort): VaultPort {
+  const reads = new Map<string, ReturnType<VaultPort['read']>>();
+  return new Proxy(vault, {
+    get(target, prop) {
+      if (prop === 'read') {
+        return (path: string) => {
+          let r = reads.get(path);
+          if (!r) reads.set(path, (r = target.read(path)));
+          return r;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

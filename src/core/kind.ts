@@ -93,8 +93,12 @@ export interface Kind {
   normalise(settings: Settings): Settings;
   /** Vault's own objects of this kind (the root and default policies): never unmanaged, never deleted. */
   builtIn?(obj: LiveObject): boolean;
-  /** Creates the object. `password` is set for password-mode credential kinds. */
-  create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<void>;
+  /**
+   * Creates the object. `password` is set for password-mode credential kinds. Resolves to the new
+   * object's identity when the create itself fixed it (an AppRole role_id sent in the request), so
+   * apply records it without reading it back; otherwise `identify` reads it after apply.
+   */
+  create(ctx: ApplyContext, obj: DesiredObject, password?: string): Promise<string | void>;
   /** Makes the live object match; `fields` are the names that differ. */
   update(ctx: ApplyContext, obj: DesiredObject, fields: string[]): Promise<void>;
   delete(ctx: ApplyContext, obj: LiveObject): Promise<void>;
@@ -145,8 +149,8 @@ export interface CredentialCapability {
   readonly label: string;
   /** password mode: sets the password of an existing object. */
   setPassword?(ctx: ApplyContext, obj: DesiredObject, password: string): Promise<void>;
-  /** secret-id mode: issues new values. */
-  issue?(ctx: ApplyContext, obj: DesiredObject): Promise<{ values: Record<string, string>; accessor?: string }>;
+  /** secret-id mode: issues new values; `identity` is the one `create` just returned, if any (saves reading it). */
+  issue?(ctx: ApplyContext, obj: DesiredObject, identity?: string): Promise<{ values: Record<string, string>; accessor?: string }>;
   /**
    * secret-id mode: destroys a previous secret_id by accessor. Only a definite not-found counts as
    * already gone; any other failure throws (the next run retries).

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { VaultPort as Vault } from '../core/ports.js';
 import { VaultApiError, errorMessage } from '../core/errors.js';
 import { authCollectionKind, objectPath } from './auth-collection.js';
@@ -86,17 +87,18 @@ const roleKind = authCollectionKind({
   extraFields: {
     role_id: async (vault, obj) => ((await vault.read(`${objectPath('role', obj)}/role-id`))?.data as { role_id?: string } | undefined)?.role_id,
   },
+  // A create sends the role_id in its own request (approleRoleKind.create).
   async afterWrite(ctx, obj, fields) {
-    if (obj.settings.role_id !== undefined && (fields.length === 0 || fields.includes('role_id'))) {
+    if (obj.settings.role_id !== undefined && fields.includes('role_id')) {
       await ctx.vault.write(`${objectPath('role', obj)}/role-id`, { role_id: obj.settings.role_id });
     }
   },
   credentials: {
     mode: 'secret-id',
     label: 'role_id + secret_id',
-    async issue(ctx, obj) {
+    async issue(ctx, obj, identity) {
       const base = objectPath('role', obj);
-      const roleId = (await ctx.vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined;
+      const roleId = identity !== undefined ? { role_id: identity } : ((await ctx.vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined);
       const issued = (await ctx.vault.write(`${base}/secret-id`, { metadata: ISSUED_MARK }))?.data as
         | { secret_id?: string; secret_id_accessor?: string }
         | undefined;
@@ -146,6 +148,16 @@ const roleKind = authCollectionKind({
 /** An AppRole role's identity is its role_id (random unless the config pins one). */
 export const approleRoleKind: Kind = {
   ...roleKind,
+  /**
+   * Vault and OpenBao take a role_id in the create request and otherwise make a random one: making
+   * it here instead means the role's identity (and a delivered role_id) needs no read-back. Only on
+   * create: an update never sends a role_id the config does not pin (delivered ones stay valid).
+   */
+  async create(ctx, obj) {
+    const roleId = typeof obj.settings.role_id === 'string' ? obj.settings.role_id : randomUUID();
+    await roleKind.create(ctx, { ...obj, settings: { ...obj.settings, role_id: roleId } });
+    return roleId;
+  },
   async identify(vault, obj) {
     return ((await vault.read(`${objectPath('role', { mount: obj.mount, name: obj.name })}/role-id`))?.data as { role_id?: string } | undefined)?.role_id;
   },

@@ -96,6 +96,27 @@ describe('apply engine over an in-memory Vault', () => {
     expect(await pending(vault, dir)).toEqual([]);
   });
 
+  it('a created role gets its role_id in the create request: one write, no read-back, the identity in the result', async () => {
+    const vault = await seeded();
+    const pinned = '6f0c1b8e-0000-4000-8000-00000000beef';
+    const dir = await configDir(CONFIG.replace('      web:', `      api: { token_policies: [app], role_id: ${pinned} }\n      web:`));
+    const { results } = await apply(vault, dir);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const roleRequests = vault.log.filter((l) => /auth\/approle\/role\/(web|api)/.test(l));
+    expect(roleRequests.sort()).toEqual(['POST auth/approle/role/api', 'POST auth/approle/role/web']);
+    const identity = (address: string) => results.find((r) => r.address === address)?.identity;
+    expect(identity('auth/approle/roles/web')).toBe(vault.roleIds.get('auth/approle/role/web'));
+    expect(identity('auth/approle/roles/web')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(identity('auth/approle/roles/api')).toBe(pinned);
+    expect(vault.roleIds.get('auth/approle/role/api')).toBe(pinned);
+    expect(await pending(vault, dir)).toEqual([]);
+
+    // An update never sends a role_id the config does not pin: the live one stays.
+    const before = vault.roleIds.get('auth/approle/role/web');
+    await apply(vault, await configDir(CONFIG.replace('token_type: service', 'token_type: batch')));
+    expect(vault.roleIds.get('auth/approle/role/web')).toBe(before);
+  });
+
   it('never touches root or default, even when policies are pruned', async () => {
     const vault = await seeded();
     const dir = await configDir(CONFIG);

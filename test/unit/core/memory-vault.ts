@@ -4,7 +4,7 @@
  * - sys/policies/acl: root and default exist and cannot be deleted; root cannot be written;
  * - sys/auth, sys/mounts: tables keyed `path/`, each mount with a new accessor; disabling a mount
  *   removes everything under it; enabling a path in use is a 400;
- * - approle (role, role-id, secret-id issue/list/lookup, accessor lookup/destroy) and userpass
+ * - approle (role with an optional role_id, role-id, secret-id issue/list/lookup, accessor lookup/destroy) and userpass
  *   (users, password) under mounts of those types; anything else is 404 "no handler for route";
  * - KV v2 (`data/`, `metadata/`) with check-and-set: a write whose cas is not the current version is a 400.
  * Faults are injected per method and path; every request is logged as `METHOD path`.
@@ -213,12 +213,16 @@ export class MemoryVault implements VaultPort {
         return undefined;
       }
       if (method !== 'POST') return this.error(405, 'unsupported operation', method, path);
-      const { password, ...fields } = data;
+      const isRole = collection.endsWith('/role');
+      // A role's role_id is taken from the write when sent (else made on create), never read back with the role.
+      const { password, role_id: roleId, ...fields } = data;
       if (collection.endsWith('/users') && !obj && typeof password !== 'string') return this.error(400, 'missing password', method, path);
+      if (typeof roleId === 'string' && [...this.roleIds].some(([k, id]) => id === roleId && k !== key)) return this.error(500, 'role_id already in use', method, path);
       if (typeof password === 'string') this.passwords.set(key, password);
       // A role or user update merges into what is there (fields not sent keep their values).
       this.objects.set(key, { ...(obj ?? {}), ...fields });
-      if (collection.endsWith('/role') && !this.roleIds.has(key)) this.roleIds.set(key, randomUUID());
+      if (isRole && typeof roleId === 'string') this.roleIds.set(key, roleId);
+      else if (isRole && !this.roleIds.has(key)) this.roleIds.set(key, randomUUID());
       return undefined;
     }
     if (!obj) return this.error(collection.endsWith('/role') ? 400 : 404, `role "${name}" does not exist`, method, path);
