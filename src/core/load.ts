@@ -128,6 +128,8 @@ export function loadConfig(dirs: string[], kinds: readonly Kind[], opts: LoadOpt
     const parsed: ParsedFile[] = [];
     for (const y of files) {
       const p = toTree(y, scope, limits);
+      // The parsed document is the largest thing a file leaves in memory: let it go once converted.
+      y.doc = undefined;
       y.src.root = root;
       errors.push(...p.errors);
       parsed.push(p);
