@@ -8,6 +8,7 @@ import { readCredentials } from './config-credentials.js';
 import { readMounts } from './config-mounts.js';
 import { readPolicies } from './config-policies.js';
 import { readPrune } from './config-prune.js';
+import { checkSecretVariables } from './config-secret-vars.js';
 import type { Kind } from './kind.js';
 import type { Layer } from './layering.js';
 import type { Config, Diagnostic, PasswordPolicy } from './model.js';
@@ -50,6 +51,7 @@ export function checkConfig(
   if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
   for (const [k, e] of layer.index) config.sources[k] = e.key ?? e.pos;
   checkKinds(c, config, kinds);
+  checkSecretVariables(c, config, kinds);
   return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };
 }
 
