@@ -12,9 +12,10 @@ import { checkSecretVariables } from './config-secret-vars.js';
 import type { Kind } from './kind.js';
 import type { Layer } from './layering.js';
 import type { Config, Diagnostic, PasswordPolicy } from './model.js';
+import { hasCollapsingSegment } from './names.js';
 import { placedEntries } from './placed.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
-import type { Json, SourceFile } from './yaml-tree.js';
+import { dotted, type Json, type SourceFile } from './yaml-tree.js';
 
 export { configSchema } from './config-schema.js';
 export { describeAt, schemaDiagnostics } from './schema-diagnostics.js';
@@ -70,5 +71,13 @@ function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
       }
     }
     kind.check?.(ctx);
+    // Names go into API paths: one that a URL resolves away would address another object. Most
+    // kinds report their names with Vault's own rule; this catches the rest, once.
+    for (const e of placedEntries(config, kind)) {
+      const at = dotted(e.path);
+      if (kind.placement?.shape === 'map' && hasCollapsingSegment(e.name) && !c.errors.some((d) => d.path === at)) {
+        c.error(e.path, c.keyPos(e.path), `name \`${e.name}\` has an empty, \`.\` or \`..\` segment: in the API path a URL would resolve it to another object`, 'rename it');
+      }
+    }
   }
 }

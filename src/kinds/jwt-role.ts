@@ -9,7 +9,7 @@ import { normaliseField } from './normalise.js';
 import { checkServerFields } from './jwt-server-fields.js';
 import { jwtRoleSchema } from './jwt-schema.js';
 import { genericName, TOKEN_DEFAULTS } from './fields.js';
-import { checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
+import { checkGenericName, checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
 
 const KIND = 'jwt-role';
 
@@ -87,7 +87,10 @@ export const jwtRoleKind: Kind = {
   },
 
   check(ctx) {
-    for (const e of placedEntries(ctx.config, jwtRoleKind)) checkPolicyRefs(ctx, e.value.token_policies, [...e.path, 'token_policies']);
+    for (const e of placedEntries(ctx.config, jwtRoleKind)) {
+      checkGenericName(ctx, e, 'role name');
+      checkPolicyRefs(ctx, e.value.token_policies, [...e.path, 'token_policies']);
+    }
     checkJwtRoles(ctx, jwtRoleKind);
   },
 

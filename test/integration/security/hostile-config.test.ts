@@ -105,6 +105,43 @@ describe('a pull request cannot read files outside the config root', () => {
   });
 });
 
+describe('a pull request cannot make a name leave its API path', () => {
+  it('`..`, `.` and `%2e%2e` in audit paths, group and role names and mount paths are refused at file:line:col; apply writes nothing', async () => {
+    const m = uniq('esc');
+    const yaml = [
+      'policies:',
+      `  keep-${m}: { policy: 'path "a/*" { capabilities = ["read"] }' }`,
+      'audit:',
+      `  ../../sys/policies/acl/${m}:`,
+      '    type: file',
+      '    options: { file_path: /tmp/never.log }',
+      'identity:',
+      '  groups:',
+      `    "..": { policies: [keep-${m}] }`,
+      'auth:',
+      `  "%2e%2e/policies/acl/${m}-m":`,
+      '    type: userpass',
+      `  ${m}-jwt:`,
+      '    type: jwt',
+      '    roles:',
+      '      "..": { user_claim: sub, role_type: jwt, bound_audiences: [x] }',
+      `  ${m}-k8s:`,
+      '    type: kubernetes',
+      '    roles:',
+      '      ".": { bound_service_account_names: [a], bound_service_account_namespaces: [b] }',
+      '',
+    ].join('\n');
+    const r = await refused(['apply', '--auto-approve'], { 'c.yaml': yaml });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    for (const at of ['c.yaml:4:3: error: audit.', 'c.yaml:9:5: error: identity.groups', 'c.yaml:11:3: error: auth.%2e%2e', 'c.yaml:16:7: error: auth.', 'c.yaml:20:7: error: auth.']) {
+      expect(r.stderr).toContain(`${r.dir}/${at}`);
+    }
+    expect(r.stderr).toContain('5 errors in the configuration; nothing was sent to Vault.');
+    expect((await vaultRequest('GET', `sys/policies/acl/${m}`)).status).toBe(404);
+    expect((await vaultRequest('GET', `sys/policies/acl/keep-${m}`)).status).toBe(404);
+  });
+});
+
 describe('a pull request cannot route a var-file secret into shown output', () => {
   const m = uniq('route');
   let varFile: string;
