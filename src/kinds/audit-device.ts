@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { VaultPort } from '../core/ports.js';
 import { UsageError, VaultApiError, errorMessage } from '../core/errors.js';
 import type { Config, DesiredObject, Settings } from '../core/model.js';
-import { REQUIRED_AUDIT_OPTION, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
+import { REQUIRED_AUDIT_OPTION, auditFileProblems, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
 import { object } from './fields.js';
 import { isFullScope } from './full-scope.js';
 import type { Kind } from './kind.js';
@@ -103,6 +103,7 @@ export const auditDeviceKind: Kind = {
       for (const u of unsafeAuditOptions(e.value.options)) {
         ctx.error([...e.path, 'options', u.option], `refused: ${u.why}`, `remove ${u.option} (set it by hand in Vault if you really need it)`);
       }
+      for (const p of auditFileProblems(e.value.type, e.value.options)) ctx.error([...e.path, 'options', p.option], p.message, p.hint);
       const required = REQUIRED_AUDIT_OPTION[String(e.value.type)];
       const options = (e.value.options ?? {}) as Json;
       if (required !== undefined && options[required] === undefined) {

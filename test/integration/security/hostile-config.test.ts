@@ -142,6 +142,32 @@ describe('a pull request cannot make a name leave its API path', () => {
   });
 });
 
+describe('a pull request cannot aim an audit device at a file it does not show', () => {
+  it('a `..` or relative file_path and a world-writable mode are refused at file:line:col; no device is enabled', async () => {
+    const m = uniq('aud');
+    const r = await refused(['apply', '--auto-approve'], {
+      'c.yaml': [
+        'policies:',
+        `  keep-${m}: { policy: 'path "a/*" { capabilities = ["read"] }' }`,
+        'audit:',
+        `  ${m}-a: { type: file, options: { file_path: ${outside}/../../../etc/cron.d/${m} } }`,
+        `  ${m}-b: { type: file, options: { file_path: ${m}.log } }`,
+        `  ${m}-c: { type: file, options: { file_path: ${outside}/${m}.log, mode: 0666 } }`,
+        '',
+      ].join('\n'),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(`${r.dir}/c.yaml:4:`);
+    expect(r.stderr).toContain(`audit.${m}-a.options.file_path: file_path has an empty, \`.\` or \`..\` segment`);
+    expect(r.stderr).toContain(`${r.dir}/c.yaml:5:`);
+    expect(r.stderr).toContain(`audit.${m}-c.options.mode: mode 0666 makes the audit log writable by every user`);
+    expect(r.stderr).toContain('3 errors in the configuration; nothing was sent to Vault.');
+    const devices = (await vaultRequest('GET', 'sys/audit')).json?.data ?? {};
+    expect(Object.keys(devices).filter((k) => k.includes(m))).toEqual([]);
+    expect(await readdir(outside)).not.toContain(`${m}.log`);
+  });
+});
+
 describe('a pull request cannot route a var-file secret into shown output', () => {
   const m = uniq('route');
   let varFile: string;
