@@ -4,6 +4,7 @@ import { UsageError, VaultApiError, errorMessage } from '../core/errors.js';
 import type { Config, DesiredObject, Settings } from '../core/model.js';
 import { REQUIRED_AUDIT_OPTION, auditFileProblems, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
 import { object } from './fields.js';
+import { isOpenBao } from './server-fields.js';
 import { isFullScope } from './full-scope.js';
 import type { Kind } from './kind.js';
 import { sameValue } from './normalise.js';
@@ -50,15 +51,6 @@ export async function readAuditTable(vault: VaultPort): Promise<Record<string, J
     if (path.endsWith('/') && entry && typeof entry === 'object') out[trimSlash(path)] = entry as Json;
   }
   return out;
-}
-
-/**
- * OpenBao answers sys/health without Vault's `enterprise` field. A plan that would change audit
- * devices there fails (with the way out) instead of the apply failing midway.
- */
-async function isOpenBao(vault: VaultPort): Promise<boolean> {
-  const health = await vault.read('sys/health?standbyok=true&perfstandbyok=true');
-  return health !== undefined && !('enterprise' in health);
 }
 
 function refuseUnsafe(obj: DesiredObject): void {
