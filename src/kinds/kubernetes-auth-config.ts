@@ -9,7 +9,7 @@ import type { Settings } from '../core/model.js';
 import { authConfigKind, sourcePath } from './auth-method-objects.js';
 import { object } from './fields.js';
 import type { CheckContext } from './kind.js';
-import type { PlacedEntry } from './support.js';
+import { checkSecretTransport, type PlacedEntry } from './support.js';
 import { normaliserFor } from './normalise.js';
 
 export const KUBERNETES_CONFIG_FIELDS = [
@@ -114,6 +114,7 @@ function unsupportedAnnotations(path: string, pos: ConfigError['diagnostics'][nu
 
 /** Outside a pod, Vault has no CA to fall back on (and OpenBao refuses disable_local_ca_jwt without one). */
 function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
+  if (e.value.token_reviewer_jwt !== undefined) checkSecretTransport(ctx, [...e.path, 'kubernetes_host'], e.value.kubernetes_host, 'the reviewer JWT Vault sends with every TokenReview');
   if (typeof e.value.kubernetes_ca_cert === 'string' && e.value.kubernetes_ca_cert.trim() !== '') return;
   ctx.warn(
     e.path,
