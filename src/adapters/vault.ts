@@ -4,6 +4,7 @@ import { createRequire, Module } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { UsageError, VaultApiError, VaultConnectionError } from '../core/errors.js';
 import { Limiter } from '../core/limit.js';
+import { isDotSegment } from '../core/names.js';
 import type { VaultPort } from '../core/ports.js';
 import { RetryPolicy, type Failure } from '../core/retry.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
@@ -245,6 +246,10 @@ export class Vault implements VaultPort {
   }
 
   private async attempts(method: string, path: string, data: Json | undefined, watched: boolean, essential = false): Promise<Json | undefined> {
+    // The config checks names; this holds for every path, whatever let one through.
+    if (path.replace(/\?.*$/, '').split('/').some(isDotSegment)) {
+      throw new UsageError(`refused to send ${method} ${path}: a \`.\` or \`..\` segment would address another path`, 'rename the object: no segment of its name or mount path may be `.` or `..`');
+    }
     const policy = essential ? this.essentialPolicy : this.policy;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {

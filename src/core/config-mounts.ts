@@ -3,6 +3,7 @@
 import type { Checker } from './checker.js';
 import { builtinMountTypes, SYSTEM_MOUNT_TYPES } from './mount-types.js';
 import type { MountConfig, Settings } from './model.js';
+import { hasCollapsingSegment } from './names.js';
 import { describeAt } from './schema-diagnostics.js';
 import { suggest } from './suggest.js';
 import type { Json } from './yaml-tree.js';
@@ -23,8 +24,8 @@ function checkMountPath(c: Checker, section: 'auth' | 'secrets', path: string): 
         ? 'contains white space'
         : /^\/|\/$/.test(path)
           ? 'starts or ends with `/` (Vault strips it, so the plan would never match)'
-          : /\/\/|(^|\/)\.\.?(\/|$)/.test(path)
-            ? 'contains an empty, `.` or `..` segment'
+          : hasCollapsingSegment(path)
+            ? 'contains an empty, `.` or `..` segment (a URL would send it to another path)'
             : RESERVED_MOUNTS[section].includes(path.toLowerCase())
               ? 'is reserved by Vault'
               : undefined;

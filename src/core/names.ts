@@ -27,3 +27,12 @@ export function policyNameProblem(name: string): string | undefined {
   if (/\/\/|(^|\/)\.\.?(\/|$)/.test(name)) return 'contains an empty, `.` or `..` segment';
   return undefined;
 }
+
+/**
+ * A path segment an HTTP URL resolves away: `.`, `..`, or either with `%2e` for a dot (URLs decode
+ * those too). `sys/audit/../../sys/policies/acl/x` would be sent to `sys/policies/acl/x`.
+ */
+export const isDotSegment = (segment: string): boolean => /^(\.|%2e){1,2}$/i.test(segment);
+
+/** True when a `/`-separated segment of `path` is empty or a dot segment. */
+export const hasCollapsingSegment = (path: string): boolean => path.split('/').some((s) => s === '' || isDotSegment(s));

@@ -12,6 +12,7 @@ import { UsageError, VaultApiError } from './errors.js';
 import type { StateLocation } from './state-location.js';
 import { parseStateRecord, STATE_FORMAT_VERSION, type ManagedEntry, type StateRecord } from './state-record.js';
 import type { Address, DesiredObject, Plan } from './model.js';
+import { whileKvUpgrading } from './kv-upgrade.js';
 import { readMountTable } from './mount-table.js';
 import { headParts, PART_ENTRIES, PARTED_FORMAT_VERSION, partPrefix, splitObjects } from './state-parts.js';
 
@@ -132,8 +133,6 @@ export class CasMismatchError extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isUpgrading = (err: unknown) => err instanceof VaultApiError && /upgrad/i.test(err.vaultMessage);
 
 /** Reads and writes the state record (KV v2, always with check-and-set). */
 export class StateStore {
@@ -148,18 +147,6 @@ export class StateStore {
     return this.location.label;
   }
 
-  /** A new KV v2 mount answers "upgrading" for a moment; wait that out (bounded). */
-  private async settled<T>(op: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await op();
-      } catch (err) {
-        if (!isUpgrading(err) || attempt >= 40) throw err;
-        await sleep(250);
-      }
-    }
-  }
-
   /** The part secrets the last head read or written names, and the objects they hold (a lock renewal reuses them). */
   private parts: { names: string[]; key: string } = { names: [], key: '' };
 
@@ -167,7 +154,7 @@ export class StateStore {
   async read(): Promise<{ record: StateRecord; version: number }> {
     const { mount, path } = this.location;
     for (let attempt = 0; ; attempt++) {
-      const body = await this.vault.essential((v) => this.settled(() => v.read(`${mount}/data/${path}`)));
+      const body = await this.vault.essential((v) => whileKvUpgrading(() => v.read(`${mount}/data/${path}`)));
       const data = body?.data as { data?: unknown; metadata?: { version?: number } } | undefined;
       if (data?.data !== undefined && data.data !== null) {
         const version = data.metadata?.version ?? 0;
@@ -189,7 +176,7 @@ export class StateStore {
         return { record, version };
       }
       // Missing, or its latest version deleted: check-and-set needs the current version number.
-      const meta = await this.settled(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
+      const meta = await whileKvUpgrading(() => this.vault.read(`${mount}/metadata/${path}`)).catch((err: unknown) => {
         if (err instanceof VaultApiError && err.status === 403) return undefined;
         throw err;
       });
@@ -230,7 +217,7 @@ export class StateStore {
     const names: string[] = [];
     for (const [i, objects] of splitObjects(record.objects).entries()) {
       const name = `${partPrefix(this.location.path)}${generation}/${i}`;
-      await this.vault.essential((v) => this.settled(() => v.write(`${this.location.mount}/data/${name}`, { options: { cas: 0 }, data: { objects } })));
+      await this.vault.essential((v) => whileKvUpgrading(() => v.write(`${this.location.mount}/data/${name}`, { options: { cas: 0 }, data: { objects } })));
       names.push(name);
     }
     return { names, key, fresh: true };
@@ -251,7 +238,7 @@ export class StateStore {
         : { ...Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'objects')), format_version: PARTED_FORMAT_VERSION, parts: parts.names };
     let written: number;
     try {
-      const body = await this.vault.essential((v) => this.settled(() => v.write(`${mount}/data/${path}`, { options: { cas: version }, data: head })));
+      const body = await this.vault.essential((v) => whileKvUpgrading(() => v.write(`${mount}/data/${path}`, { options: { cas: version }, data: head })));
       written = (body?.data as { version?: number } | undefined)?.version ?? version + 1;
     } catch (err) {
       if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) {

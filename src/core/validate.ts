@@ -8,12 +8,14 @@ import { readCredentials } from './config-credentials.js';
 import { readMounts } from './config-mounts.js';
 import { readPolicies } from './config-policies.js';
 import { readPrune } from './config-prune.js';
+import { checkSecretVariables } from './config-secret-vars.js';
 import type { Kind } from './kind.js';
 import type { Layer } from './layering.js';
 import type { Config, Diagnostic, PasswordPolicy, SourcePos } from './model.js';
+import { hasCollapsingSegment } from './names.js';
 import { placedEntries } from './placed.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
-import type { Json, SourceFile } from './yaml-tree.js';
+import { dotted, type Json, type SourceFile } from './yaml-tree.js';
 
 export { configSchema } from './config-schema.js';
 export { describeAt, schemaDiagnostics } from './schema-diagnostics.js';
@@ -52,6 +54,7 @@ export function checkConfig(
   config.prune = readPrune(c, tree, config, kinds);
   if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
   checkKinds(c, config, kinds);
+  checkSecretVariables(c, config, kinds);
   return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };
 }
 
@@ -70,5 +73,13 @@ function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
       }
     }
     kind.check?.(ctx);
+    // Names go into API paths: one that a URL resolves away would address another object. Most
+    // kinds report their names with Vault's own rule; this catches the rest, once.
+    for (const e of placedEntries(config, kind)) {
+      const at = dotted(e.path);
+      if (kind.placement?.shape === 'map' && hasCollapsingSegment(e.name) && !c.errors.some((d) => d.path === at)) {
+        c.error(e.path, c.keyPos(e.path), `name \`${e.name}\` has an empty, \`.\` or \`..\` segment: in the API path a URL would resolve it to another object`, 'rename it');
+      }
+    }
   }
 }

@@ -244,7 +244,7 @@ function scalarInfo(n: Node | null): SourceEntry['scalar'] {
 }
 
 /** The position of a `${...}` reference inside a scalar's source text (its start when not found). */
-function referencePos(src: SourceFile, start: number, end: number, ref: string): SourcePos {
+export function referencePos(src: SourceFile, start: number, end: number, ref: string): SourcePos {
   const at = src.text.slice(start, end).indexOf(ref);
   return posAt(src, at >= 0 ? start + at : start);
 }

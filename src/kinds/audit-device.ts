@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import type { VaultPort } from '../core/ports.js';
 import { UsageError, VaultApiError, errorMessage } from '../core/errors.js';
 import type { Config, DesiredObject, Settings } from '../core/model.js';
-import { REQUIRED_AUDIT_OPTION, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
+import { REQUIRED_AUDIT_OPTION, auditFileProblems, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
 import { object } from './fields.js';
+import { isOpenBao } from './server-fields.js';
 import { isFullScope } from './full-scope.js';
 import type { Kind } from './kind.js';
 import { sameValue } from './normalise.js';
@@ -52,15 +53,6 @@ export async function readAuditTable(vault: VaultPort): Promise<Record<string, J
   return out;
 }
 
-/**
- * OpenBao answers sys/health without Vault's `enterprise` field. A plan that would change audit
- * devices there fails (with the way out) instead of the apply failing midway.
- */
-async function isOpenBao(vault: VaultPort): Promise<boolean> {
-  const health = await vault.read('sys/health?standbyok=true&perfstandbyok=true');
-  return health !== undefined && !('enterprise' in health);
-}
-
 function refuseUnsafe(obj: DesiredObject): void {
   const unsafe = unsafeAuditOptions(obj.settings.options);
   if (unsafe.length > 0) throw new UsageError(`audit device ${obj.name}: ${unsafe.map((u) => u.why).join('; ')}`, `remove ${unsafe.map((u) => u.option).join(' and ')} from its options`);
@@ -103,6 +95,7 @@ export const auditDeviceKind: Kind = {
       for (const u of unsafeAuditOptions(e.value.options)) {
         ctx.error([...e.path, 'options', u.option], `refused: ${u.why}`, `remove ${u.option} (set it by hand in Vault if you really need it)`);
       }
+      for (const p of auditFileProblems(e.value.type, e.value.options)) ctx.error([...e.path, 'options', p.option], p.message, p.hint);
       const required = REQUIRED_AUDIT_OPTION[String(e.value.type)];
       const options = (e.value.options ?? {}) as Json;
       if (required !== undefined && options[required] === undefined) {

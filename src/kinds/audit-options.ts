@@ -1,5 +1,6 @@
 // Audit device settings: Vault keeps options as the strings it was given ("0640", "true", "1"), so
 // both sides are brought to one shape with Vault's defaults dropped. Pure.
+import { hasCollapsingSegment } from '../core/names.js';
 import { parseTtl } from '../core/ttl.js';
 import type { Settings } from '../core/model.js';
 
@@ -93,3 +94,26 @@ export function exportAudit(settings: Settings): Settings {
 
 /** The option each device type cannot do without (Vault refuses the device otherwise). */
 export const REQUIRED_AUDIT_OPTION: Readonly<Record<string, string>> = { file: 'file_path', socket: 'address' };
+
+/**
+ * Where a file device writes is a path on the Vault server, chosen by whoever edits the config: it
+ * must read as what it is. A relative path depends on Vault's working directory, and a `..` segment
+ * lets `/var/log/vault/../../etc/x` pass for a log file; a world-writable mode lets anyone on the
+ * host alter the log. (`stdout` and `discard` are Vault's own special values.)
+ */
+export function auditFileProblems(type: unknown, options: unknown): Array<{ option: string; message: string; hint: string }> {
+  const o = options && typeof options === 'object' ? (options as Json) : {};
+  if (type !== 'file') return [];
+  const out: Array<{ option: string; message: string; hint: string }> = [];
+  const path = o.file_path;
+  if (typeof path === 'string' && path !== 'stdout' && path !== 'discard') {
+    // eslint-disable-next-line no-control-regex
+    const problem = !path.startsWith('/') ? 'is not absolute (it would depend on the Vault server\'s working directory)' : hasCollapsingSegment(path.slice(1)) ? 'has an empty, `.` or `..` segment, so it is not the path it reads as' : /[\u0000-\u001f\u007f]/.test(path) ? 'contains a control character' : undefined;
+    if (problem) out.push({ option: 'file_path', message: `file_path ${problem}`, hint: 'write the absolute path, without `.` or `..` segments (or stdout / discard)' });
+  }
+  const mode = o.mode === undefined ? undefined : fileMode(o.mode);
+  if (typeof mode === 'string' && /^[0-7]{4}$/.test(mode) && (parseInt(mode, 8) & 0o002) !== 0) {
+    out.push({ option: 'mode', message: `mode ${mode} makes the audit log writable by every user of the Vault host, who could then alter or forge its records`, hint: 'use 0600 (Vault\'s default) or 0640' });
+  }
+  return out;
+}

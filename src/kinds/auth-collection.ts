@@ -7,6 +7,7 @@ import { exportableFields, exportedSettings } from './export.js';
 import { genericName, TOKEN_DEFAULTS } from './fields.js';
 import type { CheckContext, CredentialCapability, Kind } from './kind.js';
 import { normaliserFor } from './normalise.js';
+import { checkServerOnlyFields } from './server-fields.js';
 import {
   checkGenericName,
   checkLowerCaseName,
@@ -96,12 +97,14 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     async readLive(vault, scope) {
       const mounts = liveMountsOfType(scope.config.auth, scope.mounts.auth, f.authType);
       const declaredAt = new Map(scope.desired.map((d) => [d.address, d.settings]));
+      const keys = new Map<string, Set<string>>();
       const perMount = await Promise.all(
         mounts.map(async (mount) => {
           const items = await listAndRead(vault, `auth/${mount}/${f.api}`, (n) => objectPath(f.api, { mount, name: n }));
           return Promise.all(
             items.map(async (i) => {
               const address = `auth/${mount}/${f.section}/${i.name}`;
+              keys.set(address, new Set(Object.keys(i.data)));
               const declared = declaredAt.get(address) ?? {};
               for (const [field, read] of Object.entries(f.extraFields ?? {})) {
                 if (declared[field] !== undefined) i.data[field] = await read(vault, { mount, name: i.name });
@@ -111,6 +114,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
           );
         }),
       );
+      await checkServerOnlyFields(vault, scope.config, scope.desired, keys, (d) => `auth.${d.mount ?? ''}.${f.section}.${d.name}`);
       return perMount.flat();
     },
 

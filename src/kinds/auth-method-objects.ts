@@ -7,6 +7,7 @@ import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../c
 import { exportableFields, exportedSettings } from './export.js';
 import { TOKEN_DEFAULTS } from './fields.js';
 import type { ApplyContext, CheckContext, ExportOutput, Kind, Placement } from './kind.js';
+import { checkServerOnlyFields } from './server-fields.js';
 import { checkPolicyRefs, compact, listAndRead, liveMountsOfType, liveObject, placedEntries, placedObject, rule, type PlacedEntry } from './support.js';
 
 type Json = Record<string, unknown>;
@@ -153,12 +154,18 @@ export function authMapKind(s: Shapes & { api: string }): Kind {
     phase: 2,
     deletable: true,
     async readLive(vault, scope) {
+      const keys = new Map<string, Set<string>>();
       const perMount = await Promise.all(
         liveMountsOfType(scope.config.auth, scope.mounts.auth, s.authType).map(async (mount) => {
           const items = await listAndRead(vault, `auth/${mount}/${s.api}`, (n) => itemPath(mount, n));
-          return items.map((i) => liveObject(s.kind, `auth/${mount}/${s.key}/${i.name}`, s.normalise(s.fromVault(i.data)), mount));
+          return items.map((i) => {
+            const address = `auth/${mount}/${s.key}/${i.name}`;
+            keys.set(address, new Set(Object.keys(i.data)));
+            return liveObject(s.kind, address, s.normalise(s.fromVault(i.data)), mount);
+          });
         }),
       );
+      await checkServerOnlyFields(vault, scope.config, scope.desired, keys, (d) => `auth.${d.mount ?? ''}.${s.key}.${d.name}`);
       return perMount.flat();
     },
     create: async (ctx, obj) => {

@@ -8,7 +8,7 @@ import { authConfigKind } from './auth-method-objects.js';
 import { object, TOKEN_FIELDS } from './fields.js';
 import type { CheckContext } from './kind.js';
 import { normaliserFor } from './normalise.js';
-import type { PlacedEntry } from './support.js';
+import { checkSecretTransport, type PlacedEntry } from './support.js';
 
 /** Vault stores base_url with a trailing slash (it appends one). */
 function normalise(settings: Settings): Settings {
@@ -59,6 +59,7 @@ export function organizationIdHint(organization: string): { message: string; hin
 }
 
 function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
+  checkSecretTransport(ctx, [...e.path, 'base_url'], e.value.base_url, "the GitHub token of every user who logs in");
   if (e.value.organization_id !== undefined || typeof e.value.organization !== 'string') return;
   const { message, hint } = organizationIdHint(e.value.organization);
   ctx.warn(e.path, message, hint, 'key');

@@ -1,5 +1,5 @@
 import type { CheckContext, Kind } from './kind.js';
-import { placedEntries } from './support.js';
+import { checkSecretTransport, placedEntries } from './support.js';
 
 const KEY_SOURCES = ['oidc_discovery_url', 'jwks_url', 'jwks_pairs', 'jwt_validation_pubkeys'];
 const BOUND = ['bound_audiences', 'bound_subject', 'bound_claims', 'token_bound_cidrs'];
@@ -22,6 +22,9 @@ export function checkJwtConfigs(ctx: CheckContext, kind: Kind): void {
         `set exactly one of ${KEY_SOURCES.join(', ')}`,
         'key',
       );
+    }
+    if (isSet(e.value.oidc_client_secret)) {
+      checkSecretTransport(ctx, [...e.path, 'oidc_discovery_url'], e.value.oidc_discovery_url, 'the client secret (sent to the token endpoint the discovery document names)');
     }
     for (const field of ['oidc_client_id', 'oidc_client_secret']) {
       if (isSet(e.value[field]) && !isSet(e.value.oidc_discovery_url)) {

@@ -3,7 +3,7 @@ import { checkJwtConfigs } from './jwt-checks.js';
 import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
 import { exportableFields, exportedSettings } from './export.js';
 import { jwtNormaliser } from './jwt-normalise.js';
-import { checkServerFields } from './jwt-server-fields.js';
+import { checkServerFields } from './server-fields.js';
 import { jwtConfigSchema } from './jwt-schema.js';
 import { compact, liveObject, placedEntries, placedObject, rule } from './support.js';
 

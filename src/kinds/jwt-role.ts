@@ -6,10 +6,10 @@ import { JWT_MOUNT_TYPES, jwtMountPaths, liveJwtMounts } from './jwt-mounts.js';
 import { exportableFields, exportedSettings } from './export.js';
 import { jwtNormaliser, TOKEN_SETS } from './jwt-normalise.js';
 import { normaliseField } from './normalise.js';
-import { checkServerFields } from './jwt-server-fields.js';
+import { checkServerFields, checkServerOnlyFields } from './server-fields.js';
 import { jwtRoleSchema } from './jwt-schema.js';
 import { genericName, TOKEN_DEFAULTS } from './fields.js';
-import { checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
+import { checkGenericName, checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from './support.js';
 
 const KIND = 'jwt-role';
 
@@ -87,7 +87,10 @@ export const jwtRoleKind: Kind = {
   },
 
   check(ctx) {
-    for (const e of placedEntries(ctx.config, jwtRoleKind)) checkPolicyRefs(ctx, e.value.token_policies, [...e.path, 'token_policies']);
+    for (const e of placedEntries(ctx.config, jwtRoleKind)) {
+      checkGenericName(ctx, e, 'role name');
+      checkPolicyRefs(ctx, e.value.token_policies, [...e.path, 'token_policies']);
+    }
     checkJwtRoles(ctx, jwtRoleKind);
   },
 
@@ -102,7 +105,9 @@ export const jwtRoleKind: Kind = {
     );
     const live = perMount.flat();
     const keys = new Map(live.map((l) => [l.obj.address, l.keys]));
-    checkServerFields(scope.config, scope.desired, keys, ['poll_interval'], (d) => `auth.${d.mount ?? ''}.roles.${d.name}`);
+    const at = (d: DesiredObject) => `auth.${d.mount ?? ''}.roles.${d.name}`;
+    checkServerFields(scope.config, scope.desired, keys, ['poll_interval'], at);
+    await checkServerOnlyFields(vault, scope.config, scope.desired, keys, at);
     return live.map((l) => l.obj);
   },
 

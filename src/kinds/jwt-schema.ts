@@ -19,7 +19,7 @@ export const jwtConfigSchema = object(
     // Any scalar: a type error would print the value (a secret written in the YAML by mistake).
     oidc_client_secret: Type.Unsafe<string | number>({
       type: ['string', 'number'],
-      description: 'OAuth client secret: write-only, never read back, shown or exported. Give it with ${var.NAME} from a --var-file.',
+      description: 'OAuth client secret: write-only, never read back, shown or exported. Give it with ${var.oidc_client_secret} from a --var-file (a variable named like a secret).',
     }),
     oidc_response_mode: Type.String({ enum: ['query', 'form_post'], description: 'How the provider returns the authorization response.' }),
     oidc_response_types: stringList('Response types to request: code (default) and/or id_token.'),

@@ -9,7 +9,7 @@ import type { Settings } from '../core/model.js';
 import { authConfigKind, sourcePath } from './auth-method-objects.js';
 import { object } from './fields.js';
 import type { CheckContext } from './kind.js';
-import type { PlacedEntry } from './support.js';
+import { checkSecretTransport, type PlacedEntry } from './support.js';
 import { normaliserFor } from './normalise.js';
 
 export const KUBERNETES_CONFIG_FIELDS = [
@@ -58,7 +58,7 @@ const schema = object(
     use_annotations_as_alias_metadata: Type.Boolean({ description: "Vault only (not OpenBao 2.4): the ServiceAccount's vault.hashicorp.com/alias-metadata-* annotations become alias metadata (default false)." }),
     token_reviewer_jwt: Type.String({
       writeOnly: true,
-      description: 'Write-only: the JWT Vault calls TokenReview with (a ServiceAccount bound to system:auth-delegator). Never shown; give it with ${var.NAME}. Not declared: none.',
+      description: 'Write-only: the JWT Vault calls TokenReview with (a ServiceAccount bound to system:auth-delegator). Never shown; give it with ${var.token_reviewer_jwt} (a variable named like a secret). Not declared: none.',
     }),
   },
   { required: ['kubernetes_host'], description: 'kubernetes: auth/<mount>/config parameters.' },
@@ -79,7 +79,7 @@ export const kubernetesAuthConfigKind = authConfigKind({
   defaults: DEFAULTS,
   exportNote: (obj) =>
     obj.settings.token_reviewer_jwt_set === true
-      ? 'token_reviewer_jwt is set in Vault and cannot be exported (Vault never returns it): add `token_reviewer_jwt: ${var.NAME}` to the config, or plans show token_reviewer_jwt_set true → false and an apply clears it'
+      ? 'token_reviewer_jwt is set in Vault and cannot be exported (Vault never returns it): add `token_reviewer_jwt: ${var.token_reviewer_jwt}` to the config, or plans show token_reviewer_jwt_set true → false and an apply clears it'
       : undefined,
   keep: KUBERNETES_CONFIG_FIELDS,
   normalise,
@@ -114,6 +114,7 @@ function unsupportedAnnotations(path: string, pos: ConfigError['diagnostics'][nu
 
 /** Outside a pod, Vault has no CA to fall back on (and OpenBao refuses disable_local_ca_jwt without one). */
 function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
+  if (e.value.token_reviewer_jwt !== undefined) checkSecretTransport(ctx, [...e.path, 'kubernetes_host'], e.value.kubernetes_host, 'the reviewer JWT Vault sends with every TokenReview');
   if (typeof e.value.kubernetes_ca_cert === 'string' && e.value.kubernetes_ca_cert.trim() !== '') return;
   ctx.warn(
     e.path,

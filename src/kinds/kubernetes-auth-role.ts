@@ -7,7 +7,7 @@ import { authMapKind, nameList } from './auth-method-objects.js';
 import { genericName, object, stringList, TOKEN_FIELDS } from './fields.js';
 import type { CheckContext } from './kind.js';
 import { normaliserFor } from './normalise.js';
-import type { PlacedEntry } from './support.js';
+import { checkGenericName, type PlacedEntry } from './support.js';
 
 const SETS = ['bound_service_account_names', 'bound_service_account_namespaces'];
 const SELECTOR = 'bound_service_account_namespace_selector';
@@ -76,6 +76,7 @@ export const kubernetesAuthRoleKind = authMapKind({
 
 /** What Vault would refuse or silently change, found before any write. */
 function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
+  checkGenericName(ctx, e, 'role name');
   if (e.name !== e.name.toLowerCase()) {
     ctx.error(e.path, `role \`${e.name}\`: Vault stores Kubernetes role names lower-cased, so it would read back as \`${e.name.toLowerCase()}\``, `write \`${e.name.toLowerCase()}\``, 'key');
   }

@@ -2,7 +2,8 @@
 // check-and-set, when versions are deleted. Secret values are out of scope: never read, never written.
 import { Type } from 'typebox';
 import type { VaultPort } from '../core/ports.js';
-import { UsageError, VaultApiError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
+import { whileKvUpgrading } from '../core/kv-upgrade.js';
 import type { Config, DesiredObject, MountConfig, Settings } from '../core/model.js';
 import { parseTtl } from '../core/ttl.js';
 import { duration, object } from './fields.js';
@@ -60,20 +61,6 @@ export function exportKvConfig(settings: Settings): Settings | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A KV v2 mount enabled a moment ago answers "upgrading" for a short while (bounded wait). */
-async function settled<T>(op: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await op();
-    } catch (err) {
-      if (!(err instanceof VaultApiError && /upgrad/i.test(err.vaultMessage)) || attempt >= 40) throw err;
-      await sleep(250);
-    }
-  }
-}
-
 /** Writing `<mount>/config` into a KV version 1 mount would store a secret named "config": refused. */
 async function write(vault: VaultPort, obj: DesiredObject): Promise<void> {
   const mount = obj.mount ?? '';
@@ -86,7 +73,7 @@ async function write(vault: VaultPort, obj: DesiredObject): Promise<void> {
   if (s.max_versions !== undefined) body.max_versions = s.max_versions;
   if (s.cas_required !== undefined) body.cas_required = s.cas_required;
   if (s.delete_version_after !== undefined) body.delete_version_after = typeof s.delete_version_after === 'number' ? `${s.delete_version_after}s` : s.delete_version_after;
-  await settled(() => vault.write(`${mount}/config`, body));
+  await whileKvUpgrading(() => vault.write(`${mount}/config`, body));
 }
 
 export const kvConfigKind: Kind = {
@@ -129,7 +116,7 @@ export const kvConfigKind: Kind = {
     const v2 = kvMounts.filter((path) => isKvV2Live(table[path]));
     return Promise.all(
       v2.map(async (mount) => {
-        const data = ((await settled(() => vault.read(`${mount}/config`)))?.data ?? {}) as Json;
+        const data = ((await whileKvUpgrading(() => vault.read(`${mount}/config`)))?.data ?? {}) as Json;
         const settings = normaliseKvConfig(Object.fromEntries(KV_CONFIG_FIELDS.map((f) => [f, data[f]])));
         return liveObject(KIND, `secrets/${mount}/config`, settings, mount);
       }),

@@ -157,3 +157,23 @@ export function checkLowerCaseName(ctx: CheckContext, e: PlacedEntry, noun: stri
     ctx.error(e.path, `${noun} \`${e.name}\` has upper-case letters: Vault lower-cases it, so every plan would show a change`, `rename it to \`${e.name.toLowerCase()}\``, 'key');
   }
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A URL Vault sends a secret to (a reviewer JWT, users' GitHub tokens) or learns where to send one
+ * from (an OIDC discovery document names the token endpoint the client secret goes to) must be
+ * https: a pull request could otherwise turn it to http and expose the secret to the network. The
+ * same host (a local test server) is exempt.
+ */
+export function checkSecretTransport(ctx: CheckContext, path: readonly string[], url: unknown, what: string): void {
+  if (typeof url !== 'string' || !/^http:\/\//i.test(url.trim())) return;
+  let host: string;
+  try {
+    host = new URL(url.trim()).hostname;
+  } catch {
+    return;
+  }
+  if (LOOPBACK.has(host)) return;
+  ctx.error(path, `${ctx.shown(path, url)} is plain http: ${what} would cross the network unencrypted`, 'use an https:// URL');
+}

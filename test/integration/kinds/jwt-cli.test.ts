@@ -79,7 +79,7 @@ const vars = ['--var-file', varFile];
 
 beforeAll(async () => {
   idp = await startOidcProvider();
-  writeFileSync(varFile, `oidc_secret: ${secret}\nrotated: ${secret}-2\n`, { mode: 0o600 });
+  writeFileSync(varFile, `oidc_secret: ${secret}\nrotated_secret: ${secret}-2\n`, { mode: 0o600 });
 });
 afterAll(async () => {
   await idp.close();
@@ -114,7 +114,7 @@ describe('JWT/OIDC through the CLI', () => {
       expect.objectContaining({ address: `auth/${sso}/roles/human`, action: 'update', fields: [expect.objectContaining({ name: 'token_ttl', before: 3600, after: 7200 })] }),
     ]);
 
-    const rotated = await configDir({ 'c.yaml': yaml({ secret: 'rotated' }) });
+    const rotated = await configDir({ 'c.yaml': yaml({ secret: 'rotated_secret' }) });
     const same = await cli(['plan', '-c', rotated, ...vars, '--detailed-exitcode']);
     expect(same.code, same.stdout + same.stderr).toBe(0);
   });

@@ -18,7 +18,7 @@ afterAll(disableReviewerJwtMounts);
 const id = uniq('kg');
 const JWT = `eyJreviewer.${id}.sentinel`;
 const openbao = serverEnv().server === 'openbao';
-const vars = ['--var', `reviewer=${JWT}`];
+const vars = ['--var', `reviewer_jwt=${JWT}`];
 const KINDS = 'policy,auth-mount,kubernetes-auth-config,kubernetes-auth-role,github-auth-config,github-team-map,github-user-map';
 let ca = '';
 
@@ -53,7 +53,7 @@ auth:
       kubernetes_ca_cert: |
 ${ca.split('\n').map((l) => `        ${l}`).join('\n')}
       disable_local_ca_jwt: true
-      token_reviewer_jwt: \${var.reviewer}
+      token_reviewer_jwt: \${var.reviewer_jwt}
     roles:
       web:
         bound_service_account_names: [web]
@@ -111,7 +111,7 @@ describe('Kubernetes and GitHub auth through the CLI', () => {
     // Given back as the export's warning says: 0 changes.
     const authFile = join(out, 'auth.yaml');
     const doc = parse(await readFile(authFile, 'utf8')) as { auth: Record<string, { config: Record<string, unknown> }> };
-    doc.auth[`k8s-${id}`]!.config.token_reviewer_jwt = '${var.reviewer}';
+    doc.auth[`k8s-${id}`]!.config.token_reviewer_jwt = '${var.reviewer_jwt}';
     await writeFile(authFile, stringify(doc));
     expect(mine(await plan(out, vars))).toEqual([]);
 

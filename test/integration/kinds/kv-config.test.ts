@@ -7,6 +7,7 @@ import { config, converge, pending, readLive } from './drive-kind.js';
 const vault = vaultClient();
 const v2 = freshMountPath('kv2');
 const v1 = freshMountPath('kv1');
+const upgraded = freshMountPath('kvup');
 const kv = (settings: Record<string, unknown>) => config({ secrets: { [v2]: { type: 'kv-v2', settings: {}, config: settings } } });
 
 afterAll(() => vault.close());
@@ -39,5 +40,22 @@ describe('KV v2 mount settings, driven through the kind module', () => {
     const [obj] = kind.desired(cfg);
     await expect(kind.create({ vault }, obj!)).rejects.toThrow(`${v1} is not a KV version 2 mount in Vault`);
     expect((await vaultRequest('GET', `${v1}/config`)).json.data).toEqual({ max_versions: 'a secret value' });
+  });
+
+  it('waits out the "upgrading" window of a mount that just became KV v2 (a v1 mount holding secrets, tuned to version 2)', async () => {
+    // Vault closes the window of a brand-new mount within milliseconds; converting a v1 mount that
+    // holds secrets keeps it open long enough (about 0.1 s on Vault, more on OpenBao) to hit every time.
+    expect((await vaultRequest('POST', `sys/mounts/${upgraded}`, { type: 'kv', options: { version: '1' } })).status).toBe(204);
+    for (let i = 0; i < 2000; i += 100) {
+      const written = await Promise.all(Array.from({ length: 100 }, (_, k) => vaultRequest('POST', `${upgraded}/s${i + k}`, { v: 1 })));
+      expect(written.every((w) => w.status === 204)).toBe(true);
+    }
+    expect((await vaultRequest('POST', `sys/mounts/${upgraded}/tune`, { options: { version: '2' } })).status).toBeLessThan(300);
+    const probe = await vaultRequest('GET', `${upgraded}/config`);
+    expect([probe.status, String(probe.json?.errors)], 'the window was already closed: the test proves nothing').toEqual([400, expect.stringMatching(/upgrading/i)]);
+    const [obj] = kind.desired(config({ secrets: { [upgraded]: { type: 'kv-v2', settings: {}, config: { max_versions: 6 } } } }));
+    await kind.create({ vault }, obj!);
+    expect((await vaultRequest('GET', `${upgraded}/config`)).json.data.max_versions).toBe(6);
+    expect((await vaultRequest('GET', `${upgraded}/data/s1999`)).json.data.data).toEqual({ v: 1 });
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
+import { vaultRequest } from '../helpers/vault-http.js';
 
 const SENTINEL = `SENTINEL-${uniq('outside')}`;
 const FAKE = {
@@ -20,6 +21,8 @@ const FAKE = {
   DB_PASSWORD: `fake-db-password-${uniq('t')}`,
   SIGNING_KEY: `fake-signing-key-${uniq('t')}`,
 };
+/** A secret CI gives in a var file for a secret field (the documented `${var.oidc_client_secret}`). */
+const VAR_SECRET = `var-file-secret-${uniq('s')}`;
 const env = () => ({ ...FAKE, DEBUG: '*', NODE_DEBUG: 'fs,module', CI: 'true' });
 
 let outside: string; // a directory outside every config root, holding the sentinel
@@ -102,6 +105,117 @@ describe('a pull request cannot read files outside the config root', () => {
   });
 });
 
+describe('a pull request cannot make a name leave its API path', () => {
+  it('`..`, `.` and `%2e%2e` in audit paths, group and role names and mount paths are refused at file:line:col; apply writes nothing', async () => {
+    const m = uniq('esc');
+    const yaml = [
+      'policies:',
+      `  keep-${m}: { policy: 'path "a/*" { capabilities = ["read"] }' }`,
+      'audit:',
+      `  ../../sys/policies/acl/${m}:`,
+      '    type: file',
+      '    options: { file_path: /tmp/never.log }',
+      'identity:',
+      '  groups:',
+      `    "..": { policies: [keep-${m}] }`,
+      'auth:',
+      `  "%2e%2e/policies/acl/${m}-m":`,
+      '    type: userpass',
+      `  ${m}-jwt:`,
+      '    type: jwt',
+      '    roles:',
+      '      "..": { user_claim: sub, role_type: jwt, bound_audiences: [x] }',
+      `  ${m}-k8s:`,
+      '    type: kubernetes',
+      '    roles:',
+      '      ".": { bound_service_account_names: [a], bound_service_account_namespaces: [b] }',
+      '',
+    ].join('\n');
+    const r = await refused(['apply', '--auto-approve'], { 'c.yaml': yaml });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    for (const at of ['c.yaml:4:3: error: audit.', 'c.yaml:9:5: error: identity.groups', 'c.yaml:11:3: error: auth.%2e%2e', 'c.yaml:16:7: error: auth.', 'c.yaml:20:7: error: auth.']) {
+      expect(r.stderr).toContain(`${r.dir}/${at}`);
+    }
+    expect(r.stderr).toContain('5 errors in the configuration; nothing was sent to Vault.');
+    expect((await vaultRequest('GET', `sys/policies/acl/${m}`)).status).toBe(404);
+    expect((await vaultRequest('GET', `sys/policies/acl/keep-${m}`)).status).toBe(404);
+  });
+});
+
+describe('a pull request cannot aim an audit device at a file it does not show', () => {
+  it('a `..` or relative file_path and a world-writable mode are refused at file:line:col; no device is enabled', async () => {
+    const m = uniq('aud');
+    const r = await refused(['apply', '--auto-approve'], {
+      'c.yaml': [
+        'policies:',
+        `  keep-${m}: { policy: 'path "a/*" { capabilities = ["read"] }' }`,
+        'audit:',
+        `  ${m}-a: { type: file, options: { file_path: ${outside}/../../../etc/cron.d/${m} } }`,
+        `  ${m}-b: { type: file, options: { file_path: ${m}.log } }`,
+        `  ${m}-c: { type: file, options: { file_path: ${outside}/${m}.log, mode: 0666 } }`,
+        '',
+      ].join('\n'),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(`${r.dir}/c.yaml:4:`);
+    expect(r.stderr).toContain(`audit.${m}-a.options.file_path: file_path has an empty, \`.\` or \`..\` segment`);
+    expect(r.stderr).toContain(`${r.dir}/c.yaml:5:`);
+    expect(r.stderr).toContain(`audit.${m}-c.options.mode: mode 0666 makes the audit log writable by every user`);
+    expect(r.stderr).toContain('3 errors in the configuration; nothing was sent to Vault.');
+    const devices = (await vaultRequest('GET', 'sys/audit')).json?.data ?? {};
+    expect(Object.keys(devices).filter((k) => k.includes(m))).toEqual([]);
+    expect(await readdir(outside)).not.toContain(`${m}.log`);
+  });
+});
+
+describe('a pull request cannot route a var-file secret into shown output', () => {
+  const m = uniq('route');
+  let varFile: string;
+  beforeAll(async () => {
+    varFile = join(await configDir({ 'vars.yaml': `oidc_client_secret: ${VAR_SECRET}\nk8s_reviewer_jwt: ${VAR_SECRET}-jwt\n` }), 'vars.yaml');
+  });
+
+  it('a secret variable in a description, a policy comment or group metadata is refused at file:line:col; plan and apply write nothing', async () => {
+    const yaml = [
+      'policies:',
+      `  ${m}:`,
+      '    policy: |',
+      '      # ${var.oidc_client_secret}',
+      '      path "a/*" { capabilities = ["read"] }',
+      'auth:',
+      `  ${m}-oidc:`,
+      '    type: oidc',
+      '    description: "${var.k8s_reviewer_jwt}"',
+      '    config:',
+      '      oidc_discovery_url: https://issuer.invalid',
+      '      oidc_client_id: vault',
+      '      oidc_client_secret: ${var.oidc_client_secret}',
+      'identity:',
+      '  groups:',
+      `    ${m}: { metadata: { note: "\${var.oidc_client_secret}" } }`,
+      '',
+    ].join('\n');
+    for (const args of [['plan', '-o', 'markdown'], ['apply', '--auto-approve']]) {
+      const r = await refused([...args, '--var-file', varFile], { 'c.yaml': yaml });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:4:9: error: policies.${m}.policy: \`\${var.oidc_client_secret}\` is named like a secret`);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:9:19: error: auth.${m}-oidc.description: \`\${var.k8s_reviewer_jwt}\` is named like a secret`);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:16:`);
+      expect(r.stderr).toContain('3 errors in the configuration; nothing was sent to Vault.');
+    }
+    expect((await vaultRequest('GET', `sys/policies/acl/${m}`)).status).toBe(404);
+    expect((await vaultRequest('GET', 'sys/auth')).json.data[`${m}-oidc/`]).toBeUndefined();
+  });
+
+  it('a secret field that takes a plainly named variable (which a later PR could move) is refused too', async () => {
+    const r = await refused(['plan', '--var', `client=${VAR_SECRET}`], {
+      'c.yaml': `auth:\n  ${m}-o2:\n    type: oidc\n    config:\n      oidc_discovery_url: https://issuer.invalid\n      oidc_client_id: vault\n      oidc_client_secret: \${var.client}\n`,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${r.dir}/c.yaml:7:27: error: auth.${m}-o2.config.oidc_client_secret: the secret field \`oidc_client_secret\` takes \`\${var.client}\``);
+  });
+});
+
 describe('a legitimate config run as CI runs it leaks nothing', () => {
   const m = uniq('hc');
   let dir: string;
@@ -165,7 +279,7 @@ describe('a legitimate config run as CI runs it leaks nothing', () => {
   });
 
   it('zero hits for the token, the fake tokens, the generated secrets and the sentinel', async () => {
-    const needles = [process.env.VAULT_TOKEN!, ...Object.values(FAKE), ...secrets, SENTINEL];
+    const needles = [process.env.VAULT_TOKEN!, ...Object.values(FAKE), ...secrets, SENTINEL, VAR_SECRET];
     expect(needles.every((n) => n.length >= 8)).toBe(true);
     const haystacks: Record<string, string> = { 'CLI output (stdout+stderr of every run)': allOutput() };
     for (const f of artifacts) haystacks[f] = await readFile(f, 'utf8');

@@ -92,6 +92,32 @@ secrets:
   });
 });
 
+describe('publish targets a pull request aims outside their place', () => {
+  it('a traversing object name, data key or namespace is refused at its position', () => {
+    const r = loadFiles({
+      'c.yaml': [
+        'secrets:',
+        '  pki:',
+        '    type: pki',
+        '    publish:',
+        '      ca:',
+        '        name: "../../secrets/x"',
+        '        key: "../ca.crt"',
+        '        namespaces: { names: ["..", "kube-system/../x"], exclude: ["%2e%2e"] }',
+        '      "..": { namespaces: { all: true } }',
+      ].join('\n'),
+    });
+    expect(r.errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.message}`)).toEqual([
+      '6:9 "../../secrets/x" is not a valid Kubernetes object name',
+      '7:9 "../ca.crt" is not a valid ConfigMap/Secret key',
+      '8:31 ".." is not a valid namespace name',
+      '8:37 "kube-system/../x" is not a valid namespace name',
+      '8:68 "%2e%2e" is not a valid namespace name',
+      '9:7 ".." is not a valid Kubernetes object name',
+    ]);
+  });
+});
+
 describe('namespace selection', () => {
   it('chooses by names, selector or all; exclude always wins', () => {
     expect(namespaceMatches({ all: true, exclude: ['kube-system'] }, ns('kube-system'))).toBe(false);

@@ -15,7 +15,11 @@ export function loadFiles(files: Record<string, string>, opts: LoadOptions = {},
   if (root === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'vault-gitops-load-'));
     root = dir;
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    // Registered in the describe of the first call: a later describe of the file starts a new root.
+    afterAll(() => {
+      rmSync(dir, { recursive: true, force: true });
+      root = undefined;
+    });
   }
   const dir = join(root, String(n++));
   mkdirSync(dir);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFiles } from './load-files.js';
+import { hasCollapsingSegment, isDotSegment } from '../../../src/core/names.js';
 
 function load(text: string) {
   const r = loadFiles({ 'c.yaml': text });
@@ -78,5 +79,17 @@ describe('CIDR fields are parsed, with positions', () => {
       '13:41 CIDR `2001:db8::/129` has prefix length /129: it must be 0 to 128 for an IPv6 address',
     ]);
     expect(r.brief(r.warnings.filter((w) => w.message.startsWith('CIDR')))).toEqual(['13:29 CIDR `10.0.0.1/8` has host bits set: Vault matches it as 10.0.0.0/8']);
+  });
+});
+
+describe('segments a URL resolves away', () => {
+  it('`.` and `..`, also with %2e for a dot, in any case', () => {
+    expect(['.', '..', '%2e', '%2E%2e', '.%2e', '%2e.'].every(isDotSegment)).toBe(true);
+    expect(['...', 'a.', '.a', '..a', '%2ex', '%252e', ''].some(isDotSegment)).toBe(false);
+  });
+
+  it('a path with an empty or dot segment anywhere', () => {
+    expect(['../x', 'a/../b', 'a/./b', 'a//b', 'a/', 'a/%2e%2e'].every(hasCollapsingSegment)).toBe(true);
+    expect(['a', 'a/b.c', 'a/..b/c', 'team/app'].some(hasCollapsingSegment)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditOptionsBody, exportAudit, normaliseAudit, parseGoBool, unsafeAuditOptions } from '../../../src/kinds/audit-options.js';
+import { auditFileProblems, auditOptionsBody, exportAudit, normaliseAudit, parseGoBool, unsafeAuditOptions } from '../../../src/kinds/audit-options.js';
 import { exportGroup, liveGroupSettings, normaliseGroup } from '../../../src/kinds/identity-group-shape.js';
 import { exportKvConfig, isKvV2Declared, normaliseKvConfig } from '../../../src/kinds/kv-config.js';
 
@@ -57,6 +57,19 @@ describe('audit device options', () => {
     expect(unsafeAuditOptions({ log_raw: 'yes' }).map((u) => u.option)).toEqual(['log_raw']);
     expect(unsafeAuditOptions({ hmac_accessor: '0' }).map((u) => u.option)).toEqual(['hmac_accessor']);
     expect(unsafeAuditOptions({ log_raw: false, hmac_accessor: 'true' })).toEqual([]);
+  });
+
+  it('a file path must read as what it is (absolute, no `.`/`..` segments) and the log must not be world-writable', () => {
+    const bad = (options: Record<string, unknown>) => auditFileProblems('file', options).map((p) => `${p.option}: ${p.message}`);
+    expect(bad({ file_path: '/var/log/vault/../../../etc/cron.d/x' })).toEqual(['file_path: file_path has an empty, `.` or `..` segment, so it is not the path it reads as']);
+    expect(bad({ file_path: '/var/log/vault/%2e%2e/x' })).toHaveLength(1);
+    expect(bad({ file_path: '/var/log//x' })).toHaveLength(1);
+    expect(bad({ file_path: 'audit.log' })).toEqual(["file_path: file_path is not absolute (it would depend on the Vault server's working directory)"]);
+    expect(bad({ file_path: '/var/log/a.log\n' })).toEqual(['file_path: file_path contains a control character']);
+    expect(bad({ file_path: '/a.log', mode: 666 })).toEqual(['mode: mode 0666 makes the audit log writable by every user of the Vault host, who could then alter or forge its records']);
+    expect(bad({ file_path: '/a.log', mode: '0002' })).toHaveLength(1);
+    for (const ok of [{ file_path: 'stdout' }, { file_path: 'discard' }, { file_path: '/var/log/vault/audit..log', mode: 640 }, { file_path: '/a', mode: '0000' }]) expect(bad(ok)).toEqual([]);
+    expect(auditFileProblems('socket', { address: '../x' })).toEqual([]);
   });
 
   it('exports only what differs from the defaults', () => {

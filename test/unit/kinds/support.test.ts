@@ -47,3 +47,35 @@ describe('placedEntries', () => {
     expect(role?.source).toMatchObject({ line: 8, col: 7 });
   });
 });
+
+describe('secrets never sent over plain http', () => {
+  it('a reviewer JWT, an OIDC client secret or GitHub logins aimed at http:// fail at the URL; the same host and no secret pass', () => {
+    const yaml = [
+      'policies:',
+      '  p: { policy: \'path "a/*" { capabilities = ["read"] }\' }',
+      'auth:',
+      '  k8s:',
+      '    type: kubernetes',
+      '    config: { kubernetes_host: "http://k8s.example.com:6443", kubernetes_ca_cert: x, token_reviewer_jwt: "${var.reviewer_jwt}" }',
+      '  k8s-local:',
+      '    type: kubernetes',
+      '    config: { kubernetes_host: "http://127.0.0.1:6443", kubernetes_ca_cert: x, token_reviewer_jwt: "${var.reviewer_jwt}" }',
+      '  gh:',
+      '    type: github',
+      '    config: { organization: acme, organization_id: 1, base_url: "HTTP://ghe.example.com/api/v3/" }',
+      '  oidc:',
+      '    type: oidc',
+      '    config: { oidc_discovery_url: "http://idp.example.com", oidc_client_id: v, oidc_client_secret: "${var.oidc_client_secret}" }',
+      '  jwt:',
+      '    type: jwt',
+      '    config: { oidc_discovery_url: "http://idp.example.com" }',
+    ].join('\n');
+    const r = loadFiles({ 'c.yaml': yaml }, { vars: { reviewer_jwt: 'eyJ-reviewer-secret', oidc_client_secret: 'client-secret-value' } });
+    expect(r.errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.path}: ${e.message}`)).toEqual([
+      '6:32 auth.k8s.config.kubernetes_host: "http://k8s.example.com:6443" is plain http: the reviewer JWT Vault sends with every TokenReview would cross the network unencrypted',
+      '12:65 auth.gh.config.base_url: "HTTP://ghe.example.com/api/v3/" is plain http: the GitHub token of every user who logs in would cross the network unencrypted',
+      '15:35 auth.oidc.config.oidc_discovery_url: "http://idp.example.com" is plain http: the client secret (sent to the token endpoint the discovery document names) would cross the network unencrypted',
+    ]);
+    expect(JSON.stringify(r.errors)).not.toMatch(/eyJ-reviewer-secret|client-secret-value/);
+  });
+});
