@@ -114,9 +114,11 @@ export function findTerraform(): TerraformTools {
     missing.push(`terraform-provider-vault: ${provider ? `${provider} does not exist` : 'not built'}; run scripts/terraform-provider-vault.sh (builds it into ~/.cache/vault-gitops/bin), or set VAULT_GITOPS_TFVP=/path/to/terraform-provider-vault`);
   }
   if (missing.length > 0) throw new Error(`--compare terraform needs:\n  - ${missing.join('\n  - ')}`);
-  const line = execFileSync(cli!, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
-  // "OpenTofu v1.12.6" / "Terraform v1.11.4"; anything else is shown as the CLI printed it.
-  const m = /^(OpenTofu|Terraform) v(\S+)$/.exec(line);
+  const lines = execFileSync(cli!, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').map((l) => l.trim());
+  // "OpenTofu v1.12.6" / "Terraform v1.11.4"; OpenTofu prints warnings about its CLI config (say, a
+  // TF_CLI_CONFIG_FILE that does not exist) before it on stdout. Anything else is shown as printed.
+  const m = lines.map((l) => /^(OpenTofu|Terraform) v(\S+)$/.exec(l)).find(Boolean);
+  const line = lines.find(Boolean) ?? 'unknown version';
   const providerVersion = /_v?([\d.]+)$/.exec(provider!)?.[1] ?? 'unknown version';
   return { cli: cli!, name: m ? `${m[1]} v${m[2]}` : line, version: m?.[2] ?? line, provider: provider!, providerVersion };
 }

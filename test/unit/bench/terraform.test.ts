@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findTerraform } from '../../../bench/terraform.js';
 
-/** An executable that prints what `tofu version` / `terraform version` print. */
-function cliAt(path: string, firstLine: string): string {
+/** An executable that prints what `tofu version` / `terraform version` print (lines of `output`). */
+function cliAt(path: string, output: string): string {
   mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, `#!/bin/sh\necho '${firstLine}'\necho 'on linux_amd64'\n`);
+  // Shell built-ins only: PATH is the test's own directory.
+  writeFileSync(path, `#!/bin/sh\nprintf '%s\\n' '${output}' 'on linux_amd64'\n`);
   chmodSync(path, 0o755);
   return path;
 }
@@ -36,7 +37,7 @@ describe('findTerraform', () => {
     expect(findTerraform()).toMatchObject({ cli: terraform, name: 'Terraform v1.11.4', version: '1.11.4', providerVersion: '5.11.0' });
     const tofu = cliAt(join(dir, 'path/tofu'), 'OpenTofu v1.12.5');
     expect(findTerraform()).toMatchObject({ cli: tofu, name: 'OpenTofu v1.12.5' });
-    const built = cliAt(join(dir, 'cache/bin/opentofu-v1.12.6/tofu'), 'OpenTofu v1.12.6');
+    const built = cliAt(join(dir, 'cache/bin/opentofu-v1.12.6/tofu'), '\nWarning: Unable to open CLI configuration file\n\nOpenTofu v1.12.6');
     writeFileSync(join(dir, 'cache/bin/opentofu-v1.12.6/tofu.tmp'), '');
     expect(findTerraform()).toMatchObject({ cli: built, name: 'OpenTofu v1.12.6', version: '1.12.6' });
     process.env.VAULT_GITOPS_TERRAFORM = terraform;
