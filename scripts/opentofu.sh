@@ -33,8 +33,9 @@ echo "opentofu: building $ref (nice 19; many minutes on a cold cache; log: $log)
     mv "$src.tmp" "$src"
   fi
   cd "$src"
-  # dev=no drops the "-dev" marker, so `tofu version` reports the release as it is.
-  nice -n 19 go build -trimpath -ldflags "-X $module/version.dev=no" -o "$bin.tmp" ./cmd/tofu
+  # As OpenTofu's release builds do (its .goreleaser.yaml): no cgo, stripped, and dev=no, which drops the
+  # "-dev" marker so `tofu version` reports the release as it is.
+  CGO_ENABLED=0 nice -n 19 go build -trimpath -ldflags "-s -w -X $module/version.dev=no" -o "$bin.tmp" ./cmd/tofu
 ) >"$log" 2>&1 || { echo "opentofu: build failed, see $log" >&2; tail -20 "$log" >&2; exit 1; }
 mv "$bin.tmp" "$bin"
 echo "$bin"
