@@ -121,7 +121,7 @@ function goals(all: Results): string[] {
 
 function compareTable(all: Results): string[] {
   if (all.compare.length === 0) {
-    return ['Not measured in this run: `npm run bench -- --compare terraform` adds it (see "Terraform side by side" below).'];
+    return ['Not measured in this run: `npm run bench -- --compare terraform` adds it (see "OpenTofu/Terraform side by side" below).'];
   }
   const rows = [
     `| N policies + N/10 AppRole roles (with a secret_id each) | vault-gitops | ${all.tools} | ratio |`,
@@ -150,6 +150,9 @@ function profileSummary(all: Results): string[] {
   ];
 }
 
+/** The compared tool's name ("OpenTofu" or "Terraform"), or both when this run compared none. */
+const product = (all: Results) => all.tools?.split(' ')[0] ?? 'OpenTofu/Terraform';
+
 export function renderSection(all: Results): string {
   return [
     '`npm run bench` (never part of CI, never a timed test) generates synthetic configs of N objects in the',
@@ -169,16 +172,18 @@ export function renderSection(all: Results): string {
     '',
     growth(all.sizes),
     '',
-    '![No-change plan: wall time against N, vault-gitops and its floor (and Terraform where compared)](bench/plan-time.svg)',
+    `![No-change plan: wall time against N, vault-gitops and its floor (and ${product(all)} where compared)](bench/plan-time.svg)`,
     '',
     ...profileSummary(all),
     '',
-    `**Terraform side by side** (each tool on its own fresh dev server with a file audit device counting requests; defaults as a new user would run them):`,
+    `**${product(all)} side by side** (each tool on its own fresh dev server with a file audit device counting requests; defaults as a new user would run them):`,
     '',
     ...compareTable(all),
     '',
-    'To run the comparison: OpenTofu or Terraform (`VAULT_GITOPS_TERRAFORM=/path/to/tofu`, else `tofu` or',
-    '`terraform` on PATH) and terraform-provider-vault (`VAULT_GITOPS_TFVP=/path/to/provider`, else the one',
+    'To run the comparison: OpenTofu or Terraform (`VAULT_GITOPS_TERRAFORM=/path/to/tofu`, else the OpenTofu',
+    '`scripts/opentofu.sh` builds from its module source into `~/.cache/vault-gitops/bin`, else `tofu` or',
+    '`terraform` on PATH; `go install` refuses OpenTofu\'s replace directives, so the script builds inside a',
+    'copy of the module) and terraform-provider-vault (`VAULT_GITOPS_TFVP=/path/to/provider`, else the one',
     '`scripts/terraform-provider-vault.sh` builds from its source into `~/.cache/vault-gitops/bin`: the Go',
     'module proxy only serves the provider at v1.9.0, so the script clones a tag and builds it with `go build`).',
     '`--compare-sizes 1000,3000` picks the sizes (default 1,000).',

@@ -77,34 +77,50 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-function cachedProvider(): string | undefined {
-  const root = join(process.env.VAULT_GITOPS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vault-gitops'), 'bin');
+function cacheBin(): string {
+  return join(process.env.VAULT_GITOPS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vault-gitops'), 'bin');
+}
+
+/** The newest build in the cache: bin/PREFIX-vX.Y.Z/FILE, FILE chosen by `pick`. */
+function cached(prefix: string, pick: (file: string) => boolean): string | undefined {
+  const root = cacheBin();
   if (!existsSync(root)) return undefined;
-  const dirs = readdirSync(root).filter((d) => d.startsWith('terraform-provider-vault-')).sort();
+  const dirs = readdirSync(root).filter((d) => d.startsWith(prefix)).sort();
   for (const d of dirs.reverse()) {
-    const bin = readdirSync(join(root, d)).find((f) => f.startsWith('terraform-provider-vault_') && !f.endsWith('.tmp'));
+    const bin = readdirSync(join(root, d)).find((f) => pick(f) && !f.endsWith('.tmp'));
     if (bin) return join(root, d, bin);
   }
   return undefined;
 }
 
+const cachedProvider = () => cached('terraform-provider-vault-', (f) => f.startsWith('terraform-provider-vault_'));
+const cachedTofu = () => cached('opentofu-', (f) => f === 'tofu');
+
 /**
  * The binaries, from the environment (VAULT_GITOPS_TERRAFORM: tofu or terraform; VAULT_GITOPS_TFVP:
- * the provider), else tofu/terraform on PATH and the provider scripts/terraform-provider-vault.sh
- * built. Throws a message naming each missing piece and how to get it.
+ * the provider), else the OpenTofu scripts/opentofu.sh built, tofu or terraform on PATH, and the
+ * provider scripts/terraform-provider-vault.sh built. Throws a message naming each missing piece and
+ * how to get it.
  */
 export function findTerraform(): TerraformTools {
-  const cli = process.env.VAULT_GITOPS_TERRAFORM || onPath('tofu') || onPath('terraform');
+  const cli = process.env.VAULT_GITOPS_TERRAFORM || cachedTofu() || onPath('tofu') || onPath('terraform');
   const provider = process.env.VAULT_GITOPS_TFVP || cachedProvider();
   const missing: string[] = [];
-  if (!cli || !existsSync(cli)) missing.push(`OpenTofu or Terraform: ${cli ? `${cli} does not exist` : 'neither tofu nor terraform is on PATH'}; set VAULT_GITOPS_TERRAFORM=/path/to/tofu-or-terraform`);
+  if (!cli || !existsSync(cli)) {
+    const why = cli ? `${cli} does not exist` : 'not built, and neither tofu nor terraform is on PATH';
+    missing.push(`OpenTofu or Terraform: ${why}; run scripts/opentofu.sh (builds OpenTofu into ~/.cache/vault-gitops/bin), or set VAULT_GITOPS_TERRAFORM=/path/to/tofu-or-terraform`);
+  }
   if (!provider || !existsSync(provider)) {
     missing.push(`terraform-provider-vault: ${provider ? `${provider} does not exist` : 'not built'}; run scripts/terraform-provider-vault.sh (builds it into ~/.cache/vault-gitops/bin), or set VAULT_GITOPS_TFVP=/path/to/terraform-provider-vault`);
   }
   if (missing.length > 0) throw new Error(`--compare terraform needs:\n  - ${missing.join('\n  - ')}`);
-  const version = execFileSync(cli!, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
+  const lines = execFileSync(cli!, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').map((l) => l.trim());
+  // "OpenTofu v1.12.6" / "Terraform v1.11.4"; OpenTofu prints warnings about its CLI config (say, a
+  // TF_CLI_CONFIG_FILE that does not exist) before it on stdout. Anything else is shown as printed.
+  const m = lines.map((l) => /^(OpenTofu|Terraform) v(\S+)$/.exec(l)).find(Boolean);
+  const line = lines.find(Boolean) ?? 'unknown version';
   const providerVersion = /_v?([\d.]+)$/.exec(provider!)?.[1] ?? 'unknown version';
-  return { cli: cli!, name: version, version, provider: provider!, providerVersion };
+  return { cli: cli!, name: m ? `${m[1]} v${m[2]}` : line, version: m?.[2] ?? line, provider: provider!, providerVersion };
 }
 
 /** A CLI config that makes Terraform use the provider binary as it is (no registry, no init). */
