@@ -274,6 +274,9 @@ function commitId(): string {
 
 async function main() {
   const started = Date.now();
+  // Before anything of ours runs: other work on the machine then is what makes figures unreliable
+  // (the bench itself keeps a server and a client busy, about 2 of load, while it runs).
+  const loadBefore = loadavg()[0]!;
   const sizes = sizesArg(arg('sizes', arg('n', '1000,10000,50000')));
   const compareSizes = flag('compare') ? sizesArg(arg('compare-sizes', '1000')) : [];
   if (flag('compare') && arg('compare', '') !== 'terraform') throw new Error('--compare takes one value: terraform');
@@ -307,9 +310,8 @@ async function main() {
   await probe.stop();
 
   // Other work on the machine inflates every figure: the report says how busy it was.
-  const load = loadavg()[2]!;
-  const busy = load > cpus().length ? ' (**the machine was busy: these figures are not representative; re-run on a quiet machine**)' : '';
-  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${serverVersion} dev server (in-memory), concurrency ${CONCURRENCY}, 15-min load average ${load.toFixed(1)}${busy}`;
+  const busy = loadBefore > 1 ? ' (**the machine was busy: these figures are not representative; re-run on a quiet machine**)' : '';
+  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${serverVersion} dev server (in-memory), concurrency ${CONCURRENCY}, load average ${loadBefore.toFixed(1)} when the run started${busy}`;
   const all: Results = {
     date: new Date().toISOString().slice(0, 10),
     commit,
