@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 
-const writer = pathToFileURL(join(CLI, '../../adapters/files.js')).href;
+// The built module (dist/src), next to the bundled command (dist/bin).
+const writer = pathToFileURL(join(CLI, '../../src/adapters/files.js')).href;
 
 // Starts a large write, waits until its temp file exists, then signals itself.
 const script = `
