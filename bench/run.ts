@@ -183,11 +183,13 @@ async function coldStart() {
   const examples = ['-c', join(root, 'config-examples/base'), '-c', join(root, 'config-examples/environments/production')];
   const version: number[] = [];
   const validate: number[] = [];
+  const node: number[] = [];
   for (let i = 0; i < 5; i++) {
+    node.push((await runProcess(process.execPath, ['-e', '0'], { cwd: WORK })).ms);
     version.push((await cli(['--version'], {}, WORK)).ms);
     validate.push((await cli(['validate', ...examples], {}, WORK)).ms);
   }
-  return { versionMs: median(version), validateMs: median(validate) };
+  return { versionMs: median(version), validateMs: median(validate), nodeMs: median(node) };
 }
 
 /** Requests the server's file audit device logged so far. */
@@ -272,11 +274,39 @@ function commitId(): string {
   }
 }
 
+/** The README section and the chart from one run's results: a pure rendering, so `--report-only` redoes it from the saved results. */
+function publish(all: Results): void {
+  const svg = lineChart('No-change plan: wall time against N', [
+    { label: 'vault-gitops', color: '#1f77b4', points: all.sizes.map((r) => ({ n: r.n, seconds: r.plan.ms / 1000 })) },
+    { label: 'floor (plain fetch)', color: '#2ca02c', dashed: true, points: all.sizes.map((r) => ({ n: r.n, seconds: r.planFloor.ms / 1000 })) },
+    ...(all.compare.length > 0
+      ? [
+          { label: 'vault-gitops (compare set)', color: '#9467bd', points: all.compare.map((r) => ({ n: r.n + r.roles, seconds: r.ours.plan.ms / 1000 })) },
+          { label: (all.tools ?? 'OpenTofu').split(' ').slice(0, 2).join(' '), color: '#d62728', points: all.compare.map((r) => ({ n: r.n + r.roles, seconds: r.theirs.plan.ms / 1000 })) },
+        ]
+      : []),
+  ]);
+  writeFileSync(join(root, 'bench/plan-time.svg'), svg);
+
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const block = `${start}\n${renderSection(all)}\n${end}`;
+  const next = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => block) : `${readme.trimEnd()}\n\n## Performance\n\n${block}\n`;
+  writeFileSync(join(root, 'README.md'), next);
+}
+
 async function main() {
   const started = Date.now();
   // Before anything of ours runs: other work on the machine then is what makes figures unreliable
   // (the bench itself keeps a server and a client busy, about 2 of load, while it runs).
   const loadBefore = loadavg()[0]!;
+  if (flag('report-only')) {
+    const saved = arg('results', '') || join(root, 'bench/results', readdirSync(join(root, 'bench/results')).filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().at(-1) ?? 'none.json');
+    publish(JSON.parse(readFileSync(saved, 'utf8')) as Results);
+    log(`README Performance section and bench/plan-time.svg written again from ${saved}`);
+    return;
+  }
   const sizes = sizesArg(arg('sizes', arg('n', '1000,10000,50000')));
   const compareSizes = flag('compare') ? sizesArg(arg('compare-sizes', '1000')) : [];
   if (flag('compare') && arg('compare', '') !== 'terraform') throw new Error('--compare takes one value: terraform');
@@ -325,25 +355,7 @@ async function main() {
     minutes: Math.round((Date.now() - started) / 6000) / 10,
   };
   writeFileSync(join(root, `bench/results/${all.date}.json`), JSON.stringify(all, null, 2));
-
-  const svg = lineChart('No-change plan: wall time against N', [
-    { label: 'vault-gitops', color: '#1f77b4', points: results.map((r) => ({ n: r.n, seconds: r.plan.ms / 1000 })) },
-    { label: 'floor (plain fetch)', color: '#2ca02c', dashed: true, points: results.map((r) => ({ n: r.n, seconds: r.planFloor.ms / 1000 })) },
-    ...(compare.length > 0
-      ? [
-          { label: 'vault-gitops (compare set)', color: '#9467bd', points: compare.map((r) => ({ n: r.n + r.roles, seconds: r.ours.plan.ms / 1000 })) },
-          { label: tools!.name.split(' ').slice(0, 2).join(' '), color: '#d62728', points: compare.map((r) => ({ n: r.n + r.roles, seconds: r.theirs.plan.ms / 1000 })) },
-        ]
-      : []),
-  ]);
-  writeFileSync(join(root, 'bench/plan-time.svg'), svg);
-
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const block = `${start}\n${renderSection(all)}\n${end}`;
-  const next = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => block) : `${readme.trimEnd()}\n\n## Performance\n\n${block}\n`;
-  writeFileSync(join(root, 'README.md'), next);
+  publish(all);
   log(`README Performance section and bench/plan-time.svg written; ${all.minutes} min in all`);
 }
 
