@@ -5,6 +5,7 @@ import { loadConfig, type LoadOptions } from './load.js';
 import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } from './model.js';
 import { planChanges } from './plan.js';
 import type { SinksPort, VaultPort } from './ports.js';
+import { portWith } from './port-view.js';
 import { readLive } from './read.js';
 import type { Targets } from './targets.js';
 import { TOOL_VERSION } from './version.js';
@@ -102,17 +103,11 @@ export async function identifyObjects(
 /** One GET per path for a batch of lookups made at one moment (mounts of a section share one table). */
 function sharedReads(vault: VaultPort): VaultPort {
   const reads = new Map<string, ReturnType<VaultPort['read']>>();
-  return new Proxy(vault, {
-    get(target, prop) {
-      if (prop === 'read') {
-        return (path: string) => {
-          let r = reads.get(path);
-          if (!r) reads.set(path, (r = target.read(path)));
-          return r;
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  return portWith(vault, {
+    read: (path) => {
+      let r = reads.get(path);
+      if (!r) reads.set(path, (r = vault.read(path)));
+      return r;
     },
   });
 }

@@ -1,6 +1,7 @@
 // `plan --target KIND/NAME`: plan a few objects of a large estate, reading only their collections
 // and only the members whose names can match.
 import type { VaultPort } from './ports.js';
+import { portWith } from './port-view.js';
 import { UsageError } from './errors.js';
 
 type Targetable = { kind: string; name: string; address: string };
@@ -77,11 +78,5 @@ function matchesPattern(p: Pattern, o: Targetable): boolean {
  * are read. Everything else goes to `vault` unchanged.
  */
 export function listingOnly(vault: VaultPort, keep: (name: string) => boolean): VaultPort {
-  return new Proxy(vault, {
-    get(target, prop) {
-      if (prop === 'list') return async (path: string) => (await target.list(path)).filter(keep);
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return portWith(vault, { list: async (path) => (await vault.list(path)).filter(keep) });
 }
