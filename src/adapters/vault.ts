@@ -133,6 +133,7 @@ export class Vault implements VaultPort {
       read: (path) => this.readAs(path, true),
       list: (path) => this.listAs(path, true),
       write: (path, data = {}) => this.call('POST', path, data, true),
+      writeOnce: (path, data, done) => this.attempts('POST', path, data, true, true, done),
       delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
       essential: (task) => task(this.essentialPort),
     };
@@ -245,7 +246,11 @@ export class Vault implements VaultPort {
     return this.attempts(method, path, data, true, essential);
   }
 
-  private async attempts(method: string, path: string, data: Json | undefined, watched: boolean, essential = false): Promise<Json | undefined> {
+  async writeOnce(path: string, data: Json, done: () => Promise<boolean>): Promise<Json | undefined> {
+    return this.attempts('POST', path, data, true, false, done);
+  }
+
+  private async attempts(method: string, path: string, data: Json | undefined, watched: boolean, essential = false, done?: () => Promise<boolean>): Promise<Json | undefined> {
     // The config checks names; this holds for every path, whatever let one through.
     if (path.replace(/\?.*$/, '').split('/').some(isDotSegment)) {
       throw new UsageError(`refused to send ${method} ${path}: a \`.\` or \`..\` segment would address another path`, 'rename the object: no segment of its name or mount path may be `.` or `..`');
@@ -265,6 +270,10 @@ export class Vault implements VaultPort {
         const elapsed = Date.now() - started;
         const wait = policy.delay(attempt, elapsed, failure);
         if (wait === undefined) throw attempt > 0 ? gaveUp(err, attempt, elapsed) : err;
+        if (done && mayHaveApplied(err) && (await done())) {
+          this.debug(`${method} ${path}: Vault had carried out the failed attempt; not sent again`);
+          return undefined;
+        }
         this.stats.retries++;
         this.debug(`retry ${attempt + 1} of ${method} ${path.replace(/\?.*$/, '')} in ${wait}ms (${failure.kind}; ${this.limiter.current} in flight at most)`);
         await sleep(wait);
@@ -319,6 +328,17 @@ export class Vault implements VaultPort {
     this.token?.stop();
     this.agent.destroy();
   }
+}
+
+/**
+ * Whether a failed attempt may still have been carried out: Vault answers 500 when it cannot write
+ * the response to an audit device after doing the work, and a proxy's 502/504 or a broken-off answer
+ * says nothing either way. A refused connection or Vault's own 429/412/503 means it was not.
+ */
+function mayHaveApplied(err: unknown): boolean {
+  if (err instanceof VaultStatusError) return err.status === 500 || err.status === 502 || err.status === 504;
+  if (err instanceof VaultTransportError) return !/ECONNREFUSED|cannot connect to Vault/.test(err.message);
+  return err instanceof VaultConnectionError;
 }
 
 /** The last error, saying how long the retries went on (never a body). */

@@ -21,6 +21,14 @@ export interface VaultPort {
   list(path: string): Promise<string[]>;
   /** POST (Vault's create and update); the answer's body, if any. */
   write(path: string, data?: Json): Promise<Json | undefined>;
+  /**
+   * POST a write that must not be sent twice: a create Vault would carry out again (a second root CA)
+   * or refuse ("already in use"), a check-and-set write. When an attempt fails without saying whether
+   * Vault did the work (its 500 after the work, when it cannot audit the answer; a proxy's 502/504; an
+   * answer cut off), `done` is asked before any retry: when it finds the write made, it is not sent
+   * again and the answer is `undefined`.
+   */
+  writeOnce(path: string, data: Json, done: () => Promise<boolean>): Promise<Json | undefined>;
   delete(path: string): Promise<void>;
   /**
    * Runs `task` with a port whose requests are essential (the state record and the lock): they must

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import type { VaultPort } from './ports.js';
 import type { ApplyResult } from './apply.js';
-import { sortKeysDeep } from './canonical-json.js';
+import { sortKeysDeep, stableStringify } from './canonical-json.js';
 import { UsageError, VaultApiError } from './errors.js';
 import type { StateLocation } from './state-location.js';
 import { parseStateRecord, STATE_FORMAT_VERSION, type ManagedEntry, type StateRecord } from './state-record.js';
@@ -217,7 +217,7 @@ export class StateStore {
     const names: string[] = [];
     for (const [i, objects] of splitObjects(record.objects).entries()) {
       const name = `${partPrefix(this.location.path)}${generation}/${i}`;
-      await this.vault.essential((v) => whileKvUpgrading(() => v.write(`${this.location.mount}/data/${name}`, { options: { cas: 0 }, data: { objects } })));
+      await this.vault.essential((v) => whileKvUpgrading(() => writeKvOnce(v, `${this.location.mount}/data/${name}`, 0, { objects })));
       names.push(name);
     }
     return { names, key, fresh: true };
@@ -238,7 +238,7 @@ export class StateStore {
         : { ...Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'objects')), format_version: PARTED_FORMAT_VERSION, parts: parts.names };
     let written: number;
     try {
-      const body = await this.vault.essential((v) => whileKvUpgrading(() => v.write(`${mount}/data/${path}`, { options: { cas: version }, data: head })));
+      const body = await this.vault.essential((v) => whileKvUpgrading(() => writeKvOnce(v, `${mount}/data/${path}`, version, head)));
       written = (body?.data as { version?: number } | undefined)?.version ?? version + 1;
     } catch (err) {
       if (err instanceof VaultApiError && err.status === 400 && /check-and-set/i.test(err.vaultMessage)) {
@@ -300,4 +300,17 @@ export async function planningState(store: StateStore, ownerId: string): Promise
   const { record } = await store.read();
   checkOwner(record, ownerId, store.label);
   return { ...managedInput(record), ignore: stateIgnore(store.location) };
+}
+
+/**
+ * A check-and-set KV v2 write. If an attempt's answer is lost after Vault committed it, a retry would
+ * fail the check-and-set against the tool's own write (and a head's new parts would be dropped as
+ * nobody's): before retrying, the secret is read, and the write is done if it holds exactly `data`
+ * as the version after `cas`.
+ */
+function writeKvOnce(vault: VaultPort, dataPath: string, cas: number, data: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  return vault.writeOnce(dataPath, { options: { cas }, data }, async () => {
+    const now = (await vault.read(dataPath))?.data as { data?: unknown; metadata?: { version?: unknown } } | undefined;
+    return now?.metadata?.version === cas + 1 && stableStringify(now.data) === stableStringify(data);
+  });
 }

@@ -59,7 +59,8 @@ function refuseUnsafe(obj: DesiredObject): void {
 }
 
 async function enable(vault: VaultPort, path: string, settings: Settings): Promise<void> {
-  await vault.write(devicePath(path), compact({ type: settings.type, description: settings.description, local: settings.local, options: auditOptionsBody(settings.options) }));
+  const body = compact({ type: settings.type, description: settings.description, local: settings.local, options: auditOptionsBody(settings.options) });
+  await vault.writeOnce(devicePath(path), body, async () => (await readAuditTable(vault))[path]?.type === settings.type);
 }
 
 /** What would change on OpenBao, which cannot enable or disable audit devices through its API. */

@@ -64,5 +64,6 @@ export async function syncAlias(vault: VaultPort, obj: DesiredObject, want: Grou
     return;
   }
   const body = { name: want.name, mount_accessor: await accessorOf(vault, obj, want.mount), canonical_id: canonical };
-  await vault.write(liveId !== undefined ? `identity/group-alias/id/${encodeURIComponent(liveId)}` : 'identity/group-alias', body);
+  if (liveId !== undefined) await vault.write(`identity/group-alias/id/${encodeURIComponent(liveId)}`, body);
+  else await vault.writeOnce('identity/group-alias', body, async () => ((await groupData(vault, obj.name))?.alias as Json | undefined)?.name === want.name);
 }

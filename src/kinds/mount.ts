@@ -122,7 +122,9 @@ export function mountKind(f: MountFlavor): Kind {
 
     async create(ctx, obj) {
       const { enable, tune } = unstructure(obj.settings);
-      await ctx.vault.write(`${f.api}/${obj.mount}`, compact({ ...enable, config: Object.keys(tune).length > 0 ? tune : undefined }));
+      const path = obj.mount ?? obj.name;
+      const body = compact({ ...enable, config: Object.keys(tune).length > 0 ? tune : undefined });
+      await ctx.vault.writeOnce(`${f.api}/${path}`, body, async () => (await readMountTable(ctx.vault, f.api))[path]?.type === enable.type);
     },
 
     async update(ctx, obj, fields) {

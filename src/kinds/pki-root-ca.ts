@@ -110,7 +110,9 @@ export const pkiRootCaKind: Kind = {
   },
 
   async create(ctx, obj) {
-    await ctx.vault.write(`${obj.mount}/root/generate/internal`, compact(obj.settings));
+    // Sent twice, Vault would make a second issuer and key in the mount.
+    const mount = obj.mount ?? '';
+    await ctx.vault.writeOnce(`${mount}/root/generate/internal`, compact(obj.settings), async () => !!((await readCa(ctx.vault, mount))?.data as { certificate?: string } | undefined)?.certificate);
   },
 
   async update(_ctx, obj) {

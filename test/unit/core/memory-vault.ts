@@ -95,6 +95,11 @@ export class MemoryVault implements VaultPort {
     return this.request('POST', path, structuredClone(data));
   }
 
+  /** Never retries (its failures are injected, not lost answers), so `done` is not asked. */
+  async writeOnce(path: string, data: Json): Promise<Json | undefined> {
+    return this.write(path, data);
+  }
+
   async delete(path: string): Promise<void> {
     await this.request('DELETE', path);
   }
