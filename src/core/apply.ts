@@ -86,39 +86,45 @@ async function applyWrites(writes: Change[], kinds: Map<KindName, Kind>, ctx: Ap
       return record(c, err);
     }
   };
-  // Register every promise before any runs, so dependents always find their dependencies.
+  // Register every promise before any runs, so dependents always find their dependencies. Changes
+  // of a kind that writes alone go first, one after another; the others start when they are done.
   let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  for (const c of writes) pending.set(c.address, gate.then(() => run(c)));
+  let alone: Promise<unknown> = new Promise<void>((r) => (release = r));
+  for (const c of writes.filter((w) => kinds.get(w.kind)!.writesAlone)) {
+    const done = alone.then(() => run(c));
+    pending.set(c.address, done);
+    alone = done;
+  }
+  for (const c of writes) if (!pending.has(c.address)) pending.set(c.address, alone.then(() => run(c)));
   release();
   await Promise.all(pending.values());
 }
 
-/** Phase by phase in reverse (roles before their mount); a parent whose child failed is kept. */
+/** Phase by phase in reverse (roles before their mount), then a kind that writes alone one by one; a parent whose child failed is kept. */
 async function applyDeletes(deletes: Change[], kinds: Map<KindName, Kind>, ctx: ApplyContext, deps: ApplyDeps, record: RecordResult): Promise<void> {
   const live = new Map(deps.live.map((l) => [l.address, l]));
   const failed: Address[] = [];
-  const phases = [...new Set(deletes.map((c) => kinds.get(c.kind)!.phase))].sort((a, b) => b - a);
-  for (const phase of phases) {
+  const alone = (c: Change) => kinds.get(c.kind)!.writesAlone === true;
+  const phases = [...new Set(deletes.filter((c) => !alone(c)).map((c) => kinds.get(c.kind)!.phase))].sort((a, b) => b - a);
+  const rounds = [...phases.map((phase) => deletes.filter((c) => !alone(c) && kinds.get(c.kind)!.phase === phase)), ...deletes.filter(alone).map((c) => [c])];
+  for (const round of rounds) {
     await Promise.all(
-      deletes
-        .filter((c) => kinds.get(c.kind)!.phase === phase)
-        .map(async (c) => {
-          const child = failed.find((a) => a.startsWith(`${c.address}/`));
-          if (child) {
-            failed.push(c.address);
-            return record(c, new Error(`skipped: ${child} inside it was not deleted`));
-          }
-          const obj = live.get(c.address);
-          try {
-            if (!obj) throw new Error('no longer in Vault');
-            await kinds.get(c.kind)!.delete(ctx, obj);
-            return record(c);
-          } catch (err) {
-            failed.push(c.address);
-            return record(c, err);
-          }
-        }),
+      round.map(async (c) => {
+        const child = failed.find((a) => a.startsWith(`${c.address}/`));
+        if (child) {
+          failed.push(c.address);
+          return record(c, new Error(`skipped: ${child} inside it was not deleted`));
+        }
+        const obj = live.get(c.address);
+        try {
+          if (!obj) throw new Error('no longer in Vault');
+          await kinds.get(c.kind)!.delete(ctx, obj);
+          return record(c);
+        } catch (err) {
+          failed.push(c.address);
+          return record(c, err);
+        }
+      }),
     );
   }
 }

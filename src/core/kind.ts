@@ -74,6 +74,12 @@ export interface Kind {
   readonly title: string;
   /** Apply order: lower first (mounts 0, policies 1, roles 2, ...); deletes run in reverse. */
   readonly phase: number;
+  /**
+   * Its changes run one at a time with no other change in flight: creates and updates before all
+   * others, deletes after all others. For a table whose change fails Vault's requests in flight
+   * (enabling an audit device does). Such objects may not depend on others.
+   */
+  readonly writesAlone?: boolean;
   /** Fields whose values are never shown (masked) and never compared by value. */
   readonly sensitiveFields: readonly string[];
   /** Fields whose change is security-relevant (shown first in plans). */

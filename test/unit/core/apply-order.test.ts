@@ -9,12 +9,13 @@ import { desired, live } from '../fixtures/objects.js';
 import { planWith } from '../render/fixtures/plans.js';
 import { MemoryVault } from './memory-vault.js';
 
-function recorder(failOn: Set<string>) {
-  const calls: string[] = [];
-  const kind = (name: KindName, phase: number): Kind => ({
+/** A kind that only carries out changes (`ops`), for the engine's scheduling. */
+function engineKind(name: KindName, phase: number, ops: Pick<Kind, 'create' | 'update' | 'delete'>, writesAlone?: boolean): Kind {
+  return {
     name,
     title: name,
     phase,
+    writesAlone,
     sensitiveFields: [],
     securityFields: [],
     deletable: true,
@@ -22,6 +23,13 @@ function recorder(failOn: Set<string>) {
     readLive: async () => [],
     normalise: (s) => s,
     access: () => ({ plan: [], apply: [] }),
+    ...ops,
+  };
+}
+
+function recorder(failOn: Set<string>) {
+  const calls: string[] = [];
+  const kind = (name: KindName, phase: number): Kind => engineKind(name, phase, {
     create: async (_ctx, obj) => {
       await Promise.resolve();
       if (failOn.has(obj.address)) throw new Error('HTTP 400: bad');
@@ -96,5 +104,65 @@ describe('applyPlan order', () => {
     const { calls, results } = await run(['auth/old/roles/a']);
     expect(calls.filter((c) => c.startsWith('delete'))).toEqual(['delete policies/gone']);
     expect(results.find((r) => r.address === 'auth/old')?.error).toBe('skipped: auth/old/roles/a inside it was not deleted');
+  });
+});
+
+describe('a kind that writes alone (audit devices)', () => {
+  // Each change logs when it starts and ends; a change of the alone kind must see nothing else running.
+  function tracing(kinds: { name: KindName; phase: number; alone?: boolean }[]) {
+    const log: string[] = [];
+    let running = 0;
+    const step = async (what: string) => {
+      running++;
+      log.push(`start ${what} (${running} running)`);
+      await new Promise((r) => setTimeout(r, 1));
+      running--;
+      log.push(`end ${what}`);
+    };
+    return {
+      log,
+      kinds: kinds.map((k) =>
+        engineKind(
+          k.name,
+          k.phase,
+          { create: (_ctx, obj) => step(`create ${obj.address}`), update: (_ctx, obj) => step(`update ${obj.address}`), delete: (_ctx, obj) => step(`delete ${obj.address}`) },
+          k.alone,
+        ),
+      ),
+    };
+  }
+
+  it('creates and updates it first, one at a time, and deletes it last, with no other change in flight', async () => {
+    const { log, kinds } = tracing([
+      { name: 'audit-device', phase: 0, alone: true },
+      { name: 'secrets-mount', phase: 0 },
+      { name: 'policy', phase: 1 },
+    ]);
+    const plan = planWith([
+      change('create', 'secrets-mount', 'secrets/kv'),
+      change('create', 'policy', 'policies/p'),
+      change('create', 'audit-device', 'audit/a'),
+      { ...change('update', 'audit-device', 'audit/b'), fields: [{ name: 'description', before: 'x', after: 'y' }] } as Change,
+      change('delete', 'audit-device', 'audit/old'),
+      change('delete', 'secrets-mount', 'secrets/old'),
+      change('delete', 'policy', 'policies/old'),
+    ]);
+    const results = await applyPlan(plan, {
+      vault: new MemoryVault(),
+      sinks: { target: () => undefined, for: async () => [] },
+      generatePassword: () => 'not-used',
+      kinds,
+      desired: [desired('secrets-mount', 'secrets/kv', { type: 'kv' }), desired('policy', 'policies/p', { policy: 'x' }), desired('audit-device', 'audit/a', { type: 'file' }), desired('audit-device', 'audit/b', { type: 'file' })],
+      live: [live('audit-device', 'audit/old', { type: 'file' }), live('secrets-mount', 'secrets/old', { type: 'kv' }), live('policy', 'policies/old', { policy: 'y' })],
+      credentialChecks: {},
+    });
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const starts = log.filter((l) => l.startsWith('start'));
+    expect(starts.slice(0, 2)).toEqual(['start create audit/a (1 running)', 'start update audit/b (1 running)']);
+    expect(starts.at(-1)).toBe('start delete audit/old (1 running)');
+    // Each alone change ends before anything else starts.
+    for (const a of ['create audit/a', 'update audit/b']) expect(log[log.indexOf(`start ${a} (1 running)`) + 1]).toBe(`end ${a}`);
+    expect(log.at(-1)).toBe('end delete audit/old');
+    expect(log.at(-2)).toBe('start delete audit/old (1 running)');
   });
 });
