@@ -23,9 +23,12 @@ export function checkJwtConfigs(ctx: CheckContext, kind: Kind): void {
         'key',
       );
     }
-    if (isSet(e.value.oidc_client_secret)) {
-      checkSecretTransport(ctx, [...e.path, 'oidc_discovery_url'], e.value.oidc_discovery_url, 'the client secret (sent to the token endpoint the discovery document names)');
-    }
+    const keys = 'the keys that verify every login (anyone on the way could put in their own and sign any token)';
+    const secret = 'the client secret (sent to the token endpoint the discovery document names)';
+    checkSecretTransport(ctx, [...e.path, 'oidc_discovery_url'], e.value.oidc_discovery_url, isSet(e.value.oidc_client_secret) ? secret : keys);
+    checkSecretTransport(ctx, [...e.path, 'jwks_url'], e.value.jwks_url, keys);
+    const pairs: unknown[] = Array.isArray(e.value.jwks_pairs) ? e.value.jwks_pairs : [];
+    pairs.forEach((p, i) => checkSecretTransport(ctx, [...e.path, 'jwks_pairs', String(i), 'jwks_url'], (p as { jwks_url?: unknown } | null)?.jwks_url, keys));
     for (const field of ['oidc_client_id', 'oidc_client_secret']) {
       if (isSet(e.value[field]) && !isSet(e.value.oidc_discovery_url)) {
         ctx.error([...e.path, field], `${field} is for the browser (OIDC) flow, which needs oidc_discovery_url`, 'set oidc_discovery_url, or remove the OIDC client', 'key');

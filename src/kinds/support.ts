@@ -161,10 +161,11 @@ export function checkLowerCaseName(ctx: CheckContext, e: PlacedEntry, noun: stri
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * A URL Vault sends a secret to (a reviewer JWT, users' GitHub tokens) or learns where to send one
- * from (an OIDC discovery document names the token endpoint the client secret goes to) must be
- * https: a pull request could otherwise turn it to http and expose the secret to the network. The
- * same host (a local test server) is exempt.
+ * A URL Vault sends a secret to (a reviewer JWT, users' GitHub tokens), learns where to send one
+ * from (an OIDC discovery document names the token endpoint the client secret goes to), or fetches
+ * the keys that verify logins from (JWKS, discovery) must be https: a pull request could otherwise
+ * turn it to http and expose the secret, or the trust in every login, to the network. The same host
+ * (a local test server) is exempt.
  */
 export function checkSecretTransport(ctx: CheckContext, path: readonly string[], url: unknown, what: string): void {
   if (typeof url !== 'string' || !/^http:\/\//i.test(url.trim())) return;

@@ -49,7 +49,7 @@ describe('placedEntries', () => {
 });
 
 describe('secrets never sent over plain http', () => {
-  it('a reviewer JWT, an OIDC client secret or GitHub logins aimed at http:// fail at the URL; the same host and no secret pass', () => {
+  it('a reviewer JWT, an OIDC client secret, GitHub logins or JWT keys aimed at http:// fail at the URL; the same host passes', () => {
     const yaml = [
       'policies:',
       '  p: { policy: \'path "a/*" { capabilities = ["read"] }\' }',
@@ -69,12 +69,24 @@ describe('secrets never sent over plain http', () => {
       '  jwt:',
       '    type: jwt',
       '    config: { oidc_discovery_url: "http://idp.example.com" }',
+      '  jwks:',
+      '    type: jwt',
+      '    config: { jwks_url: "http://keys.example.com/jwks.json" }',
+      '  pairs:',
+      '    type: jwt',
+      '    config: { jwks_pairs: [{ jwks_url: "https://a.example.com/k" }, { jwks_url: "http://b.example.com/k" }] }',
+      '  jwt-local:',
+      '    type: jwt',
+      '    config: { jwks_url: "http://localhost:8080/jwks.json" }',
     ].join('\n');
     const r = loadFiles({ 'c.yaml': yaml }, { vars: { reviewer_jwt: 'eyJ-reviewer-secret', oidc_client_secret: 'client-secret-value' } });
     expect(r.errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.path}: ${e.message}`)).toEqual([
       '6:32 auth.k8s.config.kubernetes_host: "http://k8s.example.com:6443" is plain http: the reviewer JWT Vault sends with every TokenReview would cross the network unencrypted',
       '12:65 auth.gh.config.base_url: "HTTP://ghe.example.com/api/v3/" is plain http: the GitHub token of every user who logs in would cross the network unencrypted',
       '15:35 auth.oidc.config.oidc_discovery_url: "http://idp.example.com" is plain http: the client secret (sent to the token endpoint the discovery document names) would cross the network unencrypted',
+      '18:35 auth.jwt.config.oidc_discovery_url: "http://idp.example.com" is plain http: the keys that verify every login (anyone on the way could put in their own and sign any token) would cross the network unencrypted',
+      '21:25 auth.jwks.config.jwks_url: "http://keys.example.com/jwks.json" is plain http: the keys that verify every login (anyone on the way could put in their own and sign any token) would cross the network unencrypted',
+      '24:81 auth.pairs.config.jwks_pairs.1.jwks_url: "http://b.example.com/k" is plain http: the keys that verify every login (anyone on the way could put in their own and sign any token) would cross the network unencrypted',
     ]);
     expect(JSON.stringify(r.errors)).not.toMatch(/eyJ-reviewer-secret|client-secret-value/);
   });
