@@ -1,3 +1,4 @@
+import { ConfigError } from './errors.js';
 import type { VaultPort } from './ports.js';
 import type { Kind, ReadScope } from './kind.js';
 import type { Config, DesiredObject, LiveObject } from './model.js';
@@ -25,8 +26,22 @@ export async function readLive(vault: VaultPort, config: Config, desired: Desire
     const keep = targets?.names(k.name);
     return keep ? listingOnly(vault, keep) : vault;
   };
-  const rest = await Promise.all(
+  const rest = await Promise.allSettled(
     kinds.filter((k) => !isMountKind(k) && (targets?.reads(k.name) ?? true)).map((k) => k.readLive(client(k), { config, desired: byKind(k), mounts })),
   );
-  return [...mountLive, ...rest.flat()];
+  return [...mountLive, ...fulfilled(rest).flat()];
+}
+
+/**
+ * The kinds' reads, or their failure: every kind's config errors found by reading (fields this server
+ * does not have) together, so one run shows them all; any other failure as it came.
+ */
+function fulfilled<T>(results: PromiseSettledResult<T>[]): T[] {
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 0) return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  const other = failures.find((f) => !(f instanceof ConfigError));
+  if (other !== undefined) throw other;
+  const configErrors = failures as ConfigError[];
+  if (configErrors.length === 1) throw configErrors[0];
+  throw new ConfigError(configErrors.flatMap((e) => e.diagnostics), undefined, configErrors.every((e) => e.afterRead));
 }

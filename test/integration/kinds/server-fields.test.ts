@@ -45,6 +45,16 @@ describe.runIf(!openbao)('on Vault, token_strictly_bind_ip fails the plan at its
     expect((await vaultRequest('GET', `auth/${mount}/${OBJECTS[type][3]}`)).status).toBe(404);
     await vaultRequest('DELETE', `sys/auth/${mount}`);
   });
+
+  it('one plan shows the field in every kind at once, not only the first kind read', async () => {
+    const types = Object.keys(OBJECTS) as Array<keyof typeof OBJECTS>;
+    const mounts = types.map((type) => yaml(type, `all-${type}-${id}`).slice(policy.length).replace(/^auth:\n/, ''));
+    const dir = await configDir({ 'c.yaml': `${policy}auth:\n${mounts.join('')}` });
+    const r = await cli(['plan', '-c', dir], { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/sf-all-${id}` } });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    for (const type of types) expect(r.stderr).toMatch(new RegExp(`error: auth\\.all-${type}-${id}\\.\\w+\\.\\w+\\.token_strictly_bind_ip: `));
+    expect(r.stderr).toContain(`${types.length} errors`);
+  });
 });
 
 describe.runIf(openbao)('on OpenBao, token_strictly_bind_ip is applied and reads back equal', () => {
