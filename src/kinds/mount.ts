@@ -4,6 +4,7 @@ import type { Config, KindName, MountConfig, Settings } from '../core/model.js';
 import type { Kind } from './kind.js';
 import { exportableFields, isDefault } from './export.js';
 import { checkNewMountTypes } from './mount-catalog.js';
+import { checkNestedMounts, checkNewMountPlaces } from './mount-nesting.js';
 import { canonicalMountType } from './mount-kv-type.js';
 import { TUNE } from './mount-schema.js';
 import { normaliseSettings } from './normalise.js';
@@ -91,8 +92,15 @@ export function mountKind(f: MountFlavor): Kind {
       );
     },
 
+    check(ctx) {
+      checkNestedMounts(ctx, f.section, Object.keys(mounts(ctx.config)));
+    },
+
     async readLive(vault, scope) {
       const table = await readMountTable(vault, f.api);
+      const declared = new Set(Object.keys(mounts(scope.config)));
+      const fresh = scope.desired.flatMap((d) => (d.mount !== undefined && !(d.mount in table) ? [d.mount] : []));
+      checkNewMountPlaces(scope.config, f.section, fresh, Object.keys(table).filter((p) => !declared.has(p)));
       await checkNewMountTypes(vault, f.section, scope.desired, table, scope.config);
       return Object.entries(table)
         .filter(([path]) => !f.system.has(path))
