@@ -55,7 +55,7 @@ export async function makePlan(
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
-  const read = (await readLive(vault, loaded.config, loaded.desired, kinds, targets)).filter(
+  const read = (await readLive(vault, loaded.config, loaded.desired, kinds, targets, true)).filter(
     (l) => (declared.has(l.address) || !ignored.has(l.address)) && (targets?.matches(l) ?? true),
   );
   // A managed object about to be deleted must show its identity (read here unless the listing had it).

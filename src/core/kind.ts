@@ -10,6 +10,11 @@ export interface ReadScope {
   desired: DesiredObject[];
   /** Live mounts of the server, read first: path (no trailing slash) → type. */
   mounts: { auth: Record<string, string>; secrets: Record<string, string> };
+  /**
+   * A plan needs the settings of declared objects only: an undeclared one is listed (unmanaged, or
+   * deleted by name), so a kind may return it unread, with empty settings. Export and snapshots read all.
+   */
+  declaredOnly?: boolean;
 }
 
 export interface ApplyContext {

@@ -9,9 +9,16 @@ import { listingOnly, type Targets } from './targets.js';
  * what type), then every other kind concurrently, each with LIST + concurrent GETs. With `targets`,
  * only the kinds and names that can be targets are read (the mount tables always).
  */
-export async function readLive(vault: VaultPort, config: Config, desired: DesiredObject[], kinds: readonly Kind[], targets?: Targets): Promise<LiveObject[]> {
+export async function readLive(
+  vault: VaultPort,
+  config: Config,
+  desired: DesiredObject[],
+  kinds: readonly Kind[],
+  targets?: Targets,
+  declaredOnly = false,
+): Promise<LiveObject[]> {
   const byKind = (k: Kind) => desired.filter((d) => d.kind === k.name);
-  const scope0: ReadScope = { config, desired: [], mounts: { auth: {}, secrets: {} } };
+  const scope0: ReadScope = { config, desired: [], mounts: { auth: {}, secrets: {} }, declaredOnly };
   // The mount kinds are the ones without a placement: their tables say which mounts exist, of what type.
   const isMountKind = (k: Kind) => k.placement === undefined;
   const mountKinds = kinds.filter(isMountKind);
@@ -27,7 +34,7 @@ export async function readLive(vault: VaultPort, config: Config, desired: Desire
     return keep ? listingOnly(vault, keep) : vault;
   };
   const rest = await Promise.allSettled(
-    kinds.filter((k) => !isMountKind(k) && (targets?.reads(k.name) ?? true)).map((k) => k.readLive(client(k), { config, desired: byKind(k), mounts })),
+    kinds.filter((k) => !isMountKind(k) && (targets?.reads(k.name) ?? true)).map((k) => k.readLive(client(k), { config, desired: byKind(k), mounts, declaredOnly })),
   );
   return [...mountLive, ...fulfilled(rest).flat()];
 }

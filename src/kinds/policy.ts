@@ -50,11 +50,14 @@ export const policyKind: Kind = {
     return placedEntries(config, policyKind).map((e) => placedObject(config, policyKind, e, { settings: { policy: e.value.policy }, dependsOn: [] }));
   },
 
-  async readLive(vault) {
-    const items = await listAndRead(vault, 'sys/policies/acl', (n) => `sys/policies/acl/${encodeURIComponent(n)}`);
+  // The whole server's policies are listed (a policy has no mount to scope the read), but a plan
+  // reads only the declared ones' text: a Vault with thousands of hand-made policies costs one LIST.
+  async readLive(vault, scope) {
+    const declared = scope.declaredOnly ? new Set(scope.desired.map((d) => d.name)) : undefined;
+    const items = await listAndRead(vault, 'sys/policies/acl', (n) => `sys/policies/acl/${encodeURIComponent(n)}`, declared && ((n) => declared.has(n)));
     return items
       .filter((i) => i.name !== 'root')
-      .map((i) => liveObject('policy', `policies/${i.name}`, { policy: normalisePolicyText(String(i.data.policy ?? '')) }, undefined, 'policies'));
+      .map((i) => liveObject('policy', `policies/${i.name}`, i.data ? { policy: normalisePolicyText(String(i.data.policy ?? '')) } : {}, undefined, 'policies'));
   },
 
   normalise(settings) {

@@ -50,20 +50,32 @@ function split(address: string, collection: string | undefined): { collection: s
   return { collection: address.slice(0, cut), name: address.slice(cut + 1) };
 }
 
-/** LIST a collection, then GET every member concurrently (the Vault client bounds concurrency). */
+/**
+ * LIST a collection, then GET every member concurrently (the Vault client bounds concurrency). With
+ * `wanted`, only those members are read; the others come back listed, without data.
+ */
+export async function listAndRead(vault: Vault, listPath: string, itemPath: (name: string) => string): Promise<Array<{ name: string; data: Json }>>;
 export async function listAndRead(
   vault: Vault,
   listPath: string,
   itemPath: (name: string) => string,
-): Promise<Array<{ name: string; data: Json }>> {
+  wanted: ((name: string) => boolean) | undefined,
+): Promise<Array<{ name: string; data?: Json }>>;
+export async function listAndRead(
+  vault: Vault,
+  listPath: string,
+  itemPath: (name: string) => string,
+  wanted?: (name: string) => boolean,
+): Promise<Array<{ name: string; data?: Json }>> {
   const names = await vault.list(listPath);
   const items = await Promise.all(
     names.map(async (name) => {
+      if (wanted && !wanted(name)) return { name };
       const body = await vault.read(itemPath(name));
       return body ? { name, data: (body.data ?? {}) as Json } : undefined;
     }),
   );
-  return items.filter((x): x is { name: string; data: Json } => x !== undefined);
+  return items.filter((x) => x !== undefined);
 }
 
 /** Mount paths in Vault's listings end with a slash; ours never do. */
