@@ -270,7 +270,8 @@ export class Vault implements VaultPort {
         const elapsed = Date.now() - started;
         const wait = policy.delay(attempt, elapsed, failure);
         if (wait === undefined) throw attempt > 0 ? gaveUp(err, attempt, elapsed) : err;
-        if (done && mayHaveApplied(err) && (await done())) {
+        // A check that cannot read (no read permission) leaves it to the retry, as before.
+        if (done && mayHaveApplied(err) && (await done().catch(() => false))) {
           this.debug(`${method} ${path}: Vault had carried out the failed attempt; not sent again`);
           return undefined;
         }
