@@ -39,6 +39,8 @@ export class VaultTransportError extends VaultConnectionError {
     path: string,
     /** A lost or refused connection is worth another try; a wrong answer or a timeout is not. */
     readonly retriable: boolean,
+    /** No connection was made, so the request certainly did not reach Vault. */
+    readonly unsent = false,
   ) {
     super(message, path);
     this.name = 'VaultTransportError';
@@ -94,17 +96,24 @@ export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimit
       () => fail(new VaultTransportError(`no complete answer from Vault to ${name().what} within ${limits.timeoutMs / 1000}s (is VAULT_ADDR a Vault server? raise --timeout if Vault is just slow)`, name().path, false)),
       limits.timeoutMs,
     );
+    let connected = false;
     req.on('socket', (socket) => {
-      if (!socket.connecting) return;
-      const t = setTimeout(() => fail(new VaultTransportError(`cannot connect to Vault for ${name().what} within ${limits.connectTimeoutMs / 1000}s (--connect-timeout)`, name().path, true)), limits.connectTimeoutMs);
-      socket.once('connect', () => clearTimeout(t));
+      if (!socket.connecting) {
+        connected = true;
+        return;
+      }
+      const t = setTimeout(() => fail(new VaultTransportError(`cannot connect to Vault for ${name().what} within ${limits.connectTimeoutMs / 1000}s (--connect-timeout)`, name().path, true, true)), limits.connectTimeoutMs);
+      socket.once('connect', () => {
+        connected = true;
+        clearTimeout(t);
+      });
       socket.once('close', () => clearTimeout(t));
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? err.message;
       // A certificate Vault's CA does not sign will not start to verify on a second try.
       const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/.test(code);
-      fail(new VaultTransportError(`cannot reach Vault (${name().what}): ${code}${tls ? ' (check VAULT_CACERT / VAULT_CAPATH, or --tls-server-name)' : ''}`, name().path, !tls));
+      fail(new VaultTransportError(`cannot reach Vault (${name().what}): ${code}${tls ? ' (check VAULT_CACERT / VAULT_CAPATH, or --tls-server-name)' : ''}`, name().path, !tls, !connected));
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;

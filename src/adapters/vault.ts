@@ -334,11 +334,11 @@ export class Vault implements VaultPort {
 /**
  * Whether a failed attempt may still have been carried out: Vault answers 500 when it cannot write
  * the response to an audit device after doing the work, and a proxy's 502/504 or a broken-off answer
- * says nothing either way. A refused connection or Vault's own 429/412/503 means it was not.
+ * says nothing either way. No connection made, or Vault's own 429/412/503, means it was not.
  */
 function mayHaveApplied(err: unknown): boolean {
   if (err instanceof VaultStatusError) return err.status === 500 || err.status === 502 || err.status === 504;
-  if (err instanceof VaultTransportError) return !/ECONNREFUSED|cannot connect to Vault/.test(err.message);
+  if (err instanceof VaultTransportError) return !err.unsent;
   return err instanceof VaultConnectionError;
 }
 
@@ -346,7 +346,7 @@ function mayHaveApplied(err: unknown): boolean {
 function gaveUp(err: unknown, retries: number, elapsedMs: number): unknown {
   const tail = ` (gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} in ${Math.round(elapsedMs / 1000)}s; see --retry-budget and --max-retries)`;
   if (err instanceof VaultStatusError) return new VaultStatusError(err.status, err.vaultMessage + tail, err.method, err.path, err.retryAfterMs, undefined);
-  if (err instanceof VaultTransportError) return new VaultTransportError(err.message + tail, err.path, err.retriable);
+  if (err instanceof VaultTransportError) return new VaultTransportError(err.message + tail, err.path, err.retriable, err.unsent);
   if (err instanceof VaultConnectionError) return new VaultConnectionError(err.message + tail, err.path);
   return err;
 }

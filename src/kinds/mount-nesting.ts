@@ -10,22 +10,14 @@ function ancestors(path: string): string[] {
   return segs.slice(1).map((_, i) => segs.slice(0, i + 1).join('/'));
 }
 
-/** The mount among `paths` that `path` is inside of, or one inside `path` (`under`: paths with a mount below them). */
-function clash(path: string, paths: ReadonlySet<string>, under: ReadonlySet<string>): { other: string; inside: boolean } | undefined {
-  const outer = ancestors(path).find((a) => paths.has(a));
-  if (outer !== undefined) return { other: outer, inside: true };
-  if (!under.has(path)) return undefined;
-  const inner = [...paths].find((p) => p.startsWith(`${path}/`));
-  return inner === undefined ? undefined : { other: inner, inside: false };
-}
-
-const below = (paths: Iterable<string>) => new Set([...paths].flatMap(ancestors));
+/** The mount among `paths` that `path` is inside of. */
+const outerOf = (path: string, paths: ReadonlySet<string>) => ancestors(path).find((a) => paths.has(a));
 
 /** Two declared mounts of one section, one inside the other: reported at the inner one. */
 export function checkNestedMounts(ctx: CheckContext, section: 'auth' | 'secrets', declared: readonly string[]): void {
   const paths = new Set(declared);
   for (const path of declared) {
-    const outer = ancestors(path).find((a) => paths.has(a));
+    const outer = outerOf(path, paths);
     if (outer === undefined) continue;
     ctx.error([section, path], `${section}/${path} is inside ${section}/${outer}, and Vault refuses a mount inside another`, `mount it beside ${outer}, not under it`, 'key');
   }
@@ -37,10 +29,13 @@ export function checkNestedMounts(ctx: CheckContext, section: 'auth' | 'secrets'
  */
 export function checkNewMountPlaces(config: Config, section: 'auth' | 'secrets', fresh: readonly string[], live: readonly string[]): void {
   const paths = new Set(live);
-  const under = below(live);
+  // Paths with a live mount below them (to find a new mount around one without a scan per path).
+  const under = new Set(live.flatMap(ancestors));
   const errors: Diagnostic[] = [];
   for (const path of fresh) {
-    const found = clash(path, paths, under);
+    const outer = outerOf(path, paths);
+    const inner = outer === undefined && under.has(path) ? live.find((p) => p.startsWith(`${path}/`)) : undefined;
+    const found = outer !== undefined ? { other: outer, inside: true } : inner !== undefined ? { other: inner, inside: false } : undefined;
     if (!found) continue;
     const where = `${section}.${path}`;
     errors.push({
