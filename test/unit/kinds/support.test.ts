@@ -91,3 +91,12 @@ describe('secrets never sent over plain http', () => {
     expect(JSON.stringify(r.errors)).not.toMatch(/eyJ-reviewer-secret|client-secret-value/);
   });
 });
+
+describe('a key URL from a variable', () => {
+  it('is refused over http by its reference; the value is never shown', () => {
+    const yaml = ['auth:', '  jwt:', '    type: jwt', '    config: { jwks_url: "${var.jwks_url}" }'].join('\n');
+    const r = loadFiles({ 'c.yaml': yaml }, { vars: { jwks_url: 'http://attacker-chosen.example.net/keys' } });
+    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^the value of \$\{var\.jwks_url\} is plain http: the keys that verify every login/)]);
+    expect(JSON.stringify(r.errors)).not.toContain('attacker-chosen');
+  });
+});
