@@ -76,6 +76,7 @@ describe('Kubernetes Secret keys read by the real consumers', () => {
     const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir, env });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     await agentReads();
+    await mounted('apps', 'bot-vault'); // the userpass password: collected here, whichever consumer runs
   });
 
   it.skipIf(sidekickMissing)('after apply: vault-sidekick logs in with login.json (AppRole and userpass) and fetches the KV secret', async () => {
@@ -95,6 +96,7 @@ describe('Kubernetes Secret keys read by the real consumers', () => {
   });
 
   it('never printed a delivered secret', () => {
+    // Collected by the tests that run on every machine: two secret_ids (apply, rotate) and the password.
     expect(seen.size).toBeGreaterThanOrEqual(3);
     for (const s of seen) expect(allOutput()).not.toContain(s);
   });
