@@ -98,9 +98,9 @@ const cachedTofu = () => cached('opentofu-', (f) => f === 'tofu');
 
 /**
  * The binaries, from the environment (VAULT_GITOPS_TERRAFORM: tofu or terraform; VAULT_GITOPS_TFVP:
- * the provider), else the OpenTofu scripts/opentofu.sh built, tofu or terraform on PATH, and the
- * provider scripts/terraform-provider-vault.sh built. Throws a message naming each missing piece and
- * how to get it.
+ * the provider), else the OpenTofu scripts/opentofu.sh built, tofu or terraform on PATH, and a
+ * provider placed in the cache by hand (the project does not build it: the Go module proxy does not
+ * serve its current releases). Throws a message naming each missing piece and how to get it.
  */
 export function findTerraform(): TerraformTools {
   const cli = process.env.VAULT_GITOPS_TERRAFORM || cachedTofu() || onPath('tofu') || onPath('terraform');
@@ -111,7 +111,7 @@ export function findTerraform(): TerraformTools {
     missing.push(`OpenTofu or Terraform: ${why}; run scripts/opentofu.sh (builds OpenTofu into ~/.cache/vault-gitops/bin), or set VAULT_GITOPS_TERRAFORM=/path/to/tofu-or-terraform`);
   }
   if (!provider || !existsSync(provider)) {
-    missing.push(`terraform-provider-vault: ${provider ? `${provider} does not exist` : 'not built'}; run scripts/terraform-provider-vault.sh (builds it into ~/.cache/vault-gitops/bin), or set VAULT_GITOPS_TFVP=/path/to/terraform-provider-vault`);
+    missing.push(`terraform-provider-vault: ${provider ? `${provider} does not exist` : 'not found'}; build it yourself from its public source (the Go module proxy does not serve it) and set VAULT_GITOPS_TFVP=/path/to/terraform-provider-vault, or place it at ~/.cache/vault-gitops/bin/terraform-provider-vault-vX.Y.Z/terraform-provider-vault_X.Y.Z`);
   }
   if (missing.length > 0) throw new Error(`--compare terraform needs:\n  - ${missing.join('\n  - ')}`);
   const lines = execFileSync(cli!, ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').map((l) => l.trim());

@@ -47,7 +47,7 @@ describe('findTerraform', () => {
   it('names what is missing and how to get it', () => {
     rmSync(join(dir, 'cache'), { recursive: true });
     expect(() => findTerraform()).toThrow(/OpenTofu or Terraform: not built, and neither tofu nor terraform is on PATH; run scripts\/opentofu\.sh/);
-    expect(() => findTerraform()).toThrow(/terraform-provider-vault: not built; run scripts\/terraform-provider-vault\.sh/);
+    expect(() => findTerraform()).toThrow(/terraform-provider-vault: not found; build it yourself from its public source.*VAULT_GITOPS_TFVP/);
     process.env.VAULT_GITOPS_TERRAFORM = join(dir, 'nope');
     expect(() => findTerraform()).toThrow(`${join(dir, 'nope')} does not exist`);
   });
