@@ -1,6 +1,7 @@
 // Layer direction and import cycles in src/ (issue 11, docs in /README.md "Architecture").
 // Floors, top to bottom; an import may only point down (or stay on its floor):
 //   cli → render → kinds, credentials, publish → adapters → core
+// and inside core, the stages: contracts ← common ← config ← check ← plan ← apply ← state ← export
 // Type-only imports count: core must not even name an upper floor's types (it declares ports).
 // Run by `npm run lint` (so by scripts/test.sh); test/unit/layers.test.ts proves each rule fires.
 
@@ -15,9 +16,37 @@ const upward = FLOORS.slice(0, -1).map((floor, i) => ({
   to: { path: `^src/(${FLOORS.slice(i + 1).join('|')})/` },
 }));
 
+// Inside core, the folders are the pipeline's stages, earliest first; a stage may import an earlier
+// one (and core's top-level contracts: kind.ts, ports.ts, model.ts, errors.ts, …), never a later one.
+// The contracts import no stage at all.
+export const CORE_STAGES = ['common', 'config', 'check', 'plan', 'apply', 'state', 'export'];
+
+const stageOrder = CORE_STAGES.slice(0, -1).map((stage, i) => ({
+  name: `no-later-stage-from-core-${stage}`,
+  comment: `src/core/${stage}/ comes before src/core/{${CORE_STAGES.slice(i + 1).join('|')}}/ in the pipeline: it may not import them (move the shared piece down to the earliest stage that needs it)`,
+  severity: 'error',
+  from: { path: `^src/core/${stage}/` },
+  to: { path: `^src/core/(${CORE_STAGES.slice(i + 1).join('|')})/` },
+}));
+
 export default {
   forbidden: [
     ...upward,
+    ...stageOrder,
+    {
+      name: 'no-stage-from-core-contracts',
+      comment: "core's top-level files are the contracts every stage sees (kind.ts, ports.ts, model.ts, errors.ts, …): they import no stage folder",
+      severity: 'error',
+      from: { path: '^src/core/[^/]+[.]ts$' },
+      to: { path: '^src/core/[^/]+/' },
+    },
+    {
+      name: 'no-unknown-core-folder',
+      comment: `every folder of src/core is a stage named in CORE_STAGES (${CORE_STAGES.join(', ')}), so the order above covers it`,
+      severity: 'error',
+      from: { path: `^src/core/(?!(${CORE_STAGES.join('|')})/)[^/]+/` },
+      to: {},
+    },
     {
       name: 'no-cycles',
       comment: 'no import cycle anywhere in src/ (type-only imports included)',

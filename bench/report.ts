@@ -1,5 +1,5 @@
 /** The README's Performance section, regenerated whole from one bench run's results. */
-import { PART_ENTRIES } from '../src/core/state-parts.js';
+import { PART_ENTRIES } from '../src/core/state/state-parts.js';
 import type { Run } from './process.js';
 
 interface SizeResult {

@@ -23,7 +23,7 @@ async function freePort(): Promise<number> {
 
 /**
  * A dev server from the test harness's cached build (scripts/test-server.sh), stopped on exit. Its
- * listener keeps the default JSON limits: a large state record is stored in parts (src/core/state-parts.ts).
+ * listener keeps the default JSON limits: a large state record is stored in parts (src/core/state/state-parts.ts).
  */
 export async function startServer(root: string, name = 'vault'): Promise<BenchServer> {
   const bin = execFileSync('bash', [`${root}/scripts/test-server.sh`, 'path', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();

@@ -30,5 +30,5 @@ await build({
   sourcemap: 'external',
   sourcesContent: false,
 });
-// The precompiled schema validator is required next to the module that loads it (src/core/schema-validator.ts).
-copyFileSync(join(root, 'dist/src/core/config-validator.generated.cjs'), join(out, 'config-validator.generated.cjs'));
+// The precompiled schema validator is required next to the module that loads it (src/core/check/schema-validator.ts).
+copyFileSync(join(root, 'dist/src/core/check/config-validator.generated.cjs'), join(out, 'config-validator.generated.cjs'));

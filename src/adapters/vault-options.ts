@@ -2,8 +2,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_RETRY_BUDGET_MS } from '../core/retry.js';
-import { parseTtl } from '../core/ttl.js';
+import { DEFAULT_RETRY_BUDGET_MS } from '../core/common/retry.js';
+import { parseTtl } from '../core/common/ttl.js';
 
 /** How to reach Vault: resolved from flags, then the VAULT_* environment, like the vault CLI. */
 export interface VaultOptions {

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline/promises';
-import { applyPlan, type ApplyResult } from '../core/apply.js';
-import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { identifyObjects, loadDesired, makePlan } from '../core/engine.js';
+import { applyPlan, type ApplyResult } from '../core/apply/apply.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
+import { identifyObjects, loadDesired, makePlan } from '../core/plan/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
 import type { Address, Plan } from '../core/model.js';
-import { configFingerprint } from '../core/plan.js';
-import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/saved-plan.js';
-import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state.js';
+import { configFingerprint } from '../core/plan/plan.js';
+import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/plan/saved-plan.js';
+import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { generatePassword } from '../credentials/generate.js';
 import { caBundleStep, publishStep, withCaBundles } from './ca-bundles.js';

@@ -2,7 +2,7 @@
 // without `publish:` never loads the Kubernetes client.
 import { KubernetesClient, KubernetesConfigError } from '../adapters/kubernetes.js';
 import type { Vault } from '../adapters/vault.js';
-import { publishEntries, type PublishEntry } from '../core/ca-bundles.js';
+import { publishEntries, type PublishEntry } from '../core/plan/ca-bundles.js';
 import { UsageError } from '../core/errors.js';
 import type { Config, Plan } from '../core/model.js';
 import { CopyStore, PublishError } from '../publish/copies.js';

@@ -1,6 +1,6 @@
-import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { driftReport, type DriftReport } from '../core/drift.js';
-import { loadDesired } from '../core/engine.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
+import { driftReport, type DriftReport } from '../core/plan/drift.js';
+import { loadDesired } from '../core/plan/engine.js';
 import { EXIT_CHANGES, EXIT_OK } from '../core/errors.js';
 import { KINDS } from '../kinds/registry.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../render/drift.js';

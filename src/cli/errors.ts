@@ -1,4 +1,4 @@
-import { formatDiagnostic } from '../core/diagnostics-format.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import {
   ApplyFailedError,
   ConfigError,

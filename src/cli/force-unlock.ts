@@ -1,5 +1,5 @@
 import { EXIT_OK } from '../core/errors.js';
-import { describeLock, forceUnlock } from '../core/lock.js';
+import { describeLock, forceUnlock } from '../core/state/lock.js';
 import { stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { openSession } from './session.js';

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { LoadOptions } from '../core/load.js';
-import { ENV_NAME, looksLikeCredential } from '../core/env-policy.js';
+import type { LoadOptions } from '../core/check/load.js';
+import { ENV_NAME, looksLikeCredential } from '../core/config/env-policy.js';
 import { UsageError } from '../core/errors.js';
 import type { VaultPort } from '../core/ports.js';
-import { DEFAULT_STATE_PATH, parseStatePath, StateStore, type StateLocation } from '../core/state.js';
-import { configOwnerId } from '../core/state-owner.js';
-import { parseTtl } from '../core/ttl.js';
+import { DEFAULT_STATE_PATH, parseStatePath, StateStore, type StateLocation } from '../core/state/state.js';
+import { configOwnerId } from '../core/state/state-owner.js';
+import { parseTtl } from '../core/common/ttl.js';
 import type { VaultFlags } from '../adapters/vault-options.js';
 import type { AuthFlags } from '../adapters/login.js';
 import { KINDS } from '../kinds/registry.js';
@@ -29,12 +29,12 @@ export type VaultCommandFlags = CommonFlags &
   VaultFlags &
   AuthFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean; target?: string[] } & StateFlags;
 
-/** Ownership state, lock and saved-plan flags (src/core/state.ts, lock.ts, saved-plan.ts). */
+/** Ownership state, lock and saved-plan flags (src/core/state/state.ts, lock.ts, saved-plan.ts). */
 export interface StateFlags {
   statePath?: string;
-  /** The id of the config owning the state record (src/core/state-owner.ts). */
+  /** The id of the config owning the state record (src/core/state/state-owner.ts). */
   stateId?: string;
-  /** apply: allow a destructive plan (src/core/destroys.ts). */
+  /** apply: allow a destructive plan (src/core/plan/destroys.ts). */
   allowDestroy?: boolean;
   lockTimeout?: string;
   lockTtl?: string;
@@ -56,7 +56,7 @@ export function withStateOption(cmd: Command): Command {
     .option('--state-id <id>', 'the id of this config, which owns its state record (default: $VAULT_GITOPS_STATE_ID, else the git repository and directory of -c)');
 }
 
-/** The owner id of the config (src/core/state-owner.ts). */
+/** The owner id of the config (src/core/state/state-owner.ts). */
 export function ownerId(flags: CommonFlags & StateFlags): string {
   return configOwnerId(configDirs(flags), flags.stateId);
 }

@@ -1,10 +1,10 @@
 import { writeFileAtomic } from '../adapters/files.js';
-import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/engine.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
+import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/plan/engine.js';
 import { EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
-import { liveFingerprints, savedPlanText } from '../core/saved-plan.js';
-import { planningState, stateIgnore } from '../core/state.js';
-import { Targets } from '../core/targets.js';
+import { liveFingerprints, savedPlanText } from '../core/plan/saved-plan.js';
+import { planningState, stateIgnore } from '../core/state/state.js';
+import { Targets } from '../core/plan/targets.js';
 import { KINDS } from '../kinds/registry.js';
 import { hasChanges } from '../render/common.js';
 import type { LiveObject, Plan } from '../core/model.js';
@@ -18,7 +18,7 @@ import { mark } from './phases.js';
 import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
-import { readSnapshot } from '../core/snapshot.js';
+import { readSnapshot } from '../core/export/snapshot.js';
 
 export function renderPlan(plan: Plan, format: string, io: Output): string {
   if (format === 'json') return renderJson(plan);

@@ -1,5 +1,5 @@
-import { accessRules, renderPolicy, stateAccess, type AccessMode } from '../core/access.js';
-import { loadDesired } from '../core/engine.js';
+import { accessRules, renderPolicy, stateAccess, type AccessMode } from '../core/least-privilege.js';
+import { loadDesired } from '../core/plan/engine.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
 import { KINDS } from '../kinds/registry.js';
 import { configDirs, loadOptions, stateLocation, type CommonFlags, type StateFlags } from './options.js';

@@ -1,9 +1,9 @@
-import { applyPlan } from '../core/apply.js';
-import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { loadDesired } from '../core/engine.js';
+import { applyPlan } from '../core/apply/apply.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
+import { loadDesired } from '../core/plan/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
 import type { Change, Plan } from '../core/model.js';
-import { describeSinks } from '../core/credential-status.js';
+import { describeSinks } from '../core/plan/credential-status.js';
 import { generatePassword } from '../credentials/generate.js';
 import { KINDS, kindOf } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';

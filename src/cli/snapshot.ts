@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '../adapters/files.js';
 import { RecordingVault } from '../adapters/snapshot-vault.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
-import { snapshotText, takeSnapshot } from '../core/snapshot.js';
+import { snapshotText, takeSnapshot } from '../core/export/snapshot.js';
 import { KINDS } from '../kinds/registry.js';
 import { stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';

@@ -1,6 +1,6 @@
 import { UsageError, errorMessage } from '../core/errors.js';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/lock.js';
-import { checkOwner, type StateStore } from '../core/state.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_LOCK_TTL_SECONDS, describeLock, lockOwner, newRunId, StateLock } from '../core/state/lock.js';
+import { checkOwner, type StateStore } from '../core/state/state.js';
 import { onInterrupt, stopRequested } from './interrupt.js';
 import { durationFlag, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';

@@ -1,5 +1,5 @@
-import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { loadDesired } from '../core/engine.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
+import { loadDesired } from '../core/plan/engine.js';
 import { EXIT_OK } from '../core/errors.js';
 import { KINDS } from '../kinds/registry.js';
 import { configDirs, loadOptions, type CommonFlags } from './options.js';

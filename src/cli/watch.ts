@@ -3,11 +3,11 @@
 // the whole run (renewed by the Vault client; revoked at the end).
 import type { Server } from 'node:http';
 import { KubernetesClient } from '../adapters/kubernetes.js';
-import { formatDiagnostic } from '../core/diagnostics-format.js';
-import { publishEntries } from '../core/ca-bundles.js';
-import { loadDesired } from '../core/engine.js';
+import { formatDiagnostic } from '../core/check/diagnostics-format.js';
+import { publishEntries } from '../core/plan/ca-bundles.js';
+import { loadDesired } from '../core/plan/engine.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
-import { parseTtl } from '../core/ttl.js';
+import { parseTtl } from '../core/common/ttl.js';
 import { KINDS } from '../kinds/registry.js';
 import { CopyStore } from '../publish/copies.js';
 import { closeServer, serveHealth } from '../publish/health.js';

@@ -1,5 +1,5 @@
 import type { VaultPort } from './ports.js';
-import type { KindAccess } from './access.js';
+import type { KindAccess } from './least-privilege.js';
 import type { TSchema } from 'typebox';
 import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
 
@@ -23,7 +23,7 @@ export interface ApplyContext {
 
 /**
  * Where a kind's objects sit in the config, and the JSON Schema of one object. The loader stores the
- * values found there (schema-valid, variables substituted) and `placedEntries` (kinds/support.ts)
+ * values found there (schema-valid, variables substituted) and `placedEntries` (kinds/shared/support.ts)
  * hands them to the kind; `npm run schemas` writes them into schemas/config.schema.json.
  */
 export interface Placement {
@@ -35,7 +35,7 @@ export interface Placement {
   readonly mountTypes?: readonly string[];
   /** map: name → object (addresses `.../KEY/NAME`); single: one object at the key (address `.../KEY`). */
   readonly shape: 'map' | 'single';
-  /** One object's schema, built from the shared field groups (kinds/fields.ts). */
+  /** One object's schema, built from the shared field groups (kinds/shared/fields.ts). */
   readonly schema: TSchema;
   /** map: the rule for names (the schema's propertyNames, for editors; the kind's check reports bad names). */
   readonly names?: TSchema;

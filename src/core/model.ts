@@ -115,7 +115,7 @@ export interface Config {
   password?: Partial<PasswordPolicy>;
   /**
    * The merged config as written (schema-valid, variables substituted; policy files read in):
-   * kinds read their objects from it through their placement (kinds/support.ts placedEntries).
+   * kinds read their objects from it through their placement (kinds/shared/support.ts placedEntries).
    */
   tree: Record<string, unknown>;
   /** Source positions by dotted YAML path (`auth.userpass.users.alice`). */

@@ -1,9 +1,9 @@
 // schemas/config.schema.json, generated from the kinds' placements (`npm run schemas`): a kind's
 // schema goes where its placement says, a key placed in a mount only for the mount types that have it.
 import type { TSchema } from 'typebox';
-import { DEFINITIONS, ENV_VAR_NAME, forbidden, object, passwordPolicy } from './fields.js';
+import { DEFINITIONS, ENV_VAR_NAME, forbidden, object, passwordPolicy } from './shared/fields.js';
 import type { Kind, Placement } from './kind.js';
-import { MOUNT_DESCRIPTION, mountFields, TUNE, type MountSection } from './mount-schema.js';
+import { MOUNT_DESCRIPTION, mountFields, TUNE, type MountSection } from './mounts/mount-schema.js';
 
 type Json = Record<string, unknown>;
 type Placed = { kind: Kind; placement: Placement };

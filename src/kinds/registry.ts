@@ -1,23 +1,23 @@
 import type { KindName } from '../core/model.js';
-import { approleRoleKind } from './approle-role.js';
-import { auditDeviceKind } from './audit-device.js';
-import { authMountKind } from './auth-mount.js';
-import { caBundleKind } from './ca-bundle.js';
-import { githubAuthConfigKind } from './github-auth-config.js';
-import { githubTeamMapKind, githubUserMapKind } from './github-map.js';
-import { identityGroupKind } from './identity-group.js';
-import { jwtConfigKind } from './jwt-config.js';
-import { jwtRoleKind } from './jwt-role.js';
+import { approleRoleKind } from './auth/approle/approle-role.js';
+import { auditDeviceKind } from './sys/audit-device.js';
+import { authMountKind } from './mounts/auth-mount.js';
+import { caBundleKind } from './pki/ca-bundle.js';
+import { githubAuthConfigKind } from './auth/github/github-auth-config.js';
+import { githubTeamMapKind, githubUserMapKind } from './auth/github/github-map.js';
+import { identityGroupKind } from './identity/identity-group.js';
+import { jwtConfigKind } from './auth/jwt/jwt-config.js';
+import { jwtRoleKind } from './auth/jwt/jwt-role.js';
 import type { Kind } from './kind.js';
-import { kubernetesAuthConfigKind } from './kubernetes-auth-config.js';
-import { kubernetesAuthRoleKind } from './kubernetes-auth-role.js';
-import { kvConfigKind } from './kv-config.js';
-import { pkiRoleKind } from './pki-role.js';
-import { pkiRootCaKind } from './pki-root-ca.js';
-import { pkiUrlsKind } from './pki-urls.js';
-import { policyKind } from './policy.js';
-import { secretsMountKind } from './secrets-mount.js';
-import { userpassUserKind } from './userpass-user.js';
+import { kubernetesAuthConfigKind } from './auth/kubernetes/kubernetes-auth-config.js';
+import { kubernetesAuthRoleKind } from './auth/kubernetes/kubernetes-auth-role.js';
+import { kvConfigKind } from './kv/kv-config.js';
+import { pkiRoleKind } from './pki/pki-role.js';
+import { pkiRootCaKind } from './pki/pki-root-ca.js';
+import { pkiUrlsKind } from './pki/pki-urls.js';
+import { policyKind } from './sys/policy.js';
+import { secretsMountKind } from './mounts/secrets-mount.js';
+import { userpassUserKind } from './auth/userpass/userpass-user.js';
 
 /**
  * Every supported kind. Adding a kind: write its module, list it here. The order is the reading

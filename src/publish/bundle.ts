@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Vault } from '../adapters/vault.js';
 import { VaultApiError } from '../core/errors.js';
-import type { PublishEntry } from '../core/ca-bundles.js';
+import type { PublishEntry } from '../core/plan/ca-bundles.js';
 
 type Json = Record<string, unknown>;
 

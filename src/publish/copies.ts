@@ -22,7 +22,7 @@ import {
   type LiveCopy,
   type NamespaceInfo,
   type PublishEntry,
-} from '../core/ca-bundles.js';
+} from '../core/plan/ca-bundles.js';
 
 const MAX_ATTEMPTS = 5;
 

@@ -1,7 +1,7 @@
 // plan and apply for CA bundles: what every publish entry needs in every namespace, and making it so.
 import type { Vault } from '../adapters/vault.js';
 import { errorMessage } from '../core/errors.js';
-import type { CaBundleChange, NamespaceInfo, PublishEntry } from '../core/ca-bundles.js';
+import type { CaBundleChange, NamespaceInfo, PublishEntry } from '../core/plan/ca-bundles.js';
 import { readBundle } from './bundle.js';
 import type { CopyStore } from './copies.js';
 

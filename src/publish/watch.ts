@@ -4,7 +4,7 @@
 import type { DataObject, KubernetesClient, ObjectWatch } from '../adapters/kubernetes.js';
 import type { Vault } from '../adapters/vault.js';
 import { VaultTokenError } from '../adapters/vault-token.js';
-import { decideCopy, type CaBundleChange, type LiveCopy, type NamespaceInfo, type PublishEntry } from '../core/ca-bundles.js';
+import { decideCopy, type CaBundleChange, type LiveCopy, type NamespaceInfo, type PublishEntry } from '../core/plan/ca-bundles.js';
 import { errorMessage } from '../core/errors.js';
 import { readBundle } from './bundle.js';
 import { liveCopy, namespaceInfo, type CopyStore } from './copies.js';

@@ -1,7 +1,7 @@
 // The per-object report printed after an apply. The apply engine produces ApplyResults; this only
 // shows them, in the order given (the order the engine ran them).
 
-import type { ApplyResult } from '../core/apply.js';
+import type { ApplyResult } from '../core/apply/apply.js';
 
 export type { ApplyResult };
 import { ACTION_DONE, painter, sanitize } from './common.js';

@@ -1,6 +1,6 @@
 // The CA-bundle part of a plan: copies in Kubernetes namespaces apply would create, update or
 // remove, and objects under a copy's name it must leave alone. Pure.
-import { countCopyChanges, type CaBundleChange } from '../core/ca-bundles.js';
+import { countCopyChanges, type CaBundleChange } from '../core/plan/ca-bundles.js';
 import { ACTION_STYLES, ACTION_SYMBOLS, sanitize, type Paint } from './common.js';
 
 export const CA_BUNDLES_TITLE = 'CA bundles in Kubernetes';

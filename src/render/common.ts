@@ -2,11 +2,11 @@
 // sensitive masking and terminal colors. Everything here is pure; the renderers never compute a plan,
 // they only decide how to show one.
 
-import { stableStringify } from '../core/canonical-json.js';
+import { stableStringify } from '../core/common/canonical-json.js';
 import { SENSITIVE_MASK, type Action, type Change, type Destroy, type FieldChange, type KindName, type Plan, type UnmanagedObject } from '../core/model.js';
-import { safeField } from '../core/plan-json.js';
-import { hasCopyChanges } from '../core/ca-bundles.js';
-import { isDurationField } from '../kinds/normalise.js';
+import { safeField } from '../core/plan/plan-json.js';
+import { hasCopyChanges } from '../core/plan/ca-bundles.js';
+import { isDurationField } from '../kinds/shared/normalise.js';
 import { KINDS } from '../kinds/registry.js';
 
 /** Section headings by kind name, in the order the kinds are listed inside a plan (the registry's). */

@@ -1,6 +1,6 @@
-import type { DriftClass, DriftReport } from '../core/drift.js';
-import { stableStringify } from '../core/canonical-json.js';
-import { safeField } from '../core/plan-json.js';
+import type { DriftClass, DriftReport } from '../core/plan/drift.js';
+import { stableStringify } from '../core/common/canonical-json.js';
+import { safeField } from '../core/plan/plan-json.js';
 import { formatValue, painter, sanitize } from './common.js';
 import { mdCell } from './markdown.js';
 

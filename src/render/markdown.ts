@@ -20,7 +20,7 @@ import {
   textLines,
   unmanagedLine,
 } from './common.js';
-import { safeField } from '../core/plan-json.js';
+import { safeField } from '../core/plan/plan-json.js';
 
 export const ACTION_EMOJI: Readonly<Record<Action, string>> = {
   create: '🟢',

@@ -25,7 +25,7 @@ import {
   type Paint,
   type Style,
 } from './common.js';
-import { safeField } from '../core/plan-json.js';
+import { safeField } from '../core/plan/plan-json.js';
 
 export interface TextOptions {
   /** ANSI colors (a TTY without --no-color). */

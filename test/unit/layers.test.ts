@@ -89,4 +89,29 @@ describe('layer rule (npm run lint)', () => {
     expect(out).toContain('no dependency violations found');
     expect(code).toBe(0);
   }, 60_000);
+  it("fails inside core when a stage imports a later one, a contract imports a stage, or a folder is no stage", async () => {
+    const { code, out } = await cruise({
+      'src/core/model.ts': 'export type Id = string;\n',
+      // contract → stage
+      'src/core/kind.ts': "import { planIt } from './plan/plan.js';\nexport const k = planIt;\n",
+      'src/core/common/ttl.ts': "import type { Id } from '../model.js';\nexport const ttl = (i: Id) => i.length;\n",
+      // check → plan (later), type-only
+      'src/core/check/validate.ts': "import type { P } from '../plan/plan.js';\nexport const v = (p: P) => p;\n",
+      // config → state (later)
+      'src/core/config/load.ts': "import { record } from '../state/state.js';\nexport const load = record;\n",
+      'src/core/plan/plan.ts': "import { ttl } from '../common/ttl.js';\nexport type P = number;\nexport const planIt = ttl;\n",
+      // state → apply (earlier): allowed
+      'src/core/apply/apply.ts': "import { planIt } from '../plan/plan.js';\nexport const apply = planIt;\n",
+      'src/core/state/state.ts': "import { apply } from '../apply/apply.js';\nexport const record = apply;\n",
+      // a folder that is no stage
+      'src/core/misc/x.ts': "import type { Id } from '../model.js';\nexport const x = (i: Id) => i;\n",
+    });
+    expect(code).not.toBe(0);
+    expect(violations(out)).toEqual([
+      'no-later-stage-from-core-check: src/core/check/validate.ts → src/core/plan/plan.ts',
+      'no-later-stage-from-core-config: src/core/config/load.ts → src/core/state/state.ts',
+      'no-stage-from-core-contracts: src/core/kind.ts → src/core/plan/plan.ts',
+      'no-unknown-core-folder: src/core/misc/x.ts → src/core/model.ts',
+    ]);
+  }, 60_000);
 });

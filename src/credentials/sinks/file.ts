@@ -3,7 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
-import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/paths.js';
+import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/common/paths.js';
 import { directoryFileNames, parseDirectory, parseFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 

@@ -9,9 +9,9 @@ import {
 import { orderValues, VALUE_KEYS } from '../format.js';
 import { sidekickAuth } from '../formats/vault-sidekick.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
-import { valuesHash } from '../../core/credential-status.js';
+import { valuesHash } from '../../core/plan/credential-status.js';
 import { KubernetesError } from './errors.js';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../../core/ca-bundles.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../core/plan/ca-bundles.js';
 
 /** One ownership mark for everything vault-gitops writes to Kubernetes (credential Secrets, CA-bundle copies). */
 export { MANAGED_BY, MANAGED_BY_LABEL };

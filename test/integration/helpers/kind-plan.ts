@@ -7,7 +7,7 @@
  */
 import type { Vault } from '../../../src/adapters/vault.js';
 import type { Config, LiveObject, Plan } from '../../../src/core/model.js';
-import { planChanges } from '../../../src/core/plan.js';
+import { planChanges } from '../../../src/core/plan/plan.js';
 import type { Kind } from '../../../src/kinds/kind.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditDeviceKind as kind } from '../../../src/kinds/audit-device.js';
+import { auditDeviceKind as kind } from '../../../src/kinds/sys/audit-device.js';
 import { uniq } from '../helpers/cli.js';
 import { serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';

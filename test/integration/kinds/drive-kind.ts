@@ -6,8 +6,8 @@
 import type { Vault } from '../../../src/adapters/vault.js';
 import type { Config, DesiredObject, LiveObject } from '../../../src/core/model.js';
 import type { Kind } from '../../../src/kinds/kind.js';
-import { readMountTable } from '../../../src/kinds/mount.js';
-import { sameValue } from '../../../src/kinds/normalise.js';
+import { readMountTable } from '../../../src/kinds/mounts/mount.js';
+import { sameValue } from '../../../src/kinds/shared/normalise.js';
 
 /** A config as loaded from a file, holding `tree` (mount sections are also where the loader puts them). */
 export function config(tree: Record<string, unknown>): Config {

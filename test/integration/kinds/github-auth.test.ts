@@ -4,8 +4,8 @@
 // OpenBao 2.4 has no github auth method; there the mount is refused (the plan's mount-type check
 // says so before any write).
 import { afterAll, describe, expect, it } from 'vitest';
-import { githubAuthConfigKind } from '../../../src/kinds/github-auth-config.js';
-import { githubTeamMapKind, githubUserMapKind } from '../../../src/kinds/github-map.js';
+import { githubAuthConfigKind } from '../../../src/kinds/auth/github/github-auth-config.js';
+import { githubTeamMapKind, githubUserMapKind } from '../../../src/kinds/auth/github/github-map.js';
 import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { applyKind, authConfig, exportOf, fieldsOf, planKind } from './kind-harness.js';

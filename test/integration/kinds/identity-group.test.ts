@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityGroupKind as kind } from '../../../src/kinds/identity-group.js';
+import { identityGroupKind as kind } from '../../../src/kinds/identity/identity-group.js';
 import { uniq } from '../helpers/cli.js';
 import { vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';

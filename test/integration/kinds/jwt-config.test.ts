@@ -4,8 +4,8 @@
 // shown or exported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, Settings } from '../../../src/core/model.js';
-import { exportJwtConfig, jwtConfigKind } from '../../../src/kinds/jwt-config.js';
-import { jwtRoleKind } from '../../../src/kinds/jwt-role.js';
+import { exportJwtConfig, jwtConfigKind } from '../../../src/kinds/auth/jwt/jwt-config.js';
+import { jwtRoleKind } from '../../../src/kinds/auth/jwt/jwt-role.js';
 import { applyKinds, planKinds, readKinds, testConfig } from '../helpers/kind-plan.js';
 import { signingKey, startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.js';
 import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';

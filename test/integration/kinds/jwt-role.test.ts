@@ -3,8 +3,8 @@
 // updates and deletes land; and a JWT signed with a key this test makes logs in through the role.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, Settings } from '../../../src/core/model.js';
-import { jwtConfigKind } from '../../../src/kinds/jwt-config.js';
-import { exportJwtRole, jwtRoleKind } from '../../../src/kinds/jwt-role.js';
+import { jwtConfigKind } from '../../../src/kinds/auth/jwt/jwt-config.js';
+import { exportJwtRole, jwtRoleKind } from '../../../src/kinds/auth/jwt/jwt-role.js';
 import { applyKinds, planKinds, readKinds, testConfig } from '../helpers/kind-plan.js';
 import { signingKey } from '../helpers/oidc-provider.js';
 import { freshMountPath, vaultClient } from '../helpers/server.js';

@@ -4,9 +4,9 @@
 import type { Vault } from '../../../src/adapters/vault.js';
 import type { Kind } from '../../../src/kinds/kind.js';
 import type { Change, Config, LiveObject, Settings } from '../../../src/core/model.js';
-import { planChanges } from '../../../src/core/plan.js';
+import { planChanges } from '../../../src/core/plan/plan.js';
 import type { ExportOutput } from '../../../src/kinds/kind.js';
-import { liveObject } from '../../../src/kinds/support.js';
+import { liveObject } from '../../../src/kinds/shared/support.js';
 
 /** A loaded config with auth mounts only: mount → { type, ...keys the kinds place there (config, roles, teams) }. */
 export function authConfig(mounts: Record<string, { type: string } & Record<string, unknown>>, prune: string[] = []): Config {

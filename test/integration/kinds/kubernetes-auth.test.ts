@@ -3,8 +3,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
-import { kubernetesAuthConfigKind } from '../../../src/kinds/kubernetes-auth-config.js';
-import { kubernetesAuthRoleKind } from '../../../src/kinds/kubernetes-auth-role.js';
+import { kubernetesAuthConfigKind } from '../../../src/kinds/auth/kubernetes/kubernetes-auth-config.js';
+import { kubernetesAuthRoleKind } from '../../../src/kinds/auth/kubernetes/kubernetes-auth-role.js';
 import { freshMountPath, serverEnv, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { applyKind, authConfig, exportOf, fieldsOf, liveSettings, planKind } from './kind-harness.js';

@@ -3,8 +3,8 @@
 // apiserver's TokenReview API with a reviewer ServiceAccount bound to system:auth-delegator. A
 // ServiceAccount of a namespace the role does not bind is refused, and a reviewer without the right to review makes every login fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubernetesAuthConfigKind } from '../../../src/kinds/kubernetes-auth-config.js';
-import { kubernetesAuthRoleKind } from '../../../src/kinds/kubernetes-auth-role.js';
+import { kubernetesAuthConfigKind } from '../../../src/kinds/auth/kubernetes/kubernetes-auth-config.js';
+import { kubernetesAuthRoleKind } from '../../../src/kinds/auth/kubernetes/kubernetes-auth-role.js';
 import { startKube, type KubeServer } from '../../servers/kube.js';
 import { freshMountPath, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { kvConfigKind as kind } from '../../../src/kinds/kv-config.js';
+import { kvConfigKind as kind } from '../../../src/kinds/kv/kv-config.js';
 import { freshMountPath, vaultClient } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { config, converge, pending, readLive } from './drive-kind.js';

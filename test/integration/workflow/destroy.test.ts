@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { serverEnv, vaultClient } from '../helpers/server.js';
-import type { StateRecord } from '../../../src/core/state.js';
+import type { StateRecord } from '../../../src/core/state/state.js';
 
 const id = uniq('ds');
 const kv = `kv-${id}`;

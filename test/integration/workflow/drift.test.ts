@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DriftReport } from '../../../src/core/drift.js';
+import type { DriftReport } from '../../../src/core/plan/drift.js';
 import { cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 

@@ -1,5 +1,5 @@
 // A config of more than 10,000 objects on a stock dev server: the state record is kept in parts
-// (src/core/state-parts.ts) so no JSON object Vault receives passes its default 10,000-entry limit.
+// (src/core/state/state-parts.ts) so no JSON object Vault receives passes its default 10,000-entry limit.
 // The server is this file's own: left on the run's shared one, its 10,500 policies made every later
 // whole-server `export` and re-plan (mount-types, identity-audit-kv-cli, …) take most of a test's 60 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

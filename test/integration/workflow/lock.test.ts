@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultClient } from '../helpers/server.js';
-import type { StateRecord } from '../../../src/core/state.js';
+import type { StateRecord } from '../../../src/core/state/state.js';
 
 const id = uniq('lk');
 const vault = vaultClient();

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { serverEnv, vaultClient } from '../helpers/server.js';
-import type { StateRecord } from '../../../src/core/state.js';
+import type { StateRecord } from '../../../src/core/state/state.js';
 
 const id = uniq('st');
 const ar = `ar-${id}`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { Kind } from '../../../src/core/kind.js';
 import type { Config, DesiredObject } from '../../../src/core/model.js';
-import { loadConfig, type LoadOptions } from '../../../src/core/load.js';
+import { loadConfig, type LoadOptions } from '../../../src/core/check/load.js';
 import { KINDS } from '../../../src/kinds/registry.js';
 
 let root: string | undefined;

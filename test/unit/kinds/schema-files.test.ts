@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { buildConfigSchema, pruneCollections } from '../../../src/kinds/config-schema.js';
-import { object } from '../../../src/kinds/fields.js';
+import { object } from '../../../src/kinds/shared/fields.js';
 import type { Kind } from '../../../src/kinds/kind.js';
 import { KINDS } from '../../../src/kinds/registry.js';
 import { schemaFiles } from '../../../src/kinds/schema-files.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDurationField } from '../../../src/kinds/normalise.js';
+import { isDurationField } from '../../../src/kinds/shared/normalise.js';
 import { KINDS } from '../../../src/kinds/registry.js';
 import {
   KIND_TITLES,

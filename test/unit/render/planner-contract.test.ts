@@ -5,7 +5,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { desired, live } from '../fixtures/objects.js';
 import type { Plan } from '../../../src/core/model.js';
-import { planChanges } from '../../../src/core/plan.js';
+import { planChanges } from '../../../src/core/plan/plan.js';
 import { KINDS } from '../../../src/kinds/registry.js';
 import { renderJson } from '../../../src/render/json.js';
 import { renderMarkdown } from '../../../src/render/markdown.js';

@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { allOutput, cli, type CliResult } from '../../helpers/cli.js';
-import type { StateRecord } from '../../../../src/core/state.js';
+import type { StateRecord } from '../../../../src/core/state/state.js';
 import { cliEnv, targetRequest, type VaultTarget, type Workload } from './workload.js';
 
 interface Delivered {

@@ -1,0 +1,63 @@
+// `credentials:` of an object whose kind delivers credentials: read into a CredentialsSpec (octal
+// modes, rotate durations in seconds) with its file path confined to the sink root.
+import type { Checker } from './checker.js';
+import { DEFAULT_ENV_NAMES, type CredentialsSpec, type PasswordPolicy } from '../model.js';
+import { credentialFileProblems } from '../common/paths.js';
+import { parseTtl } from '../common/ttl.js';
+import type { Json } from '../config/yaml-tree.js';
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readCredentials(c: Checker, raw: unknown, path: string[]): CredentialsSpec | undefined {
+  if (!isObj(raw) || c.broken(path)) return undefined;
+  const out: CredentialsSpec = {};
+  if (isObj(raw.file) && typeof raw.file.path === 'string') {
+    const mode = fileMode(c, raw.file.mode, [...path, 'file', 'mode']);
+    const { format, env_names: envNames } = raw.file as NonNullable<CredentialsSpec['file']>;
+    out.file = {
+      path: raw.file.path,
+      ...(mode !== undefined ? { mode } : {}),
+      ...(raw.file.adopt === true ? { adopt: true } : {}),
+      ...(format ? { format } : {}),
+      ...(envNames ? { env_names: envNames } : {}),
+    };
+    for (const d of credentialFileProblems(out.file, c.sinkRoot)) c.error([...path, 'file', d.field], c.valuePos([...path, 'file', d.field]), d.message, d.hint);
+    checkEnvNames(c, out.file, [...path, 'file', 'env_names']);
+  }
+  if (isObj(raw.kubernetes)) out.kubernetes = raw.kubernetes as unknown as NonNullable<CredentialsSpec['kubernetes']>;
+  if (isObj(raw.rotate)) {
+    const rotate: NonNullable<CredentialsSpec['rotate']> = {};
+    for (const k of ['before_expiry', 'max_age'] as const) {
+      const v = raw.rotate[k];
+      const secs = typeof v === 'string' || typeof v === 'number' ? parseTtl(v) : undefined;
+      if (secs !== undefined) rotate[k] = secs;
+    }
+    out.rotate = rotate;
+  }
+  if (isObj(raw.password)) out.password = raw.password as Partial<PasswordPolicy>;
+  return out;
+}
+
+/** `env_names` only means something for `format: env`, and two values cannot share a variable. */
+function checkEnvNames(c: Checker, file: NonNullable<CredentialsSpec['file']>, path: string[]): void {
+  if (!file.env_names || c.broken(path)) return;
+  if (file.format !== 'env') {
+    c.error(path, c.keyPos(path), '`env_names` is only used with `format: env`', 'add `format: env` or remove `env_names`');
+    return;
+  }
+  const names = Object.values({ ...DEFAULT_ENV_NAMES, ...file.env_names });
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) c.error(path, c.valuePos(path), `two credentials are named \`${dup}\``, 'give each its own variable name');
+}
+
+/** `mode: 0600` (YAML reads it as the decimal 600), `"0600"`, `0o600`, `"600"` → 0o600; 384 stays 384. */
+function fileMode(c: Checker, v: unknown, path: string[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const entry = c.entry(path);
+  const src = entry ? c.sources.get(entry.pos.file) : undefined;
+  const text = entry?.scalar && src ? src.text.slice(entry.scalar.offset, entry.scalar.end).trim().replace(/^["']|["']$/g, '') : String(v);
+  const m = /^(?:0o?)?([0-7]{3,4})$/.exec(text);
+  if (m) return parseInt(m[1]!, 8);
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
+  return undefined;
+}

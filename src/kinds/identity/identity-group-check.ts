@@ -1,0 +1,61 @@
+// Cross-reference checks of the declared identity groups (after schema validation).
+import type { Settings } from '../../core/model.js';
+
+interface Entry {
+  name: string;
+  value: Settings;
+  path: string[];
+}
+
+/** The part of the kinds contract's CheckContext these checks use. */
+export interface CheckReporter {
+  broken(path: readonly string[]): boolean;
+  error(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
+  warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
+}
+
+const membersOf = (v: Settings): string[] => (Array.isArray(v.member_groups) ? v.member_groups.filter((m): m is string => typeof m === 'string') : []);
+
+/** The first membership cycle through `start` among the declared groups (Vault refuses one), as names. */
+function cycleFrom(start: string, members: ReadonlyMap<string, string[]>): string[] | undefined {
+  const walk = (name: string, trail: string[]): string[] | undefined => {
+    for (const m of members.get(name) ?? []) {
+      if (m === start) return [...trail, m];
+      if (!trail.includes(m)) {
+        const found = walk(m, [...trail, m]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(start, [start]);
+}
+
+export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<string>, ctx: CheckReporter): void {
+  const declared = new Map(entries.map((e) => [e.name, membersOf(e.value)]));
+  const reported = new Set<string>();
+  for (const e of entries) {
+    if (ctx.broken(e.path)) continue;
+    const external = e.value.type === 'external';
+    const members = membersOf(e.value);
+    if (external && members.length > 0) {
+      ctx.error([...e.path, 'member_groups'], 'an external group gets its members from its alias (the auth method), not from member_groups', 'make it an internal group, or remove member_groups');
+    }
+    if (!external && e.value.alias !== undefined) {
+      ctx.error([...e.path, 'alias'], 'only an external group has an alias', 'add `type: external` (members then come from the auth method), or remove alias');
+    }
+    for (const m of members) {
+      if (m === e.name) ctx.error([...e.path, 'member_groups'], `group ${e.name} cannot be a member of itself`);
+      else if (!declared.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault when applying; declare it to manage it');
+    }
+    const cycle = members.includes(e.name) || reported.has(e.name) ? undefined : cycleFrom(e.name, declared);
+    if (cycle) {
+      cycle.forEach((n) => reported.add(n));
+      ctx.error([...e.path, 'member_groups'], `group membership goes round in a circle: ${cycle.join(' → ')}`, 'Vault refuses cycles: remove one of these memberships');
+    }
+    const alias = e.value.alias as { mount?: unknown } | undefined;
+    if (external && typeof alias?.mount === 'string' && !authMounts.has(alias.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, ''))) {
+      ctx.warn([...e.path, 'alias', 'mount'], `auth mount ${alias.mount} is not declared under auth`, 'it must be enabled in Vault when applying; declare it to manage it');
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// An identity group's comparable shape, shared by the config side and Vault's answer. Vault's ids
+// never appear in it: member groups are names, an external group's alias names its auth mount path.
+import type { Settings } from '../../core/model.js';
+import { normaliseField } from '../shared/normalise.js';
+import { trimSlash } from '../shared/support.js';
+
+export interface GroupAlias {
+  name: string;
+  /** The auth mount's path, without slashes: `github`, `oidc/corp`. */
+  mount: string;
+}
+
+type Json = Record<string, unknown>;
+
+function sortedNames(v: unknown): string[] {
+  const list = Array.isArray(v) ? v : [];
+  return [...new Set(list.filter((x): x is string => typeof x === 'string').map((x) => x.trim()))].sort();
+}
+
+/** Metadata values are strings in Vault (a number in YAML is sent and read back as text). */
+function metadataOf(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(
+    Object.entries(v as Json)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]): [string, string] => [k, typeof x === 'string' ? x : JSON.stringify(x)])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+function aliasOf(v: unknown): GroupAlias | null {
+  if (!v || typeof v !== 'object') return null;
+  const a = v as Json;
+  if (typeof a.name !== 'string' || typeof a.mount !== 'string') return null;
+  return { name: a.name, mount: trimSlash(a.mount.replace(/^\/+/, '').replace(/^auth\//, '')) };
+}
+
+/**
+ * Declared or live settings → the compared shape. The type defaults to internal, as in Vault. An
+ * external group declared without `alias` has none: a live alias is then a difference (removed on
+ * apply), so an alias deleted from the config does not linger.
+ */
+/** Policies are a set: compared sorted and de-duplicated. */
+const POLICY_SET: ReadonlySet<string> = new Set(['policies']);
+
+export function normaliseGroup(settings: Settings): Settings {
+  const out: Settings = { type: settings.type === 'external' ? 'external' : 'internal' };
+  if (settings.policies !== undefined) out.policies = normaliseField('policies', settings.policies, POLICY_SET);
+  if (settings.metadata !== undefined) out.metadata = metadataOf(settings.metadata);
+  if (settings.member_groups !== undefined) out.member_groups = sortedNames(settings.member_groups);
+  if (out.type === 'external') out.alias = aliasOf(settings.alias);
+  return out;
+}
+
+/** Vault's group answer → the compared shape, given id → name of every group and accessor → auth mount path. */
+export function liveGroupSettings(data: Json, groupNames: ReadonlyMap<string, string>, mountPaths: ReadonlyMap<string, string>): Settings {
+  const memberIds = Array.isArray(data.member_group_ids) ? (data.member_group_ids as unknown[]) : [];
+  const raw = data.alias && typeof data.alias === 'object' ? (data.alias as Json) : {};
+  const accessor = typeof raw.mount_accessor === 'string' ? raw.mount_accessor : undefined;
+  const alias =
+    typeof raw.name === 'string' && accessor !== undefined
+      ? // An accessor of no live auth mount (disabled since) cannot equal any declared path.
+        { name: raw.name, mount: mountPaths.get(accessor) ?? `(unknown mount accessor ${accessor})` }
+      : undefined;
+  return normaliseGroup({
+    type: data.type,
+    policies: data.policies ?? [],
+    metadata: data.metadata ?? {},
+    member_groups: memberIds.map((id) => groupNames.get(String(id)) ?? `(unknown group id ${String(id)})`),
+    alias,
+  });
+}
+
+/** A live group as config (`export`): defaults and empty fields dropped. */
+export function exportGroup(settings: Settings): Settings {
+  const out: Settings = {};
+  if (settings.type === 'external') out.type = 'external';
+  for (const field of ['policies', 'member_groups'] as const) {
+    const v = settings[field];
+    if (Array.isArray(v) && v.length > 0) out[field] = v;
+  }
+  const meta = settings.metadata;
+  if (meta && typeof meta === 'object' && Object.keys(meta).length > 0) out.metadata = meta;
+  if (settings.alias) out.alias = settings.alias;
+  return out;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { checkGroups } from '../../../../src/kinds/identity/identity-group-check.js';
+
+function run(groups: Record<string, Record<string, unknown>>, auth: string[] = []) {
+  const out: string[] = [];
+  const entries = Object.entries(groups).map(([name, value]) => ({ name, value, path: ['identity', 'groups', name] }));
+  checkGroups(entries, new Set(auth), {
+    broken: () => false,
+    error: (p, m) => out.push(`error ${p.join('.')}: ${m}`),
+    warn: (p, m) => out.push(`warn ${p.join('.')}: ${m}`),
+  });
+  return out;
+}
+
+describe('identity group checks', () => {
+  it('accepts internal groups with declared members and an external group with an alias on a declared mount', () => {
+    expect(run({ a: { member_groups: ['b'] }, b: {}, e: { type: 'external', alias: { name: 'x', mount: 'gh' } } }, ['gh'])).toEqual([]);
+  });
+
+  it('refuses members on an external group and an alias on an internal one', () => {
+    expect(run({ e: { type: 'external', member_groups: ['b'] }, b: { alias: { name: 'x', mount: 'gh' } } }, ['gh'])).toEqual([
+      'error identity.groups.e.member_groups: an external group gets its members from its alias (the auth method), not from member_groups',
+      'error identity.groups.b.alias: only an external group has an alias',
+    ]);
+  });
+
+  it('refuses self-membership and cycles, reporting a cycle once', () => {
+    expect(run({ a: { member_groups: ['a'] } })).toEqual(['error identity.groups.a.member_groups: group a cannot be a member of itself']);
+    expect(run({ a: { member_groups: ['b'] }, b: { member_groups: ['c'] }, c: { member_groups: ['a'] } })).toEqual([
+      'error identity.groups.a.member_groups: group membership goes round in a circle: a → b → c → a',
+    ]);
+  });
+
+  it('warns about members and alias mounts the config does not declare (they must exist in Vault)', () => {
+    expect(run({ a: { member_groups: ['elsewhere'] }, e: { type: 'external', alias: { name: 'x', mount: 'auth/oidc/' } } }, [])).toEqual([
+      'warn identity.groups.a.member_groups: member group elsewhere is not declared under identity.groups',
+      'warn identity.groups.e.alias.mount: auth mount auth/oidc/ is not declared under auth',
+    ]);
+  });
+});
