@@ -1,4 +1,4 @@
-// Layer direction and import cycles in src/ (issue 11, docs in /README.md "Architecture").
+// Layer direction and import cycles in src/ (issue 11, docs in docs/development.md "Architecture").
 // Floors, top to bottom; an import may only point down (or stay on its floor):
 //   cli → render → kinds, credentials, publish → adapters → core
 // and inside core, the stages: contracts ← common ← config ← check ← plan ← apply ← state ← export

@@ -1,4 +1,7 @@
-/** The README's Performance section, regenerated whole from one bench run's results. */
+/**
+ * The Performance page's measured section (docs/performance.md, between the bench markers),
+ * regenerated whole from one bench run's results. Its links are relative to docs/.
+ */
 import { PART_ENTRIES } from '../src/core/state/state-parts.js';
 import type { Run } from './process.js';
 
@@ -180,7 +183,7 @@ export function renderSection(all: Results): string {
     'once, over keep-alive with plain `fetch` and no tool code. `npm run bench -- --sizes 1000,10000` picks',
     'the sizes (default 1,000, 10,000 and 50,000); `--compare terraform` adds OpenTofu/Terraform on the same',
     'objects; a run stopped half-way resumes with the steps it finished (`--fresh` starts over; `--report-only` renders this section again from the saved results). This',
-    'section and [bench/plan-time.svg](bench/plan-time.svg) are regenerated whole; raw results go to `bench/results/`.',
+    'section and [bench/plan-time.svg](../bench/plan-time.svg) are regenerated whole; raw results go to `bench/results/`.',
     '',
     `Measured ${all.date} (commit ${all.commit}) on ${all.machine}; the run took ${all.minutes} min. Wall times include Node start-up and config loading. Below 50,000 objects, validate, the no-change plan and its floor are each the median of three runs. The floor runs inside the bench's own, already warm process; the CLI is a fresh process every time, so start-up, module loading and the JIT's warm-up count against it only.`,
     '',
@@ -190,7 +193,7 @@ export function renderSection(all: Results): string {
     '',
     growth(all.sizes),
     '',
-    `![No-change plan: wall time against N, vault-gitops and its floor (and ${product(all)} where compared)](bench/plan-time.svg)`,
+    `![No-change plan: wall time against N, vault-gitops and its floor (and ${product(all)} where compared)](../bench/plan-time.svg)`,
     '',
     ...profileSummary(all),
     '',
@@ -209,4 +212,23 @@ export function renderSection(all: Results): string {
     `429s: with a \`sys/quotas/rate-limit\` of ${all.limited.rate}/s, a no-change plan of ${num(all.limited.objects)} objects took ${s(all.limited.ms)}, retried ${all.limited.retries ?? '?'} requests and exited ${all.limited.code} (0 = succeeded, no changes).`,
     `Every run converged (plan after apply shows no changes): ${all.sizes.every((r) => r.converged) ? 'yes' : '**NO**'}.`,
   ].join('\n');
+}
+
+/** The page the section is rendered into, relative to the repository root. */
+export const REPORT_FILE = 'docs/performance.md';
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+/**
+ * `page` (the Performance page's text, undefined when there is none yet) with everything between
+ * the bench markers replaced by `section`; the prose around the markers is kept as written. A page
+ * without markers gets the section appended.
+ */
+export function placeSection(page: string | undefined, section: string): string {
+  const block = `${START}\n${section}\n${END}`;
+  if (page === undefined) return `# Performance\n\n${block}\n`;
+  const from = page.indexOf(START);
+  const to = page.indexOf(END, from);
+  if (from < 0 || to < 0) return `${page.trimEnd()}\n\n${block}\n`;
+  return `${page.slice(0, from)}${block}${page.slice(to + END.length)}`;
 }

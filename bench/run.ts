@@ -4,7 +4,7 @@
  * drift, apply of that drift — wall time, Vault requests, peak RSS — each next to its floor (the same
  * requests with plain keep-alive fetch, 16 at once). Also cold start, 429 handling, a CPU profile of
  * the no-change plan, and with `--compare terraform` OpenTofu/Terraform + terraform-provider-vault on
- * the same objects. Regenerates the README's Performance section and bench/plan-time.svg. Never run by CI.
+ * the same objects. Regenerates the measured section of docs/performance.md and bench/plan-time.svg. Never run by CI.
  *
  *   npm run bench -- --sizes 1000,10000,50000 --compare terraform --compare-sizes 1000 --server vault
  *
@@ -20,7 +20,7 @@ import { generateConfig, type Synthetic } from './config.js';
 import { readFloor, runRequests } from './floor.js';
 import { runProcess, type Run } from './process.js';
 import { summariseProfile } from './profile.js';
-import { renderSection, type Results } from './report.js';
+import { placeSection, renderSection, REPORT_FILE, type Results } from './report.js';
 import { startServer, type BenchServer } from './server.js';
 import { lineChart } from './svg.js';
 import { compareRoles, findTerraform, providerOverride, secretsInState, writeCompareTf, writeCompareYaml, type TerraformTools } from './terraform.js';
@@ -274,7 +274,7 @@ function commitId(): string {
   }
 }
 
-/** The README section and the chart from one run's results: a pure rendering, so `--report-only` redoes it from the saved results. */
+/** The Performance page's section and the chart from one run's results: a pure rendering, so `--report-only` redoes it from the saved results. */
 function publish(all: Results): void {
   const svg = lineChart('No-change plan: wall time against N', [
     { label: 'vault-gitops', color: '#1f77b4', points: all.sizes.map((r) => ({ n: r.n, seconds: r.plan.ms / 1000 })) },
@@ -288,12 +288,9 @@ function publish(all: Results): void {
   ]);
   writeFileSync(join(root, 'bench/plan-time.svg'), svg);
 
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const block = `${start}\n${renderSection(all)}\n${end}`;
-  const next = readme.includes(start) ? readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), () => block) : `${readme.trimEnd()}\n\n## Performance\n\n${block}\n`;
-  writeFileSync(join(root, 'README.md'), next);
+  const page = join(root, REPORT_FILE);
+  mkdirSync(dirname(page), { recursive: true });
+  writeFileSync(page, placeSection(existsSync(page) ? readFileSync(page, 'utf8') : undefined, renderSection(all)));
 }
 
 async function main() {
@@ -304,7 +301,7 @@ async function main() {
   if (flag('report-only')) {
     const saved = arg('results', '') || join(root, 'bench/results', readdirSync(join(root, 'bench/results')).filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().at(-1) ?? 'none.json');
     publish(JSON.parse(readFileSync(saved, 'utf8')) as Results);
-    log(`README Performance section and bench/plan-time.svg written again from ${saved}`);
+    log(`${REPORT_FILE} (its measured section) and bench/plan-time.svg written again from ${saved}`);
     return;
   }
   const sizes = sizesArg(arg('sizes', arg('n', '1000,10000,50000')));
@@ -356,7 +353,7 @@ async function main() {
   };
   writeFileSync(join(root, `bench/results/${all.date}.json`), JSON.stringify(all, null, 2));
   publish(all);
-  log(`README Performance section and bench/plan-time.svg written; ${all.minutes} min in all`);
+  log(`${REPORT_FILE} (its measured section) and bench/plan-time.svg written; ${all.minutes} min in all`);
 }
 
 // Stopped with Ctrl-C: exit through process.exit so the servers' exit handlers kill them.

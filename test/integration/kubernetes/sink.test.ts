@@ -323,7 +323,7 @@ describe('kubernetes sink: concurrent modification', () => {
 });
 
 describe('kubernetes sink: access', () => {
-  it('works with exactly the README RBAC: get, create, update on secrets in the namespace', async () => {
+  it('works with exactly the RBAC of docs/kubernetes.md (Kubernetes Secrets): get, create, update on secrets in the namespace', async () => {
     const sa = await kube.serviceAccount(NS, 'vault-gitops', [
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update'] },
     ]);

@@ -17,7 +17,7 @@ describe('config-examples', () => {
     );
     expect(Object.keys(objectsOf(c, 'userpass-user', 'userpass'))).toEqual(['alice', 'bob', 'carol']);
     expect(Object.keys(objectsOf(c, 'approle-role', 'approle')).sort()).toEqual([`orders-${env}`, `payments-${env}`, `search-${env}`]);
-    // One object per delivery format (README: Credential formats).
+    // One object per delivery format (docs/credentials.md: Credential formats).
     const files = Object.fromEntries(Object.entries(objectsOf(c, 'approle-role', 'approle')).map(([name, role]) => [name, role.credentials?.file]));
     expect(files).toEqual({
       [`payments-${env}`]: { path: `out/${env}/payments.json` },
