@@ -65,7 +65,7 @@ export function normaliseMount(raw: string): string {
   return m;
 }
 
-/** What to log in with: flags first, then VAULT_GITOPS_AUTH_* (see the README's "Logging in"). */
+/** What to log in with: flags first, then VAULT_GITOPS_AUTH_* (see docs/commands.md, "Logging in"). */
 export function resolveLogin(flags: AuthFlags, env: NodeJS.ProcessEnv = process.env): LoginPlan {
   const rawMethod = nonEmpty(flags.auth) ?? nonEmpty(env[`${ENV}METHOD`]) ?? 'token';
   const method = AUTH_METHODS.find((m) => m === rawMethod.toLowerCase());

@@ -60,7 +60,7 @@ export async function watchCommand(flags: WatchFlags, io: Output): Promise<numbe
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const entries = publishEntries(loaded.config);
   if (entries.length === 0) {
-    throw new UsageError('the config publishes no CA bundle; watch has nothing to do', 'declare secrets.<pki mount>.publish.<name> (see the README, "CA bundles in every namespace")');
+    throw new UsageError('the config publishes no CA bundle; watch has nothing to do', 'declare secrets.<pki mount>.publish.<name> (see docs/kubernetes.md, "CA bundles in every namespace")');
   }
   const signal = stopSignal();
   const session = await openSession(flags, io);

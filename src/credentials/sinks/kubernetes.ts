@@ -186,7 +186,7 @@ export class KubernetesSink implements CredentialSink {
       }
       if (err.status === 403) {
         return fail(
-          new KubernetesError('forbidden', key, `${verb} forbidden (403): ${detail}`, 403, `grant get, create and update on secrets in namespace ${spec(target).namespace} (see the README's RBAC)`),
+          new KubernetesError('forbidden', key, `${verb} forbidden (403): ${detail}`, 403, `grant get, create and update on secrets in namespace ${spec(target).namespace} (see docs/kubernetes.md, "Kubernetes Secrets", for the RBAC)`),
         );
       }
       const status = `${err.status}${err.reason ? ` ${err.reason}` : ''}`;
