@@ -47,6 +47,27 @@ export interface Placement {
   readonly description: string;
 }
 
+/**
+ * What the generated reference (`npm run docs` → docs/reference/<kind>.md) says of a kind beyond
+ * its placement, its schema and the rest of the contract. Declarative: the generator names no kind.
+ */
+export interface KindDocs {
+  /** What one object is, a sentence or two (Markdown). */
+  readonly summary: string;
+  /** The Vault API paths of one object, `MOUNT` and `NAME` for its mount and name: `auth/MOUNT/role/NAME`. */
+  readonly api: readonly string[];
+  /** A minimal config (one YAML file) declaring one object of this kind; a unit test runs it through `validate`. */
+  readonly example: string;
+  /** Vault's value of a field nobody sets, where the schema states none (dotted for nested fields: `tune.listing_visibility`). */
+  readonly defaults?: Readonly<Settings>;
+  /** Settings of sample objects whose destroyNote differs (a secrets mount's type); default: one sample without settings. */
+  readonly destroySamples?: readonly Settings[];
+  /** Kinds without a placement (the mounts): the section whose entries they are, and one entry's schema. */
+  readonly section?: { readonly in: 'auth' | 'secrets'; readonly schema: TSchema; readonly description: string };
+  /** A hand-written page for the walk-through and the why, relative to docs/ (`kinds/jwt-oidc.md`). */
+  readonly guide?: string;
+}
+
 /** What an export writes besides the config values. */
 export interface ExportOutput {
   /** Extra files by path relative to the export directory (confined to it when written). */
@@ -95,6 +116,8 @@ export interface Kind {
   readonly placement?: Placement;
   /** `destroys[].code` of a destructive delete (see destroyNote); default the kind's name. */
   readonly destroyCode?: string;
+  /** For the generated reference (docs/reference/); every registered kind has it (a unit test checks). */
+  readonly docs?: KindDocs;
 
   /** The objects of this kind the config declares. */
   desired(config: Config): DesiredObject[];

@@ -5,7 +5,7 @@ import type { Config, CredentialHolderConfig, CredentialsSpec, DesiredObject, Ki
 import { parseTtl } from '../../core/common/ttl.js';
 import { exportableFields, exportedSettings } from '../shared/export.js';
 import { genericName, TOKEN_DEFAULTS } from '../shared/fields.js';
-import type { CheckContext, CredentialCapability, Kind } from '../kind.js';
+import type { CheckContext, CredentialCapability, Kind, KindDocs } from '../kind.js';
 import { normaliserFor } from '../shared/normalise.js';
 import { checkServerOnlyFields } from '../shared/server-fields.js';
 import {
@@ -51,6 +51,8 @@ interface CollectionFlavor {
   extraFields?: Record<string, (vault: Vault, obj: { mount: string; name: string }) => Promise<unknown>>;
   /** Paths beyond the object's own (`auth/MOUNT/API/NAME`) that one object needs, for policy-for. */
   objectAccess?: (objectPath: string, holder: CredentialHolderConfig) => KindAccess;
+  /** The reference page's summary, API paths and example (its defaults are the export's). */
+  docs: Omit<KindDocs, 'defaults'>;
 }
 
 export function objectPath(api: string, obj: Pick<DesiredObject, 'mount' | 'name'>): string {
@@ -82,6 +84,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     deletable: true,
     placement: { in: 'auth', key: [f.section], mountTypes: [f.authType], shape: 'map', schema: f.schema, names: genericName(), allowEmpty: true, description: f.description },
     credentials: f.credentials,
+    docs: { ...f.docs, defaults: { ...TOKEN_DEFAULTS, ...f.exportDefaults } },
 
     desired(config) {
       return holders(config).map(({ entry, mount, h }) => {

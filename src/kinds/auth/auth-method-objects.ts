@@ -6,7 +6,7 @@ import type { KindAccess } from '../../core/least-privilege.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../../core/model.js';
 import { exportableFields, exportedSettings } from '../shared/export.js';
 import { TOKEN_DEFAULTS } from '../shared/fields.js';
-import type { ApplyContext, CheckContext, ExportOutput, Kind, Placement } from '../kind.js';
+import type { ApplyContext, CheckContext, ExportOutput, Kind, KindDocs, Placement } from '../kind.js';
 import { checkServerOnlyFields } from '../shared/server-fields.js';
 import { checkPolicyRefs, compact, listAndRead, liveMountsOfType, liveObject, placedEntries, placedObject, rule, type PlacedEntry } from '../shared/support.js';
 
@@ -41,6 +41,8 @@ interface Shapes {
   exportNote?(obj: LiveObject): string | undefined;
   sensitiveFields?: string[];
   securityFields: string[];
+  /** The reference page's summary, API paths and example (its defaults are the export's). */
+  docs: Omit<KindDocs, 'defaults'>;
 }
 
 /** The object's config value: the schema's fields without Vault's defaults or write-only secrets; policies that do not exist live are left out. */
@@ -77,6 +79,7 @@ function common(s: Shapes, shape: 'single' | 'map') {
       sensitiveFields: s.sensitiveFields ?? [],
       securityFields: s.securityFields,
       placement,
+      docs: { ...s.docs, defaults: { ...TOKEN_DEFAULTS, ...s.defaults } },
       desired: (config: Config): DesiredObject[] =>
         entries(config).map((e) => {
           const policies = nameList(e.value[s.policyField]).filter((p) => p !== 'default' && config.policies[p]);

@@ -59,6 +59,25 @@ export const identityGroupKind: Kind = {
   deletable: true,
 
   placement: { in: 'root', key: ['identity', 'groups'], shape: 'map', schema, names, allowEmpty: true, description: 'Identity groups by name.' },
+  docs: {
+    summary:
+      "An identity group: policies for its members. An internal group's members are other groups, by name; an external group's members come from an auth method through its alias (a GitHub team, an OIDC groups claim), named by the auth mount's path. No Vault ids in the config.",
+    api: ['identity/group/name/NAME', 'identity/group-alias', 'identity/group-alias/id/ID'],
+    example: `policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" {
+        capabilities = ["read"]
+      }
+identity:
+  groups:
+    platform:
+      policies: [app-read]
+      metadata: { team: platform }
+`,
+    defaults: { type: 'internal' },
+    guide: 'kinds/identity-audit-kv.md',
+  },
 
   desired(config) {
     return placedEntries(config, identityGroupKind).map((e) => {

@@ -85,6 +85,20 @@ export const kvConfigKind: Kind = {
   deletable: false,
 
   placement: { in: 'secrets', key: ['config'], mountTypes: ['kv', 'kv-v2'], shape: 'single', schema, description: 'kv version 2: version settings (<mount>/config).' },
+  docs: {
+    summary:
+      "A KV version 2 mount's version settings: how many versions it keeps, whether writes need check-and-set, when versions are deleted. Part of the mount: it is never deleted. Secret values are out of scope: never read, never written.",
+    api: ['MOUNT/config'],
+    example: `secrets:
+  secret:
+    type: kv-v2
+    config:
+      max_versions: 10
+      cas_required: true
+`,
+    defaults: { max_versions: 0, cas_required: false, delete_version_after: 0 },
+    guide: 'kinds/identity-audit-kv.md',
+  },
 
   desired(config) {
     return placedEntries(config, kvConfigKind).map((e) =>

@@ -100,6 +100,11 @@ export function mountFields(section: MountSection): TProperties {
   };
 }
 
+/** A mount's whole schema with its `tune` inlined (the generated reference's field table). */
+export function mountSchema(section: MountSection): TSchema {
+  return object({ ...mountFields(section), tune: TUNE[section] }, { required: ['type'], description: MOUNT_DESCRIPTION[section] });
+}
+
 export const MOUNT_DESCRIPTION: Record<MountSection, string> = {
   auth: 'An auth method mount (sys/auth/<path>).',
   secrets: 'A secrets engine mount (sys/mounts/<path>).',

@@ -1,12 +1,12 @@
 import type { Capability } from '../../core/least-privilege.js';
 import { readMountTable } from '../../core/common/mount-table.js';
 import type { Config, KindName, MountConfig, Settings } from '../../core/model.js';
-import type { Kind } from '../kind.js';
+import type { Kind, KindDocs } from '../kind.js';
 import { exportableFields, isDefault } from '../shared/export.js';
 import { checkNewMountTypes } from './mount-catalog.js';
 import { checkNestedMounts, checkNewMountPlaces } from './mount-nesting.js';
 import { canonicalMountType } from './mount-kv-type.js';
-import { TUNE } from './mount-schema.js';
+import { MOUNT_DESCRIPTION, mountSchema, TUNE } from './mount-schema.js';
 import { normaliseSettings } from '../shared/normalise.js';
 import { compact, desiredObject, liveObject, rule } from '../shared/support.js';
 
@@ -30,6 +30,8 @@ interface MountFlavor {
   sudo: boolean;
   /** What deleting the mount loses (Kind.destroyNote), given its path and type. */
   loss(path: string, type: string): string;
+  /** The reference page's summary, API paths, example and destroy samples (the section, schema and defaults are the mount's). */
+  docs: Pick<KindDocs, 'summary' | 'api' | 'example' | 'destroySamples'>;
 }
 
 /** A mount's comparable shape: enable fields flat, tune fields as `tune.<name>`. */
@@ -81,6 +83,11 @@ export function mountKind(f: MountFlavor): Kind {
     securityFields: ['type'],
     deletable: true,
     destroyNote: (obj) => f.loss(obj.mount ?? obj.address.split('/').slice(1).join('/'), String(obj.settings.type ?? '')),
+    docs: {
+      ...f.docs,
+      section: { in: f.section, schema: mountSchema(f.section), description: MOUNT_DESCRIPTION[f.section] },
+      defaults: { local: false, seal_wrap: false, external_entropy_access: false, ...Object.fromEntries(Object.entries(TUNE_DEFAULTS).map(([k, v]) => [`tune.${k}`, v])) },
+    },
 
     desired(config) {
       return Object.entries(mounts(config)).map(([path, m]) =>

@@ -7,6 +7,16 @@ export const secretsMountKind = mountKind({
   api: 'sys/mounts',
   system: new Set(['sys', 'cubbyhole', 'identity']),
   sudo: false,
+  docs: {
+    summary: 'A secrets engine mount (`sys/mounts`): its type, options, description and tune settings. The objects inside it (PKI roles, a KV v2 mount\'s settings, ...) are kinds of their own, declared under the same key. Secret values are never managed.',
+    api: ['sys/mounts/MOUNT', 'sys/mounts/MOUNT/tune'],
+    example: `secrets:
+  secret:
+    type: kv-v2
+    description: application secrets
+`,
+    destroySamples: [{ type: 'kv' }, { type: 'pki' }, { type: 'transit' }, {}],
+  },
   loss(path, type) {
     switch (type) {
       case 'kv':

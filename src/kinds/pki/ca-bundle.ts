@@ -50,6 +50,21 @@ export const caBundleKind: Kind = {
     names: genericName(),
     description: 'pki: the CA bundle published to Kubernetes namespaces (ConfigMaps or Secrets), by entry name.',
   },
+  docs: {
+    summary:
+      "A pki mount's CA certificate(s), published as a ConfigMap (or an Opaque Secret) into the Kubernetes namespaces the entry selects, kept current by `apply` and `watch`. The copies are Kubernetes objects, not Vault objects: plans list them under `ca_bundles`; copies in a namespace that stops matching are removed, those of an entry removed from the config are left as they are.",
+    api: ['MOUNT/cert/ca', 'MOUNT/issuers', 'MOUNT/issuer/NAME'],
+    example: `secrets:
+  pki:
+    type: pki
+    root_ca: { common_name: Example Root CA }
+    publish:
+      example-ca:
+        namespaces:
+          selector: { trust: example }
+          exclude: [kube-system]
+`,
+  },
 
   desired: () => [],
   readLive: async () => [],

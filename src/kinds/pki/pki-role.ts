@@ -105,6 +105,20 @@ export const pkiRoleKind: Kind = {
   securityFields: ['allowed_domains', 'allow_any_name', 'allow_subdomains', 'allow_glob_domains', 'allow_ip_sans', 'enforce_hostnames'],
   deletable: true,
   placement: { in: 'secrets', key: ['roles'], mountTypes: ['pki'], shape: 'map', schema, names: genericName(), allowEmpty: true, description: 'pki: roles by name.' },
+  docs: {
+    summary: 'A role of a pki mount: which certificates it issues (names, SANs, key type, usages, lifetime). A write replaces the whole role.',
+    api: ['MOUNT/roles/NAME'],
+    example: `secrets:
+  pki:
+    type: pki
+    roles:
+      web:
+        allowed_domains: [example.com]
+        allow_subdomains: true
+        max_ttl: 72h
+`,
+    defaults: DEFAULTS,
+  },
 
   desired(config) {
     return placedEntries(config, pkiRoleKind).map((e) => placedObject(config, pkiRoleKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`] }));

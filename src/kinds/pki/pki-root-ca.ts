@@ -69,6 +69,19 @@ export const pkiRootCaKind: Kind = {
   destroyCode: 'pki-ca',
   destroyNote: (obj) => `destroys the CA private key of ${obj.mount}/`,
   placement: { in: 'secrets', key: ['root_ca'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: the root CA, generated inside Vault.' },
+  docs: {
+    summary:
+      "A pki mount's root CA, generated inside Vault when the mount has none: the private key never leaves Vault. The settings are creation parameters; once the CA exists only `common_name` is compared, and a different one is reported, never replaced (a rotation is an operator's plan).",
+    api: ['MOUNT/root/generate/internal', 'MOUNT/cert/ca'],
+    example: `secrets:
+  pki:
+    type: pki
+    tune: { max_lease_ttl: 87600h }
+    root_ca:
+      common_name: Example Root CA
+      ttl: 87600h
+`,
+  },
 
   desired(config) {
     return placedEntries(config, pkiRootCaKind).map((e) => placedObject(config, pkiRootCaKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`] }));

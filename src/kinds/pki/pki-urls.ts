@@ -29,6 +29,18 @@ export const pkiUrlsKind: Kind = {
   securityFields: [],
   deletable: false,
   placement: { in: 'secrets', key: ['urls'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: <mount>/config/urls.' },
+  docs: {
+    summary: "A pki mount's URLs, written into the certificates it issues: where the CA certificate, the CRL and the OCSP responder are. Part of the mount: it is never deleted.",
+    api: ['MOUNT/config/urls'],
+    example: `secrets:
+  pki:
+    type: pki
+    urls:
+      issuing_certificates: [https://vault.example.com/v1/pki/ca]
+      crl_distribution_points: [https://vault.example.com/v1/pki/crl]
+`,
+    defaults: { enable_templating: false },
+  },
 
   desired(config) {
     return placedEntries(config, pkiUrlsKind).map((e) => placedObject(config, pkiUrlsKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`] }));

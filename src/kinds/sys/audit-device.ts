@@ -87,6 +87,18 @@ export const auditDeviceKind: Kind = {
   deletable: true,
 
   placement: { in: 'root', key: ['audit'], shape: 'map', schema, names, description: 'Audit devices by path (Vault only).' },
+  docs: {
+    summary:
+      'An audit device: where Vault records every request and response. Changing one disables and re-enables it (Vault cannot change a device in place). Vault only: OpenBao takes audit devices from its server configuration file, and a plan that would change one on OpenBao fails.',
+    api: ['sys/audit/NAME'],
+    example: `audit:
+  file:
+    type: file
+    options:
+      file_path: /var/log/vault/audit.log
+`,
+    guide: 'kinds/identity-audit-kv.md',
+  },
 
   desired(config) {
     return placedEntries(config, auditDeviceKind).map((e) => placedObject(config, auditDeviceKind, e, { settings: normaliseAudit(e.value), dependsOn: [] }));

@@ -45,6 +45,18 @@ export const policyKind: Kind = {
   securityFields: ['policy'],
   deletable: true,
   placement: { in: 'root', key: ['policies'], shape: 'map', schema, names, atomic: true, description: 'ACL policies by name.' },
+  docs: {
+    summary:
+      "An ACL policy: its HCL text, inline (`policy:`) or in an `.hcl` file next to the YAML that declares it (`file:`). Vault's `root` and `default` policies are its own: `default` may be declared to manage it, neither is ever deleted.",
+    api: ['sys/policies/acl/NAME'],
+    example: `policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" {
+        capabilities = ["read"]
+      }
+`,
+  },
 
   desired(config) {
     return placedEntries(config, policyKind).map((e) => placedObject(config, policyKind, e, { settings: { policy: e.value.policy }, dependsOn: [] }));

@@ -71,6 +71,28 @@ const roleKind = authCollectionKind({
   },
   notExported: ['role_id'],
   description: 'AppRole roles by name.',
+  docs: {
+    summary:
+      'A role of an AppRole auth mount, for machines. vault-gitops makes its role_id (or takes the one the config pins), issues a secret_id, delivers both to the `credentials:` sink, and only then destroys the secret_id it replaces.',
+    api: ['auth/MOUNT/role/NAME', 'auth/MOUNT/role/NAME/role-id', 'auth/MOUNT/role/NAME/secret-id', 'auth/MOUNT/role/NAME/secret-id-accessor/destroy'],
+    example: `policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" {
+        capabilities = ["read"]
+      }
+auth:
+  approle:
+    type: approle
+    roles:
+      app:
+        token_policies: [app-read]
+        token_ttl: 20m
+        secret_id_ttl: 720h
+        credentials:
+          file: { path: out/app.json }
+`,
+  },
   objectAccess(path, holder) {
     const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;
     return {

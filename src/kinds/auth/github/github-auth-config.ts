@@ -45,6 +45,20 @@ export const githubAuthConfigKind = authConfigKind({
   checkEntry,
   securityFields: ['organization', 'organization_id', 'base_url', 'token_policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: {},
+  docs: {
+    summary:
+      'The configuration of a github auth mount: the GitHub organization whose members may log in, and the token settings of every login. Part of the mount: it is never deleted. OpenBao has no github auth method.',
+    api: ['auth/MOUNT/config'],
+    example: `auth:
+  github:
+    type: github
+    config:
+      organization: acme
+      organization_id: 1234567
+      token_ttl: 8h
+`,
+    guide: 'kinds/kubernetes-github.md',
+  },
   normalise,
   fromVault: (data) => ({ ...data }),
   toVault: (settings) => ({ ...settings }),

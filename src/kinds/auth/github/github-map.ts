@@ -32,7 +32,7 @@ function normalise(settings: Settings): Settings {
   return 'policies' in settings ? { ...settings, policies: policySet(settings.policies) } : { ...settings };
 }
 
-function mapKind(kind: string, title: string, key: 'teams' | 'users', who: string): Kind {
+function mapKind(kind: string, title: string, key: 'teams' | 'users', who: string, example: { name: string; policy: string; summary: string }): Kind {
   return authMapKind({
     kind,
     title,
@@ -49,6 +49,25 @@ function mapKind(kind: string, title: string, key: 'teams' | 'users', who: strin
     },
     securityFields: ['policies'],
     defaults: {},
+    docs: {
+      summary: `${example.summary} Vault stores the policies as one comma-separated value, and the key lower-cased.`,
+      api: [`auth/MOUNT/map/${key}/NAME`],
+      example: `policies:
+  ${example.policy}:
+    policy: |
+      path "secret/data/*" {
+        capabilities = ["read"]
+      }
+auth:
+  github:
+    type: github
+    config: { organization: acme, organization_id: 1234567 }
+    ${key}:
+      ${example.name}:
+        policies: [${example.policy}]
+`,
+      guide: 'kinds/kubernetes-github.md',
+    },
     normalise,
     fromVault: (data) => ({ policies: policySet(data.value) }),
     // An array `value` would be stored as such and never read as policies by the login.
@@ -56,5 +75,13 @@ function mapKind(kind: string, title: string, key: 'teams' | 'users', who: strin
   });
 }
 
-export const githubTeamMapKind = mapKind('github-team-map', 'GitHub team maps', 'teams', "team's slug or name");
-export const githubUserMapKind = mapKind('github-user-map', 'GitHub user maps', 'users', "user's login");
+export const githubTeamMapKind = mapKind('github-team-map', 'GitHub team maps', 'teams', "team's slug or name", {
+  name: 'engineering',
+  policy: 'eng-read',
+  summary: "The policies a github login gets for being in a team of the organization, by the team's slug (or name).",
+});
+export const githubUserMapKind = mapKind('github-user-map', 'GitHub user maps', 'users', "user's login", {
+  name: 'octocat',
+  policy: 'break-glass',
+  summary: 'The policies one GitHub user gets at login, by their login name.',
+});

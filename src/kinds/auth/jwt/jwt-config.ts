@@ -48,6 +48,20 @@ export const jwtConfigKind: Kind = {
     schema: jwtConfigSchema,
     description: 'jwt/oidc: the auth method configuration (auth/<mount>/config): key source, bound issuer, OIDC client.',
   },
+  docs: {
+    summary:
+      'The configuration of a jwt or oidc auth mount: where the keys that verify JWTs come from (a discovery URL, JWKS URLs or pinned public keys), the issuer they must carry, and the OIDC client of the browser flow. Part of the mount: it is never deleted. A write replaces the whole config.',
+    api: ['auth/MOUNT/config'],
+    example: `auth:
+  ci:
+    type: jwt
+    config:
+      jwks_url: https://token.actions.githubusercontent.com/.well-known/jwks
+      bound_issuer: https://token.actions.githubusercontent.com
+`,
+    defaults: DEFAULTS,
+    guide: 'kinds/jwt-oidc.md',
+  },
 
   desired(config) {
     return placedEntries(config, jwtConfigKind).map((e) => placedObject(config, jwtConfigKind, e, { settings: e.value, dependsOn: [`auth/${e.mount ?? ''}`] }));

@@ -77,6 +77,34 @@ export const jwtRoleKind: Kind = {
     names: genericName(),
     description: 'jwt/oidc: roles by name (auth/<mount>/role/<name>): who may log in and the token they get.',
   },
+  docs: {
+    summary:
+      'A role of a jwt or oidc auth mount: who may log in through it (bound audiences, subject and claims; the redirect URIs of the browser flow) and the token they get. A write replaces the role.',
+    api: ['auth/MOUNT/role/NAME'],
+    example: `policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" {
+        capabilities = ["read"]
+      }
+auth:
+  ci:
+    type: jwt
+    config:
+      jwks_url: https://token.actions.githubusercontent.com/.well-known/jwks
+      bound_issuer: https://token.actions.githubusercontent.com
+    roles:
+      deploy:
+        role_type: jwt
+        user_claim: sub
+        bound_audiences: [https://github.com/acme]
+        bound_claims: { repository: acme/app }
+        token_policies: [app-read]
+        token_ttl: 15m
+`,
+    defaults: { ...TOKEN_DEFAULTS, ...DEFAULTS },
+    guide: 'kinds/jwt-oidc.md',
+  },
 
   desired(config) {
     return placedEntries(config, jwtRoleKind).map((e) => {

@@ -82,6 +82,23 @@ export const kubernetesAuthConfigKind = authConfigKind({
       ? 'token_reviewer_jwt is set in Vault and cannot be exported (Vault never returns it): add `token_reviewer_jwt: ${var.token_reviewer_jwt}` to the config, or plans show token_reviewer_jwt_set true → false and an apply clears it'
       : undefined,
   keep: KUBERNETES_CONFIG_FIELDS,
+  docs: {
+    summary:
+      "The configuration of a kubernetes auth mount: where the Kubernetes API is, the CA its certificate is checked against, and the reviewer JWT Vault calls TokenReview with. Part of the mount: it is never deleted. Vault's write replaces the whole config, so vault-gitops writes back the live values of the fields the config leaves out.",
+    api: ['auth/MOUNT/config'],
+    example: `auth:
+  kubernetes:
+    type: kubernetes
+    config:
+      kubernetes_host: https://kubernetes.example.com:6443
+      kubernetes_ca_cert: |
+        -----BEGIN CERTIFICATE-----
+        MIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAVMRMwEQYDVQQDEwprdWJlcm5l
+        -----END CERTIFICATE-----
+      disable_local_ca_jwt: true
+`,
+    guide: 'kinds/kubernetes-github.md',
+  },
   normalise,
   fromVault: (data) => ({ ...data }),
   toVault: (settings) => {

@@ -64,6 +64,28 @@ export const kubernetesAuthRoleKind = authMapKind({
   checkEntry,
   securityFields: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_policies', 'policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: { alias_name_source: 'serviceaccount_uid' },
+  docs: {
+    summary: 'A role of a kubernetes auth mount: which ServiceAccounts (by name, and by namespace or a namespace label selector) log in through it, and the token they get.',
+    api: ['auth/MOUNT/role/NAME'],
+    example: `policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" {
+        capabilities = ["read"]
+      }
+auth:
+  kubernetes:
+    type: kubernetes
+    roles:
+      payments:
+        bound_service_account_names: [vault-agent]
+        bound_service_account_namespaces: [payments]
+        audience: vault
+        token_policies: [app-read]
+        token_ttl: 1h
+`,
+    guide: 'kinds/kubernetes-github.md',
+  },
   normalise,
   fromVault: (data) => ({ ...data }),
   toVault(settings) {

@@ -35,6 +35,27 @@ export const userpassUserKind = authCollectionKind({
   sensitiveFields: ['password'],
   schema,
   description: 'userpass users by name.',
+  docs: {
+    summary:
+      'A user of a userpass auth mount. Its password is never in the config: vault-gitops generates it, delivers it to the `credentials:` sink first, then sets it in Vault.',
+    api: ['auth/MOUNT/users/NAME', 'auth/MOUNT/users/NAME/password'],
+    example: `policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" {
+        capabilities = ["read"]
+      }
+auth:
+  userpass:
+    type: userpass
+    users:
+      alice:
+        token_policies: [app-read]
+        token_ttl: 1h
+        credentials:
+          file: { path: out/alice.json }
+`,
+  },
   deprecated: { policies: 'token_policies', ttl: 'token_ttl', max_ttl: 'token_max_ttl', bound_cidrs: 'token_bound_cidrs' },
   check(ctx, e) {
     const creds = e.value.credentials as CredentialsSpec | undefined;
