@@ -30,7 +30,7 @@ export function renderDriftText(r: DriftReport, opts: { color: boolean }): strin
     for (const f of items) {
       out.push(`  ${paint('yellow', '!')} ${sanitize(f.address)}: ${sanitize(f.detail)}`);
       for (const field of (f.fields ?? []).map(safeField)) {
-        if (field.diff) out.push(...field.diff.split('\n').filter((l) => l !== '').map((l) => `      ${sanitize(l)}`));
+        if (field.diff) out.push(...field.diff.split('\n').filter((l) => l !== '').map((l) => `      ${sanitize(l, true)}`));
         else out.push(`      ${field.name}: ${formatValue(field.before, field.name)} (Vault) → ${formatValue(field.after, field.name)} (config)`);
       }
     }

@@ -44,6 +44,12 @@ describe('driftReport', () => {
     expect(r.unmanaged_elsewhere).toEqual(['secrets/secret']);
   });
 
+  it("prints a policy's diff header with its tab, as plan does, not as an escape", () => {
+    const text = renderDriftText(driftReport(drifted), { color: false });
+    expect(text).toMatch(/^ {6}--- policy\tlive$/m);
+    expect(text).not.toContain('\\u0009');
+  });
+
   it('classifies orphaned credentials (live in Vault, held by nobody) as their own class, and is out of sync', () => {
     const reason = '1 orphaned credential (live in Vault, held by no delivered copy) → will destroy';
     const p = plan({
