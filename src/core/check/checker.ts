@@ -1,15 +1,13 @@
 // The Checker: where a config path is in the YAML, what the schema already reported, and the
-// diagnostics found after it; plus the value checks every placed object gets (durations, CIDRs).
+// diagnostics found after it; plus the value check every placed object gets (CIDRs; durations are
+// the schema's, by their type).
 // Kinds see it through a CheckContext (core/kind.ts).
 import { parseCidr } from '../common/cidr.js';
 import type { CheckContext } from '../kind.js';
 import type { Layer } from '../config/layering.js';
 import type { Config, Diagnostic, SourcePos } from '../model.js';
 import { describeAt } from './schema-diagnostics.js';
-import { isTtlFieldName, parseTtl, TTL_HINT } from '../common/ttl.js';
 import { dotted, type Json, type SourceEntry, type SourceFile } from '../config/yaml-tree.js';
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class Checker {
   readonly errors: Diagnostic[] = [];
@@ -53,18 +51,6 @@ export class Checker {
   /** True when the schema already reported something at or under this path. */
   broken(path: string[]): boolean {
     return this.failedOrAbove.has(dotted(path));
-  }
-
-  /** Every duration field (recursively) must parse the way Vault parses it. */
-  checkTtls(obj: unknown, path: string[]): void {
-    if (!isObj(obj)) return;
-    for (const [k, v] of Object.entries(obj)) {
-      if (isObj(v)) this.checkTtls(v, [...path, k]);
-      else if ((typeof v === 'string' || typeof v === 'number') && isTtlFieldName(k) && parseTtl(v) === undefined) {
-        const p = [...path, k];
-        if (!this.broken(p)) this.error(p, this.valuePos(p), `invalid duration ${this.shown(p, v)}`, TTL_HINT);
-      }
-    }
   }
 
   /** Every `*cidr*` field: IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
