@@ -53,10 +53,10 @@ export class Checker {
     return this.failedOrAbove.has(dotted(path));
   }
 
-  /** Every `*cidr*` field: IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
-  checkCidrs(settings: Json, path: string[]): void {
+  /** Every field of `fields` (those the schema types as CIDRs): IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
+  checkCidrs(settings: Json, path: string[], fields: ReadonlySet<string>): void {
     for (const [k, v] of Object.entries(settings)) {
-      if (!/cidr/.test(k) || this.broken([...path, k])) continue;
+      if (!fields.has(k) || this.broken([...path, k])) continue;
       const items: Array<{ text: string; at: string[] }> = [];
       if (typeof v === 'string') for (const t of v.split(',')) items.push({ text: t, at: [...path, k] });
       else if (Array.isArray(v)) v.forEach((t, i) => typeof t === 'string' && items.push({ text: t, at: [...path, k, String(i)] }));

@@ -14,6 +14,7 @@ import type { Layer } from '../config/layering.js';
 import type { Config, Diagnostic, PasswordPolicy, SourcePos } from '../model.js';
 import { hasCollapsingSegment } from '../common/names.js';
 import { placedEntries } from '../config/placed.js';
+import { fieldsOfType } from './config-schema.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 import { dotted, type Json, type SourceFile } from '../config/yaml-tree.js';
 
@@ -62,8 +63,9 @@ export function checkConfig(
 function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
   const ctx = checkContext(c, config);
   for (const kind of kinds) {
+    const cidrs = kind.placement ? fieldsOfType(kind.placement.schema, 'cidrs') : new Set<string>();
     for (const e of placedEntries(config, kind)) {
-      c.checkCidrs(e.value, e.path);
+      c.checkCidrs(e.value, e.path, cidrs);
       // Credential sinks are read into their checked form (modes, confined paths) where the kind finds them.
       if (kind.credentials && e.value.credentials !== undefined) {
         const creds = readCredentials(c, e.value.credentials, [...e.path, 'credentials']);

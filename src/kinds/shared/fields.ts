@@ -54,6 +54,8 @@ export const DEFINITIONS = {
   }),
   cidrList: Type.Unsafe<string | string[]>({
     type: ['array', 'string'],
+    // The prefix range and host bits are checked after the schema (core/check/checker.ts), found by this mark.
+    'x-type': 'cidrs',
     items: { type: 'string', pattern: '^\\s*[0-9A-Fa-f:.]+(/[0-9]+)?\\s*$', 'x-error': 'must be an IPv4 or IPv6 address or a CIDR block such as 10.0.0.0/8' },
     description:
       'IPv4/IPv6 addresses or CIDR blocks (a list, or a comma-separated string), parsed as Vault parses bound CIDRs: the prefix length in range (0-32, 0-128).',
