@@ -1,5 +1,5 @@
 // The preflight: before the first write, every object a change needs (Kind.references) must be
-// declared in the config or live on the server, and not deleted by the same plan. One that is not is
+// live on the server or written by the same plan, and not deleted by it. One that is not is
 // a plan error where the config names it, so apply (of a saved plan too) writes nothing, instead of
 // writing what comes first and failing on the object that needed the missing one.
 import type { Kind, Reference } from '../kind.js';
@@ -44,7 +44,11 @@ export function preflight(input: PreflightInput): Diagnostic[] {
     const deleted = deletes.get(r.to);
     if (deleted) {
       report(`${r.what} is deleted by this plan (${deleted.reason}), and ${r.from} needs it`, 'declare it in the config to keep it, or remove the reference');
-    } else if (!input.declared.has(r.to) && !live.has(r.to)) {
+    } else if (live.has(r.to) || writes.has(r.to)) {
+      continue;
+    } else if (input.declared.has(r.to)) {
+      report(`${r.what} is not in Vault, and this plan (its --target) does not create it: ${r.from} cannot be written without it`, `add it to the targets (--target ${r.to})`);
+    } else {
       report(`${r.what} is neither declared in the config nor in Vault, and ${r.from} cannot be written without it`, 'declare it, create it in Vault first, or remove the reference');
     }
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveObject } from '../../../../src/core/model.js';
 import { planChanges } from '../../../../src/core/plan/plan.js';
 import { allReferences, dependOnReferences, preflight } from '../../../../src/core/plan/preflight.js';
+import { Targets } from '../../../../src/core/plan/targets.js';
 import { KINDS } from '../../../../src/kinds/registry.js';
 import { loadFiles } from '../load-files.js';
 
@@ -22,7 +23,7 @@ const yaml = [
   '',
 ].join('\n');
 
-function setup(live: LiveObject[] = [], prune: string[] = []) {
+function setup(live: LiveObject[] = [], prune: string[] = [], planned: (address: string) => boolean = () => true) {
   const r = loadFiles({ 'c.yaml': yaml });
   expect(r.errors).toEqual([]);
   const config = r.value!;
@@ -30,7 +31,7 @@ function setup(live: LiveObject[] = [], prune: string[] = []) {
   const desired = KINDS.flatMap((k) => k.desired(config));
   const refs = allReferences(KINDS, config);
   dependOnReferences(desired, refs);
-  const plan = planChanges({ desired, live, credentials: {}, sinkLabels: {}, prune, kinds: KINDS, toolVersion: 't', createdAt: 'now' });
+  const plan = planChanges({ desired: desired.filter((d) => planned(d.address)), live, credentials: {}, sinkLabels: {}, prune, kinds: KINDS, toolVersion: 't', createdAt: 'now' });
   const run = (read?: (k: string) => boolean) => preflight({ kinds: KINDS, config, declared: new Set(desired.map((d) => d.address)), live, plan, read });
   return { r, desired, refs, run };
 }
@@ -76,6 +77,16 @@ describe('preflight', () => {
     expect(run().map((e) => [e.path, e.message])).toEqual([
       ['identity.groups.team.member_groups.1', 'member group ghost is deleted by this plan (not in config; collection identity/groups is pruned), and identity/groups/team needs it'],
     ]);
+  });
+
+  it('a declared one this plan leaves out (--target) and Vault lacks: an error whose hint adds it to the targets', () => {
+    const { run } = setup([liveGroup('ghost'), liveMount('gh-old')], [], (a) => a === 'identity/groups/team');
+    const errors = run();
+    expect(errors.map((e) => [e.path, e.message])).toEqual([
+      ['identity.groups.team.member_groups.0', 'member group ops is not in Vault, and this plan (its --target) does not create it: identity/groups/team cannot be written without it'],
+    ]);
+    const target = /^add it to the targets \(--target (\S+)\)$/.exec(errors[0]!.hint ?? '')![1]!;
+    expect(new Targets([target], KINDS.map((k) => k.name)).matches({ kind: 'identity-group', name: 'ops', address: 'identity/groups/ops' })).toBe(true);
   });
 
   it('only what a create or update needs is judged: an unchanged object writes nothing', () => {
