@@ -46,7 +46,7 @@ export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<s
     }
     for (const m of members) {
       if (m === e.name) ctx.error([...e.path, 'member_groups'], `group ${e.name} cannot be a member of itself`);
-      else if (!declared.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault when applying; declare it to manage it');
+      else if (!declared.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault (plan checks, before anything is written); declare it to manage it');
     }
     const cycle = members.includes(e.name) || reported.has(e.name) ? undefined : cycleFrom(e.name, declared);
     if (cycle) {
@@ -55,7 +55,7 @@ export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<s
     }
     const alias = e.value.alias as { mount?: unknown } | undefined;
     if (external && typeof alias?.mount === 'string' && !authMounts.has(alias.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, ''))) {
-      ctx.warn([...e.path, 'alias', 'mount'], `auth mount ${alias.mount} is not declared under auth`, 'it must be enabled in Vault when applying; declare it to manage it');
+      ctx.warn([...e.path, 'alias', 'mount'], `auth mount ${alias.mount} is not declared under auth`, 'it must be enabled in Vault (plan checks, before anything is written); declare it to manage it');
     }
   }
 }
