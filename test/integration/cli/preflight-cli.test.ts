@@ -64,7 +64,7 @@ beforeAll(async () => {
 });
 
 describe('class 1: values Vault parses that we did not, and rules across entries', () => {
-  it('a duration not named like one and two claims mapped to one metadata key: offline errors at file:line:col; apply changes nothing', async () => {
+  it('a duration not named like one, two claims mapped to one metadata key, a metadata key Vault refuses: offline errors at file:line:col; apply changes nothing', async () => {
     const dir = await configDir({
       'c.yaml': [
         'policies:',
@@ -76,6 +76,9 @@ describe('class 1: values Vault parses that we did not, and rules across entries
         '    config: { delete_version_after: 90 days }',
         'auth:',
         ...jwtMount(`jwt-${id}`, ['      r:', '        role_type: jwt', '        user_claim: sub', '        bound_subject: x', '        claim_mappings: { email: mail, upn: mail }']),
+        'identity:',
+        '  groups:',
+        `    g1-${id}: { policies: [p1-${id}], metadata: { team.name: platform } }`,
         '',
       ].join('\n'),
     });
@@ -83,6 +86,7 @@ describe('class 1: values Vault parses that we did not, and rules across entries
     for (const r of [validate, apply]) {
       expect(r.stderr).toContain(`${dir}/c.yaml:7:37: error: secrets.kv-${id}.config.delete_version_after: invalid duration "90 days"`);
       expect(r.stderr).toMatch(new RegExp(`${dir}/c\\.yaml:17:\\d+: error: auth\\.jwt-${id}\\.roles\\.r\\.claim_mappings\\.upn: claims email and upn are both mapped to the metadata key mail`));
+      expect(r.stderr).toMatch(new RegExp(`${dir}/c\\.yaml:20:\\d+: error: identity\\.groups\\.g1-${id}\\.metadata\\.team\\.name: metadata key \`team\\.name\` has characters Vault refuses`));
     }
   });
 });
