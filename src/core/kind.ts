@@ -1,7 +1,7 @@
 import type { VaultPort } from './ports.js';
 import type { KindAccess } from './least-privilege.js';
 import type { TSchema } from 'typebox';
-import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
+import type { Address, Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
 
 /** What a kind's readLive is asked to look at. */
 export interface ReadScope {
@@ -91,6 +91,23 @@ export interface CheckContext {
 }
 
 /**
+ * An object a change needs to exist when it is written, which Vault refuses the write without (a
+ * member group, the auth mount of a group alias). Plan resolves every one against the config and the
+ * live read before the first write (src/core/plan/preflight.ts); a declared one is also a dependency.
+ */
+export interface Reference {
+  /** The address of the object whose write needs it. */
+  readonly from: Address;
+  /** The address and kind of what it names. */
+  readonly to: Address;
+  readonly kind: KindName;
+  /** Where the config names it: the error's position. */
+  readonly path: readonly string[];
+  /** What it names, for messages: `member group ops`, `auth mount github`. */
+  readonly what: string;
+}
+
+/**
  * One Vault object kind. The engine never special-cases a kind: it asks these questions.
  * Adding a kind = copy one file, answer these, register it in registry.ts.
  */
@@ -156,6 +173,8 @@ export interface Kind {
   export?(obj: LiveObject, all: readonly LiveObject[], out: ExportOutput): Settings | undefined;
   /** Cross-reference and semantic checks after schema validation; report through ctx (file:line:col). */
   check?(ctx: CheckContext): void;
+  /** What its objects' writes need to exist (see Reference): checked at plan time against the live server. */
+  references?(config: Config): Reference[];
   /**
    * When deleting this live object is destructive (data, keys or tokens are lost), what is lost, one
    * line; the plan lists it under destroys and apply needs --allow-destroy. Undefined: an ordinary delete.

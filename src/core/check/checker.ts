@@ -1,15 +1,13 @@
 // The Checker: where a config path is in the YAML, what the schema already reported, and the
-// diagnostics found after it; plus the value checks every placed object gets (durations, CIDRs).
+// diagnostics found after it; plus the value check every placed object gets (CIDRs; durations are
+// the schema's, by their type).
 // Kinds see it through a CheckContext (core/kind.ts).
 import { parseCidr } from '../common/cidr.js';
 import type { CheckContext } from '../kind.js';
 import type { Layer } from '../config/layering.js';
 import type { Config, Diagnostic, SourcePos } from '../model.js';
 import { describeAt } from './schema-diagnostics.js';
-import { isTtlFieldName, parseTtl, TTL_HINT } from '../common/ttl.js';
 import { dotted, type Json, type SourceEntry, type SourceFile } from '../config/yaml-tree.js';
-
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class Checker {
   readonly errors: Diagnostic[] = [];
@@ -55,22 +53,10 @@ export class Checker {
     return this.failedOrAbove.has(dotted(path));
   }
 
-  /** Every duration field (recursively) must parse the way Vault parses it. */
-  checkTtls(obj: unknown, path: string[]): void {
-    if (!isObj(obj)) return;
-    for (const [k, v] of Object.entries(obj)) {
-      if (isObj(v)) this.checkTtls(v, [...path, k]);
-      else if ((typeof v === 'string' || typeof v === 'number') && isTtlFieldName(k) && parseTtl(v) === undefined) {
-        const p = [...path, k];
-        if (!this.broken(p)) this.error(p, this.valuePos(p), `invalid duration ${this.shown(p, v)}`, TTL_HINT);
-      }
-    }
-  }
-
-  /** Every `*cidr*` field: IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
-  checkCidrs(settings: Json, path: string[]): void {
+  /** Every field of `fields` (those the schema types as CIDRs): IPv4/IPv6 addresses or CIDR blocks, as Vault parses bound CIDRs (cidr.ts). */
+  checkCidrs(settings: Json, path: string[], fields: ReadonlySet<string>): void {
     for (const [k, v] of Object.entries(settings)) {
-      if (!/cidr/.test(k) || this.broken([...path, k])) continue;
+      if (!fields.has(k) || this.broken([...path, k])) continue;
       const items: Array<{ text: string; at: string[] }> = [];
       if (typeof v === 'string') for (const t of v.split(',')) items.push({ text: t, at: [...path, k] });
       else if (Array.isArray(v)) v.forEach((t, i) => typeof t === 'string' && items.push({ text: t, at: [...path, k, String(i)] }));

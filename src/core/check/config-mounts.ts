@@ -53,10 +53,8 @@ function checkMountType(c: Checker, section: 'auth' | 'secrets', mount: string, 
   }
 }
 
-function readTune(c: Checker, raw: unknown, path: string[]): Settings | undefined {
-  if (!isObj(raw)) return undefined;
-  c.checkTtls(raw, path);
-  return raw as Settings;
+function readTune(raw: unknown): Settings | undefined {
+  return isObj(raw) ? (raw as Settings) : undefined;
 }
 
 /** A mount section: each mount's own settings (the keys kinds place in it are theirs, not the mount's). */
@@ -66,15 +64,13 @@ export function readMounts(c: Checker, tree: Json, section: 'auth' | 'secrets', 
   if (!isObj(raw)) return out;
   for (const [mount, m] of Object.entries(raw)) {
     checkMountPath(c, section, mount);
-    const p = [section, mount];
     if (!isObj(m) || typeof m.type !== 'string') continue;
     const { type, description, tune, ...rest } = m;
     const settings = Object.fromEntries(Object.entries(rest).filter(([k]) => !placed.has(k)));
     checkMountType(c, section, mount, type);
-    c.checkTtls(settings, p);
     const cfg: MountConfig = { type, settings };
     if (typeof description === 'string') cfg.description = description;
-    const t = readTune(c, tune, [...p, 'tune']);
+    const t = readTune(tune);
     if (t) cfg.tune = t;
     out[mount] = cfg;
   }

@@ -33,3 +33,17 @@ export function compiledSchema(): { validate: ValidateFunction; schema: Json } {
   }
   return compiled;
 }
+
+/**
+ * The fields of an object schema whose node (or the definition it refers to) carries `x-type: type`:
+ * a check that follows a field's type in the schema, whatever the field is called.
+ */
+export function fieldsOfType(schema: object, type: string): ReadonlySet<string> {
+  const definitions = (configSchema().definitions ?? {}) as Record<string, Json>;
+  const props = ((schema as { properties?: Record<string, Json> }).properties ?? {}) as Record<string, Json>;
+  const typed = (node: Json) => {
+    const ref = typeof node.$ref === 'string' ? /^#\/definitions\/(.+)$/.exec(node.$ref)?.[1] : undefined;
+    return (node['x-type'] ?? (ref !== undefined ? definitions[ref]?.['x-type'] : undefined)) === type;
+  };
+  return new Set(Object.keys(props).filter((k) => typed(props[k]!)));
+}

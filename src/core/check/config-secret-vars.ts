@@ -1,5 +1,5 @@
 // Secret fields (a kind's sensitiveFields: oidc_client_secret, token_reviewer_jwt) take their values
-// from a var file CI also gives to plan jobs of pull requests. A pull request that moved such a
+// from a var file CI also gives to plan jobs of pull requests, never a literal (the config is in git). A pull request that moved such a
 // reference into a field plans show (a description, a policy comment) would print the secret in the
 // plan and the pull-request comment. So a variable named like a secret is refused outside secret
 // fields, and a secret field takes only variables named like that: the rule then holds for every
@@ -23,6 +23,14 @@ export function checkSecretVariables(c: Checker, config: Config, kinds: readonly
   const fieldList = [...new Set(kinds.flatMap((k) => k.sensitiveFields))].join(', ');
   for (const [path, entry] of c.layer.index) {
     const field = secretFields.get(path);
+    if (field !== undefined && !entry.refs && !c.broken(path.split('.'))) {
+      c.error(
+        [path],
+        entry.pos,
+        `the write-only secret \`${field}\` is written here as a literal: the config is committed to git, so the secret would be in its history`,
+        `give it in a --var-file and write \`\${var.${field}}\` (a variable named like a secret); if this value was ever pushed, rotate it`,
+      );
+    }
     for (const ref of entry.refs ?? []) {
       const [source, name = ''] = ref.split(/\.(.*)/s);
       const at = refPos(c, entry, ref);

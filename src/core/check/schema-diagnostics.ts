@@ -88,8 +88,11 @@ function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
   const segs = segmentsOf(e.instancePath);
   const path = dotted(segs);
   const parent = (e.parentSchema ?? {}) as Json;
-  const custom = typeof parent['x-error'] === 'string' ? (parent['x-error'] as string) : undefined;
-  const d = (pos: SourcePos | undefined, p: string, message: string, hint?: string): Diagnostic => ({
+  // `x-error` may name the value (`{value}`): shown as written, or by its variables' names.
+  const shown = () => (layer.index.get(path)?.refs ? describeAt(layer, segs, e.data) : JSON.stringify(e.data));
+  const custom = typeof parent['x-error'] === 'string' ? parent['x-error'].replace('{value}', shown) : undefined;
+  const customHint = typeof parent['x-hint'] === 'string' ? parent['x-hint'] : undefined;
+  const d = (pos: SourcePos | undefined, p: string, message: string, hint = customHint): Diagnostic => ({
     severity: 'error',
     pos,
     path: p || undefined,
@@ -116,7 +119,9 @@ function toDiagnostic(e: ErrorObject, layer: Layer): Diagnostic {
     case 'type': {
       const types = ([] as string[]).concat(e.params.type as string | string[]);
       const isList = types.includes('array') && types.includes('string');
-      const want = isList ? 'a list of strings (or a comma-separated string)' : types.map((t) => TYPE_NAMES[t] ?? t).join(' or ');
+      // A node's own wording (`x-error`) says what it takes better than its JSON types can.
+      const own = typeof parent['x-error'] === 'string' && parent['x-error'].startsWith('must be ') ? parent['x-error'].slice('must be '.length) : undefined;
+      const want = own ?? (isList ? 'a list of strings (or a comma-separated string)' : types.map((t) => TYPE_NAMES[t] ?? t).join(' or '));
       const hint =
         types.includes('boolean') && typeof e.data === 'string' && /^(yes|no|on|off|y|n)$/i.test(e.data)
           ? 'YAML 1.2 reads yes/no/on/off as strings: write true or false'

@@ -16,8 +16,9 @@ const OPTIONS: Options = { allErrors: true, strict: true, allowUnionTypes: true,
 function newAjv(extra: Options = {}): Ajv {
   const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
   const ajv = new AjvClass({ ...OPTIONS, ...extra });
-  // Our one annotation: the message to show when the schema node it sits on fails.
-  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+  // Our annotations: the message (and hint) to show when the schema node they sit on fails, and the
+  // value type a node holds beyond JSON's (`duration`), which tests and tools find fields by.
+  for (const keyword of ['x-error', 'x-hint', 'x-type']) ajv.addKeyword({ keyword, schemaType: 'string' });
   return ajv;
 }
 

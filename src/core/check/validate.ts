@@ -1,6 +1,6 @@
 // Validation of the merged config, by job: JSON Schema diagnostics (schema-diagnostics.ts) → the
 // mount sections (config-mounts.ts) → policies (config-policies.ts) → prune (config-prune.ts) → every
-// placed object's durations, CIDRs and credentials (checker.ts, config-credentials.ts) → each kind's
+// placed object's CIDRs and credentials (checker.ts, config-credentials.ts) → each kind's
 // own check(). The result is the `Config` the kinds read. Every problem is a Diagnostic with a
 // file:line:col; nothing here throws on bad input.
 import { Checker, checkContext } from './checker.js';
@@ -14,6 +14,7 @@ import type { Layer } from '../config/layering.js';
 import type { Config, Diagnostic, PasswordPolicy, SourcePos } from '../model.js';
 import { hasCollapsingSegment } from '../common/names.js';
 import { placedEntries } from '../config/placed.js';
+import { fieldsOfType } from './config-schema.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 import { dotted, type Json, type SourceFile } from '../config/yaml-tree.js';
 
@@ -58,13 +59,13 @@ export function checkConfig(
   return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };
 }
 
-/** What every placed object gets (durations parse as Vault parses them, CIDRs are CIDRs), then each kind's own check. */
+/** What every placed object gets (CIDRs are CIDRs; durations are the schema's), then each kind's own check. */
 function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
   const ctx = checkContext(c, config);
   for (const kind of kinds) {
+    const cidrs = kind.placement ? fieldsOfType(kind.placement.schema, 'cidrs') : new Set<string>();
     for (const e of placedEntries(config, kind)) {
-      c.checkTtls(e.value, e.path);
-      c.checkCidrs(e.value, e.path);
+      c.checkCidrs(e.value, e.path, cidrs);
       // Credential sinks are read into their checked form (modes, confined paths) where the kind finds them.
       if (kind.credentials && e.value.credentials !== undefined) {
         const creds = readCredentials(c, e.value.credentials, [...e.path, 'credentials']);

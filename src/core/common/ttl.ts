@@ -39,15 +39,13 @@ function parseGoDuration(s: string): number | undefined {
   return Math.floor(total + 1e-9);
 }
 
-/** Field names holding a duration (validated with parseTtl; kinds compare them as seconds). */
-export function isTtlFieldName(name: string): boolean {
-  return (
-    /(^|_)(ttl|period|duration)$/.test(name) ||
-    name === 'before_expiry' ||
-    name === 'max_age' ||
-    name === 'lockout_counter_reset'
-  );
-}
+/**
+ * What parseTtl accepts, as a JSON Schema pattern for the string form (the schema's duration fields
+ * carry it, so a duration is checked by its type wherever it sits): empty, digits, digits + `d`, or
+ * Go duration terms. A unit test holds it to parseTtl.
+ */
+export const DURATION_BODY = String.raw`\+?([0-9]+d?|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)`;
+export const DURATION_PATTERN = `^(${DURATION_BODY})?$`;
 
 /** One line telling how to write a duration. */
 export const TTL_HINT = 'use seconds (3600), a Go duration with units s, m, h ("90m", "1h30m", "720h"), or whole days ("10d")';

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { loadConfig, type LoadOptions } from '../check/load.js';
 import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } from '../model.js';
 import { planChanges } from './plan.js';
+import { allReferences, dependOnReferences, preflight } from './preflight.js';
 import type { SinksPort, VaultPort } from '../ports.js';
 import { portWith } from '../port-view.js';
 import { readLive } from './read.js';
@@ -21,7 +22,9 @@ export function loadDesired(dirs: string[], opts: LoadOptions, kinds: readonly K
   const result = loadConfig(dirs, kinds, opts);
   if (result.errors.length > 0 || !result.value) throw new ConfigError(result.errors);
   const config = result.value;
-  return { config, desired: kinds.flatMap((k) => k.desired(config)), warnings: result.warnings };
+  const desired = kinds.flatMap((k) => k.desired(config));
+  dependOnReferences(desired, allReferences(kinds, config));
+  return { config, desired, warnings: result.warnings };
 }
 
 export interface Planned {
@@ -55,9 +58,8 @@ export async function makePlan(
   const declared = new Set(loaded.desired.map((d) => d.address));
   const ignored = new Set(state.ignore ?? []);
   const kindMap = new Map<string, Kind>(kinds.map((k) => [k.name, k]));
-  const read = (await readLive(vault, loaded.config, loaded.desired, kinds, targets, true)).filter(
-    (l) => (declared.has(l.address) || !ignored.has(l.address)) && (targets?.matches(l) ?? true),
-  );
+  const readAll = await readLive(vault, loaded.config, loaded.desired, kinds, targets, true);
+  const read = readAll.filter((l) => (declared.has(l.address) || !ignored.has(l.address)) && (targets?.matches(l) ?? true));
   // A managed object about to be deleted must show its identity (read here unless the listing had it).
   const managed = new Set(state.managed ?? []);
   const unidentified = read.filter((l) => !declared.has(l.address) && managed.has(l.address) && l.identity === undefined);
@@ -79,6 +81,16 @@ export async function makePlan(
     createdAt: now.toISOString(),
     vaultAddr: vault.addr,
   });
+  const unresolved = preflight({
+    kinds,
+    config: loaded.config,
+    declared: new Set(all.desired.map((d) => d.address)),
+    live: readAll,
+    plan,
+    // With targets, a kind is read whole only when any of its names can be a target (mount tables always are).
+    read: targets ? (k) => kindMap.get(k)?.placement === undefined || (targets.reads(k) && targets.names(k) === undefined) : undefined,
+  });
+  if (unresolved.length > 0) throw new ConfigError(unresolved, undefined, true);
   return { plan, live, checks };
 }
 

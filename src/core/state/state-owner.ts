@@ -8,7 +8,19 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+ -]{0,299}$/;
+/**
+ * An id: any text without control characters that does not start like a flag or with white space.
+ * Wide on purpose: every id this module derives (an absolute path, a repository URL and directory)
+ * must be one --state-id takes, so the hint naming a record's owner can be followed.
+ */
+const ID = /^(?![-\s])[^\p{Cc}]{1,1000}$/u;
+
+export const isOwnerId = (id: string): boolean => ID.test(id);
+
+/** `id` quoted for a POSIX shell (a path may hold spaces, `$`, quotes). */
+export function shellQuoted(id: string): string {
+  return `'${id.replace(/'/g, `'\\''`)}'`;
+}
 
 function git(dir: string, args: string[]): string | undefined {
   try {
@@ -42,8 +54,8 @@ function dirId(dir: string): string {
 export function configOwnerId(dirs: readonly string[], explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const given = explicit ?? (env.VAULT_GITOPS_STATE_ID || undefined);
   if (given !== undefined) {
-    if (!ID.test(given)) {
-      throw new UsageError(`--state-id ${JSON.stringify(given)} is not a valid id`, 'use letters, digits and . _ : / @ + - (up to 300), for example payments-prod');
+    if (!isOwnerId(given)) {
+      throw new UsageError(`--state-id ${JSON.stringify(given)} is not a valid id`, 'use text without control characters that does not start with `-` or white space (up to 1000 characters), for example payments-prod');
     }
     return given;
   }

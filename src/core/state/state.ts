@@ -10,6 +10,7 @@ import type { ApplyResult } from '../apply/apply.js';
 import { sortKeysDeep, stableStringify } from '../common/canonical-json.js';
 import { UsageError, VaultApiError } from '../errors.js';
 import type { StateLocation } from '../state-location.js';
+import { isOwnerId, shellQuoted } from './state-owner.js';
 import { parseStateRecord, STATE_FORMAT_VERSION, type ManagedEntry, type StateRecord } from './state-record.js';
 import type { Address, DesiredObject, Plan } from '../model.js';
 import { whileKvUpgrading } from '../common/kv-upgrade.js';
@@ -41,9 +42,11 @@ export function managedInput(record: StateRecord): { managed: Address[]; identit
 /** Refuses a record that another config owns (a record without an owner is taken by its first apply). */
 export function checkOwner(record: StateRecord, ownerId: string, label: string): void {
   if (record.owner === undefined || record.owner === ownerId) return;
+  // The hint names the owner only when --state-id takes it (a record written by hand may hold anything).
+  const rename = isOwnerId(record.owner) ? `; if this is the same config under a new name, pass --state-id ${shellQuoted(record.owner)} (or set $VAULT_GITOPS_STATE_ID to it)` : '';
   throw new UsageError(
     `the state record ${label} belongs to the config ${JSON.stringify(record.owner)}, not to this one (${JSON.stringify(ownerId)}); nothing was changed`,
-    `give each config its own --state-path (or $VAULT_GITOPS_STATE_PATH); if this is the same config under a new name, pass --state-id ${JSON.stringify(record.owner)} (or set $VAULT_GITOPS_STATE_ID)`,
+    `give each config its own --state-path (or $VAULT_GITOPS_STATE_PATH)${rename}`,
   );
 }
 

@@ -31,11 +31,31 @@ function cycleFrom(start: string, members: ReadonlyMap<string, string[]>): strin
   return walk(start, [start]);
 }
 
+/** Vault's limits on identity metadata: 64 pairs, keys of at most 128 and values of at most 512 bytes, and the key characters. */
+const METADATA_LIMITS = { pairs: 64, key: 128, value: 512 };
+const METADATA_KEY = /^[A-Za-z0-9=/+_-]+$/;
+
+function checkMetadata(e: Entry, ctx: CheckReporter): void {
+  const m = e.value.metadata;
+  const path = [...e.path, 'metadata'];
+  if (typeof m !== 'object' || m === null || Array.isArray(m) || ctx.broken(path)) return;
+  const pairs = Object.entries(m);
+  if (pairs.length > METADATA_LIMITS.pairs) ctx.error(path, `metadata has ${pairs.length} pairs: Vault takes at most ${METADATA_LIMITS.pairs}`, undefined, 'key');
+  for (const [k, v] of pairs) {
+    const key = Buffer.byteLength(k);
+    if (!METADATA_KEY.test(k)) ctx.error([...path, k], `metadata key \`${k.slice(0, 40)}\` has characters Vault refuses in a key`, 'use letters, digits and = / + _ -', 'key');
+    else if (key > METADATA_LIMITS.key) ctx.error([...path, k], `a metadata key of ${key} bytes: Vault takes at most ${METADATA_LIMITS.key}`, 'shorten the key', 'key');
+    const value = typeof v === 'string' ? Buffer.byteLength(v) : 0;
+    if (value > METADATA_LIMITS.value) ctx.error([...path, k], `the metadata value of a ${value}-byte string: Vault takes at most ${METADATA_LIMITS.value} bytes`, 'shorten the value');
+  }
+}
+
 export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<string>, ctx: CheckReporter): void {
   const declared = new Map(entries.map((e) => [e.name, membersOf(e.value)]));
   const reported = new Set<string>();
   for (const e of entries) {
     if (ctx.broken(e.path)) continue;
+    checkMetadata(e, ctx);
     const external = e.value.type === 'external';
     const members = membersOf(e.value);
     if (external && members.length > 0) {
@@ -46,7 +66,7 @@ export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<s
     }
     for (const m of members) {
       if (m === e.name) ctx.error([...e.path, 'member_groups'], `group ${e.name} cannot be a member of itself`);
-      else if (!declared.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault when applying; declare it to manage it');
+      else if (!declared.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault (plan checks, before anything is written); declare it to manage it');
     }
     const cycle = members.includes(e.name) || reported.has(e.name) ? undefined : cycleFrom(e.name, declared);
     if (cycle) {
@@ -55,7 +75,7 @@ export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<s
     }
     const alias = e.value.alias as { mount?: unknown } | undefined;
     if (external && typeof alias?.mount === 'string' && !authMounts.has(alias.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, ''))) {
-      ctx.warn([...e.path, 'alias', 'mount'], `auth mount ${alias.mount} is not declared under auth`, 'it must be enabled in Vault when applying; declare it to manage it');
+      ctx.warn([...e.path, 'alias', 'mount'], `auth mount ${alias.mount} is not declared under auth`, 'it must be enabled in Vault (plan checks, before anything is written); declare it to manage it');
     }
   }
 }

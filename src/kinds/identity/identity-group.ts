@@ -7,7 +7,7 @@ import { checkGroups } from './identity-group-check.js';
 import { exportGroup, liveGroupSettings, normaliseGroup, type GroupAlias } from './identity-group-shape.js';
 import { authPathsByAccessor, groupId, groupPath, memberIds, readAllGroups, syncAlias } from './identity-group-vault.js';
 import { isFullScope } from '../shared/full-scope.js';
-import type { Kind } from '../kind.js';
+import type { Kind, Reference } from '../kind.js';
 import { checkPolicyRefs, compact, liveObject, placedEntries, placedObject, rule, trimSlash } from '../shared/support.js';
 
 const KIND = 'identity-group';
@@ -82,17 +82,25 @@ identity:
   desired(config) {
     return placedEntries(config, identityGroupKind).map((e) => {
       const s = normaliseGroup(e.value);
-      const alias = s.alias as GroupAlias | null | undefined;
-      const members = (s.member_groups as string[] | undefined) ?? [];
       const policies = (s.policies as string[] | undefined) ?? [];
       return placedObject(config, identityGroupKind, e, {
         settings: s,
-        dependsOn: [
-          ...members.filter((m) => m !== e.name).map((m) => `${GROUPS_COLLECTION}/${m}`),
-          ...(alias && config.auth[alias.mount] ? [`auth/${alias.mount}`] : []),
-          ...policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
-        ],
+        // Member groups and the alias's mount are references (below): a declared one is a dependency too.
+        dependsOn: policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
       });
+    });
+  },
+
+  /** Vault refuses a member group id it does not have, and an alias without its mount's accessor. */
+  references(config) {
+    return placedEntries(config, identityGroupKind).flatMap((e): Reference[] => {
+      const s = normaliseGroup(e.value);
+      const written: unknown[] = Array.isArray(e.value.member_groups) ? e.value.member_groups : [];
+      const members = written.flatMap((m, i) => (typeof m === 'string' && m !== e.name ? [{ name: m, path: [...e.path, 'member_groups', String(i)] }] : []));
+      const refs: Reference[] = members.map((m) => ({ from: e.address, to: `${GROUPS_COLLECTION}/${m.name}`, kind: KIND, path: m.path, what: `member group ${m.name}` }));
+      const alias = s.alias as GroupAlias | null | undefined;
+      if (alias) refs.push({ from: e.address, to: `auth/${alias.mount}`, kind: 'auth-mount', path: [...e.path, 'alias', 'mount'], what: `auth mount ${alias.mount} (of the group's alias)` });
+      return refs;
     });
   },
 

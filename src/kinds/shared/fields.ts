@@ -2,6 +2,7 @@
 // names, the token_* fields every auth method's roles carry, and the credential sinks. A kind
 // builds its object schema from these (TypeBox); `npm run schemas` writes the result.
 import { Type, type TProperties, type TSchema } from 'typebox';
+import { DURATION_BODY, DURATION_PATTERN, TTL_HINT } from '../../core/common/ttl.js';
 
 /** Options a field may carry besides TypeBox's: our message for a failed node, editors' hints. */
 export interface FieldOptions {
@@ -19,11 +20,30 @@ function ref<T = unknown>(name: keyof typeof DEFINITIONS, opts: FieldOptions = {
 /** An environment variable's name (variables.env, format env's env_names). */
 export const ENV_VAR_NAME = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', 'x-error': 'must be an environment variable name: letters, digits and `_`, not starting with a digit' };
 
+/**
+ * What marks a duration in the schema (`x-type`), whatever its field is called: the schema refuses what
+ * Vault would not parse, with this message and hint, and tests find every duration field by it.
+ */
+const DURATION_MARKS = { 'x-type': 'duration', 'x-error': 'invalid duration {value}', 'x-hint': TTL_HINT } as const;
+
+/** A duration that also takes -1 (a JWT role's leeways: -1 = none at all). */
+export const durationOrNone = (description: string) =>
+  Type.Unsafe<string | number>({
+    type: ['string', 'integer'],
+    minimum: -1,
+    pattern: `^(-1|${DURATION_BODY})?$`,
+    ...DURATION_MARKS,
+    'x-hint': `${TTL_HINT}; or -1 for none`,
+    description,
+  });
+
 /** Shared schema nodes: `definitions` of the generated schema. */
 export const DEFINITIONS = {
   duration: Type.Unsafe<string | number>({
     type: ['string', 'integer'],
     minimum: 0,
+    pattern: DURATION_PATTERN,
+    ...DURATION_MARKS,
     description: 'Seconds, or a Go duration ("90m", "1h30m", "720h"), or whole days ("10d").',
   }),
   stringList: Type.Unsafe<string | string[]>({ type: ['array', 'string'], items: { type: 'string' }, description: 'A list (or a comma-separated string).' }),
@@ -34,6 +54,8 @@ export const DEFINITIONS = {
   }),
   cidrList: Type.Unsafe<string | string[]>({
     type: ['array', 'string'],
+    // The prefix range and host bits are checked after the schema (core/check/checker.ts), found by this mark.
+    'x-type': 'cidrs',
     items: { type: 'string', pattern: '^\\s*[0-9A-Fa-f:.]+(/[0-9]+)?\\s*$', 'x-error': 'must be an IPv4 or IPv6 address or a CIDR block such as 10.0.0.0/8' },
     description:
       'IPv4/IPv6 addresses or CIDR blocks (a list, or a comma-separated string), parsed as Vault parses bound CIDRs: the prefix length in range (0-32, 0-128).',

@@ -3,7 +3,7 @@ import type { VaultPort } from '../../core/ports.js';
 import { UsageError, VaultApiError, errorMessage } from '../../core/errors.js';
 import type { Config, DesiredObject, Settings } from '../../core/model.js';
 import { REQUIRED_AUDIT_OPTION, auditFileProblems, auditOptionsBody, exportAudit, normaliseAudit, unsafeAuditOptions } from './audit-options.js';
-import { object } from '../shared/fields.js';
+import { duration, object } from '../shared/fields.js';
 import { isOpenBao } from '../shared/server-fields.js';
 import { isFullScope } from '../shared/full-scope.js';
 import type { Kind } from '../kind.js';
@@ -22,6 +22,8 @@ const schema = object(
     local: Type.Boolean({ description: 'Not replicated (Vault Enterprise replication); fixed once enabled.' }),
     options: Type.Unsafe<Record<string, string | number | boolean>>({
       type: 'object',
+      // The one option Vault parses as a duration is typed as one, so it is checked as every duration is.
+      properties: { write_timeout: duration('socket: how long a write may take (default 2s).') },
       additionalProperties: { type: ['string', 'number', 'boolean'] },
       description: 'Device options as Vault names them (file_path, mode, format, prefix, elide_list_responses; address, socket_type, write_timeout; facility, tag). log_raw: true and hmac_accessor: false are refused.',
     }),

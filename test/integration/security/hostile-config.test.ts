@@ -23,6 +23,8 @@ const FAKE = {
 };
 /** A secret CI gives in a var file for a secret field (the documented `${var.oidc_client_secret}`). */
 const VAR_SECRET = `var-file-secret-${uniq('s')}`;
+/** A secret a pull request writes into the YAML itself (committed to git). */
+const LITERAL_SECRET = `literal-secret-${uniq('l')}`;
 const env = () => ({ ...FAKE, DEBUG: '*', NODE_DEBUG: 'fs,module', CI: 'true' });
 
 let outside: string; // a directory outside every config root, holding the sentinel
@@ -216,6 +218,37 @@ describe('a pull request cannot route a var-file secret into shown output', () =
   });
 });
 
+describe('a pull request cannot commit a write-only secret as a literal', () => {
+  it('every write-only field of the auth kinds (oidc_client_secret, token_reviewer_jwt) with a literal is refused at file:line:col, the value shown nowhere; nothing is written', async () => {
+    const m = uniq('lit');
+    const yaml = [
+      'auth:',
+      `  ${m}-oidc:`,
+      '    type: oidc',
+      '    config:',
+      '      oidc_discovery_url: https://issuer.invalid',
+      '      oidc_client_id: vault',
+      `      oidc_client_secret: ${LITERAL_SECRET}`,
+      `  ${m}-k8s:`,
+      '    type: kubernetes',
+      '    config:',
+      '      kubernetes_host: https://kubernetes.invalid:6443',
+      `      token_reviewer_jwt: "${LITERAL_SECRET}-jwt"`,
+      '',
+    ].join('\n');
+    for (const args of [['validate'], ['plan', '-o', 'markdown'], ['apply', '--auto-approve']]) {
+      const r = await refused(args, { 'c.yaml': yaml });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:7:27: error: auth.${m}-oidc.config.oidc_client_secret: the write-only secret \`oidc_client_secret\` is written here as a literal`);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:12:27: error: auth.${m}-k8s.config.token_reviewer_jwt: the write-only secret \`token_reviewer_jwt\` is written here as a literal`);
+      expect(r.stderr).toContain('${var.token_reviewer_jwt}');
+      expect(r.stdout + r.stderr).not.toContain(LITERAL_SECRET);
+    }
+    const mounts = (await vaultRequest('GET', 'sys/auth')).json.data as Record<string, unknown>;
+    expect(Object.keys(mounts).filter((k) => k.startsWith(m))).toEqual([]);
+  });
+});
+
 describe('a legitimate config run as CI runs it leaks nothing', () => {
   const m = uniq('hc');
   let dir: string;
@@ -279,7 +312,7 @@ describe('a legitimate config run as CI runs it leaks nothing', () => {
   });
 
   it('zero hits for the token, the fake tokens, the generated secrets and the sentinel', async () => {
-    const needles = [process.env.VAULT_TOKEN!, ...Object.values(FAKE), ...secrets, SENTINEL, VAR_SECRET];
+    const needles = [process.env.VAULT_TOKEN!, ...Object.values(FAKE), ...secrets, SENTINEL, VAR_SECRET, LITERAL_SECRET];
     expect(needles.every((n) => n.length >= 8)).toBe(true);
     const haystacks: Record<string, string> = { 'CLI output (stdout+stderr of every run)': allOutput() };
     for (const f of artifacts) haystacks[f] = await readFile(f, 'utf8');

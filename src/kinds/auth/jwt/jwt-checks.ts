@@ -48,5 +48,32 @@ export function checkJwtRoles(ctx: CheckContext, kind: Kind): void {
     if (type === 'jwt' && !BOUND.some((k) => isSet(e.value[k]))) {
       ctx.error(e.path, 'a jwt role needs at least one bound constraint', `set one of ${BOUND.join(', ')}: without one, any JWT the keys validate logs in`, 'key');
     }
+    checkClaimMappings(ctx, e.path, e.value.claim_mappings);
+    if (e.value.bound_claims_type === 'glob') checkGlobClaims(ctx, [...e.path, 'bound_claims'], e.value.bound_claims);
+  }
+}
+
+/** Vault refuses two claims mapped to one metadata key, and `role` (it names the role on every alias). */
+function checkClaimMappings(ctx: CheckContext, path: readonly string[], mappings: unknown): void {
+  if (typeof mappings !== 'object' || mappings === null) return;
+  const first = new Map<string, string>();
+  for (const [claim, key] of Object.entries(mappings)) {
+    if (typeof key !== 'string' || ctx.broken([...path, 'claim_mappings', claim])) continue;
+    const at = [...path, 'claim_mappings', claim];
+    if (key === 'role') ctx.error(at, 'the metadata key `role` is reserved (it names the role the login used)', 'map the claim to another metadata key');
+    const earlier = first.get(key);
+    if (earlier !== undefined) ctx.error(at, `claims ${earlier} and ${claim} are both mapped to the metadata key ${key}: Vault refuses that`, 'map each claim to its own metadata key');
+    else first.set(key, claim);
+  }
+}
+
+/** Glob matching compares strings: with bound_claims_type glob, Vault refuses any other value. */
+function checkGlobClaims(ctx: CheckContext, path: readonly string[], claims: unknown): void {
+  if (typeof claims !== 'object' || claims === null) return;
+  for (const [claim, value] of Object.entries(claims)) {
+    const at = [...path, claim];
+    if (ctx.broken(at)) continue;
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v !== 'string')) ctx.error(at, 'with bound_claims_type: glob, a claim takes a string or a list of strings', 'quote the value (`"1"`), or use bound_claims_type: string');
   }
 }

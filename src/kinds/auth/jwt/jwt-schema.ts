@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { duration, object, stringList, stringMap, TOKEN_FIELDS } from '../../shared/fields.js';
+import { duration, durationOrNone, object, stringList, stringMap, TOKEN_FIELDS } from '../../shared/fields.js';
 
 const text = (description: string) => Type.String({ description });
 const pem = (description: string) => Type.String({ description: `${description} (PEM).` });
@@ -7,8 +7,7 @@ const openBao = (d: string) => `OpenBao only: ${d}`;
 const vaultOnly = (d: string) => `Vault only: ${d}`;
 
 /** A leeway: seconds or a duration, or -1 for none at all; 0 keeps Vault's default. */
-const leeway = (description: string): TSchema =>
-  Type.Unsafe<string | number>({ type: ['string', 'integer'], minimum: -1, pattern: '^(-1|([0-9.]+(ns|us|µs|ms|s|m|h|d)?)+)$', description: `${description} Seconds or a duration; -1 = none; 0 = the default.` });
+const leeway = (description: string): TSchema => durationOrNone(`${description} Seconds or a duration; -1 = none; 0 = the default.`);
 
 /** `auth/MOUNT/config` of a jwt or oidc mount. */
 export const jwtConfigSchema = object(
@@ -54,7 +53,7 @@ export const jwtRoleSchema = object(
     bound_subject: text('The `sub` a JWT must carry.'),
     bound_claims: Type.Unsafe<Record<string, unknown>>({
       type: 'object',
-      additionalProperties: { type: [...CLAIM_VALUE, 'array'], items: { type: CLAIM_VALUE }, 'x-error': 'must be a value or a list of values' },
+      additionalProperties: { type: [...CLAIM_VALUE, 'array'], items: { type: CLAIM_VALUE }, 'x-error': 'must be a string or a list of strings per claim' },
       description: 'Claim → required value, or a list of accepted values (any matches). Globs with bound_claims_type: glob.',
     }),
     bound_claims_type: Type.String({ enum: ['string', 'glob'], description: 'How bound_claims values match (default string).' }),

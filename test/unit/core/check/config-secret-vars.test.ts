@@ -2,6 +2,7 @@
 // token_reviewer_jwt) into a field that plans, pull-request comments and exports show.
 import { describe, expect, it } from 'vitest';
 import { isSecretVariableName } from '../../../../src/core/check/config-secret-vars.js';
+import { KINDS } from '../../../../src/kinds/registry.js';
 import { loadFiles } from '../load-files.js';
 
 const SECRET = 'sEcReT-client-value-1234';
@@ -60,5 +61,26 @@ describe('variables named like secrets stay in secret fields', () => {
     expect(errorsOf(r)).toEqual([]);
     expect(['oidc_client_secret', 'k8s_reviewer_jwt', 'GITHUB_TOKEN', 'db_password', 'api_key', 'vault_credentials'].every(isSecretVariableName)).toBe(true);
     expect(['token_ttl', 'key_type', 'token_policies', 'team', 'secret_mount', 'keys'].some(isSecretVariableName)).toBe(false);
+  });
+
+  it('every write-only field of every kind refuses a literal (the config is in git), naming the fix, never the value', () => {
+    const fields = KINDS.flatMap((k) => (k.placement ? k.sensitiveFields.map((f) => ({ kind: k, field: f })) : []));
+    expect(fields.map((f) => f.field)).toEqual(expect.arrayContaining(['oidc_client_secret', 'token_reviewer_jwt']));
+    for (const { kind, field } of fields) {
+      const p = kind.placement!;
+      const mount = p.in === 'root' ? [] : [p.in, 'm'];
+      const at = [...mount, ...p.key, ...(p.shape === 'map' ? ['o'] : []), field];
+      let tree: unknown = SECRET;
+      for (const seg of [...at].reverse()) tree = { [seg]: tree };
+      if (p.in !== 'root') ((tree as Record<string, Record<string, Record<string, unknown>>>)[p.in]!.m!).type = p.mountTypes?.[0] ?? (p.in === 'auth' ? 'approle' : 'kv');
+      const r = loadFiles({ 'c.yaml': JSON.stringify(tree, null, 1) });
+      const here = r.errors.filter((e) => e.path === at.join('.'));
+      const literal = `the write-only secret \`${field}\` is written here as a literal: the config is committed to git, so the secret would be in its history`;
+      // A field the schema forbids (a generated password or secret_id) is refused by the schema, with its own reason.
+      const refusal = here.find((e) => e.message === literal || e.message.startsWith('not allowed in config'));
+      expect(refusal, `${kind.name}.${field}: ${JSON.stringify(here)}`).toBeDefined();
+      if (refusal!.message === literal) expect(refusal!.hint).toContain(`\`\${var.${field}}\``);
+      expect(JSON.stringify([...r.errors, ...r.warnings])).not.toContain(SECRET);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTtlFieldName, parseTtl } from '../../../../src/core/common/ttl.js';
+import { DURATION_PATTERN, parseTtl } from '../../../../src/core/common/ttl.js';
 
 describe('parseTtl (Vault parseutil.ParseDurationSecond)', () => {
   it.each([
@@ -23,10 +23,12 @@ describe('parseTtl (Vault parseutil.ParseDurationSecond)', () => {
     expect(parseTtl(input as string | number)).toBe(input === '1' ? 1 : undefined);
   });
 
-  it('knows which fields hold durations', () => {
-    for (const f of ['token_ttl', 'ttl', 'max_ttl', 'token_period', 'period', 'max_lease_ttl', 'default_lease_ttl', 'not_before_duration', 'before_expiry', 'max_age', 'secret_id_ttl']) {
-      expect(isTtlFieldName(f), f).toBe(true);
-    }
-    for (const f of ['token_policies', 'key_bits', 'token_num_uses', 'ttl_seconds']) expect(isTtlFieldName(f), f).toBe(false);
+  it('the schema pattern of duration strings accepts exactly what parseTtl parses', () => {
+    const pattern = new RegExp(DURATION_PATTERN, 'u');
+    const samples = ['', '0', '+0', '3600', '+5', '10d', '+10d', '1h', '90m', '1h30m', '1.5h', '.5h', '5.h', '500ms', '3us', '3µs', '3μs', '2ns', '1h0m0s'];
+    const refused = ['1d12h', '1.5d', '-1h', '-1', '1hour', 'h', '1 h', '.h', '90 days', '1H', ' 1h', '1h ', 'd', '10dd', '1e3', '0x10', '1_000', '١٢'];
+    for (const v of [...samples, ...refused]) expect(pattern.test(v), JSON.stringify(v)).toBe(parseTtl(v) !== undefined);
+    for (const v of samples) expect(parseTtl(v), v).toBeDefined();
+    for (const v of refused) expect(parseTtl(v), v).toBeUndefined();
   });
 });

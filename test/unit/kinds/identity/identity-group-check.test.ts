@@ -37,4 +37,19 @@ describe('identity group checks', () => {
       'warn identity.groups.e.alias.mount: auth mount auth/oidc/ is not declared under auth',
     ]);
   });
+
+  it('refuses metadata Vault refuses: more than 64 pairs, a key over 128 bytes or with other characters than letters, digits and = / + _ -, a value over 512 bytes', () => {
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
+    expect(run({ a: { metadata: many } })).toEqual(['error identity.groups.a.metadata: metadata has 65 pairs: Vault takes at most 64']);
+    const long = 'k'.repeat(129);
+    expect(run({ a: { metadata: { [long]: 'x', ok: 'é'.repeat(257) } } })).toEqual([
+      `error identity.groups.a.metadata.${long}: a metadata key of 129 bytes: Vault takes at most 128`,
+      'error identity.groups.a.metadata.ok: the metadata value of a 514-byte string: Vault takes at most 512 bytes',
+    ]);
+    expect(run({ a: { metadata: { 'team.name': 'x', 'a b': 'y', 'a=b/c+d_e-F9': 'z' } } })).toEqual([
+      'error identity.groups.a.metadata.team.name: metadata key `team.name` has characters Vault refuses in a key',
+      'error identity.groups.a.metadata.a b: metadata key `a b` has characters Vault refuses in a key',
+    ]);
+    expect(run({ a: { metadata: { ['k'.repeat(128)]: 'v'.repeat(512), ...Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`k${i}`, 'v'])) } } })).toEqual([]);
+  });
 });

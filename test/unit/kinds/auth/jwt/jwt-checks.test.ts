@@ -15,7 +15,7 @@ describe('JWT/OIDC checks', () => {
       '    type: jwt',
       '    config: { jwks_url: "https://issuer/jwks", bound_issuer: "https://issuer" }',
       '    roles:',
-      '      deploy: { role_type: jwt, user_claim: sub, bound_claims_type: glob, bound_claims: { repo: [acme/*], n: 1 }, clock_skew_leeway: -1, token_policies: [deploy] }',
+      '      deploy: { role_type: jwt, user_claim: sub, bound_claims_type: glob, bound_claims: { repo: [acme/*], n: "1" }, clock_skew_leeway: -1, token_policies: [deploy] }',
       '  sso:',
       '    type: oidc',
       '    config: { oidc_discovery_url: "https://issuer", oidc_client_id: vault, oidc_client_secret: "${var.secret}" }',
@@ -48,9 +48,34 @@ describe('JWT/OIDC checks', () => {
     const yaml = lines('auth:', '  ci:', '    type: oidc', '    roles:', '      r: { role_type: jwt, user_claim: sub, bound_subject: s, bound_claims_type: regex, expiration_leeway: -5, bound_audience: x }');
     expect(errors(yaml)).toEqual([
       [5, 'auth.ci.roles.r.bound_claims_type', 'must be one of "string", "glob", got the string "regex"'],
-      [5, 'auth.ci.roles.r.expiration_leeway', 'must be at least -1, got the number -5'],
+      [5, 'auth.ci.roles.r.expiration_leeway', 'invalid duration -5'],
       [5, 'auth.ci.roles.r', '`bound_audience`: unknown field, did you mean `bound_audiences`?'],
     ]);
+  });
+
+  it('rules Vault applies across a role\'s entries: one claim per metadata key, `role` reserved, glob claims are strings', () => {
+    const yaml = lines(
+      'auth:',
+      '  ci:',
+      '    type: jwt',
+      '    roles:',
+      '      r:',
+      '        role_type: jwt',
+      '        user_claim: sub',
+      '        bound_claims_type: glob',
+      '        bound_claims: { repo: "acme/*", n: [1, "2"] }',
+      '        claim_mappings: { email: mail, upn: mail, repository: role }',
+    );
+    expect(errors(yaml)).toEqual([
+      [9, 'auth.ci.roles.r.bound_claims.n', 'with bound_claims_type: glob, a claim takes a string or a list of strings'],
+      [10, 'auth.ci.roles.r.claim_mappings.upn', 'claims email and upn are both mapped to the metadata key mail: Vault refuses that'],
+      [10, 'auth.ci.roles.r.claim_mappings.repository', 'the metadata key `role` is reserved (it names the role the login used)'],
+    ]);
+  });
+
+  it('a bound claim given as a mapping says what a claim takes', () => {
+    const yaml = lines('auth:', '  ci:', '    type: jwt', '    roles:', '      r: { role_type: jwt, user_claim: sub, bound_claims: { repo: { name: x } } }');
+    expect(errors(yaml)).toEqual([[5, 'auth.ci.roles.r.bound_claims.repo', 'must be a string or a list of strings per claim, got a mapping']]);
   });
 
   it('token_policies must name declared policies', () => {
