@@ -386,6 +386,8 @@ export function checkPolicyHcl(text: string): HclProblem[] {
     }
     if (key.name === 'name') continue;
     if (item.keys.length === 2) {
+      const label = item.keys[1]!;
+      if (label.name.includes('+*')) problems.push({ ...label.pos, message: `path "${label.name}": \`+*\` is not a wildcard Vault accepts`, hint: 'write `+/*` (any segment, then anything) or `+` (one segment)' });
       checkPathBlock(item.value, problems);
     } else {
       problems.push({ ...key.pos, message: 'a path needs a quoted name: path "secret/*" { ... }' });

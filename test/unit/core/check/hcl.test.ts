@@ -60,6 +60,7 @@ path unquoted { capabilities = ["read"] }
     ['path = { "a" = { capabilities = ["read"] } }', 1, 1, 'a path needs a quoted name: path "secret/*" { ... }'],
     ['path "a" {\n min_wrapping_ttl = "1h"\n max_wrapping_ttl = "30m"\n}', 3, 21, '`max_wrapping_ttl` cannot be less than `min_wrapping_ttl`'],
     ['   \n', 1, 1, 'the policy is empty'],
+    ['path "secret/+*" {\n  capabilities = ["read"]\n}', 1, 6, 'path "secret/+*": `+*` is not a wildcard Vault accepts'],
   ])('%j → %i:%i %s', (text, line, col, message) => {
     const problems = checkPolicyHcl(text);
     expect(problems[0]).toMatchObject({ line, col, message });
