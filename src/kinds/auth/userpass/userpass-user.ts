@@ -33,6 +33,7 @@ export const userpassUserKind = authCollectionKind({
   section: 'users',
   api: 'users',
   sensitiveFields: ['password'],
+  bindings: ['token_bound_cidrs', 'bound_cidrs'],
   schema,
   description: 'userpass users by name.',
   deprecated: { policies: 'token_policies', ttl: 'token_ttl', max_ttl: 'token_max_ttl', bound_cidrs: 'token_bound_cidrs' },
