@@ -25,7 +25,12 @@ export function accessCommand(flags: AccessFlags, io: Output): number {
   const { config, desired } = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   const graph = principalsOf(KINDS, desired);
   const texts = Object.fromEntries(Object.entries(config.policies).map(([name, p]) => [name, p.policy]));
-  const files = Object.fromEntries(Object.entries(config.policies).map(([name, p]) => [name, p.file ? relative(process.cwd(), p.file) : undefined]));
+  const files = Object.fromEntries(
+    Object.entries(config.policies).map(([name, p]) => {
+      const src = p.file ? { file: p.file, line: 1 } : p.at;
+      return [name, src ? { file: relative(process.cwd(), src.file), line: src.line } : undefined];
+    }),
+  );
   const json = flags.output === 'json';
 
   if (flags.principal !== undefined) {

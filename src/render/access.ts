@@ -7,8 +7,14 @@ import type { RuleConstraints } from '../core/access/policy-rules.js';
 
 export const ACCESS_JSON_VERSION = 1;
 
-/** Where a policy's text came from, by policy name (a `file:` policy's path as shown to the user). */
-export type PolicyFiles = Readonly<Record<string, string | undefined>>;
+/** Where each policy's text is, by policy name: the file (as shown to the user) and the line of its line 1. */
+export type PolicyFiles = Readonly<Record<string, { file: string; line: number } | undefined>>;
+
+/** `file:line` of a rule of the policy, when its source is known. */
+function sourceOf(ref: RuleRef, files: PolicyFiles): string | undefined {
+  const src = files[ref.policy];
+  return src && ref.line !== undefined ? `${src.file}:${src.line + ref.line - 1}` : undefined;
+}
 
 type Route = Omit<PolicyRoute, 'policy'>;
 
@@ -17,8 +23,8 @@ function routes(access: PrincipalAccess, policy: string): Route[] {
 }
 
 function ruleJson(ref: RuleRef, files: PolicyFiles) {
-  const file = files[ref.policy];
-  return { policy: ref.policy, rule: ref.path, ...(ref.line !== undefined ? { line: ref.line } : {}), ...(file ? { file } : {}) };
+  const at = sourceOf(ref, files);
+  return { policy: ref.policy, rule: ref.path, ...(ref.line !== undefined ? { line: ref.line } : {}), ...(at ? { at } : {}) };
 }
 
 export function pathJson(path: string, operation: string | undefined, holders: readonly Holder[], files: PolicyFiles): string {
@@ -60,9 +66,8 @@ function routeText(rs: readonly Route[], condition?: string): string {
 }
 
 function at(ref: RuleRef, files: PolicyFiles): string {
-  const file = files[ref.policy];
   if (ref.line === undefined) return '';
-  return file ? ` at ${file}:${ref.line}` : ` at line ${ref.line} of the policy`;
+  return ` at ${sourceOf(ref, files) ?? `line ${ref.line} of the policy`}`;
 }
 
 function constraintsText(c: RuleConstraints | undefined, indent: string): string[] {

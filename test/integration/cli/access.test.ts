@@ -75,18 +75,23 @@ describe('access (offline, from the config)', () => {
         address: `auth/${ar}/roles/web`,
         capabilities: ['read'],
         pattern: 'secret/data/payments/*',
-        grants: [{ capability: 'read', policy: ops, rule: 'secret/data/payments/*', line: 4, file: 'policies/ops.hcl', routes: [{ via: [] }] }],
+        grants: [{ capability: 'read', policy: ops, rule: 'secret/data/payments/*', line: 4, at: 'policies/ops.hcl:4', routes: [{ via: [] }] }],
         constraints: { allowed_parameters: { version: [] } },
       },
       {
         address: `auth/${gh}/teams/sre`,
         capabilities: ['read'],
         pattern: 'secret/data/payments/*',
-        grants: [{ capability: 'read', policy: ops, rule: 'secret/data/payments/*', line: 4, file: 'policies/ops.hcl', routes: [{ via: [`identity/groups/ops-team-${id}`] }] }],
+        grants: [{ capability: 'read', policy: ops, rule: 'secret/data/payments/*', line: 4, at: 'policies/ops.hcl:4', routes: [{ via: [`identity/groups/ops-team-${id}`] }] }],
         constraints: { allowed_parameters: { version: [] } },
       },
       expect.objectContaining({ address: `identity/groups/ops-team-${id}`, capabilities: ['read'] }),
     ]);
+
+    // An inline policy's rule is located in the YAML.
+    const app = await accessJson(dir, ['--path', 'secret/data/app/x']);
+    const alice = app.principals.find((p: { address: string }) => p.address === `auth/${up}/users/alice`);
+    expect(alice.grants).toContainEqual({ capability: 'list', policy: read, rule: 'secret/data/app/*', line: 1, at: 'main.yaml:5', routes: [{ via: [] }] });
 
     const text = await access(dir, ['--path', 'secret/data/payments/q']);
     expect(text).toContain(`auth/${gh}/teams/sre: read (path rule "secret/data/payments/*")`);
@@ -115,8 +120,8 @@ describe('access (offline, from the config)', () => {
     expect(web.principal).toEqual({ address: `auth/${ar}/roles/web`, default_policy: false, bindings: {} });
     expect(web.policies).toEqual([{ name: ops, routes: [{ via: [] }] }]);
     expect(web.rules).toEqual([
-      { policy: ops, rule: 'sys/policies/acl/*', line: 1, file: 'policies/ops.hcl', capabilities: ['create', 'update', 'read'] },
-      { policy: ops, rule: 'secret/data/payments/*', line: 4, file: 'policies/ops.hcl', capabilities: ['read'], constraints: { allowed_parameters: { version: [] } } },
+      { policy: ops, rule: 'sys/policies/acl/*', line: 1, at: 'policies/ops.hcl:1', capabilities: ['create', 'update', 'read'] },
+      { policy: ops, rule: 'secret/data/payments/*', line: 4, at: 'policies/ops.hcl:4', capabilities: ['read'], constraints: { allowed_parameters: { version: [] } } },
     ]);
     const deploy = await accessJson(dir, ['--principal', `auth/${oidc}/roles/deploy`]);
     expect(deploy.principal.bindings).toEqual({ role_type: 'jwt', bound_audiences: ['vault'], user_claim: 'sub', groups_claim: 'groups' });
