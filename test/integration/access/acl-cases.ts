@@ -111,13 +111,14 @@ export class CaseGenerator {
   }
 }
 
-export function ruleHcl(r: CaseRule): string {
+/** A rule as HCL; `prefix` puts the pattern under a path (`cubbyhole/`). */
+export function ruleHcl(r: CaseRule, prefix = ''): string {
   const body = [`capabilities = [${r.capabilities.map((c) => `"${c}"`).join(', ')}]`];
   if (r.old) body.push(`policy = "${r.old}"`);
-  return `path "${r.path}" {\n  ${body.join('\n  ')}\n}\n`;
+  return `path "${prefix}${r.path}" {\n  ${body.join('\n  ')}\n}\n`;
 }
 
-export const policyHcl = (rules: CasePolicy) => rules.map(ruleHcl).join('');
+export const policyHcl = (rules: CasePolicy, prefix = '') => rules.map((r) => ruleHcl(r, prefix)).join('');
 
 /**
  * The smallest policy set, by removing whole policies then single rules, for which `fails` still holds.

@@ -11,6 +11,7 @@ import { uniq } from '../helpers/cli.js';
 import { serverEnv } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { CaseGenerator, policyHcl, random, shrink, type CasePolicy } from './acl-cases.js';
+import { ok, PolicySlots } from './acl-server.js';
 
 const SEED = Number(process.env.VAULT_GITOPS_ACL_SEED ?? 20261206);
 const MIN_CASES = 2000;
@@ -18,28 +19,14 @@ const PATHS_PER_SET = 22;
 const MAX_POLICIES = 4;
 const DEFAULT_PATHS = ['cubbyhole/x', 'cubbyhole/', 'auth/token/lookup-self', 'sys/tools/hash/sha2-256', 'identity/oidc/provider/p/authorize', 'sys/control-group/request'];
 
-const run = uniq('aclo');
-const policyName = (i: number) => `${run}-p${i}`;
+const slots = new PolicySlots(uniq('aclo'), MAX_POLICIES);
+const policyName = (i: number) => slots.name(i);
 /** tokens[k]: holds policies p0..p(k-1) (and `default` in withDefault[k]). Never printed. */
 const tokens: string[] = [];
 const withDefault: string[] = [];
 let serverDefault = '';
 
-async function ok<T>(p: Promise<{ status: number; json: T }>, what: string): Promise<T> {
-  const res = await p;
-  if (res.status >= 300) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.json)}`);
-  return res.json;
-}
-
-async function createToken(policies: string[], noDefault: boolean): Promise<string> {
-  const body = { policies, no_default_policy: noDefault, ttl: '1h' };
-  const json = await ok<{ auth: { client_token: string } }>(vaultRequest('POST', 'auth/token/create', body), 'create a token');
-  return json.auth.client_token;
-}
-
-async function writePolicies(policies: CasePolicy[]): Promise<void> {
-  for (const [i, rules] of policies.entries()) await ok(vaultRequest('PUT', `sys/policies/acl/${policyName(i)}`, { policy: policyHcl(rules) }), `write policy ${i}`);
-}
+const writePolicies = (policies: CasePolicy[]) => slots.write(policies);
 
 async function serverCapabilities(token: string, paths: string[]): Promise<Record<string, string[]>> {
   const json = await ok<{ data: Record<string, string[]> }>(vaultRequest('POST', 'sys/capabilities', { token, paths }), 'sys/capabilities');
@@ -82,17 +69,13 @@ async function smallest(m: Mismatch): Promise<string> {
 beforeAll(async () => {
   const json = await ok<{ data: { policy: string } }>(vaultRequest('GET', 'sys/policies/acl/default'), 'read the default policy');
   serverDefault = json.data.policy;
-  const names = Array.from({ length: MAX_POLICIES }, (_, i) => policyName(i));
   for (let k = 1; k <= MAX_POLICIES; k++) {
-    tokens[k] = await createToken(names.slice(0, k), true);
-    withDefault[k] = await createToken([...names.slice(0, k), 'default'], false);
+    tokens[k] = await slots.token(k);
+    withDefault[k] = await slots.token(k, true);
   }
 });
 
-afterAll(async () => {
-  for (const t of [...tokens, ...withDefault].filter(Boolean)) await vaultRequest('POST', 'auth/token/revoke', { token: t });
-  for (let i = 0; i < MAX_POLICIES; i++) await vaultRequest('DELETE', `sys/policies/acl/${policyName(i)}`);
-});
+afterAll(() => slots.cleanup());
 
 describe(`ACL evaluator against ${serverEnv().server} ${serverEnv().version} (sys/capabilities)`, () => {
   it(`agrees on at least ${MIN_CASES} random cases (seed ${SEED})`, { timeout: 240_000 }, async () => {
@@ -118,7 +101,7 @@ describe(`ACL evaluator against ${serverEnv().server} ${serverEnv().version} (sy
   });
 
   it('a token with the root policy: root everywhere, on both sides', async () => {
-    const token = await createToken(['root'], true);
+    const token = (await ok<{ auth: { client_token: string } }>(vaultRequest('POST', 'auth/token/create', { policies: ['root'], ttl: '1h' }), 'create a root token')).auth.client_token;
     try {
       const paths = ['sys/policies/acl/x', 'secret/data/a', 'a/'];
       const server = await serverCapabilities(token, paths);
