@@ -41,13 +41,24 @@ export function accessVariants(graph: readonly Principal[], principal: Principal
   ];
 }
 
+/** Each text parsed once per texts object (a config's policies are shared by many principals). */
+const parsedTexts = new WeakMap<Readonly<Record<string, string>>, Map<string, ParsedPolicy>>();
+
+function parsed(texts: Readonly<Record<string, string>>, name: string, text: string): ParsedPolicy {
+  let cache = parsedTexts.get(texts);
+  if (!cache) parsedTexts.set(texts, (cache = new Map()));
+  let policy = cache.get(name);
+  if (!policy) cache.set(name, (policy = parsePolicy(name, text).policy));
+  return policy;
+}
+
 function aclOf(routes: PolicyRoute[], texts: Readonly<Record<string, string>>): Omit<PrincipalAccess, 'principal' | 'condition'> {
   const policies: ParsedPolicy[] = [];
   const missing: string[] = [];
   for (const name of new Set(routes.map((r) => r.policy))) {
     const text = texts[name];
     if (name === 'root') policies.push({ name, rules: [] });
-    else if (text !== undefined) policies.push(parsePolicy(name, text).policy);
+    else if (text !== undefined) policies.push(parsed(texts, name, text));
     else if (name === 'default') policies.push(defaultPolicy());
     else missing.push(name);
   }
