@@ -150,7 +150,7 @@ describe('access (offline, from the config)', () => {
 });
 
 describe('access agrees with Vault for real logins', () => {
-  it('a userpass user and an AppRole: sys/capabilities of their login tokens = access --path on every path', async () => {
+  it('a userpass user and an AppRole: sys/capabilities of their login tokens = access --path on every path, from the config, --live and --against a snapshot', { timeout: 120_000 }, async () => {
     const dir = await configDir(config(false));
     const applied = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
     expect(applied.code, applied.stderr).toBe(0);
@@ -186,5 +186,25 @@ describe('access agrees with Vault for real logins', () => {
       }
     }
     expect(allOutput()).not.toContain(alice.password);
+
+    // The same answers from the live Vault, and from a snapshot of it (the server's own default policy).
+    const snapshot = join(dir, 'live.json');
+    const taken = await cli(['snapshot', '--out', snapshot], { cwd: dir });
+    expect(taken.code, taken.stderr).toBe(0);
+    for (const source of [['--live'], ['--against', snapshot]]) {
+      for (const path of paths) {
+        const r = await cli(['access', ...source, '--path', path, '-o', 'json'], { cwd: dir, ...(source[0] === '--against' ? { env: offline } : {}) });
+        expect(r.code, r.stderr).toBe(0);
+        const live = (JSON.parse(r.stdout) as { principals: Array<{ address: string; capabilities: string[] }> }).principals;
+        for (const address of Object.keys(logins)) {
+          expect(live.find((p) => p.address === address)?.capabilities, `${source[0]} ${address} on ${path}`).toEqual(holders.get(path)!.find((p) => p.address === address)?.capabilities);
+        }
+      }
+    }
+    const web2 = await cli(['access', '--against', snapshot, '--principal', `auth/${ar}/roles/web`], { cwd: dir, env: offline });
+    expect(web2.stdout).toContain(`path "secret/data/payments/*": read ← policy ${ops} at line 4 of the policy`);
+    const both = await cli(['access', '-c', dir, '--live', '--path', 'a'], { cwd: dir });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('give one source');
   });
 });
