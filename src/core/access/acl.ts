@@ -5,6 +5,7 @@
 // - one merged rule decides a request path, never a union: an exact pattern first, then (list only)
 //   the exact pattern without the path's trailing `/`, then the most specific `*` / `+` pattern;
 // - a `root` policy allows everything.
+import { refusal, type RequestDetails } from './constraints.js';
 import type { AclRule, ParsedPolicy, RuleConstraints } from './policy-rules.js';
 
 /** A rule as shown to a reviewer: the policy and where the block is in it. */
@@ -52,7 +53,10 @@ export interface PathAnswer {
 
 export interface OperationAnswer extends PathAnswer {
   operation: string;
+  /** The capability is granted (and, when the request's details were given, its constraints hold). */
   allowed: boolean;
+  /** Granted, but this request fails a constraint: which. */
+  refused?: string;
 }
 
 const ref = (r: AclRule): RuleRef => ({ policy: r.policy, path: r.path, line: r.line, col: r.col });
@@ -232,12 +236,16 @@ export function capabilitiesAt(acl: Acl, path: string): PathAnswer {
 
 /**
  * Whether `operation` (a capability name: read, create, update, patch, delete, list, sudo…) is allowed
- * on the API path. A list request's path gets a trailing `/`, as Vault's HTTP layer adds it.
+ * on the API path. A list request's path gets a trailing `/`, as Vault's HTTP layer adds it. With the
+ * request's details, the constraints of the deciding rule are checked too; without, they are only carried.
  */
-export function evaluate(acl: Acl, path: string, operation: string): OperationAnswer {
+export function evaluate(acl: Acl, path: string, operation: string, request?: RequestDetails): OperationAnswer {
   const list = operation === 'list';
   let p = stripLeadingSlashes(path);
   if (list && !p.endsWith('/')) p += '/';
   const a = answer(acl, p, list);
-  return { ...a, operation, allowed: a.capabilities.includes('root') || a.capabilities.includes(operation) };
+  if (a.capabilities.includes('root')) return { ...a, operation, allowed: true };
+  const granted = a.capabilities.includes(operation);
+  const refused = granted && request && a.constraints ? refusal(a.constraints, operation, request) : undefined;
+  return { ...a, operation, allowed: granted && refused === undefined, ...(refused !== undefined ? { refused } : {}) };
 }

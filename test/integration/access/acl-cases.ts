@@ -1,8 +1,8 @@
-// Random policy sets and request paths for the ACL oracle test, from a seed: patterns built from a
+// Random policy sets and request paths for the ACL oracle tests, from a seed: patterns built from a
 // few short segments (so that they overlap), `+` segments, `*` globs (whole segment or mid-segment),
-// trailing `/`, deny, empty capability lists, old-style `policy =`, the same pattern in several
-// policies, a literal `+` inside a segment; request paths made from the patterns (wildcards filled in, segments added, dropped or
-// changed, a trailing or leading `/`).
+// a literal `+` inside a segment, trailing `/`, deny, empty capability lists, old-style `policy =`,
+// parameter and wrapping constraints, the same pattern in several policies; request paths made from
+// the patterns (wildcards filled in, segments added, dropped or changed, a trailing or leading `/`).
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 export function random(seed: number): () => number {
@@ -21,6 +21,8 @@ export interface CaseRule {
   capabilities: string[];
   /** Old-style `policy = "..."`, alongside or instead of capabilities. */
   old?: 'read' | 'write' | 'sudo' | 'deny';
+  /** Parameter and wrapping constraints (HCL lines): they must not change the capabilities. */
+  constraints?: string[];
 }
 export type CasePolicy = CaseRule[];
 
@@ -66,6 +68,22 @@ export class CaseGenerator {
     return { capabilities: CAPS.filter(() => this.chance(0.35)) };
   }
 
+  constraints(): string[] {
+    // The operations test writes {"v": "1"}: constraints on v, on other names, on all names.
+    const allowed = ['"a" = []', '"v" = []', '"v" = ["1"]', '"v" = ["2"]', '"v" = ["1*"]', '"v" = ["*2"]', '"v" = ["*"]', '"v" = ["*1*"]', '"*" = []'];
+    const denied = ['"b" = ["x"]', '"v" = ["1"]', '"v" = ["2*"]', '"V" = []', '"*" = []'];
+    const out: string[] = [];
+    if (this.chance(0.5)) {
+      // Two entries only with different names: Vault 1.21 refuses a name set twice.
+      const [a, b] = [this.pick(allowed), this.pick(allowed)];
+      out.push(`allowed_parameters = { ${a}${this.chance(0.3) && a.split(' ')[0] !== b.split(' ')[0] ? `, ${b}` : ''} }`);
+    }
+    if (this.chance(0.4)) out.push(`denied_parameters = { ${this.pick(denied)} }`);
+    if (this.chance(0.3)) out.push(`required_parameters = [${this.pick(['"v"', '"c"', '"V"'])}]`);
+    if (this.chance(0.1)) out.push(this.pick(['min_wrapping_ttl = "1m"', 'max_wrapping_ttl = "1h"']));
+    return out;
+  }
+
   policySet(): CasePolicy[] {
     const patterns: string[] = [];
     const policies: CasePolicy[] = [];
@@ -74,7 +92,7 @@ export class CaseGenerator {
       for (let j = this.int(1, 5); j > 0; j--) {
         const path = patterns.length > 0 && this.chance(0.35) ? this.pick(patterns) : this.pattern();
         patterns.push(path);
-        rules.push({ path, ...this.capabilities() });
+        rules.push({ path, ...this.capabilities(), ...(this.chance(0.15) ? { constraints: this.constraints() } : {}) });
       }
       policies.push(rules);
     }
@@ -115,6 +133,7 @@ export class CaseGenerator {
 export function ruleHcl(r: CaseRule, prefix = ''): string {
   const body = [`capabilities = [${r.capabilities.map((c) => `"${c}"`).join(', ')}]`];
   if (r.old) body.push(`policy = "${r.old}"`);
+  body.push(...(r.constraints ?? []));
   return `path "${prefix}${r.path}" {\n  ${body.join('\n  ')}\n}\n`;
 }
 

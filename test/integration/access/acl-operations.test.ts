@@ -1,8 +1,9 @@
 // Vault is the oracle of the evaluator's per-operation answer (evaluate): random policies under
 // `cubbyhole/` (every token has its own cubbyhole, so the requests touch nothing shared) and real
 // requests with a token holding them: read (GET), list (GET ?list=true: Vault adds the trailing `/`),
-// create and update (a write to a key that does not / does exist), delete. A request is allowed
-// unless Vault answers 403; the evaluator must agree on every case. A read or list mismatch is
+// create and update (a write of {"v": "1"} to a key that does not / does exist), delete. A request is
+// allowed unless Vault answers 403; the evaluator, given the request's parameters, must agree on
+// every case: capabilities and the rule's constraints (parameters, wrapping). A read or list mismatch is
 // shrunk to its smallest policy set; tokens are never printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAcl, evaluate } from '../../../src/core/access/acl.js';
@@ -50,8 +51,11 @@ async function perform(token: string, path: string, action: Action): Promise<num
   }
 }
 
+/** What `perform` sends besides path and operation (the constraints are checked against it). */
+const details = (action: Action) => ({ data: action === 'write' ? { v: '1' } : {} });
+
 const ours = (policies: CasePolicy[], path: string, operation: string) =>
-  evaluate(buildAcl(policies.map((rules, i) => parsePolicy(slots.name(i), policyHcl(rules, PREFIX)).policy)), `${PREFIX}${path}`, operation).allowed;
+  evaluate(buildAcl(policies.map((rules, i) => parsePolicy(slots.name(i), policyHcl(rules, PREFIX)).policy)), `${PREFIX}${path}`, operation, details(operation === 'read' || operation === 'list' || operation === 'delete' ? operation : 'write')).allowed;
 
 interface Mismatch {
   policies: CasePolicy[];
@@ -80,6 +84,7 @@ describe(`ACL evaluator per operation against ${serverEnv().server} ${serverEnv(
     const mismatches: Mismatch[] = [];
     const seen = new Set<string>();
     let cases = 0;
+    let refusals = 0;
     while (cases < MIN_CASES) {
       const policies = gen.policySet();
       const k = policies.length;
@@ -98,12 +103,16 @@ describe(`ACL evaluator per operation against ${serverEnv().server} ${serverEnv(
           if (allowed && action === 'delete') present[k]!.delete(path);
           cases++;
           seen.add(operation);
-          if (allowed !== evaluate(acl, `${PREFIX}${path}`, operation).allowed) mismatches.push({ policies, path, operation, server: allowed });
+          const answer = evaluate(acl, `${PREFIX}${path}`, operation, details(action));
+          if (answer.refused !== undefined) refusals++;
+          if (allowed !== answer.allowed) mismatches.push({ policies, path, operation, server: allowed });
         }
       }
     }
     const shown = mismatches.length > 0 ? await describeMismatch(mismatches[0]!) : '';
     expect(mismatches.length, `${mismatches.length} of ${cases} requests disagree; the first:\n${shown}`).toBe(0);
     expect([...seen].sort()).toEqual(['create', 'delete', 'list', 'read', 'update']);
+    // Some granted requests were refused by a constraint: that logic was exercised too.
+    expect(refusals).toBeGreaterThan(0);
   });
 });
