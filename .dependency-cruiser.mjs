@@ -1,7 +1,7 @@
 // Layer direction and import cycles in src/ (issue 11, docs in docs/development.md "Architecture").
 // Floors, top to bottom; an import may only point down (or stay on its floor):
 //   cli → render → kinds, credentials, publish → adapters → core
-// and inside core, the stages: contracts ← common ← config ← check ← plan ← apply ← state ← export
+// and inside core, the stages: contracts ← common ← config ← check ← access ← plan ← apply ← state ← export
 // Type-only imports count: core must not even name an upper floor's types (it declares ports).
 // Run by `npm run lint` (so by scripts/test.sh); test/unit/layers.test.ts proves each rule fires.
 
@@ -19,7 +19,7 @@ const upward = FLOORS.slice(0, -1).map((floor, i) => ({
 // Inside core, the folders are the pipeline's stages, earliest first; a stage may import an earlier
 // one (and core's top-level contracts: kind.ts, ports.ts, model.ts, errors.ts, …), never a later one.
 // The contracts import no stage at all.
-export const CORE_STAGES = ['common', 'config', 'check', 'plan', 'apply', 'state', 'export'];
+export const CORE_STAGES = ['common', 'config', 'check', 'access', 'plan', 'apply', 'state', 'export'];
 
 const stageOrder = CORE_STAGES.slice(0, -1).map((stage, i) => ({
   name: `no-later-stage-from-core-${stage}`,

@@ -36,6 +36,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--mode <mode>', 'what the token may do').choices(['plan', 'apply']).default('plan'))
     .action(action(async () => (await import('./policy-for.js')).policyForCommand));
 
+  withVaultOptions(program.command('access'))
+    .description('who holds which capability on a path, or what one principal holds (policies and rules): from the config (offline), a snapshot or the live Vault')
+    .option('--path <path>', 'a request path, e.g. secret/data/app/db: every principal holding a capability there')
+    .addOption(new Option('--op <operation>', 'with --path: only principals allowed this operation').choices(['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo']))
+    .option('--principal <address>', 'a principal by its plan address, e.g. auth/approle/roles/app or identity/groups/ops')
+    .option('--against <snapshot>', 'answer for the live state in a file written by `snapshot` (instead of -c)')
+    .option('--live', 'answer for the live Vault (VAULT_ADDR, with a token that may read its configuration) instead of -c')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(action(async () => (await import('./access.js')).accessCommand));
+
   withStateOption(withVaultOptions(program.command('plan')))
     .description('show what apply would change in Vault')
     .addOption(outputOption())

@@ -1,5 +1,6 @@
 import type { VaultPort } from './ports.js';
 import type { KindAccess } from './least-privilege.js';
+import type { Principal, PrincipalSource } from './principal.js';
 import type { TSchema } from 'typebox';
 import type { Address, Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
 
@@ -180,6 +181,11 @@ export interface Kind {
    * line; the plan lists it under destroys and apply needs --allow-destroy. Undefined: an ordinary delete.
    */
   destroyNote?(obj: LiveObject): string | undefined;
+  /**
+   * When its objects carry policies (a role, a user, a team map, an identity group): the object as a
+   * principal, for `access` and the plan's access changes. Undefined for an object that binds none.
+   */
+  principal?(obj: PrincipalSource): Principal | undefined;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

@@ -86,6 +86,8 @@ export interface PolicyConfig {
   policy: string;
   /** The file it came from, when `file:` was used (absolute path). */
   file?: string;
+  /** Where line 1 of the text is: in the YAML for an inline policy (line N of the text is line `at.line + N - 1`). */
+  at?: SourcePos;
 }
 
 export interface MountConfig {

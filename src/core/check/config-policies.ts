@@ -35,9 +35,9 @@ export function readPolicies(c: Checker, tree: Json): Record<string, PolicyConfi
       continue;
     }
     if (typeof p.policy === 'string' && p.file === undefined) {
-      out[name] = { policy: p.policy };
       const entry = c.entry([...path, 'policy']);
       const src = entry ? c.sources.get(entry.pos.file) : undefined;
+      out[name] = { policy: p.policy, ...(entry && src ? { at: posInScalar(src, entry, 1, 1) } : {}) };
       for (const pr of checkPolicyHcl(p.policy)) {
         const pos = entry && src ? posInScalar(src, entry, pr.line, pr.col) : c.valuePos([...path, 'policy']);
         c.error([...path, 'policy'], pos, `policy HCL: ${pr.message}`, pr.hint);

@@ -28,6 +28,8 @@ export interface HclItem {
   /** The key, then any labels: `path "secret/*"` → ["path", "secret/*"]. */
   keys: Array<{ name: string; quoted: boolean; pos: HclPos }>;
   value: HclValue;
+  /** Written `key = value` (not a block `key { ... }`). */
+  assigned?: boolean;
 }
 
 type TokType = 'ident' | 'string' | 'number' | 'bool' | 'punct' | 'newline' | 'eof';
@@ -204,7 +206,7 @@ class Parser {
       if (this.isPunct(t, '=')) {
         this.next();
         if (keys.length > 1) throw new HclSyntaxError(`unexpected \`=\` after block labels`, t.pos);
-        return { keys, value: this.parseValue() };
+        return { keys, value: this.parseValue(), assigned: true };
       }
       if (this.isPunct(t, '{')) return { keys, value: this.parseValue() };
       throw new HclSyntaxError(`unexpected ${describe(t)}: expected \`=\` or \`{\` after \`${keys[keys.length - 1]!.name}\``, t.pos);
@@ -370,6 +372,23 @@ function checkPathBlock(body: HclValue, problems: HclProblem[]): void {
 }
 
 /**
+ * Vault 1.21 refuses a policy that assigns one key twice in one block (`capabilities = …` twice, a
+ * parameter twice in `allowed_parameters`); keys are compared as written (`v` and `"v"` differ).
+ * Repeated blocks (`path "a" {}` twice) are fine.
+ */
+function checkDuplicateKeys(items: readonly HclItem[], problems: HclProblem[]): void {
+  const seen = new Map<string, HclPos>();
+  for (const item of items) {
+    const key = item.keys[0]!;
+    const written = key.quoted ? `"${key.name}"` : key.name;
+    const first = seen.get(written);
+    if (item.assigned && first) problems.push({ ...key.pos, message: `\`${written}\` is set twice in this block (first at line ${first.line}): Vault refuses the policy`, hint: 'keep one, with every value in it' });
+    if (item.assigned && !first) seen.set(written, key.pos);
+    if (item.value.type === 'object') checkDuplicateKeys(item.value.items, problems);
+  }
+}
+
+/**
  * Parses a Vault ACL policy and applies Vault's checks (keys, capabilities, parameter blocks, wrapping TTLs).
  * Returns every problem found (a syntax error stops the parse, so it comes alone).
  */
@@ -378,6 +397,7 @@ export function checkPolicyHcl(text: string): HclProblem[] {
   const { items, error } = parseHcl(text);
   if (error) return [error];
   const problems: HclProblem[] = [];
+  checkDuplicateKeys(items, problems);
   for (const item of items) {
     const key = item.keys[0]!;
     if (!TOP_KEYS.includes(key.name)) {
@@ -386,6 +406,8 @@ export function checkPolicyHcl(text: string): HclProblem[] {
     }
     if (key.name === 'name') continue;
     if (item.keys.length === 2) {
+      const label = item.keys[1]!;
+      if (label.name.includes('+*')) problems.push({ ...label.pos, message: `path "${label.name}": \`+*\` is not a wildcard Vault accepts`, hint: 'write `+/*` (any segment, then anything) or `+` (one segment)' });
       checkPathBlock(item.value, problems);
     } else {
       problems.push({ ...key.pos, message: 'a path needs a quoted name: path "secret/*" { ... }' });

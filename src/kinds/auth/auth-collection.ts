@@ -7,6 +7,7 @@ import { exportableFields, exportedSettings } from '../shared/export.js';
 import { genericName, TOKEN_DEFAULTS } from '../shared/fields.js';
 import type { CheckContext, CredentialCapability, Kind, KindDocs } from '../kind.js';
 import { normaliserFor } from '../shared/normalise.js';
+import { loginPrincipal } from './login-principal.js';
 import { checkServerOnlyFields } from '../shared/server-fields.js';
 import {
   checkGenericName,
@@ -49,6 +50,8 @@ interface CollectionFlavor {
   afterWrite?: Kind['update'];
   /** Fields Vault serves from another endpoint, read only for objects whose config declares them. */
   extraFields?: Record<string, (vault: Vault, obj: { mount: string; name: string }) => Promise<unknown>>;
+  /** The fields that bind a login to one object (CIDRs, secret_id), shown by `access`. */
+  bindings: readonly string[];
   /** Paths beyond the object's own (`auth/MOUNT/API/NAME`) that one object needs, for policy-for. */
   objectAccess?: (objectPath: string, holder: CredentialHolderConfig) => KindAccess;
   /** The reference page's summary, API paths and example (its defaults are the export's). */
@@ -122,6 +125,8 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
     },
 
     normalise,
+
+    principal: (obj) => loginPrincipal(obj, { policyFields: ['token_policies', 'policies'], bindings: f.bindings }),
 
     export(obj, all, out) {
       const settings = exportedSettings(obj.settings, exported, { ...TOKEN_DEFAULTS, ...f.exportDefaults });

@@ -4,10 +4,12 @@
 import type { TSchema } from 'typebox';
 import type { KindAccess } from '../../core/least-privilege.js';
 import type { Config, DesiredObject, KindName, LiveObject, Settings } from '../../core/model.js';
+import type { PrincipalSource } from '../../core/principal.js';
 import { exportableFields, exportedSettings } from '../shared/export.js';
 import { TOKEN_DEFAULTS } from '../shared/fields.js';
 import type { ApplyContext, CheckContext, ExportOutput, Kind, KindDocs, Placement } from '../kind.js';
 import { checkServerOnlyFields } from '../shared/server-fields.js';
+import { loginPrincipal, nameList, type LoginStatement } from './login-principal.js';
 import { checkPolicyRefs, compact, listAndRead, liveMountsOfType, liveObject, placedEntries, placedObject, rule, type PlacedEntry } from '../shared/support.js';
 
 type Json = Record<string, unknown>;
@@ -43,6 +45,8 @@ interface Shapes {
   securityFields: string[];
   /** The reference page's summary, API paths and example (its defaults are the export's). */
   docs: Omit<KindDocs, 'defaults'>;
+  /** Its objects are principals: logins get the policies of `policyField` (and what the statement adds). */
+  login?: Omit<LoginStatement, 'policyFields'>;
 }
 
 /** The object's config value: the schema's fields without Vault's defaults or write-only secrets; policies that do not exist live are left out. */
@@ -59,8 +63,7 @@ function exportOf(s: Shapes, obj: LiveObject, all: readonly LiveObject[], out: E
   return settings;
 }
 
-/** A list or a comma-separated string of names, trimmed. */
-export const nameList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : []).map((p) => p.trim()).filter((p) => p !== '');
+export { nameList };
 
 function placementOf(s: Shapes, shape: 'single' | 'map'): Placement {
   return { in: 'auth', key: [s.key], mountTypes: [s.authType], shape, schema: s.schema, ...(s.names ? { names: s.names, allowEmpty: true } : {}), description: s.description };
@@ -86,6 +89,7 @@ function common(s: Shapes, shape: 'single' | 'map') {
           return placedObject(config, self as Kind, e, { settings: e.value, dependsOn: [`auth/${e.mount}`, ...policies.map((p) => `policies/${p}`)] });
         }),
       normalise: s.normalise,
+      ...(s.login ? { principal: (obj: PrincipalSource) => loginPrincipal(obj, { ...s.login!, policyFields: [s.policyField] }) } : {}),
       export: (obj: LiveObject, all: readonly LiveObject[], out: ExportOutput) => exportOf(s, obj, all, out),
       check(ctx: CheckContext) {
         for (const e of entries(ctx.config)) {

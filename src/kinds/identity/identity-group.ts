@@ -104,6 +104,21 @@ identity:
     });
   },
 
+  /** Members of a member group are members too; an external group's members log in through its alias. */
+  principal(obj) {
+    const s = obj.settings;
+    const alias = s.alias as GroupAlias | null | undefined;
+    const members = (s.member_groups as string[] | undefined) ?? [];
+    return {
+      address: obj.address,
+      policies: [...((s.policies as string[] | undefined) ?? [])],
+      defaultPolicy: false,
+      bindings: compact({ type: s.type, alias: alias ?? undefined, member_groups: members.length > 0 ? members : undefined }),
+      ...(members.length > 0 ? { memberGroups: members.map((m) => `${GROUPS_COLLECTION}/${m}`) } : {}),
+      ...(s.type === 'external' && alias ? { groupAlias: { mount: trimSlash(alias.mount), name: alias.name } } : {}),
+    };
+  },
+
   check(ctx) {
     const entries = placedEntries(ctx.config, identityGroupKind);
     for (const e of entries) checkPolicyRefs(ctx, e.value.policies, [...e.path, 'policies']);

@@ -56,6 +56,7 @@ const roleKind = authCollectionKind({
   section: 'roles',
   api: 'role',
   sensitiveFields: ['secret_id'],
+  bindings: ['bind_secret_id', 'secret_id_bound_cidrs', 'bound_cidr_list', 'token_bound_cidrs', 'secret_id_num_uses', 'secret_id_ttl'],
   schema,
   exportDefaults: { bind_secret_id: true, local_secret_ids: false },
   deprecated: { policies: 'token_policies', period: 'token_period', bound_cidr_list: 'secret_id_bound_cidrs' },

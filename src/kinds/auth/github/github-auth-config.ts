@@ -42,6 +42,8 @@ export const githubAuthConfigKind = authConfigKind({
   schema,
   description: 'github: the organization and the token settings of every login (auth/<mount>/config).',
   policyField: 'token_policies',
+  // Every member of the organization: a team or user map adds its policies to these.
+  login: { bindings: ['organization', 'organization_id', 'base_url', 'token_bound_cidrs'] },
   checkEntry,
   securityFields: ['organization', 'organization_id', 'base_url', 'token_policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: {},

@@ -4,6 +4,7 @@
 // policies compare as a set.
 import { Type } from 'typebox';
 import type { Settings } from '../../../core/model.js';
+import type { PrincipalSource } from '../../../core/principal.js';
 import { authMapKind } from '../auth-method-objects.js';
 import { object, stringList } from '../../shared/fields.js';
 import type { Kind } from '../../kind.js';
@@ -43,6 +44,12 @@ function mapKind(kind: string, title: string, key: 'teams' | 'users', who: strin
     names: Type.String({ pattern: GITHUB_MAP_NAME_PATTERN, description: `A ${who} (lower case: letters, digits, \`_\`, \`-\`).` }),
     description: `github: policies by ${who}.`,
     policyField: 'policies',
+    // A login gets the mount config's policies too; a team's name is a group alias of its members' logins.
+    login: {
+      bindings: [],
+      includes: (obj) => [`auth/${obj.mount ?? ''}/config`],
+      ...(key === 'teams' ? { groupAliases: (obj: PrincipalSource) => ({ mount: obj.mount ?? '', names: [obj.name] }) } : {}),
+    },
     checkEntry(ctx, e) {
       const problem = githubMapNameProblem(e.name);
       if (problem) ctx.error(e.path, problem.message, problem.hint, 'key');

@@ -8,6 +8,7 @@ import { jwtNormaliser, TOKEN_SETS } from './jwt-normalise.js';
 import { normaliseField } from '../../shared/normalise.js';
 import { checkServerFields, checkServerOnlyFields } from '../../shared/server-fields.js';
 import { jwtRoleSchema } from './jwt-schema.js';
+import { loginPrincipal } from '../login-principal.js';
 import { genericName, TOKEN_DEFAULTS } from '../../shared/fields.js';
 import { checkGenericName, checkPolicyRefs, compact, listAndRead, liveObject, placedEntries, placedObject, rule } from '../../shared/support.js';
 
@@ -140,6 +141,14 @@ auth:
   },
 
   normalise: normaliseJwtRole,
+
+  principal: (obj) =>
+    loginPrincipal(obj, {
+      policyFields: ['token_policies'],
+      bindings: ['role_type', 'bound_audiences', 'bound_subject', 'bound_claims', 'bound_claims_type', 'user_claim', 'groups_claim', 'token_bound_cidrs'],
+      // Each value of the groups claim is a group alias on the mount: which ones, only the login's token says.
+      groupAliases: (o) => (typeof o.settings.groups_claim === 'string' && o.settings.groups_claim !== '' ? { mount: o.mount ?? '', names: '*' } : undefined),
+    }),
 
   create: write,
   update: write,

@@ -61,6 +61,7 @@ export const kubernetesAuthRoleKind = authMapKind({
   names: genericName(),
   description: 'kubernetes: roles by name (lower case): which ServiceAccounts get which token.',
   policyField: 'token_policies',
+  login: { bindings: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_bound_cidrs'] },
   checkEntry,
   securityFields: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_policies', 'policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: { alias_name_source: 'serviceaccount_uid' },

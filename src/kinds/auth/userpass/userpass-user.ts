@@ -33,6 +33,7 @@ export const userpassUserKind = authCollectionKind({
   section: 'users',
   api: 'users',
   sensitiveFields: ['password'],
+  bindings: ['token_bound_cidrs', 'bound_cidrs'],
   schema,
   description: 'userpass users by name.',
   docs: {

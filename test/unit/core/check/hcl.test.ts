@@ -43,6 +43,10 @@ path unquoted { capabilities = ["read"] }
     ]);
   });
 
+  it('accepts the same path block twice (Vault merges them)', () => {
+    expect(checkPolicyHcl('path "a" { capabilities = ["read"] }\npath "a" { capabilities = ["list"] }\n')).toEqual([]);
+  });
+
   it.each([
     ['path "a" {\n  capabilities = ["read"]\n', 1, 10, 'missing `}`: this block is not closed'],
     ['path "a" {\n  capabilities = ["read"\n}\n', 3, 1, 'unexpected `}`: expected `,` or `]` in list'],
@@ -60,6 +64,9 @@ path unquoted { capabilities = ["read"] }
     ['path = { "a" = { capabilities = ["read"] } }', 1, 1, 'a path needs a quoted name: path "secret/*" { ... }'],
     ['path "a" {\n min_wrapping_ttl = "1h"\n max_wrapping_ttl = "30m"\n}', 3, 21, '`max_wrapping_ttl` cannot be less than `min_wrapping_ttl`'],
     ['   \n', 1, 1, 'the policy is empty'],
+    ['path "a" {\n  capabilities = ["read"]\n  capabilities = ["list"]\n}', 3, 3, '`capabilities` is set twice in this block (first at line 2): Vault refuses the policy'],
+    ['path "a" {\n  capabilities = ["read"]\n  allowed_parameters = { "v" = [], "v" = ["1"] }\n}', 3, 36, '`"v"` is set twice in this block (first at line 3): Vault refuses the policy'],
+    ['path "secret/+*" {\n  capabilities = ["read"]\n}', 1, 6, 'path "secret/+*": `+*` is not a wildcard Vault accepts'],
   ])('%j → %i:%i %s', (text, line, col, message) => {
     const problems = checkPolicyHcl(text);
     expect(problems[0]).toMatchObject({ line, col, message });

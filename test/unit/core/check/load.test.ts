@@ -235,7 +235,8 @@ describe('loadConfig: layering', () => {
     const r = load(['layering/base', 'layering/prod']);
     expect(r.errors).toEqual([]);
     const c = r.value!;
-    expect(c.policies.web).toEqual({ policy: 'path "secret/data/web/prod/*" {\n  capabilities = ["read"]\n}\n' });
+    // `at`: line 1 of the inline policy's text, for locating its rules (access): the line after `policy: |`.
+    expect(c.policies.web).toEqual({ policy: 'path "secret/data/web/prod/*" {\n  capabilities = ["read"]\n}\n', at: at('layering/prod/web.yaml', 4, 7) });
     expect(c.auth.approle).toEqual({ type: 'approle', settings: {}, tune: { default_lease_ttl: '1h', max_lease_ttl: '12h' } });
     expect(objectsOf(c, 'approle-role', 'approle')).toEqual({
       web: { settings: { token_policies: ['web', 'default'], token_ttl: '30m', token_bound_cidrs: ['10.1.0.0/16'] } },

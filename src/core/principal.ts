@@ -1,0 +1,26 @@
+// Who carries policies: a kind declares, for each of its objects, whether it is a principal (a
+// login path such as a role or a user, or an identity group) and what binds it. The access stage
+// builds the graph from these declarations alone; it names no kind.
+import type { Address, DesiredObject } from './model.js';
+
+/** An object as a principal's declaration reads it: declared (config) or live settings alike. */
+export type PrincipalSource = Pick<DesiredObject, 'address' | 'name' | 'mount' | 'settings'>;
+
+export interface Principal {
+  /** The plan's address: `auth/approle/roles/NAME`, `auth/MOUNT/roles/NAME`, `identity/groups/NAME`. */
+  address: Address;
+  /** The policies it attaches itself (token_policies, a map's or a group's policies). */
+  policies: string[];
+  /** Its tokens also carry `default` (false: token_no_default_policy, and for groups). */
+  defaultPolicy: boolean;
+  /** What a login must present to become it (bound claims, CIDRs, ServiceAccounts…), as declared. */
+  bindings: Record<string, unknown>;
+  /** Principals whose policies its logins get too (a GitHub team map: the mount's config). */
+  includes?: Address[];
+  /** A login: the group alias names its logins bring on its auth mount (`*`: whatever its groups claim holds). */
+  groupAliases?: { mount: string; names: string[] | '*' };
+  /** An identity group: the groups whose members are members of it too (their addresses). */
+  memberGroups?: Address[];
+  /** An external identity group: the alias (on an auth mount) through which logins join it. */
+  groupAlias?: { mount: string; name: string };
+}

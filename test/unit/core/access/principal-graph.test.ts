@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { accessVariants, holdersOf, principalAccess } from '../../../../src/core/access/access-query.js';
+import { effectivePolicies, principalsOf } from '../../../../src/core/access/principal-graph.js';
+import type { Principal } from '../../../../src/core/principal.js';
+import { KINDS } from '../../../../src/kinds/registry.js';
+import { loadFiles } from '../load-files.js';
+
+const CONFIG = `
+policies:
+  app-read:
+    policy: |
+      path "secret/data/app/*" { capabilities = ["read", "list"] }
+      path "secret/data/app/admin" { capabilities = ["deny"] }
+  ops: { policy: 'path "sys/policies/acl/*" { capabilities = ["create", "update"] }' }
+  ci: { policy: 'path "secret/data/+/ci" { capabilities = ["read"] }' }
+auth:
+  userpass:
+    type: userpass
+    users:
+      alice: { token_policies: [app-read], token_bound_cidrs: [10.0.0.0/8], credentials: { file: { path: out/alice.json } } }
+  approle:
+    type: approle
+    roles:
+      web: { token_policies: [app-read], secret_id_bound_cidrs: [10.1.0.0/16], token_no_default_policy: true, credentials: { file: { path: out/web.json } } }
+  k8s:
+    type: kubernetes
+    config: { kubernetes_host: https://kubernetes.default.svc }
+    roles:
+      app: { bound_service_account_names: [app], bound_service_account_namespaces: ['*'], token_policies: [ci] }
+  github:
+    type: github
+    config: { organization: acme, organization_id: 42, token_policies: [ci] }
+    teams:
+      sre: { policies: [app-read] }
+    users:
+      bob: { policies: [ops] }
+  oidc:
+    type: jwt
+    config: { bound_issuer: https://issuer.example.com, jwks_url: https://issuer.example.com/keys }
+    roles:
+      deploy: { role_type: jwt, user_claim: sub, groups_claim: groups, bound_audiences: [vault], bound_claims: { repository: acme/app }, token_policies: [ci] }
+identity:
+  groups:
+    ops-team: { type: external, policies: [ops], alias: { name: sre, mount: github } }
+    admins: { type: external, policies: [app-read], alias: { name: admins, mount: oidc } }
+    all-staff: { member_groups: [ops-team], policies: [ci] }
+`;
+
+function graph(): { principals: Principal[]; texts: Record<string, string> } {
+  const { value, errors } = loadFiles({ 'main.yaml': CONFIG });
+  expect(errors).toEqual([]);
+  const config = value!;
+  const principals = principalsOf(
+    KINDS,
+    KINDS.flatMap((k) => k.desired(config)),
+  );
+  return { principals, texts: Object.fromEntries(Object.entries(config.policies).map(([n, p]) => [n, p.policy])) };
+}
+const byAddress = (ps: Principal[], a: string) => ps.find((p) => p.address === a)!;
+const summary = (routes: ReturnType<typeof effectivePolicies>) => routes.map((r) => `${r.policy}${r.via.length ? ` via ${r.via.join('>')}` : ''}${r.condition ? ' ?' : ''}`);
+
+describe('principals the kinds declare', () => {
+  it('every role, user, map and group that carries policies, with what binds it', () => {
+    const { principals } = graph();
+    expect(principals.map((p) => p.address).sort()).toEqual([
+      'auth/approle/roles/web',
+      'auth/github/config',
+      'auth/github/teams/sre',
+      'auth/github/users/bob',
+      'auth/k8s/roles/app',
+      'auth/oidc/roles/deploy',
+      'auth/userpass/users/alice',
+      'identity/groups/admins',
+      'identity/groups/all-staff',
+      'identity/groups/ops-team',
+    ]);
+    expect(byAddress(principals, 'auth/userpass/users/alice')).toEqual({
+      address: 'auth/userpass/users/alice',
+      policies: ['app-read'],
+      defaultPolicy: true,
+      bindings: { token_bound_cidrs: ['10.0.0.0/8'] },
+    });
+    expect(byAddress(principals, 'auth/approle/roles/web')).toMatchObject({ policies: ['app-read'], defaultPolicy: false, bindings: { secret_id_bound_cidrs: ['10.1.0.0/16'] } });
+    expect(byAddress(principals, 'auth/k8s/roles/app').bindings).toEqual({ bound_service_account_names: ['app'], bound_service_account_namespaces: ['*'] });
+    expect(byAddress(principals, 'auth/oidc/roles/deploy')).toMatchObject({ groupAliases: { mount: 'oidc', names: '*' }, bindings: { bound_claims: { repository: 'acme/app' } } });
+    expect(byAddress(principals, 'auth/github/teams/sre')).toMatchObject({ includes: ['auth/github/config'], groupAliases: { mount: 'github', names: ['sre'] } });
+    expect(byAddress(principals, 'identity/groups/ops-team')).toMatchObject({ defaultPolicy: false, groupAlias: { mount: 'github', name: 'sre' } });
+  });
+});
+
+describe('effective policies', () => {
+  it('a GitHub team: its own, the mount config, default, its external group and that group\'s parents', () => {
+    const { principals } = graph();
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/github/teams/sre')))).toEqual([
+      'app-read',
+      'ci via auth/github/config',
+      'default',
+      'ops via identity/groups/ops-team',
+      'ci via identity/groups/ops-team>identity/groups/all-staff',
+    ]);
+  });
+
+  it('token_no_default_policy leaves default out; a JWT groups claim joins external groups only on a condition', () => {
+    const { principals } = graph();
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/approle/roles/web')))).toEqual(['app-read']);
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/oidc/roles/deploy')))).toEqual(['ci', 'default', 'app-read via identity/groups/admins ?']);
+  });
+
+  it("a group gets its parents' policies; a membership cycle (live state only: validate refuses one) ends", () => {
+    const { principals } = graph();
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'identity/groups/ops-team')))).toEqual(['ops', 'ci via identity/groups/all-staff']);
+    const group = (name: string, policies: string[], members: string[]): Principal => ({ address: `identity/groups/${name}`, policies, defaultPolicy: false, bindings: {}, memberGroups: members.map((m) => `identity/groups/${m}`) });
+    const cycle = [group('a', ['pa'], ['b']), group('b', ['pb'], ['a'])];
+    expect(summary(effectivePolicies(cycle, cycle[0]!))).toEqual(['pa', 'pb via identity/groups/b']);
+  });
+
+  it('a policy named but not defined is reported missing (Vault ignores it); root and default need no text', () => {
+    const p: Principal = { address: 'auth/x/roles/r', policies: ['ghost', 'root'], defaultPolicy: true, bindings: {} };
+    const access = principalAccess([p], p, {});
+    expect(access.missing).toEqual(['ghost']);
+    expect(access.policies.map((x) => x.name)).toEqual(['root', 'default']);
+    expect(access.acl.root).toBe(true);
+  });
+});
+
+describe('who holds a capability on a path', () => {
+  it('every principal whose decided rule grants it; a conditional variant only where it changes the answer', () => {
+    const { principals, texts } = graph();
+    const all = principals.flatMap((p) => accessVariants(principals, p, texts));
+    const who = (path: string, op?: string) => holdersOf(all, path, op).map((h) => `${h.access.principal.address}${h.access.condition ? ' ?' : ''}: ${h.answer.capabilities.join(',')}`).sort();
+    expect(who('secret/data/app/x', 'read')).toEqual([
+      'auth/approle/roles/web: list,read',
+      'auth/github/teams/sre: list,read',
+      'auth/oidc/roles/deploy ?: list,read',
+      'auth/userpass/users/alice: list,read',
+      'identity/groups/admins: list,read',
+    ]);
+    expect(who('secret/data/app/admin')).toEqual([]);
+    expect(who('sys/policies/acl/x', 'update')).toEqual(['auth/github/teams/sre: create,update', 'auth/github/users/bob: create,update', 'identity/groups/ops-team: create,update']);
+    expect(who('secret/data/x/ci', 'read').map((w) => w.split(':')[0])).toEqual([
+      'auth/github/config',
+      'auth/github/teams/sre',
+      'auth/github/users/bob',
+      'auth/k8s/roles/app',
+      'auth/oidc/roles/deploy',
+      'identity/groups/all-staff',
+      'identity/groups/ops-team',
+    ]);
+  });
+});
