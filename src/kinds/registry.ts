@@ -5,6 +5,7 @@ import { authMountKind } from './mounts/auth-mount.js';
 import { caBundleKind } from './pki/ca-bundle.js';
 import { githubAuthConfigKind } from './auth/github/github-auth-config.js';
 import { githubTeamMapKind, githubUserMapKind } from './auth/github/github-map.js';
+import { identityEntityKind } from './identity/identity-entity.js';
 import { identityGroupKind } from './identity/identity-group.js';
 import { jwtConfigKind } from './auth/jwt/jwt-config.js';
 import { jwtRoleKind } from './auth/jwt/jwt-role.js';
@@ -42,6 +43,7 @@ export const KINDS: readonly Kind[] = [
   pkiUrlsKind,
   pkiRoleKind,
   caBundleKind,
+  identityEntityKind,
   identityGroupKind,
 ];
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkGroups } from '../../../../src/kinds/identity/identity-group-check.js';
 
-function run(groups: Record<string, Record<string, unknown>>, auth: string[] = []) {
+function run(groups: Record<string, Record<string, unknown>>, auth: string[] = [], entities: string[] = []) {
   const out: string[] = [];
   const entries = Object.entries(groups).map(([name, value]) => ({ name, value, path: ['identity', 'groups', name] }));
-  checkGroups(entries, new Set(auth), {
+  checkGroups(entries, { authMounts: new Set(auth), entities: new Set(entities) }, {
     broken: () => false,
     error: (p, m) => out.push(`error ${p.join('.')}: ${m}`),
     warn: (p, m) => out.push(`warn ${p.join('.')}: ${m}`),
@@ -35,6 +35,14 @@ describe('identity group checks', () => {
     expect(run({ a: { member_groups: ['elsewhere'] }, e: { type: 'external', alias: { name: 'x', mount: 'auth/oidc/' } } }, [])).toEqual([
       'warn identity.groups.a.member_groups: member group elsewhere is not declared under identity.groups',
       'warn identity.groups.e.alias.mount: auth mount auth/oidc/ is not declared under auth',
+    ]);
+  });
+
+  it('takes member entities by name on internal groups only, warning about undeclared ones', () => {
+    expect(run({ a: { member_entities: ['alice'] } }, [], ['alice'])).toEqual([]);
+    expect(run({ a: { member_entities: ['bob'] }, e: { type: 'external', member_entities: ['alice'], alias: { name: 'x', mount: 'gh' } } }, ['gh'], ['alice'])).toEqual([
+      'warn identity.groups.a.member_entities: member entity bob is not declared under identity.entities',
+      'error identity.groups.e.member_entities: an external group gets its members from its alias (the auth method), not from member_entities',
     ]);
   });
 });
