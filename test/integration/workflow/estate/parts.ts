@@ -3,7 +3,7 @@
  * mount before its config). A kind that does not land: delete its part's line.
  */
 import { approle, kvMount, pki, policies, userpass } from './core-kinds.js';
-import { auditDevice, identityGroups, kvConfig } from './identity-kinds.js';
+import { auditDevice, identityEntities, identityGroups, kvConfig } from './identity-kinds.js';
 import { jwtAuth, oidcAuth } from './jwt-kinds.js';
 import { githubAuth, kubernetesAuth } from './kube-kinds.js';
 import type { EstatePart } from './part.js';
@@ -19,6 +19,7 @@ export const ESTATE: EstatePart[] = [
   kubernetesAuth,
   githubAuth,
   identityGroups,
+  identityEntities,
   auditDevice,
   kvConfig,
 ];
