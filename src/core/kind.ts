@@ -161,6 +161,11 @@ export interface Kind {
    * line; the plan lists it under destroys and apply needs --allow-destroy. Undefined: an ordinary delete.
    */
   destroyNote?(obj: LiveObject): string | undefined;
+  /**
+   * When updating this live object replaces what cannot be had back (a CA's issuing key), what is
+   * lost, given the fields that differ; listed under destroys like a destroyNote (code destroyCode).
+   */
+  replaceNote?(obj: LiveObject, fields: readonly string[]): string | undefined;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

@@ -13,6 +13,7 @@ import type { Kind } from './kind.js';
 import { kubernetesAuthConfigKind } from './auth/kubernetes/kubernetes-auth-config.js';
 import { kubernetesAuthRoleKind } from './auth/kubernetes/kubernetes-auth-role.js';
 import { kvConfigKind } from './kv/kv-config.js';
+import { pkiIntermediateCaKind } from './pki/pki-intermediate-ca.js';
 import { pkiRoleKind } from './pki/pki-role.js';
 import { pkiRootCaKind } from './pki/pki-root-ca.js';
 import { pkiUrlsKind } from './pki/pki-urls.js';
@@ -40,6 +41,7 @@ export const KINDS: readonly Kind[] = [
   secretsMountKind,
   kvConfigKind,
   pkiRootCaKind,
+  pkiIntermediateCaKind,
   pkiUrlsKind,
   pkiRoleKind,
   caBundleKind,
