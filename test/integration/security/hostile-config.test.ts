@@ -172,6 +172,32 @@ describe('a pull request cannot reach past an entity', () => {
   });
 });
 
+describe('a pull request cannot have another mount sign its CA', () => {
+  it('an intermediate whose signed_by climbs out of secrets or names a non-pki mount is refused at file:line:col; nothing is generated', async () => {
+    const m = uniq('int');
+    const r = await refused(['apply', '--auto-approve'], {
+      'c.yaml': [
+        'secrets:',
+        `  ${m}-kv: { type: kv }`,
+        `  ${m}-a:`,
+        '    type: pki',
+        '    intermediate: { signed_by: "../../sys/raw", common_name: a }',
+        `  ${m}-b:`,
+        '    type: pki',
+        `    intermediate: { signed_by: ${m}-kv, common_name: b }`,
+        '',
+      ].join('\n'),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/c\.yaml:5:\d+: error: secrets\.\S+-a\.intermediate\.signed_by: signed_by names "\.\.\/\.\.\/sys\/raw", which is not a pki mount/);
+    expect(r.stderr).toMatch(/c\.yaml:8:\d+: error: secrets\.\S+-b\.intermediate\.signed_by: signed_by names "\S+-kv", which is not a pki mount/);
+    expect(r.stderr).toContain('2 errors in the configuration; nothing was sent to Vault.');
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const mounts = (await vaultRequest('GET', 'sys/mounts')).json.data;
+    expect(Object.keys(mounts).filter((k) => k.includes(m))).toEqual([]);
+  });
+});
+
 describe('a pull request cannot aim an audit device at a file it does not show', () => {
   it('a `..` or relative file_path and a world-writable mode are refused at file:line:col; no device is enabled', async () => {
     const m = uniq('aud');
