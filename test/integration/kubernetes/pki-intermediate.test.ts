@@ -121,6 +121,19 @@ describe('a PKI intermediate signed by the root mount', () => {
     expect((await cli(['plan', '-c', fine, '--detailed-exitcode'], { env })).code).toBe(0);
   });
 
+  it('snapshot → offline plan 0, and the same re-sign as online for changed settings', async () => {
+    const dir = await configDir({ 'c.yaml': yaml({ cn: `Test Issuing ${id} v2` }) });
+    const snap = join(work, 'live.json');
+    expect((await cli(['snapshot', '-c', dir, '--out', snap])).code).toBe(0);
+    const offlineEnv = { env: { ...env, VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: '', VAULT_CACERT: '' } };
+    const offline = await cli(['plan', '-c', dir, '--detailed-exitcode', '--against', snap], offlineEnv);
+    expect(offline.code, offline.stderr + offline.stdout.slice(0, 3000)).toBe(0);
+    const changed = await configDir({ 'c.yaml': yaml({ cn: `Test Issuing ${id} v3` }) });
+    const p = JSON.parse((await cli(['plan', '-c', changed, '-o', 'json', '--against', snap], offlineEnv)).stdout) as Plan;
+    expect(changes(p)).toEqual([`update secrets/${int}/intermediate`]);
+    expect(p.destroys.map((d) => d.address)).toEqual([`secrets/${int}/intermediate`]);
+  });
+
   it('export → plan 0: the intermediate is exported with its signer, the root mount without an intermediate', async () => {
     const { exported, plan } = await exportThenPlan(id);
     expect(exported.code, exported.stderr).toBe(0);
