@@ -47,7 +47,7 @@ async function holderOf(vault: VaultPort, name: string, accessor: string): Promi
 
 /**
  * Makes the entity's aliases exactly `want`. An alias already held by an entity Vault created at a
- * login (`entity_xxxxxxxx`) is adopted: that entity is merged into this one (its tokens and group
+ * login (`entity_xxxxxxxx`) is adopted: that entity is merged into this one (its group
  * memberships follow). One held by any other entity is refused: moving it is not this entity's call.
  */
 export async function syncAliases(vault: VaultPort, obj: DesiredObject, want: readonly AuthAlias[]): Promise<void> {
