@@ -186,6 +186,11 @@ export interface Kind {
    * principal, for `access` and the plan's access changes. Undefined for an object that binds none.
    */
   principal?(obj: PrincipalSource): Principal | undefined;
+  /**
+   * When updating this live object replaces what cannot be had back (a CA's issuing key), what is
+   * lost, given the fields that differ; listed under destroys like a destroyNote (code destroyCode).
+   */
+  replaceNote?(obj: LiveObject, fields: readonly string[]): string | undefined;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

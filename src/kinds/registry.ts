@@ -5,6 +5,7 @@ import { authMountKind } from './mounts/auth-mount.js';
 import { caBundleKind } from './pki/ca-bundle.js';
 import { githubAuthConfigKind } from './auth/github/github-auth-config.js';
 import { githubTeamMapKind, githubUserMapKind } from './auth/github/github-map.js';
+import { identityEntityKind } from './identity/identity-entity.js';
 import { identityGroupKind } from './identity/identity-group.js';
 import { jwtConfigKind } from './auth/jwt/jwt-config.js';
 import { jwtRoleKind } from './auth/jwt/jwt-role.js';
@@ -12,6 +13,7 @@ import type { Kind } from './kind.js';
 import { kubernetesAuthConfigKind } from './auth/kubernetes/kubernetes-auth-config.js';
 import { kubernetesAuthRoleKind } from './auth/kubernetes/kubernetes-auth-role.js';
 import { kvConfigKind } from './kv/kv-config.js';
+import { pkiIntermediateCaKind } from './pki/pki-intermediate-ca.js';
 import { pkiRoleKind } from './pki/pki-role.js';
 import { pkiRootCaKind } from './pki/pki-root-ca.js';
 import { pkiUrlsKind } from './pki/pki-urls.js';
@@ -39,9 +41,11 @@ export const KINDS: readonly Kind[] = [
   secretsMountKind,
   kvConfigKind,
   pkiRootCaKind,
+  pkiIntermediateCaKind,
   pkiUrlsKind,
   pkiRoleKind,
   caBundleKind,
+  identityEntityKind,
   identityGroupKind,
 ];
 

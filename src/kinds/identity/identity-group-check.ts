@@ -14,7 +14,8 @@ export interface CheckReporter {
   warn(path: readonly string[], message: string, hint?: string, at?: 'key' | 'value'): void;
 }
 
-const membersOf = (v: Settings): string[] => (Array.isArray(v.member_groups) ? v.member_groups.filter((m): m is string => typeof m === 'string') : []);
+const namesIn = (v: unknown): string[] => (Array.isArray(v) ? v.filter((m): m is string => typeof m === 'string') : []);
+const membersOf = (v: Settings): string[] => namesIn(v.member_groups);
 
 /** The first membership cycle through `start` among the declared groups (Vault refuses one), as names. */
 function cycleFrom(start: string, members: ReadonlyMap<string, string[]>): string[] | undefined {
@@ -50,8 +51,10 @@ function checkMetadata(e: Entry, ctx: CheckReporter): void {
   }
 }
 
-export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<string>, ctx: CheckReporter): void {
-  const declared = new Map(entries.map((e) => [e.name, membersOf(e.value)]));
+/** `declared`: the auth mount paths and the entity names the config declares. */
+export function checkGroups(entries: readonly Entry[], declared: { authMounts: ReadonlySet<string>; entities: ReadonlySet<string> }, ctx: CheckReporter): void {
+  const { authMounts } = declared;
+  const groups = new Map(entries.map((e) => [e.name, membersOf(e.value)]));
   const reported = new Set<string>();
   for (const e of entries) {
     if (ctx.broken(e.path)) continue;
@@ -61,14 +64,21 @@ export function checkGroups(entries: readonly Entry[], authMounts: ReadonlySet<s
     if (external && members.length > 0) {
       ctx.error([...e.path, 'member_groups'], 'an external group gets its members from its alias (the auth method), not from member_groups', 'make it an internal group, or remove member_groups');
     }
+    const entities = namesIn(e.value.member_entities);
+    if (external && entities.length > 0) {
+      ctx.error([...e.path, 'member_entities'], 'an external group gets its members from its alias (the auth method), not from member_entities', 'make it an internal group, or remove member_entities');
+    }
+    for (const m of external ? [] : entities) {
+      if (!declared.entities.has(m)) ctx.warn([...e.path, 'member_entities'], `member entity ${m} is not declared under identity.entities`, 'it must exist in Vault when applying; declare it to manage it');
+    }
     if (!external && e.value.alias !== undefined) {
       ctx.error([...e.path, 'alias'], 'only an external group has an alias', 'add `type: external` (members then come from the auth method), or remove alias');
     }
     for (const m of members) {
       if (m === e.name) ctx.error([...e.path, 'member_groups'], `group ${e.name} cannot be a member of itself`);
-      else if (!declared.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault (plan checks, before anything is written); declare it to manage it');
+      else if (!groups.has(m)) ctx.warn([...e.path, 'member_groups'], `member group ${m} is not declared under identity.groups`, 'it must exist in Vault (plan checks, before anything is written); declare it to manage it');
     }
-    const cycle = members.includes(e.name) || reported.has(e.name) ? undefined : cycleFrom(e.name, declared);
+    const cycle = members.includes(e.name) || reported.has(e.name) ? undefined : cycleFrom(e.name, groups);
     if (cycle) {
       cycle.forEach((n) => reported.add(n));
       ctx.error([...e.path, 'member_groups'], `group membership goes round in a circle: ${cycle.join(' → ')}`, 'Vault refuses cycles: remove one of these memberships');

@@ -4,7 +4,8 @@ import type { Settings } from '../../core/model.js';
 import { normaliseField } from '../shared/normalise.js';
 import { trimSlash } from '../shared/support.js';
 
-export interface GroupAlias {
+/** An alias of a group or an entity: the name an auth method reports, on the auth mount at `mount`. */
+export interface AuthAlias {
   name: string;
   /** The auth mount's path, without slashes: `github`, `oidc/corp`. */
   mount: string;
@@ -12,13 +13,13 @@ export interface GroupAlias {
 
 type Json = Record<string, unknown>;
 
-function sortedNames(v: unknown): string[] {
+export function sortedNames(v: unknown): string[] {
   const list = Array.isArray(v) ? v : [];
   return [...new Set(list.filter((x): x is string => typeof x === 'string').map((x) => x.trim()))].sort();
 }
 
 /** Metadata values are strings in Vault (a number in YAML is sent and read back as text). */
-function metadataOf(v: unknown): Record<string, string> {
+export function metadataOf(v: unknown): Record<string, string> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
   return Object.fromEntries(
     Object.entries(v as Json)
@@ -28,7 +29,7 @@ function metadataOf(v: unknown): Record<string, string> {
   );
 }
 
-function aliasOf(v: unknown): GroupAlias | null {
+export function aliasOf(v: unknown): AuthAlias | null {
   if (!v || typeof v !== 'object') return null;
   const a = v as Json;
   if (typeof a.name !== 'string' || typeof a.mount !== 'string') return null;
@@ -41,20 +42,21 @@ function aliasOf(v: unknown): GroupAlias | null {
  * apply), so an alias deleted from the config does not linger.
  */
 /** Policies are a set: compared sorted and de-duplicated. */
-const POLICY_SET: ReadonlySet<string> = new Set(['policies']);
+export const POLICY_SET: ReadonlySet<string> = new Set(['policies']);
 
 export function normaliseGroup(settings: Settings): Settings {
   const out: Settings = { type: settings.type === 'external' ? 'external' : 'internal' };
   if (settings.policies !== undefined) out.policies = normaliseField('policies', settings.policies, POLICY_SET);
   if (settings.metadata !== undefined) out.metadata = metadataOf(settings.metadata);
   if (settings.member_groups !== undefined) out.member_groups = sortedNames(settings.member_groups);
+  if (settings.member_entities !== undefined) out.member_entities = sortedNames(settings.member_entities);
   if (out.type === 'external') out.alias = aliasOf(settings.alias);
   return out;
 }
 
-/** Vault's group answer → the compared shape, given id → name of every group and accessor → auth mount path. */
-export function liveGroupSettings(data: Json, groupNames: ReadonlyMap<string, string>, mountPaths: ReadonlyMap<string, string>): Settings {
-  const memberIds = Array.isArray(data.member_group_ids) ? (data.member_group_ids as unknown[]) : [];
+/** Vault's group answer → the compared shape, given id → name of every group and entity, and accessor → auth mount path. */
+export function liveGroupSettings(data: Json, names: { groups: ReadonlyMap<string, string>; entities: ReadonlyMap<string, string> }, mountPaths: ReadonlyMap<string, string>): Settings {
+  const ids = (field: string) => (Array.isArray(data[field]) ? (data[field] as unknown[]) : []).map(String);
   const raw = data.alias && typeof data.alias === 'object' ? (data.alias as Json) : {};
   const accessor = typeof raw.mount_accessor === 'string' ? raw.mount_accessor : undefined;
   const alias =
@@ -66,7 +68,9 @@ export function liveGroupSettings(data: Json, groupNames: ReadonlyMap<string, st
     type: data.type,
     policies: data.policies ?? [],
     metadata: data.metadata ?? {},
-    member_groups: memberIds.map((id) => groupNames.get(String(id)) ?? `(unknown group id ${String(id)})`),
+    member_groups: ids('member_group_ids').map((id) => names.groups.get(id) ?? `(unknown group id ${id})`),
+    // An external group's member entities are Vault's to keep (they log in through its alias).
+    member_entities: data.type === 'external' ? undefined : ids('member_entity_ids').map((id) => names.entities.get(id) ?? `(unknown entity id ${id})`),
     alias,
   });
 }
@@ -75,7 +79,7 @@ export function liveGroupSettings(data: Json, groupNames: ReadonlyMap<string, st
 export function exportGroup(settings: Settings): Settings {
   const out: Settings = {};
   if (settings.type === 'external') out.type = 'external';
-  for (const field of ['policies', 'member_groups'] as const) {
+  for (const field of ['policies', 'member_groups', 'member_entities'] as const) {
     const v = settings[field];
     if (Array.isArray(v) && v.length > 0) out[field] = v;
   }

@@ -4,7 +4,7 @@
 import type { VaultPort } from '../../core/ports.js';
 import { UsageError } from '../../core/errors.js';
 import type { DesiredObject } from '../../core/model.js';
-import type { GroupAlias } from './identity-group-shape.js';
+import type { AuthAlias } from './identity-group-shape.js';
 import { readMountTable } from '../mounts/mount.js';
 
 type Json = Record<string, unknown>;
@@ -44,7 +44,7 @@ export async function memberIds(vault: VaultPort, obj: DesiredObject, names: rea
   );
 }
 
-async function accessorOf(vault: VaultPort, obj: DesiredObject, mount: string): Promise<string> {
+export async function accessorOf(vault: VaultPort, obj: DesiredObject, mount: string): Promise<string> {
   const info = (await readMountTable(vault, 'sys/auth'))[mount];
   if (typeof info?.accessor !== 'string') {
     throw new UsageError(`the alias of ${obj.address} names auth mount ${mount}, which is not enabled`, `declare auth.${mount} or fix alias.mount`);
@@ -53,7 +53,7 @@ async function accessorOf(vault: VaultPort, obj: DesiredObject, mount: string): 
 }
 
 /** Makes the external group's alias match `want` (null: none). */
-export async function syncAlias(vault: VaultPort, obj: DesiredObject, want: GroupAlias | null): Promise<void> {
+export async function syncAlias(vault: VaultPort, obj: DesiredObject, want: AuthAlias | null): Promise<void> {
   const data = await groupData(vault, obj.name);
   const canonical = typeof data?.id === 'string' ? data.id : undefined;
   if (canonical === undefined) throw new Error(`${obj.address} is not in Vault after writing it`);

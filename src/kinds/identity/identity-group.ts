@@ -4,9 +4,12 @@ import { UsageError } from '../../core/errors.js';
 import type { Config, DesiredObject } from '../../core/model.js';
 import { object, stringMap, stringSet } from '../shared/fields.js';
 import { checkGroups } from './identity-group-check.js';
-import { exportGroup, liveGroupSettings, normaliseGroup, type GroupAlias } from './identity-group-shape.js';
+import { exportGroup, liveGroupSettings, normaliseGroup, type AuthAlias } from './identity-group-shape.js';
 import { authPathsByAccessor, groupId, groupPath, memberIds, readAllGroups, syncAlias } from './identity-group-vault.js';
 import { isFullScope } from '../shared/full-scope.js';
+import { ENTITIES_COLLECTION } from './identity-entity.js';
+import { AUTO_NAMED } from './identity-entity-shape.js';
+import { entityNamesById, memberEntityIds } from './identity-entity-vault.js';
 import type { Kind, Reference } from '../kind.js';
 import { checkPolicyRefs, compact, liveObject, placedEntries, placedObject, rule, trimSlash } from '../shared/support.js';
 
@@ -19,6 +22,7 @@ const schema = object(
     policies: stringSet('Policies every member gets.'),
     metadata: stringMap({ type: 'string' }, { description: 'Key/value metadata (strings).' }),
     member_groups: Type.Array(Type.String({ minLength: 1 }), { description: 'internal groups: member groups by name (never ids).' }),
+    member_entities: Type.Array(Type.String({ minLength: 1 }), { description: 'internal groups: member entities by name (never ids), declared under identity.entities or existing in Vault.' }),
     alias: object(
       {
         name: Type.String({ minLength: 1, description: 'The group name the auth method reports (a GitHub team, an OIDC groups claim value, ...).' }),
@@ -47,6 +51,7 @@ async function groupBody(vault: VaultPort, obj: DesiredObject, fields?: readonly
     policies: want('policies') ? s.policies : undefined,
     metadata: want('metadata') ? s.metadata : undefined,
     member_group_ids: want('member_groups') ? await memberIds(vault, obj, s.member_groups as string[]) : undefined,
+    member_entity_ids: want('member_entities') ? await memberEntityIds(vault, obj, s.member_entities as string[]) : undefined,
   });
 }
 
@@ -82,11 +87,16 @@ identity:
   desired(config) {
     return placedEntries(config, identityGroupKind).map((e) => {
       const s = normaliseGroup(e.value);
+      const entities = (s.member_entities as string[] | undefined) ?? [];
+      const declaredEntities = (config.tree.identity as { entities?: Record<string, unknown> } | undefined)?.entities ?? {};
       const policies = (s.policies as string[] | undefined) ?? [];
       return placedObject(config, identityGroupKind, e, {
         settings: s,
         // Member groups and the alias's mount are references (below): a declared one is a dependency too.
-        dependsOn: policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
+        dependsOn: [
+          ...entities.filter((m) => Object.hasOwn(declaredEntities, m)).map((m) => `${ENTITIES_COLLECTION}/${m}`),
+          ...policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
+        ],
       });
     });
   },
@@ -98,7 +108,7 @@ identity:
       const written: unknown[] = Array.isArray(e.value.member_groups) ? e.value.member_groups : [];
       const members = written.flatMap((m, i) => (typeof m === 'string' && m !== e.name ? [{ name: m, path: [...e.path, 'member_groups', String(i)] }] : []));
       const refs: Reference[] = members.map((m) => ({ from: e.address, to: `${GROUPS_COLLECTION}/${m.name}`, kind: KIND, path: m.path, what: `member group ${m.name}` }));
-      const alias = s.alias as GroupAlias | null | undefined;
+      const alias = s.alias as AuthAlias | null | undefined;
       if (alias) refs.push({ from: e.address, to: `auth/${alias.mount}`, kind: 'auth-mount', path: [...e.path, 'alias', 'mount'], what: `auth mount ${alias.mount} (of the group's alias)` });
       return refs;
     });
@@ -107,7 +117,7 @@ identity:
   /** Members of a member group are members too; an external group's members log in through its alias. */
   principal(obj) {
     const s = obj.settings;
-    const alias = s.alias as GroupAlias | null | undefined;
+    const alias = s.alias as AuthAlias | null | undefined;
     const members = (s.member_groups as string[] | undefined) ?? [];
     return {
       address: obj.address,
@@ -122,7 +132,8 @@ identity:
   check(ctx) {
     const entries = placedEntries(ctx.config, identityGroupKind);
     for (const e of entries) checkPolicyRefs(ctx, e.value.policies, [...e.path, 'policies']);
-    checkGroups(entries, new Set(Object.keys(ctx.config.auth).map(trimSlash)), ctx);
+    const entities = (ctx.config.tree.identity as { entities?: Record<string, unknown> } | undefined)?.entities ?? {};
+    checkGroups(entries, { authMounts: new Set(Object.keys(ctx.config.auth).map(trimSlash)), entities: new Set(Object.keys(entities)) }, ctx);
   },
 
   /** Policies are exported only when every one exists (the config must declare what it names; an unexported field is not compared). */
@@ -131,6 +142,8 @@ identity:
     const live = new Set(all.filter((l) => l.kind === 'policy').map((l) => l.name));
     if (Array.isArray(out.policies) && !out.policies.every((p) => p === 'default' || live.has(String(p)))) delete out.policies;
     if (Array.isArray(out.member_groups) && out.member_groups.some((m) => String(m).startsWith('(unknown'))) delete out.member_groups;
+    // Entities Vault named at a login are not exported, so a group naming one keeps its members unmanaged.
+    if (Array.isArray(out.member_entities) && out.member_entities.some((m) => String(m).startsWith('(unknown') || AUTO_NAMED.test(String(m)))) delete out.member_entities;
     return out;
   },
 
@@ -140,8 +153,10 @@ identity:
     const names = new Map([...groups].map(([name, data]) => [String(data.id), name]));
     const hasAlias = [...groups.values()].some((g) => g.type === 'external');
     const mounts = hasAlias ? await authPathsByAccessor(vault) : new Map<string, string>();
+    const hasEntities = [...groups.values()].some((g) => g.type !== 'external' && Array.isArray(g.member_entity_ids) && g.member_entity_ids.length > 0);
+    const entities = hasEntities ? await entityNamesById(vault) : new Map<string, string>();
     return [...groups].map(([name, data]) => ({
-      ...liveObject(KIND, `${GROUPS_COLLECTION}/${name}`, liveGroupSettings(data, names, mounts), undefined, GROUPS_COLLECTION),
+      ...liveObject(KIND, `${GROUPS_COLLECTION}/${name}`, liveGroupSettings(data, { groups: names, entities }, mounts), undefined, GROUPS_COLLECTION),
       identity: typeof data.id === 'string' ? data.id : undefined,
     }));
   },
@@ -154,7 +169,7 @@ identity:
 
   async create(ctx, obj) {
     await ctx.vault.write(groupPath(obj.name), await groupBody(ctx.vault, obj));
-    if (obj.settings.type === 'external' && obj.settings.alias) await syncAlias(ctx.vault, obj, obj.settings.alias as GroupAlias);
+    if (obj.settings.type === 'external' && obj.settings.alias) await syncAlias(ctx.vault, obj, obj.settings.alias as AuthAlias);
   },
 
   async update(ctx, obj, fields) {
@@ -166,7 +181,7 @@ identity:
     }
     const body = await groupBody(ctx.vault, obj, fields);
     if (Object.keys(body).length > 0) await ctx.vault.write(groupPath(obj.name), body);
-    if (fields.includes('alias')) await syncAlias(ctx.vault, obj, (obj.settings.alias as GroupAlias | null | undefined) ?? null);
+    if (fields.includes('alias')) await syncAlias(ctx.vault, obj, (obj.settings.alias as AuthAlias | null | undefined) ?? null);
   },
 
   /** Deleting a group deletes its alias with it. */
@@ -179,7 +194,7 @@ identity:
     const groups = Object.fromEntries(placedEntries(config, identityGroupKind).map((e) => [e.name, e.value]));
     const aliases = Object.values(groups).some((g) => g.type === 'external');
     return {
-      plan: [rule('identity/group/name', 'list'), rule('identity/group/name/*', 'read'), ...(aliases ? [rule('sys/auth', 'read')] : [])],
+      plan: [rule('identity/group/name', 'list'), rule('identity/group/name/*', 'read'), rule('identity/entity/id', 'list'), ...(aliases ? [rule('sys/auth', 'read')] : [])],
       apply: [
         ...Object.keys(groups).map((name) => rule(groupPath(name), 'create', 'update')),
         // A group removed from the config (or pruned) is deleted, whatever its name.

@@ -14,7 +14,7 @@ const SUBJECT_FIELDS: Record<string, string> = {
 };
 
 /** Vault's key size when key_bits is 0 (its default). */
-const DEFAULT_BITS: Record<string, number> = { rsa: 2048, ec: 256 };
+export const DEFAULT_BITS: Record<string, number> = { rsa: 2048, ec: 256 };
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp224r1: 224, secp384r1: 384, secp521r1: 521 };
 /** Vault backdates notBefore by not_before_duration (default 30s); the lifetime is ttl plus that. */
 const DEFAULT_BACKDATE_S = 30;

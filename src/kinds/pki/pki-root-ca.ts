@@ -1,23 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import type { VaultPort as Vault } from '../../core/ports.js';
-import { VaultApiError } from '../../core/errors.js';
 import { Type } from 'typebox';
 import { duration, object, stringList } from '../shared/fields.js';
 import type { Kind } from '../kind.js';
+import { isFullScope } from '../shared/full-scope.js';
 import { normaliseSettings } from '../shared/normalise.js';
-import { livePkiMounts, PKI_SUBJECT_FIELDS } from './pki.js';
+import { livePkiMounts, PKI_CA_CERT_FIELDS, PKI_SUBJECT_FIELDS, readCa } from './pki.js';
 import { rootCaSettings } from './pki-root-ca-settings.js';
 import { compact, liveObject, placedEntries, placedObject, rule, warnOverMountMax } from '../shared/support.js';
 
-/** The mount's CA certificate; undefined when it has none (Vault answers 400 "no default issuer"). */
-async function readCa(vault: Vault, mount: string) {
-  try {
-    return await vault.read(`${mount}/cert/ca`);
-  } catch (err) {
-    if (err instanceof VaultApiError && err.status === 400) return undefined;
-    throw err;
-  }
-}
 
 const schema = object(
   {
@@ -33,18 +23,7 @@ const schema = object(
     private_key_format: Type.String({ enum: ['', 'der', 'pem', 'pkcs8'] }),
     key_type: Type.String({ enum: ['rsa', 'ec', 'ed25519'] }),
     key_bits: Type.Integer({ minimum: 0 }),
-    signature_bits: Type.Integer({ minimum: 0 }),
-    use_pss: Type.Boolean(),
-    max_path_length: Type.Integer({ minimum: -1 }),
-    exclude_cn_from_sans: Type.Boolean(),
-    permitted_dns_domains: stringList(),
-    excluded_dns_domains: stringList(),
-    permitted_ip_ranges: stringList(),
-    excluded_ip_ranges: stringList(),
-    permitted_email_addresses: stringList(),
-    excluded_email_addresses: stringList(),
-    permitted_uri_domains: stringList(),
-    excluded_uri_domains: stringList(),
+    ...PKI_CA_CERT_FIELDS,
     ...PKI_SUBJECT_FIELDS,
     serial_number: Type.String(),
     issuer_name: Type.String(),
@@ -101,6 +80,8 @@ export const pkiRootCaKind: Kind = {
           const pem = (body?.data as { certificate?: string } | undefined)?.certificate;
           if (!pem) return undefined;
           const cert = new X509Certificate(pem);
+          // An export reads every pki mount: one holding an intermediate (signed elsewhere) has no root CA.
+          if (isFullScope(scope.config) && !(cert.issuer === cert.subject && cert.verify(cert.publicKey))) return undefined;
           // Everything the certificate tells (for export); normalise compares only common_name.
           return { ...liveObject('pki-root-ca', `secrets/${mount}/root_ca`, rootCaSettings(cert), mount), identity: cert.serialNumber };
         }),

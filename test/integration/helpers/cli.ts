@@ -89,6 +89,17 @@ export async function configDir(files: Record<string, string>): Promise<string> 
   return dir;
 }
 
+/**
+ * `export` of the whole server into a new directory, then `plan -o json --detailed-exitcode` of that
+ * export under its own state record (`vault-gitops/export-TAG`): an exported estate plans no change.
+ */
+export async function exportThenPlan(tag: string): Promise<{ exported: CliResult; plan: CliResult }> {
+  const out = await configDir({});
+  const exported = await cli(['export', '--out', out]);
+  const plan = exported.code === 0 ? await cli(['plan', '-c', out, '-o', 'json', '--detailed-exitcode'], { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/export-${tag}` } }) : exported;
+  return { exported, plan };
+}
+
 /** A short unique suffix so tests sharing one dev server never collide. */
 export function uniq(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/core/model.js';
-import { cli, configDir, uniq } from '../helpers/cli.js';
+import { cli, configDir, exportThenPlan, uniq } from '../helpers/cli.js';
 import { serverEnv } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
@@ -81,10 +81,8 @@ describe('identity groups, audit devices and KV v2 settings through the CLI', ()
     expect(changes(back.stdout)).toEqual(changes((await cli(['plan', '-c', dir, '-o', 'json'])).stdout));
     expect(changes(back.stdout)).toContain(`update secrets/kv-${id}/config`);
 
-    const out = await configDir({});
-    const exp = await cli(['export', '--out', out]);
-    expect(exp.code, exp.stderr).toBe(0);
-    const replan = await cli(['plan', '-c', out, '-o', 'json', '--detailed-exitcode'], { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/export-${id}` } });
+    const { exported, plan: replan } = await exportThenPlan(id);
+    expect(exported.code, exported.stderr).toBe(0);
     expect(replan.code, replan.stderr + replan.stdout.slice(0, 3000)).toBe(0);
     const addresses = (JSON.parse(replan.stdout) as Plan).changes.map((c) => c.address);
     expect(addresses).toEqual(expect.arrayContaining([`identity/groups/eng-${id}`, `identity/groups/platform-${id}`, `secrets/kv-${id}/config`, ...(openbao ? [] : [`audit/f-${id}`])]));

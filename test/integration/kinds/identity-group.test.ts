@@ -49,7 +49,7 @@ describe('identity groups, driven through the kind module', () => {
     expect(await pending(vault, kind, cfg)).toEqual([]);
 
     const live = await readLive(vault, kind, cfg);
-    expect(live.get(`identity/groups/${outer}`)?.settings).toEqual({ type: 'internal', policies: [`outer-pol-${id}`], metadata: {}, member_groups: [inner] });
+    expect(live.get(`identity/groups/${outer}`)?.settings).toEqual({ type: 'internal', policies: [`outer-pol-${id}`], metadata: {}, member_groups: [inner], member_entities: [] });
     expect(live.get(`identity/groups/${ext}`)?.settings.alias).toEqual({ name: `devs-${id}`, mount: jwtMount });
     expect(live.get(`identity/groups/${inner}`)?.settings.metadata).toEqual({ size: '3', team: 'core' });
     // Vault holds ids; the kind keeps the group's id as its identity and never shows one in settings.

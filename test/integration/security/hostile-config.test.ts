@@ -144,6 +144,62 @@ describe('a pull request cannot make a name leave its API path', () => {
   });
 });
 
+describe('a pull request cannot reach past an entity', () => {
+  it('`..` entity names and alias mounts, a login claimed by two entities and a secret variable in entity metadata are refused at file:line:col; nothing written', async () => {
+    const m = uniq('ent');
+    const r = await refused(['apply', '--auto-approve', '--var', `oidc_client_secret=${VAR_SECRET}`], {
+      'c.yaml': [
+        'auth:',
+        `  ${m}-up: { type: userpass }`,
+        'identity:',
+        '  entities:',
+        `    "..": { policies: [default] }`,
+        `    ${m}-a:`,
+        `      aliases: [{ mount: "../../sys/policies/acl/${m}", name: admin }]`,
+        `    ${m}-b:`,
+        `      metadata: { note: "\${var.oidc_client_secret}" }`,
+        `      aliases: [{ mount: ${m}-up, name: root }]`,
+        `    ${m}-c:`,
+        `      aliases: [{ mount: ${m}-up, name: root }]`,
+        '',
+      ].join('\n'),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    for (const at of ['c.yaml:5:5: error: identity.entities', 'c.yaml:7:', 'c.yaml:9:', 'c.yaml:12:']) expect(r.stderr).toContain(`${r.dir}/${at}`);
+    expect(r.stderr).toContain('4 errors in the configuration; nothing was sent to Vault.');
+    expect(r.stderr).not.toContain(VAR_SECRET);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect((await vaultRequest('GET', `identity/entity/name/${m}-c`)).status).toBe(404);
+    expect((await vaultRequest('GET', 'sys/auth')).json.data[`${m}-up/`]).toBeUndefined();
+  });
+});
+
+describe('a pull request cannot have another mount sign its CA', () => {
+  it('an intermediate whose signed_by climbs out of secrets or names a non-pki mount is refused at file:line:col; nothing is generated', async () => {
+    const m = uniq('int');
+    const r = await refused(['apply', '--auto-approve'], {
+      'c.yaml': [
+        'secrets:',
+        `  ${m}-kv: { type: kv }`,
+        `  ${m}-a:`,
+        '    type: pki',
+        '    intermediate: { signed_by: "../../sys/raw", common_name: a }',
+        `  ${m}-b:`,
+        '    type: pki',
+        `    intermediate: { signed_by: ${m}-kv, common_name: b }`,
+        '',
+      ].join('\n'),
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/c\.yaml:5:\d+: error: secrets\.\S+-a\.intermediate\.signed_by: signed_by names "\.\.\/\.\.\/sys\/raw", which is not a pki mount/);
+    expect(r.stderr).toMatch(/c\.yaml:8:\d+: error: secrets\.\S+-b\.intermediate\.signed_by: signed_by names "\S+-kv", which is not a pki mount/);
+    expect(r.stderr).toContain('2 errors in the configuration; nothing was sent to Vault.');
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const mounts = (await vaultRequest('GET', 'sys/mounts')).json.data;
+    expect(Object.keys(mounts).filter((k) => k.includes(m))).toEqual([]);
+  });
+});
+
 describe('a pull request cannot aim an audit device at a file it does not show', () => {
   it('a `..` or relative file_path and a world-writable mode are refused at file:line:col; no device is enabled', async () => {
     const m = uniq('aud');

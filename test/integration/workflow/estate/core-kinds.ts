@@ -106,3 +106,25 @@ export const pki: EstatePart = {
     };
   },
 };
+
+/** An issuing CA in a mount of its own, signed by the root of `pki` (the part before this one). */
+export const pkiIntermediate: EstatePart = {
+  name: 'pki intermediate CA signed by the root mount',
+  async make(api) {
+    await api('POST', 'sys/mounts/pki-issuing', { type: 'pki', description: 'issuing CA', config: { max_lease_ttl: '43800h' } });
+    const csr = (await api('POST', 'pki-issuing/intermediate/generate/internal', { common_name: 'Estate Issuing CA', organization: 'Estate', key_type: 'ec', key_bits: 256 })).data.csr as string;
+    const signed = (await api('POST', 'pki/root/sign-intermediate', { csr, common_name: 'Estate Issuing CA', ttl: '8760h', use_csr_values: true })).data;
+    await api('POST', 'pki-issuing/intermediate/set-signed', { certificate: `${signed.certificate}\n${signed.issuing_ca}` });
+    return {
+      objects: [
+        { kind: 'secrets-mount', label: 'secrets/pki-issuing', read: 'sys/mounts', compare: (b: Json) => mountSettings(b, 'pki-issuing') },
+        {
+          kind: 'pki-intermediate-ca',
+          label: 'secrets/pki-issuing/intermediate',
+          read: 'pki-issuing/cert/ca',
+          compare: (b: Json) => b?.data?.certificate && { ...(caIdentity(b) as object), issuer: new X509Certificate(b.data.certificate as string).issuer },
+        },
+      ],
+    };
+  },
+};

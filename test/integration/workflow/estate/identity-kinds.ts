@@ -36,6 +36,37 @@ export const identityGroups: EstatePart = {
   },
 };
 
+function entityShape(b: Json): unknown {
+  const e = b?.data;
+  if (!e) return undefined;
+  const aliases = ((e.aliases ?? []) as Json[]).map((a) => `${a.mount_path}${a.name}`).sort();
+  return { name: e.name, policies: [...((e.policies ?? []) as string[])].sort(), metadata: e.metadata ?? null, disabled: e.disabled, aliases };
+}
+
+async function entityMembers(b: Json, api: Api): Promise<unknown> {
+  const ids = (b?.data?.member_entity_ids ?? []) as string[];
+  return (await Promise.all(ids.map(async (id) => (await api('GET', `identity/entity/id/${id}`)).data.name as string))).sort();
+}
+
+export const identityEntities: EstatePart = {
+  name: 'identity entities with aliases, a group with entity members',
+  async make(api) {
+    const auth = (await api('GET', 'sys/auth')).data;
+    const dana = (await api('POST', 'identity/entity', { name: 'dana', policies: ['app-read'], metadata: { team: 'platform' } })).data.id as string;
+    // Two logins of one person: the core estate's userpass mount and the OIDC one.
+    await api('POST', 'identity/entity-alias', { name: 'dana', mount_accessor: auth['people/'].accessor, canonical_id: dana });
+    await api('POST', 'identity/entity-alias', { name: 'dana@example.com', mount_accessor: auth['oidc/'].accessor, canonical_id: dana });
+    await api('POST', 'identity/entity', { name: 'leaver', disabled: true });
+    await api('POST', 'identity/group', { name: 'dana-team', policies: ['default'], member_entity_ids: [dana] });
+    return {
+      objects: [
+        ...['dana', 'leaver'].map((n) => ({ kind: 'identity-entity', label: `identity/entities/${n}`, read: `identity/entity/name/${n}`, compare: entityShape })),
+        { kind: 'identity-group', label: 'identity/groups/dana-team (member entities)', read: 'identity/group/name/dana-team', compare: entityMembers },
+      ],
+    };
+  },
+};
+
 /**
  * A device's settings, its options with Vault's default format filled in: `format: json` given or
  * left out is the same device (export leaves defaults out).

@@ -2,8 +2,8 @@
  * The estate, part by part, in the order they are made (policies first: roles name them; the kv
  * mount before its config). A kind that does not land: delete its part's line.
  */
-import { approle, kvMount, pki, policies, userpass } from './core-kinds.js';
-import { auditDevice, identityGroups, kvConfig } from './identity-kinds.js';
+import { approle, kvMount, pki, pkiIntermediate, policies, userpass } from './core-kinds.js';
+import { auditDevice, identityEntities, identityGroups, kvConfig } from './identity-kinds.js';
 import { jwtAuth, oidcAuth } from './jwt-kinds.js';
 import { githubAuth, kubernetesAuth } from './kube-kinds.js';
 import type { EstatePart } from './part.js';
@@ -14,11 +14,13 @@ export const ESTATE: EstatePart[] = [
   approle,
   kvMount,
   pki,
+  pkiIntermediate,
   jwtAuth,
   oidcAuth,
   kubernetesAuth,
   githubAuth,
   identityGroups,
+  identityEntities,
   auditDevice,
   kvConfig,
 ];

@@ -34,6 +34,17 @@ describe('findDestroys', () => {
     expect(findDestroys([del('pki-root-ca', 'secrets/pki/root_ca'), ...noops(50)], new Map(), kinds).map((x) => x.code)).toEqual(['pki-ca']);
   });
 
+  it('flags an update that replaces what cannot be had back (a re-signed intermediate CA), not an ordinary update', () => {
+    const ca = live('pki-intermediate-ca', 'secrets/int/intermediate', { common_name: 'a' }, { mount: 'int' });
+    const field = { name: 'common_name', before: 'a', after: 'b', sensitive: false };
+    const update = (kind: Change['kind'], address: string): Change => ({ address, kind, action: 'update', reason: 'differs from config', fields: [field], security: true });
+    const policy = live('policy', 'policies/p', {});
+    const d = findDestroys([update('pki-intermediate-ca', ca.address), update('policy', policy.address), ...noops(5)], liveMap([ca, policy]), kinds);
+    expect(d.map((x) => [x.address, x.code, x.what])).toEqual([
+      ['secrets/int/intermediate', 'pki-ca', 'replaces the issuing CA of int/: a new key and certificate become its default issuer (certificates issued before keep the old chain)'],
+    ]);
+  });
+
   it('one policy out of three is an ordinary change; so are two out of five (below the minimum)', () => {
     expect(findDestroys([del('policy', 'policies/a'), ...noops(2)], new Map(), kinds)).toEqual([]);
     expect(findDestroys([del('policy', 'policies/a'), del('policy', 'policies/b'), ...noops(3)], new Map(), kinds)).toEqual([]);

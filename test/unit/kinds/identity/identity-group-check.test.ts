@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkGroups } from '../../../../src/kinds/identity/identity-group-check.js';
 
-function run(groups: Record<string, Record<string, unknown>>, auth: string[] = []) {
+function run(groups: Record<string, Record<string, unknown>>, auth: string[] = [], entities: string[] = []) {
   const out: string[] = [];
   const entries = Object.entries(groups).map(([name, value]) => ({ name, value, path: ['identity', 'groups', name] }));
-  checkGroups(entries, new Set(auth), {
+  checkGroups(entries, { authMounts: new Set(auth), entities: new Set(entities) }, {
     broken: () => false,
     error: (p, m) => out.push(`error ${p.join('.')}: ${m}`),
     warn: (p, m) => out.push(`warn ${p.join('.')}: ${m}`),
@@ -51,5 +51,13 @@ describe('identity group checks', () => {
       'error identity.groups.a.metadata.a b: metadata key `a b` has characters Vault refuses in a key',
     ]);
     expect(run({ a: { metadata: { ['k'.repeat(128)]: 'v'.repeat(512), ...Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`k${i}`, 'v'])) } } })).toEqual([]);
+  });
+
+  it('takes member entities by name on internal groups only, warning about undeclared ones', () => {
+    expect(run({ a: { member_entities: ['alice'] } }, [], ['alice'])).toEqual([]);
+    expect(run({ a: { member_entities: ['bob'] }, e: { type: 'external', member_entities: ['alice'], alias: { name: 'x', mount: 'gh' } } }, ['gh'], ['alice'])).toEqual([
+      'warn identity.groups.a.member_entities: member entity bob is not declared under identity.entities',
+      'error identity.groups.e.member_entities: an external group gets its members from its alias (the auth method), not from member_entities',
+    ]);
   });
 });

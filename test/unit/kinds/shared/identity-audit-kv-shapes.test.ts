@@ -20,15 +20,19 @@ describe('identity group shape', () => {
 
   it('reads ids back as names and accessors as mount paths', () => {
     const data = { type: 'external', policies: null, metadata: null, member_group_ids: null, alias: { name: 'devs', mount_accessor: 'auth_jwt_1', id: 'a1' } };
-    expect(liveGroupSettings(data, new Map(), new Map([['auth_jwt_1', 'oidc/corp']]))).toEqual({
+    expect(liveGroupSettings(data, { groups: new Map(), entities: new Map() }, new Map([['auth_jwt_1', 'oidc/corp']]))).toEqual({
       type: 'external',
       policies: [],
       metadata: {},
       member_groups: [],
       alias: { name: 'devs', mount: 'oidc/corp' },
     });
-    const inner = { type: 'internal', member_group_ids: ['id-b', 'id-gone'], alias: {} };
-    expect(liveGroupSettings(inner, new Map([['id-b', 'b']]), new Map()).member_groups).toEqual(['(unknown group id id-gone)', 'b']);
+    const inner = { type: 'internal', member_group_ids: ['id-b', 'id-gone'], member_entity_ids: ['e-1', 'e-gone'], alias: {} };
+    const live = liveGroupSettings(inner, { groups: new Map([['id-b', 'b']]), entities: new Map([['e-1', 'alice']]) }, new Map());
+    expect(live.member_groups).toEqual(['(unknown group id id-gone)', 'b']);
+    expect(live.member_entities).toEqual(['(unknown entity id e-gone)', 'alice']);
+    // An external group's entities are the logins Vault put there: not compared, not exported.
+    expect(liveGroupSettings({ ...inner, type: 'external' }, { groups: new Map(), entities: new Map([['e-1', 'alice']]) }, new Map()).member_entities).toBeUndefined();
   });
 
   it('exports without defaults or empty fields', () => {
