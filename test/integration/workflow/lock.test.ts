@@ -2,13 +2,17 @@
 // holder), an expired lock taken over, force-unlock, and the lock released on failure and SIGINT.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, cli, configDir, uniq } from '../helpers/cli.js';
+import { CLI, cli, configDir, spawnCli, uniq, type RunningCli } from '../helpers/cli.js';
 import { vaultClient } from '../helpers/server.js';
 import type { StateRecord } from '../../../src/core/state/state.js';
 
 const id = uniq('lk');
 const vault = vaultClient();
-afterAll(() => vault.close());
+const paused: RunningCli[] = [];
+afterAll(() => {
+  for (const r of paused) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL'); // a failed test never resumed it
+  vault.close();
+});
 
 /** Enough policies that an apply holds the lock for a while. */
 function config(tag: string, n = 80): Record<string, string> {
@@ -25,6 +29,31 @@ async function record(statePath: string): Promise<StateRecord | undefined> {
   const [mount, ...rest] = statePath.split('/');
   const body = await vault.read(`${mount}/data/${rest.join('/')}`);
   return (body?.data as { data?: StateRecord } | undefined)?.data;
+}
+
+const applyArgs = (dir: string, statePath: string, lockTimeout: string) => ['apply', '-c', dir, '--auto-approve', '--state-path', statePath, '--lock-timeout', lockTimeout];
+
+async function until(done: () => boolean | Promise<boolean>, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * An apply stopped (SIGSTOP) while it holds the lock: the other run then meets the lock however
+ * slowly a busy machine starts processes. The caller resumes it with SIGCONT.
+ */
+async function pausedHoldingLock(dir: string, statePath: string, lockTimeout: string): Promise<RunningCli> {
+  const run = spawnCli(applyArgs(dir, statePath, lockTimeout), { cwd: dir });
+  let exited = false;
+  void run.result.then(() => (exited = true));
+  await until(async () => exited || Boolean((await record(statePath).catch(() => undefined))?.lock), 'the first apply to take the lock');
+  if (exited) throw new Error('the first apply finished before it could be paused holding the lock');
+  run.child.kill('SIGSTOP');
+  paused.push(run);
+  return run;
 }
 
 /** A lock held by a run that is not there (as a crashed CI job leaves it). */
@@ -54,7 +83,11 @@ describe('apply lock', () => {
   it('two concurrent applies: the second waits for the first, then finds nothing to do', async () => {
     const dir = await configDir(config('wait', 300));
     const statePath = freshState();
-    const [a, b] = await Promise.all([apply(dir, statePath, ['--lock-timeout', '60s']), apply(dir, statePath, ['--lock-timeout', '60s'])]);
+    const first = await pausedHoldingLock(dir, statePath, '60s');
+    const second = spawnCli(applyArgs(dir, statePath, '60s'), { cwd: dir });
+    await until(() => second.output().includes('Waiting up to 60s for the state lock'));
+    first.child.kill('SIGCONT');
+    const [a, b] = await Promise.all([first.result, second.result]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const waited = [a, b].filter((r) => r.stderr.includes('Waiting up to 60s for the state lock'));
     expect(waited).toHaveLength(1);
@@ -66,7 +99,10 @@ describe('apply lock', () => {
   it('two concurrent applies with --lock-timeout 0s: one applies, the other fails naming the holder', async () => {
     const dir = await configDir(config('fail', 300));
     const statePath = freshState();
-    const results = await Promise.all([apply(dir, statePath, ['--lock-timeout', '0s']), cli(['apply', '-c', dir, '--auto-approve', '--state-path', statePath, '--lock-timeout', '0s'], { cwd: dir })]);
+    const first = await pausedHoldingLock(dir, statePath, '0s');
+    const second = await apply(dir, statePath, ['--lock-timeout', '0s']);
+    first.child.kill('SIGCONT');
+    const results = [await first.result, second];
     const codes = results.map((r) => r.code).sort();
     expect(codes, results.map((r) => r.stderr).join('\n')).toEqual([0, 1]);
     const loser = results.find((r) => r.code === 1)!;
