@@ -31,7 +31,7 @@ export function checkEntities(entries: readonly Entry[], authMounts: ReadonlySet
       holders.set(key, e.name);
       mounts.set(mount, a.name);
       if (hasCollapsingSegment(mount)) ctx.error([...at, 'mount'], 'the auth mount path has an empty, `.` or `..` segment', 'name the auth mount as it is enabled: `userpass`, `oidc/corp`');
-      else if (!authMounts.has(mount)) ctx.warn([...at, 'mount'], `auth mount ${a.mount} is not declared under auth`, 'it must be enabled in Vault when applying; declare it to manage it');
+      else if (!authMounts.has(mount)) ctx.warn([...at, 'mount'], `auth mount ${a.mount} is not declared under auth`, 'it must be enabled in Vault (plan checks, before anything is written); declare it to manage it');
     });
   }
 }

@@ -3,12 +3,12 @@ import type { VaultPort } from '../../core/ports.js';
 import type { Config, DesiredObject } from '../../core/model.js';
 import { object, stringMap, stringSet } from '../shared/fields.js';
 import { isFullScope } from '../shared/full-scope.js';
-import type { Kind } from '../kind.js';
+import type { Kind, Reference } from '../kind.js';
 import { checkPolicyRefs, compact, liveObject, placedEntries, placedObject, rule, trimSlash } from '../shared/support.js';
 import { checkEntities } from './identity-entity-check.js';
 import { AUTO_NAMED, exportEntity, liveEntitySettings, normaliseEntity } from './identity-entity-shape.js';
 import { entityData, entityId, entityPath, syncAliases } from './identity-entity-vault.js';
-import type { AuthAlias } from './identity-group-shape.js';
+import { aliasOf, type AuthAlias } from './identity-group-shape.js';
 import { authPathsByAccessor } from './identity-group-vault.js';
 
 const KIND = 'identity-entity';
@@ -86,14 +86,23 @@ identity:
   desired(config) {
     return placedEntries(config, identityEntityKind).map((e) => {
       const s = normaliseEntity(e.value);
-      const aliases = (s.aliases as AuthAlias[] | undefined) ?? [];
       const policies = (s.policies as string[] | undefined) ?? [];
       return placedObject(config, identityEntityKind, e, {
         settings: s,
-        dependsOn: [
-          ...[...new Set(aliases.map((a) => a.mount))].filter((m) => config.auth[m]).map((m) => `auth/${m}`),
-          ...policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
-        ],
+        // The aliases' mounts are references (below): a declared one is a dependency too.
+        dependsOn: policies.filter((p) => config.policies[p]).map((p) => `policies/${p}`),
+      });
+    });
+  },
+
+  /** An alias needs its auth mount's accessor: the mount must be live or created by the same plan. */
+  references(config) {
+    return placedEntries(config, identityEntityKind).flatMap((e): Reference[] => {
+      const written: unknown[] = Array.isArray(e.value.aliases) ? e.value.aliases : [];
+      return written.flatMap((a, i) => {
+        const alias = aliasOf(a);
+        if (!alias) return [];
+        return [{ from: e.address, to: `auth/${alias.mount}`, kind: 'auth-mount', path: [...e.path, 'aliases', String(i), 'mount'], what: `auth mount ${alias.mount} (of the entity's alias)` }];
       });
     });
   },

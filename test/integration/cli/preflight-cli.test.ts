@@ -33,6 +33,8 @@ async function serverState(): Promise<Record<string, unknown>> {
     audit: await table('sys/audit'),
     groups: Object.fromEntries(detail),
     groupAliases: await keys('identity/group-alias/id'),
+    entities: await keys('identity/entity/name'),
+    entityAliases: await keys('identity/entity-alias/id'),
   };
 }
 
@@ -118,6 +120,17 @@ describe('class 2: references only the live server can answer', () => {
     for (const r of [plan, apply]) {
       expect(r.stderr).toContain(`${dir}/c.yaml:10:23: error: identity.groups.team-${id}.member_groups.0: member group ghost-${id} is neither declared in the config nor in Vault`);
       expect(r.stderr).toContain(`${dir}/c.yaml:14:28: error: identity.groups.ext-${id}.alias.mount: auth mount gone-${id} (of the group's alias) is neither declared in the config nor in Vault`);
+    }
+  });
+
+  it("an entity's alias on an auth mount in neither the config nor Vault: a warning offline, a plan error at its place; apply changes nothing", async () => {
+    const dir = await configDir({
+      'c.yaml': ['policies:', policy(`p2e-${id}`), 'identity:', '  entities:', `    alice-${id}:`, `      policies: [p2e-${id}]`, `      aliases: [{ name: alice, mount: nowhere-${id} }]`, ''].join('\n'),
+    });
+    const { validate, plan, apply } = await refusedEverywhere(dir, { offline: false });
+    expect(validate.stderr).toContain(`auth mount nowhere-${id} is not declared under auth`);
+    for (const r of [plan, apply]) {
+      expect(r.stderr).toMatch(new RegExp(`c\\.yaml:7:\\d+: error: identity\\.entities\\.alice-${id}\\.aliases\\.0\\.mount: auth mount nowhere-${id} \\(of the entity's alias\\) is neither declared in the config nor in Vault`));
     }
   });
 

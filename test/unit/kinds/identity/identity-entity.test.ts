@@ -4,6 +4,7 @@ import { AUTO_NAMED, exportEntity, liveEntitySettings, normaliseEntity } from '.
 import { identityEntityKind as kind } from '../../../../src/kinds/identity/identity-entity.js';
 import { identityGroupKind } from '../../../../src/kinds/identity/identity-group.js';
 import type { LiveObject } from '../../../../src/core/model.js';
+import { dependOnReferences } from '../../../../src/core/plan/preflight.js';
 
 function run(entities: Record<string, Record<string, unknown>>, auth: string[] = []) {
   const out: string[] = [];
@@ -84,10 +85,20 @@ describe('identity entity checks', () => {
 });
 
 describe('identity entity kind', () => {
-  it('depends on the auth mounts of its aliases and the policies it names, when declared', () => {
-    const tree = { identity: { entities: { alice: { policies: ['p', 'default'], aliases: [{ mount: 'userpass', name: 'alice' }, { mount: 'elsewhere', name: 'a' }] } } } };
+  it('depends on the policies it names and, through its references, on the auth mounts of its aliases, when declared', () => {
+    const tree = { identity: { entities: { alice: { policies: ['p', 'default'], aliases: [{ mount: 'userpass', name: 'alice' }, { mount: 'auth/elsewhere/', name: 'a' }] } } } };
     const config = { policies: { p: {} }, auth: { userpass: { type: 'userpass' } }, secrets: {}, prune: [], sources: new Map(), tree, ...tree } as never;
-    const [obj] = kind.desired(config);
-    expect(obj?.dependsOn).toEqual(['auth/userpass', 'policies/p']);
+    const desired = kind.desired(config);
+    expect(desired[0]?.dependsOn).toEqual(['policies/p']);
+    const refs = kind.references!(config);
+    expect(refs.map((r) => [r.to, r.path.join('.')])).toEqual([
+      ['auth/userpass', 'identity.entities.alice.aliases.0.mount'],
+      ['auth/elsewhere', 'identity.entities.alice.aliases.1.mount'],
+    ]);
+    dependOnReferences(desired, refs);
+    expect(desired[0]?.dependsOn).toEqual(['policies/p']); // auth/userpass is not among the desired objects here
+    const withMount = [...desired, { address: 'auth/userpass', dependsOn: [] } as never];
+    dependOnReferences(withMount, refs);
+    expect(desired[0]?.dependsOn).toEqual(['policies/p', 'auth/userpass']);
   });
 });
