@@ -96,7 +96,8 @@ function credentialLine(kind: Kind, sink: string | undefined, status: Credential
   if (!kind.credentials || !sink) return undefined;
   const what = kind.credentials.label;
   if (issuing) return [`${what} → ${sink}`];
-  if (!status || status.state === 'ok') return undefined;
+  if (!status) return undefined;
+  if (status.state === 'ok') return status.note ? [`${sink}: ${status.note}`] : undefined;
   return [`${sink}: ${statusReason(status)}`];
 }
 
@@ -144,7 +145,7 @@ export function planChanges(input: PlanInput): Plan {
       action: fields.length > 0 || reissue || blocked ? 'update' : 'noop',
       reason: reasons.length > 0 ? reasons.join('; ') : 'matches config',
       fields,
-      security: fields.some((f) => kind.securityFields.includes(f.name)),
+      security: fields.some((f) => kind.securityFields.includes(f.name)) || (status !== undefined && 'security' in status && status.security === true),
       credentials: reissue ? [`${kind.credentials?.label ?? 'credentials'} → ${sink} (${statusReason(status)})`] : credentialLine(kind, sink, status, false),
     });
   }
