@@ -84,7 +84,7 @@ describe('wrapped and one-time secret_ids', () => {
     expect(d.code).toBe(0);
     expect(d.report.in_sync).toBe(true);
     for (const role of ['agent', 'json', 'env']) expect(note(d.report, role)).toMatch(/wrapped, not yet unwrapped \(the wrapping token expires at /);
-    expect(note(d.report, 'plain')).toBe('file out/plain.json: delivered, not used yet');
+    expect(note(d.report, 'plain')).toBeUndefined();
     const p = await plan();
     expect(p.code).toBe(0);
     expect(changed(p.plan)).toEqual([]);

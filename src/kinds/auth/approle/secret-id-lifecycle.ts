@@ -96,8 +96,7 @@ export async function judgeSecretId(vault: Vault, base: string, obj: DesiredObje
       if (oneTime && !unused(entry)) return { valid: true, accessor, note: 'used by a login, then expired' };
       return { valid: false, reason: oneTime ? 'the delivered secret_id expired before it was used' : 'the delivered secret_id expired', expiresAt };
     }
-    if (!oneTime) return { valid: true, expiresAt, accessor };
-    return { valid: true, expiresAt, accessor, note: unused(entry) ? 'delivered, not used yet' : 'used by a login, uses left' };
+    return { valid: true, expiresAt, accessor };
   }
 
   const accessor = meta.accessor;
@@ -119,7 +118,7 @@ export async function judgeSecretId(vault: Vault, base: string, obj: DesiredObje
     if (expired) return { valid: false, reason: 'the delivered secret_id expired', expiresAt };
     return { valid: true, expiresAt, accessor, note: 'unwrapped (or its wrapping token expired); its consumer holds the secret_id' };
   }
-  if (!unused(entry)) return { valid: true, expiresAt, accessor, note: expired ? 'used by a login, then expired' : 'unwrapped and used by a login, uses left' };
+  if (!unused(entry)) return { valid: true, expiresAt, accessor, ...(expired ? { note: 'used by a login, then expired' } : {}) };
   if (expired || Date.parse(meta.wrapExpiresAt) <= now) {
     return { valid: false, reason: 'not used before its wrapping token expired (never unwrapped in time, or unwrapped and never used)' };
   }
