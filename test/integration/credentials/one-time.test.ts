@@ -20,6 +20,7 @@ auth:
       agent: { ${once}, credentials: { file: { path: out/agent, format: vault-agent }, wrap_ttl: 5m } }
       json: { ${once}, credentials: { file: { path: out/json.json }, wrap_ttl: 5m } }
       env: { ${once}, credentials: { file: { path: out/app.env, format: env }, wrap_ttl: 5m } }
+      sidekick: { ${once}, credentials: { file: { path: out/sidekick.json, format: vault-sidekick }, wrap_ttl: 5m } }
       plain: { ${once}, credentials: { file: { path: out/plain.json } } }
 ${extra}`;
 
@@ -36,6 +37,7 @@ const remember = async () => {
   seen.add(await jsonSecretId('json.json'));
   seen.add(await jsonSecretId('plain.json'));
   seen.add(await envSecretId());
+  seen.add(await jsonSecretId('sidekick.json'));
 };
 const secretIdGone = async (role: string, accessor: string) => {
   const r = await vaultRequest('POST', `auth/${ar}/role/${role}/secret-id-accessor/lookup`, { secret_id_accessor: accessor });
@@ -72,7 +74,13 @@ describe('wrapped and one-time secret_ids', () => {
     const r = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     await remember();
-    for (const [role, token] of [['agent', await text('agent/secret_id')], ['json', await jsonSecretId('json.json')], ['env', await envSecretId()]] as const) {
+    const tokens = [
+      ['agent', await text('agent/secret_id')],
+      ['json', await jsonSecretId('json.json')],
+      ['env', await envSecretId()],
+      ['sidekick', await jsonSecretId('sidekick.json')],
+    ] as const;
+    for (const [role, token] of tokens) {
       const wrap = await vaultRequest('POST', 'sys/wrapping/lookup', { token });
       expect(wrap.status, role).toBe(200);
       expect(wrap.json.data.creation_path).toBe(`auth/${ar}/role/${role}/secret-id`);
@@ -83,7 +91,7 @@ describe('wrapped and one-time secret_ids', () => {
     const d = await drift();
     expect(d.code).toBe(0);
     expect(d.report.in_sync).toBe(true);
-    for (const role of ['agent', 'json', 'env']) expect(note(d.report, role)).toMatch(/wrapped, not yet unwrapped \(the wrapping token expires at /);
+    for (const role of ['agent', 'json', 'env', 'sidekick']) expect(note(d.report, role)).toMatch(/wrapped, not yet unwrapped \(the wrapping token expires at /);
     expect(note(d.report, 'plain')).toBeUndefined();
     const p = await plan();
     expect(p.code).toBe(0);
