@@ -42,7 +42,7 @@ export async function issueWrapped(vault: Vault, base: string, obj: DesiredObjec
   if (!vault.wrap) throw new Error(`${obj.address}: this connection to Vault cannot ask for response wrapping`);
   const info = await vault.wrap(`${base}/secret-id`, { metadata: ISSUED_MARK }, ttl);
   if (!info.wrapped_accessor) {
-    // Without the accessor the secret_id could never be verified or destroyed: destroy nothing we cannot name, refuse.
+    // Without the accessor the secret_id could never be verified, rotated or destroyed by name: refuse to deliver it.
     throw new Error(`Vault wrapped the secret_id of ${obj.address} without naming its accessor (wrap_info.wrapped_accessor)`);
   }
   const expiresAt = new Date(Date.parse(info.creation_time) + info.ttl * 1000).toISOString();
