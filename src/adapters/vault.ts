@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError, VaultApiError, VaultConnectionError } from '../core/errors.js';
 import { Limiter } from '../core/common/limit.js';
 import { isDotSegment } from '../core/common/names.js';
-import type { VaultPort } from '../core/ports.js';
+import type { VaultPort, WrapInfo } from '../core/ports.js';
 import { RetryPolicy, type Failure } from '../core/common/retry.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
 import { TokenKeeper } from './vault-token.js';
@@ -241,6 +241,16 @@ export class Vault implements VaultPort {
     await this.call('DELETE', path);
   }
 
+  /** POST with Vault's response wrapping: the answer's `wrap_info` (its token is a secret). */
+  async wrap(path: string, data: Json, ttlSeconds: number): Promise<WrapInfo> {
+    const body = await this.attempts('POST', path, data, true, false, undefined, { 'X-Vault-Wrap-TTL': `${ttlSeconds}s` });
+    const info = body?.wrap_info as Partial<WrapInfo> | null | undefined;
+    if (!info || typeof info.token !== 'string' || typeof info.creation_time !== 'string' || typeof info.ttl !== 'number') {
+      throw new VaultTransportError(`the answer to POST ${this.origin}/v1/${path} carries no wrapping token`, path, false);
+    }
+    return info as WrapInfo;
+  }
+
   /** `essential`: retried longer and not queued behind other requests (see essential()). */
   async call(method: string, path: string, data?: Json, essential = false): Promise<Json | undefined> {
     return this.attempts(method, path, data, true, essential);
@@ -250,7 +260,15 @@ export class Vault implements VaultPort {
     return this.attempts('POST', path, data, true, false, done);
   }
 
-  private async attempts(method: string, path: string, data: Json | undefined, watched: boolean, essential = false, done?: () => Promise<boolean>): Promise<Json | undefined> {
+  private async attempts(
+    method: string,
+    path: string,
+    data: Json | undefined,
+    watched: boolean,
+    essential = false,
+    done?: () => Promise<boolean>,
+    headers?: Record<string, string>,
+  ): Promise<Json | undefined> {
     // The config checks names; this holds for every path, whatever let one through.
     if (path.replace(/\?.*$/, '').split('/').some(isDotSegment)) {
       throw new UsageError(`refused to send ${method} ${path}: a \`.\` or \`..\` segment would address another path`, 'rename the object: no segment of its name or mount path may be `.` or `..`');
@@ -260,7 +278,7 @@ export class Vault implements VaultPort {
     for (let attempt = 0; ; attempt++) {
       try {
         if (watched) await this.token?.beforeRequest(path);
-        const body = essential ? await this.once(method, path, data) : await this.limiter.run(() => this.once(method, path, data));
+        const body = essential ? await this.once(method, path, data, headers) : await this.limiter.run(() => this.once(method, path, data, headers));
         this.limiter.succeeded();
         return body;
       } catch (caught) {
@@ -282,11 +300,12 @@ export class Vault implements VaultPort {
     }
   }
 
-  private async once(method: string, path: string, data?: Json): Promise<Json | undefined> {
+  private async once(method: string, path: string, data?: Json, headers?: Record<string, string>): Promise<Json | undefined> {
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
     const req: Json = { path: `/${path}`, method };
     if (data !== undefined) req.json = data;
+    if (headers) req.headers = { ...headers };
     try {
       const body = await this.client.request(req);
       return body && typeof body === 'object' ? (body as Json) : undefined;

@@ -1,4 +1,4 @@
-import type { VaultPort } from './ports.js';
+import type { CredentialMeta, VaultPort } from './ports.js';
 import type { KindAccess } from './least-privilege.js';
 import type { Principal, PrincipalSource } from './principal.js';
 import type { TSchema } from 'typebox';
@@ -197,8 +197,10 @@ export interface Kind {
 
 /** A credential delivered to a sink, as the planner sees it (no values). */
 export type CredentialStatus =
-  | { state: 'ok' }
-  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string }
+  /** `note`: an in-sync state worth telling apart (a one-time credential waiting, or used up). */
+  | { state: 'ok'; note?: string }
+  /** `security`: the state may mean someone else took the credential (shown with the security changes). */
+  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string; security?: boolean }
   /** The delivered credential is fine, but other credentials this tool issued are live and held by nobody. */
   | { state: 'orphaned'; reason: string; accessors: string[] };
 
@@ -214,7 +216,7 @@ export interface CredentialCapability {
   /** password mode: sets the password of an existing object. */
   setPassword?(ctx: ApplyContext, obj: DesiredObject, password: string): Promise<void>;
   /** secret-id mode: issues new values; `identity` is the one `create` just returned, if any (saves reading it). */
-  issue?(ctx: ApplyContext, obj: DesiredObject, identity?: string): Promise<{ values: Record<string, string>; accessor?: string }>;
+  issue?(ctx: ApplyContext, obj: DesiredObject, identity?: string): Promise<{ values: Record<string, string>; accessor?: string; wrapExpiresAt?: string }>;
   /**
    * secret-id mode: destroys a previous secret_id by accessor. Only a definite not-found counts as
    * already gone; any other failure throws (the next run retries).
@@ -226,14 +228,23 @@ export interface CredentialCapability {
    * the delivered one.
    */
   orphans?(vault: VaultPort, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
-  /** Checks delivered values against Vault (secret_id still valid, role_id unchanged); `accessor` is the delivered secret_id's. */
-  verify?(
-    vault: VaultPort,
-    obj: DesiredObject,
-    values: Record<string, string>,
-  ): Promise<{ valid: boolean; reason?: string; expiresAt?: string; accessor?: string }>;
+  /**
+   * Checks delivered values (and the metadata recorded beside them) against Vault: secret_id still
+   * valid, role_id unchanged; `accessor` is the delivered secret_id's. `note` names an in-sync state
+   * worth showing (a one-time secret_id used up); `security` marks an invalid one that may be stolen.
+   */
+  verify?(vault: VaultPort, obj: DesiredObject, values: Record<string, string>, meta?: CredentialMeta): Promise<CredentialVerdict>;
+}
+
+export interface CredentialVerdict {
+  valid: boolean;
+  reason?: string;
+  expiresAt?: string;
+  accessor?: string;
+  note?: string;
+  security?: boolean;
 }
 
 export function statusReason(s: CredentialStatus): string {
-  return s.state === 'ok' ? 'delivered' : s.reason;
+  return s.state === 'ok' ? (s.note ?? 'delivered') : s.reason;
 }

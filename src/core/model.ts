@@ -76,6 +76,8 @@ export interface CredentialsSpec {
   };
   rotate?: RotateSpec;
   password?: Partial<PasswordPolicy>;
+  /** AppRole: seconds; deliver a response-wrapping token of this lifetime instead of the secret_id. */
+  wrap_ttl?: number;
 }
 
 /** An object's declared settings use Vault's own API parameter names. */

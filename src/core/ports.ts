@@ -31,11 +31,27 @@ export interface VaultPort {
   writeOnce(path: string, data: Json, done: () => Promise<boolean>): Promise<Json | undefined>;
   delete(path: string): Promise<void>;
   /**
+   * POST asking Vault to wrap the answer (X-Vault-Wrap-TTL): the caller gets only `wrap_info`, never
+   * the wrapped data. Optional: a port that cannot wrap leaves it out.
+   */
+  wrap?(path: string, data: Json, ttlSeconds: number): Promise<WrapInfo>;
+  /**
    * Runs `task` with a port whose requests are essential (the state record and the lock): they must
    * get through even while the server throttles, so they are retried longer and do not queue behind
    * other requests.
    */
   essential<T>(task: (vault: VaultPort) => Promise<T>): Promise<T>;
+}
+
+/** Vault's `wrap_info`; `token` is a secret (it unwraps once), the rest is not. */
+export interface WrapInfo {
+  token: string;
+  accessor?: string;
+  ttl: number;
+  creation_time: string;
+  creation_path?: string;
+  /** The wrapped object's own accessor, e.g. an AppRole secret_id's. */
+  wrapped_accessor?: string;
 }
 
 /** Recorded GET answers by path (`null`: Vault answered 404), as a snapshot keeps them. */
@@ -71,6 +87,8 @@ export interface CredentialMeta {
   pending?: boolean;
   /** sha256 of the values, to detect edits. */
   hash?: string;
+  /** Set when the secret_id was delivered wrapped: when its wrapping token expires (ISO). */
+  wrapExpiresAt?: string;
 }
 
 /** What is delivered now, without exposing values to callers that only plan. */

@@ -36,6 +36,11 @@ export function renderDriftText(r: DriftReport, opts: { color: boolean }): strin
     }
     out.push('');
   }
+  if (r.notes.length > 0) {
+    out.push(paint('bold', 'Credentials (not drift)'));
+    for (const n of r.notes) out.push(`  ${paint('dim', 'i')} ${sanitize(n.address)}: ${sanitize(n.detail)}`);
+    out.push('');
+  }
   if (r.unmanaged_elsewhere.length > 0) {
     out.push(`Not managed (left alone, not drift): ${r.unmanaged_elsewhere.map((a) => sanitize(a)).join(', ')}`, '');
   }
@@ -53,6 +58,11 @@ export function renderDriftMarkdown(r: DriftReport): string {
   if (r.findings.length > 0) {
     out.push('| Class | Address | Detail |', '|---|---|---|');
     for (const f of r.findings) out.push(`| ${f.class} | ${mdCell(f.address)} | ${mdCell(f.detail)} |`);
+    out.push('');
+  }
+  if (r.notes.length > 0) {
+    out.push('Credentials (not drift):', '');
+    for (const n of r.notes) out.push(`- ${mdCell(n.address)}: ${mdCell(n.detail)}`);
     out.push('');
   }
   return out.join('\n');

@@ -63,6 +63,13 @@ export function renderText(plan: Plan, opts: TextOptions): string {
     out.push('');
   }
 
+  const notes = plan.changes.filter((c) => c.action === 'noop' && c.credentials?.length);
+  if (notes.length > 0) {
+    out.push(paint('bold', 'Credentials (nothing to do):'));
+    for (const c of notes) for (const line of c.credentials ?? []) out.push(`${CHANGE_INDENT}${paint('dim', 'i')} ${sanitize(c.address)}: ${sanitize(line)}`);
+    out.push('');
+  }
+
   const summary = summaryLine(plan);
   out.push(hasChanges(plan) ? paint('bold', summary) : paint('green', summary));
   out.push(...renderCopiesText(plan.ca_bundles, paint));

@@ -172,7 +172,7 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
 
   const sinks = await deps.sinks.for(target.spec);
   const issuedAt = (deps.now?.() ?? new Date()).toISOString();
-  const deliver = async (values: CredentialValues, extra: { accessor?: string; pending?: boolean }) => {
+  const deliver = async (values: CredentialValues, extra: { accessor?: string; pending?: boolean; wrapExpiresAt?: string }) => {
     const meta = { issuedAt, hash: valuesHash(values), ...extra };
     for (const s of sinks) await s.write(target, values, meta);
   };
@@ -197,7 +197,7 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   if (change.action === 'create') identity = (await kind.create(ctx, obj)) ?? undefined;
   const issued = await kind.credentials.issue!(ctx, obj, identity);
   try {
-    await deliver(issued.values, { accessor: issued.accessor });
+    await deliver(issued.values, { accessor: issued.accessor, ...(issued.wrapExpiresAt ? { wrapExpiresAt: issued.wrapExpiresAt } : {}) });
   } catch (err) {
     // Undelivered: destroy it now; if even that fails, the next plan lists it as orphaned.
     if (issued.accessor) await kind.credentials.revoke!(ctx, obj, issued.accessor).catch(() => undefined);
@@ -223,7 +223,7 @@ async function destroyAll(ctx: ApplyContext, obj: DesiredObject, cap: Credential
 /** Destroys credentials nobody holds, once the delivered one is confirmed to exist in Vault. */
 async function destroyOrphans(ctx: ApplyContext, obj: DesiredObject, cap: CredentialCapability, check: CredentialCheck): Promise<void> {
   const values = check.delivered[0]?.values;
-  const confirmed = values && cap.verify ? await cap.verify(ctx.vault, obj, values) : undefined;
+  const confirmed = values && cap.verify ? await cap.verify(ctx.vault, obj, values, check.delivered[0]?.meta) : undefined;
   if (!confirmed?.valid || !confirmed.accessor) {
     throw new Error(`orphaned credentials left in place: the delivered one could not be confirmed in Vault (${confirmed?.reason ?? 'not checked'})`);
   }

@@ -1,5 +1,5 @@
 // `credentials:` of an object whose kind delivers credentials: read into a CredentialsSpec (octal
-// modes, rotate durations in seconds) with its file path confined to the sink root.
+// modes, rotate and wrap durations in seconds) with its file path confined to the sink root.
 import type { Checker } from './checker.js';
 import { DEFAULT_ENV_NAMES, type CredentialsSpec, type PasswordPolicy } from '../model.js';
 import { credentialFileProblems } from '../common/paths.js';
@@ -34,6 +34,8 @@ export function readCredentials(c: Checker, raw: unknown, path: string[]): Crede
     }
     out.rotate = rotate;
   }
+  const wrap = typeof raw.wrap_ttl === 'string' || typeof raw.wrap_ttl === 'number' ? parseTtl(raw.wrap_ttl) : undefined;
+  if (wrap) out.wrap_ttl = wrap;
   if (isObj(raw.password)) out.password = raw.password as Partial<PasswordPolicy>;
   return out;
 }

@@ -62,11 +62,13 @@ export async function checkCredentials(vault: VaultPort, sinks: SinksPort, kind:
   }
   let expiresAt: string | undefined;
   let accessor: string | undefined;
+  let note: string | undefined;
   if (kind.credentials.verify && first?.values) {
-    const v = await kind.credentials.verify(vault, obj, first.values);
-    if (!v.valid) return check({ state: 'stale', reason: `${v.reason ?? 'no longer valid'} → will issue new credentials` });
+    const v = await kind.credentials.verify(vault, obj, first.values, first.meta);
+    if (!v.valid) return check({ state: 'stale', reason: `${v.reason ?? 'no longer valid'} → will issue new credentials`, ...(v.security ? { security: true } : {}) });
     expiresAt = v.expiresAt;
     accessor = v.accessor;
+    note = v.note;
   }
   const rotate = target.spec.rotate;
   const issuedAt = first?.meta?.issuedAt ? Date.parse(first.meta.issuedAt) : undefined;
@@ -84,7 +86,7 @@ export async function checkCredentials(vault: VaultPort, sinks: SinksPort, kind:
     const n = orphans.length;
     return check({ state: 'orphaned', reason: `${n} orphaned credential${n === 1 ? '' : 's'} (live in Vault, held by no delivered copy) → will destroy`, accessors: orphans });
   }
-  return check({ state: 'ok' });
+  return check(note ? { state: 'ok', note } : { state: 'ok' });
 }
 
 /** Checks every desired object that exists live and declares a sink. */

@@ -35,6 +35,14 @@ export interface DriftReport {
   findings: DriftFinding[];
   /** Undeclared objects in collections nobody claimed: listed for information, not drift. */
   unmanaged_elsewhere: Address[];
+  /** Delivered credentials in a state worth knowing that is not drift (a one-time secret_id used up). */
+  notes: DriftNote[];
+}
+
+export interface DriftNote {
+  address: Address;
+  kind: KindName;
+  detail: string;
 }
 
 /**
@@ -44,7 +52,9 @@ export interface DriftReport {
 export function driftReport(plan: Plan, orphaned: readonly Address[] = []): DriftReport {
   const findings: DriftFinding[] = [];
   const orphans = new Set(orphaned);
+  const notes: DriftNote[] = [];
   for (const c of plan.changes) {
+    if (c.action === 'noop') for (const line of c.credentials ?? []) notes.push({ address: c.address, kind: c.kind, detail: line });
     if (c.action === 'create') findings.push({ class: 'missing', address: c.address, kind: c.kind, detail: c.reason });
     if (c.action === 'delete') findings.push({ class: 'unmanaged', address: c.address, kind: c.kind, detail: c.reason });
     if (c.action !== 'update') continue;
@@ -69,5 +79,6 @@ export function driftReport(plan: Plan, orphaned: readonly Address[] = []): Drif
     summary,
     findings,
     unmanaged_elsewhere: plan.unmanaged.map((u) => u.address),
+    notes,
   };
 }

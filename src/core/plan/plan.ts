@@ -138,14 +138,17 @@ export function planChanges(input: PlanInput): Plan {
     const reasons: string[] = [];
     if (fields.length > 0) reasons.push('differs from config');
     if (status && status.state !== 'ok') reasons.push(`${sink}: ${statusReason(status)}`);
+    const action = fields.length > 0 || reissue || blocked ? 'update' : 'noop';
+    // An in-sync credential state worth knowing (a one-time secret_id used up) rides on the noop.
+    const note = action === 'noop' && status?.state === 'ok' && status.note ? [`${sink}: ${status.note}`] : undefined;
     changes.push({
       address: d.address,
       kind: d.kind,
-      action: fields.length > 0 || reissue || blocked ? 'update' : 'noop',
+      action,
       reason: reasons.length > 0 ? reasons.join('; ') : 'matches config',
       fields,
-      security: fields.some((f) => kind.securityFields.includes(f.name)),
-      credentials: reissue ? [`${kind.credentials?.label ?? 'credentials'} → ${sink} (${statusReason(status)})`] : credentialLine(kind, sink, status, false),
+      security: fields.some((f) => kind.securityFields.includes(f.name)) || (status !== undefined && 'security' in status && status.security === true),
+      credentials: reissue ? [`${kind.credentials?.label ?? 'credentials'} → ${sink} (${statusReason(status)})`] : (note ?? credentialLine(kind, sink, status, false)),
     });
   }
 

@@ -54,6 +54,7 @@ export function readMarker(raw: unknown): CredentialMeta | undefined {
     ...(typeof m.accessor === 'string' ? { accessor: m.accessor } : {}),
     ...(m.pending === true ? { pending: true } : {}),
     ...(typeof m.hash === 'string' ? { hash: m.hash } : {}),
+    ...(typeof m.wrapExpiresAt === 'string' ? { wrapExpiresAt: m.wrapExpiresAt } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ export const ANNOTATIONS = {
   accessor: `${ANNOTATION_PREFIX}secret-id-accessor`,
   hash: `${ANNOTATION_PREFIX}data-hash`,
   pending: `${ANNOTATION_PREFIX}pending`,
+  wrapExpiresAt: `${ANNOTATION_PREFIX}wrap-expires-at`,
 } as const;
 
 /** Keys the sink derives from the values and the target; not part of `values`. */
@@ -83,6 +84,7 @@ export class KubernetesSink implements CredentialSink {
           ...(a[ANNOTATIONS.accessor] ? { accessor: a[ANNOTATIONS.accessor] } : {}),
           ...(a[ANNOTATIONS.pending] === 'true' ? { pending: true } : {}),
           ...(a[ANNOTATIONS.hash] ? { hash: a[ANNOTATIONS.hash] } : {}),
+          ...(a[ANNOTATIONS.wrapExpiresAt] ? { wrapExpiresAt: a[ANNOTATIONS.wrapExpiresAt] } : {}),
         }
       : undefined;
     return { exists: true, owned, ...(owned && meta ? { meta } : {}), values: decodeValues(target, secret) };
@@ -280,6 +282,7 @@ function ourAnnotations(target: CredentialTarget, values: CredentialValues, meta
   };
   if (meta.accessor) a[ANNOTATIONS.accessor] = meta.accessor;
   if (meta.pending) a[ANNOTATIONS.pending] = 'true';
+  if (meta.wrapExpiresAt) a[ANNOTATIONS.wrapExpiresAt] = meta.wrapExpiresAt;
   return a;
 }
 

@@ -141,7 +141,16 @@ type CredentialName = 'username' | 'password' | 'role_id' | 'secret_id' | 'mount
  * Where a kind's generated credentials go (`credentials:` of a userpass user or an AppRole).
  * `formats`: the file formats its consumers read; `names`: the values delivered.
  */
-export function credentialSinks(opts: { formats: string[]; formatHelp: string; names: CredentialName[]; envDefault: string; description: string; password?: boolean }): TSchema {
+export function credentialSinks(opts: {
+  formats: string[];
+  formatHelp: string;
+  names: CredentialName[];
+  envDefault: string;
+  description: string;
+  password?: boolean;
+  /** Describes `wrap_ttl` when the kind can deliver its secret wrapped. */
+  wrap?: string;
+}): TSchema {
   const file = object(
     {
       path: Type.String({
@@ -197,5 +206,8 @@ export function credentialSinks(opts: { formats: string[]; formatHelp: string; n
     },
     { description: 'When to re-issue delivered credentials.' },
   );
-  return object({ file, kubernetes, rotate, ...(opts.password ? { password: passwordPolicy() } : {}) }, { description: opts.description });
+  const props: TProperties = { file, kubernetes, rotate };
+  if (opts.wrap) props.wrap_ttl = duration(opts.wrap);
+  if (opts.password) props.password = passwordPolicy();
+  return object(props, { description: opts.description });
 }

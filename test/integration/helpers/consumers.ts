@@ -1,9 +1,11 @@
 /**
  * The real programs that read delivered credentials, run as child processes against the loopback
  * test server:
- *   vaultAgentLogin(dir, mount, rm) `vault agent` (the test server's own binary) with AppRole
- *                                   auto-auth reading DIR/role_id and DIR/secret_id; returns the
- *                                   token its file sink wrote.
+ *   vaultAgentLogin(dir, mount, rm, wrappingPath)
+ *                                   `vault agent` (the test server's own binary) with AppRole
+ *                                   auto-auth reading DIR/role_id and DIR/secret_id (a wrapping
+ *                                   token when wrappingPath is given); returns the token its file
+ *                                   sink wrote.
  *   sidekickFetch(authFile, path)   vault-sidekick -one-shot with `-auth FILE`, fetching one KV
  *                                   secret; returns the secret's data as it wrote it.
  *   envLogin(envFile, kvPath)       a shell sources the env file; its variables log in through the
@@ -65,8 +67,11 @@ function run(bin: string, args: string[], env: Record<string, string>, cwd: stri
   });
 }
 
-/** Vault Agent (or OpenBao's agent) logs in once with AppRole from the directory and exits. */
-export async function vaultAgentLogin(dir: string, mount: string, removeSecretIdAfterReading = false): Promise<{ token?: string; run: Run }> {
+/**
+ * Vault Agent (or OpenBao's agent) logs in once with AppRole from the directory and exits.
+ * `wrappingPath`: the secret_id file holds a wrapping token created at that path, which the agent unwraps.
+ */
+export async function vaultAgentLogin(dir: string, mount: string, removeSecretIdAfterReading = false, wrappingPath?: string): Promise<{ token?: string; run: Run }> {
   const env = serverEnv();
   const work = await mkdtemp(join(tmpdir(), 'vault-gitops-agent-'));
   const tokenFile = join(work, 'token');
@@ -82,7 +87,7 @@ auto_auth {
       role_id_file_path = ${JSON.stringify(join(dir, 'role_id'))}
       secret_id_file_path = ${JSON.stringify(join(dir, 'secret_id'))}
       remove_secret_id_file_after_reading = ${removeSecretIdAfterReading}
-    }
+${wrappingPath ? `      secret_id_response_wrapping_path = ${JSON.stringify(wrappingPath)}\n` : ''}    }
   }
   sink "file" {
     config = { path = ${JSON.stringify(tokenFile)} }

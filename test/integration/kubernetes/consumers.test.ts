@@ -1,13 +1,13 @@
 // A Kubernetes Secret's keys, mounted as files the way a Secret volume mounts them, read by the real
 // consumers: vault-sidekick with `login.json` (AppRole and userpass), Vault Agent with `role_id` and
-// `secret_id`. After apply and after rotate. Real kube-apiserver (test/servers/kube.ts), real server.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// `secret_id` (also a wrapped one-time secret_id, which it unwraps). After apply and after rotate.
+// Real kube-apiserver (test/servers/kube.ts), real server.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKube, type KubeServer } from '../../servers/kube.js';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { kvSecret, sidekickFetch, sidekickMissing, vaultAgentLogin } from '../helpers/consumers.js';
+import { secretVolume } from '../helpers/kube-secret.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
 const id = uniq('k');
@@ -18,18 +18,10 @@ let dir: string;
 let env: Record<string, string>;
 const seen = new Set<string>();
 
-/** The Secret's keys as a volume would mount them: one file per key, in a fresh directory. */
 async function mounted(ns: string, name: string): Promise<{ dir: string; data: Record<string, string> }> {
-  const r = await kube.request('GET', `/api/v1/namespaces/${ns}/secrets/${name}`);
-  expect(r.status).toBe(200);
-  const data = Object.fromEntries(
-    Object.entries((r.body as { data: Record<string, string> }).data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-  );
-  const vol = join(await mkdtemp(join(tmpdir(), 'vault-gitops-volume-')), name);
-  await mkdir(vol, { mode: 0o700 });
-  for (const [k, v] of Object.entries(data)) await writeFile(join(vol, k), v, { mode: 0o600 });
-  for (const k of ['secret_id', 'password']) if (data[k]) seen.add(data[k]);
-  return { dir: vol, data };
+  const vol = await secretVolume(kube, ns, name);
+  for (const k of ['secret_id', 'password']) if (vol.data[k]) seen.add(vol.data[k]);
+  return vol;
 }
 
 async function agentReads(): Promise<void> {
@@ -59,6 +51,11 @@ auth:
     type: approle
     roles:
       web: { token_policies: [read-${id}], secret_id_ttl: 24h, credentials: { kubernetes: { namespace: apps, name: web-vault } } }
+      once:
+        token_policies: [read-${id}]
+        secret_id_num_uses: 1
+        secret_id_ttl: 1h
+        credentials: { kubernetes: { namespace: apps, name: once-vault }, wrap_ttl: 5m }
   userpass:
     type: userpass
     users:
@@ -95,9 +92,50 @@ describe('Kubernetes Secret keys read by the real consumers', () => {
     await sidekickReads();
   });
 
-  it('never printed a delivered secret', () => {
-    // Collected by the tests that run on every machine: two secret_ids (apply, rotate) and the password.
-    expect(seen.size).toBeGreaterThanOrEqual(3);
-    for (const s of seen) expect(allOutput()).not.toContain(s);
+});
+
+describe('a wrapped one-time secret_id in a Secret, unwrapped by Vault Agent from the mounted keys', () => {
+  const once = `auth/${ar}/roles/once`;
+  const agentUnwraps = async () => {
+    const agent = await vaultAgentLogin((await mounted('apps', 'once-vault')).dir, ar, false, `auth/${ar}/role/once/secret-id`);
+    expect(agent.token, agent.run.stderr).toBeDefined();
+    expect((await vaultRequest('GET', kv.path, undefined, { token: agent.token! })).json.data.data).toEqual(kv.data);
+  };
+  const driftNote = async () => {
+    const r = await cli(['drift', '-c', dir, '-o', 'json'], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { notes: Array<{ address: string; detail: string }> }).notes.find((n) => n.address === once)?.detail;
+  };
+
+  it('the secret_id key holds a wrapping token made at the role’s secret-id path; its expiry is annotated', async () => {
+    const vol = await secretVolume(kube, 'apps', 'once-vault');
+    seen.add(vol.data.secret_id!);
+    const wrap = await vaultRequest('POST', 'sys/wrapping/lookup', { token: vol.data.secret_id });
+    expect(wrap.status).toBe(200);
+    expect(wrap.json.data.creation_path).toBe(`auth/${ar}/role/once/secret-id`);
+    expect(Date.parse(vol.annotations['vault-gitops.io/wrap-expires-at']!)).toBeGreaterThan(Date.now());
+    expect(await driftNote()).toMatch(/^secret apps\/once-vault: wrapped, not yet unwrapped/);
   });
+
+  it('after the agent logged in with it, drift and plan are quiet (used up)', async () => {
+    await agentUnwraps();
+    expect(await driftNote()).toMatch(/^secret apps\/once-vault: used up by a login/);
+    const p = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd: dir, env });
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+  });
+
+  it('rotate --select delivers a fresh wrapped one the agent logs in with', async () => {
+    const before = (await mounted('apps', 'once-vault')).data.secret_id;
+    const r = await cli(['rotate', '-c', dir, '--select', once], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await mounted('apps', 'once-vault')).data.secret_id).not.toBe(before);
+    await agentUnwraps();
+    expect(await driftNote()).toMatch(/used up by a login/);
+  });
+});
+
+it('never printed a delivered secret or wrapping token', () => {
+  // Collected by the tests that run on every machine: secret_ids and wrapping tokens (apply, rotate) and the password.
+  expect(seen.size).toBeGreaterThanOrEqual(5);
+  for (const s of seen) expect(allOutput()).not.toContain(s);
 });

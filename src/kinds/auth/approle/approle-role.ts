@@ -1,27 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { VaultPort as Vault } from '../../../core/ports.js';
 import { VaultApiError, errorMessage } from '../../../core/errors.js';
+import { ISSUED_KEY, ISSUED_MARK, ISSUED_VALUE, issueWrapped, judgeSecretId, lookupAccessor, wrapSeconds } from './secret-id-lifecycle.js';
 import { authCollectionKind, objectPath } from '../auth-collection.js';
 import { rule } from '../../shared/support.js';
 import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringSet, TOKEN_FIELDS } from '../../shared/fields.js';
 import { Type } from 'typebox';
 import type { Kind } from '../../kind.js';
-
-/** Marks the secret_ids this tool issues, so it can find (and destroy) its own undelivered ones. */
-const ISSUED_KEY = 'issued_by';
-const ISSUED_VALUE = 'vault-gitops';
-const ISSUED_MARK = JSON.stringify({ [ISSUED_KEY]: ISSUED_VALUE });
-
-/** A secret_id's entry by accessor, or 'gone' when Vault definitely does not know it (404, or no entry). */
-async function lookupAccessor(vault: Vault, base: string, accessor: string): Promise<{ metadata?: Record<string, string> } | 'gone'> {
-  try {
-    const found = (await vault.write(`${base}/secret-id-accessor/lookup`, { secret_id_accessor: accessor }))?.data as { metadata?: Record<string, string> } | undefined;
-    return found ?? 'gone';
-  } catch (err) {
-    if (err instanceof VaultApiError && err.status === 404) return 'gone';
-    throw err;
-  }
-}
 
 const schema = object(
   {
@@ -43,6 +27,8 @@ const schema = object(
       names: ['role_id', 'secret_id', 'mount'],
       envDefault: 'VAULT_ROLE_ID',
       description: 'Where the role_id and a fresh secret_id go.',
+      wrap:
+        'Deliver a response-wrapping token of this lifetime in place of the secret_id (every sink and format; Vault Agent unwraps it with `secret_id_response_wrapping_path = "auth/<mount>/role/<name>/secret-id"`). vault-gitops keeps only the secret_id\'s accessor. See docs/credentials.md, "One-time and wrapped secret_ids".',
     }),
   },
   { description: 'auth/<mount>/role/<name> parameters.' },
@@ -97,8 +83,14 @@ auth:
   objectAccess(path, holder) {
     const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;
     return {
-      // Checking a delivered secret_id is a lookup (a write in Vault's terms), even in a plan.
-      plan: delivers ? [rule(`${path}/secret-id/lookup`, 'update')] : [],
+      // Checking a delivered secret_id is a lookup (a write in Vault's terms), even in a plan; a
+      // wrapped one is checked by its wrapping token and its accessor.
+      plan: delivers
+        ? [
+            rule(`${path}/secret-id/lookup`, 'update'),
+            ...(wrapSeconds(holder) !== undefined ? [rule(`${path}/secret-id-accessor/lookup`, 'update'), rule('sys/wrapping/lookup', 'update')] : []),
+          ]
+        : [],
       apply: [
         ...(holder.settings.role_id !== undefined ? [rule(`${path}/role-id`, 'update')] : []),
         ...(delivers
@@ -122,6 +114,12 @@ auth:
     async issue(ctx, obj, identity) {
       const base = objectPath('role', obj);
       const roleId = identity !== undefined ? { role_id: identity } : ((await ctx.vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined);
+      const wrapTtl = wrapSeconds(obj);
+      if (wrapTtl !== undefined) {
+        if (!roleId?.role_id) throw new Error(`Vault did not return a role_id for ${obj.address}`);
+        const wrapped = await issueWrapped(ctx.vault, base, obj, wrapTtl);
+        return { values: { role_id: roleId.role_id, secret_id: wrapped.token }, accessor: wrapped.accessor, wrapExpiresAt: wrapped.expiresAt };
+      }
       const issued = (await ctx.vault.write(`${base}/secret-id`, { metadata: ISSUED_MARK }))?.data as
         | { secret_id?: string; secret_id_accessor?: string }
         | undefined;
@@ -151,19 +149,12 @@ auth:
       );
       return found.filter((a): a is string => a !== undefined);
     },
-    async verify(vault, obj, values) {
+    async verify(vault, obj, values, meta) {
       const base = objectPath('role', obj);
       const roleId = ((await vault.read(`${base}/role-id`))?.data as { role_id?: string } | undefined)?.role_id;
       if (roleId !== values.role_id) return { valid: false, reason: 'role_id changed in Vault' };
       if (!values.secret_id) return { valid: false, reason: 'no secret_id delivered' };
-      const found = (await vault.write(`${base}/secret-id/lookup`, { secret_id: values.secret_id }))?.data as
-        | { expiration_time?: string; secret_id_accessor?: string }
-        | undefined;
-      if (!found) return { valid: false, reason: 'the delivered secret_id no longer exists in Vault' };
-      const exp = found.expiration_time;
-      const expiresAt = exp && !exp.startsWith('0001-01-01') ? exp : undefined;
-      if (expiresAt && Date.parse(expiresAt) <= Date.now()) return { valid: false, reason: 'the delivered secret_id expired', expiresAt };
-      return { valid: true, expiresAt, accessor: found.secret_id_accessor };
+      return judgeSecretId(vault, base, obj, values.secret_id, meta);
     },
   },
 });

@@ -38,4 +38,18 @@ describe('file sink format config', () => {
       '7:52 two credentials are named `VAULT_SECRET_ID` (give each its own variable name)',
     ]);
   });
+
+  it('wrap_ttl: AppRoles only, read in seconds; 0 delivers the secret_id itself', () => {
+    const spec = (wrap: string) => {
+      const dir = mkdtempSync(join(root, 'wrap-'));
+      writeFileSync(join(dir, 'c.yaml'), `auth:\n  m:\n    type: approle\n    roles:\n      x: { credentials: { file: { path: x.json }, wrap_ttl: ${wrap} } }\n`);
+      return objectsOf(loadConfig([dir], KINDS, { env: {} }).value!, 'approle-role', 'm').x?.credentials;
+    };
+    expect(spec('5m')?.wrap_ttl).toBe(300);
+    expect(spec('0')?.wrap_ttl).toBeUndefined();
+    const dir = mkdtempSync(join(root, 'wrap-user-'));
+    writeFileSync(join(dir, 'c.yaml'), 'auth:\n  m:\n    type: userpass\n    users:\n      x: { credentials: { file: { path: x.json }, wrap_ttl: 5m } }\n');
+    expect(loadConfig([dir], KINDS, { env: {} }).errors.map((e) => e.message)).toEqual(['`wrap_ttl`: unknown field']);
+  });
 });
+

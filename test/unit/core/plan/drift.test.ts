@@ -101,4 +101,32 @@ describe('driftReport', () => {
     expect(renderDriftMarkdown(r)).toContain('| credentials | auth/approle/roles/web |');
     for (const out of [json, text, renderDriftMarkdown(r)]) expect(out).not.toContain('hunter2-secret');
   });
+
+  it('lists in-sync credential states as notes, not drift: in sync, exit-0 material, shown in every format', () => {
+    const used = 'used up by a login (or expired and removed by Vault); `rotate --select auth/approle/roles/web` issues a fresh one';
+    const quiet = plan({
+      desired: [desired('approle-role', 'auth/approle/roles/web', { token_ttl: '1h' }, { credentials: { file: { path: 'web.json' } } })],
+      live: [live('approle-role', 'auth/approle/roles/web', { token_ttl: 3600 })],
+      credentials: { 'auth/approle/roles/web': { state: 'ok', note: used } },
+      sinkLabels: { 'auth/approle/roles/web': 'file web.json' },
+    });
+    const r = driftReport(quiet);
+    expect(r.in_sync).toBe(true);
+    expect(r.findings).toEqual([]);
+    expect(r.notes).toEqual([{ address: 'auth/approle/roles/web', kind: 'approle-role', detail: `file web.json: ${used}` }]);
+    expect(validate(JSON.parse(renderDriftJson(r))), JSON.stringify(validate.errors)).toBe(true);
+    expect(renderDriftText(r, { color: false })).toContain(`Credentials (not drift)\n  i auth/approle/roles/web: file web.json: ${used}`);
+    expect(renderDriftMarkdown(r)).toContain('- auth/approle/roles/web: file web.json: used up by a login');
+  });
+
+  it('a stale credential that may be stolen makes its change a security change', () => {
+    const stolen = plan({
+      desired: [desired('approle-role', 'auth/approle/roles/web', { token_ttl: '1h' }, { credentials: { file: { path: 'web.json' } } })],
+      live: [live('approle-role', 'auth/approle/roles/web', { token_ttl: 3600 })],
+      credentials: { 'auth/approle/roles/web': { state: 'stale', reason: 'unwrapped, but never used → will issue new credentials', security: true } },
+      sinkLabels: { 'auth/approle/roles/web': 'file web.json' },
+    });
+    expect(stolen.changes[0]).toMatchObject({ action: 'update', security: true });
+    expect(driftReport(stolen).findings.map((f) => f.class)).toEqual(['credentials']);
+  });
 });
