@@ -1,7 +1,7 @@
 import type { VaultPort } from './ports.js';
 import type { KindAccess } from './least-privilege.js';
 import type { TSchema } from 'typebox';
-import type { Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
+import type { Config, DesiredObject, FieldChange, KindName, LiveObject, Settings, SourcePos } from './model.js';
 
 /** What a kind's readLive is asked to look at. */
 export interface ReadScope {
@@ -161,6 +161,12 @@ export interface Kind {
    * line; the plan lists it under destroys and apply needs --allow-destroy. Undefined: an ordinary delete.
    */
   destroyNote?(obj: LiveObject): string | undefined;
+  /**
+   * When an update is as dangerous as a destroy (it would send a secret Vault holds to a place the
+   * change names: a database connection moved to another host), what happens, one line; the plan
+   * lists it under destroys and apply needs --allow-destroy. `fields`: the update's field changes.
+   */
+  updateDestroyNote?(obj: LiveObject, fields: readonly FieldChange[]): string | undefined;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

@@ -3,6 +3,9 @@ import { approleRoleKind } from './auth/approle/approle-role.js';
 import { auditDeviceKind } from './sys/audit-device.js';
 import { authMountKind } from './mounts/auth-mount.js';
 import { caBundleKind } from './pki/ca-bundle.js';
+import { databaseConnectionKind } from './database/database-connection.js';
+import { databaseRoleKind } from './database/database-role.js';
+import { databaseStaticRoleKind } from './database/database-static-role.js';
 import { githubAuthConfigKind } from './auth/github/github-auth-config.js';
 import { githubTeamMapKind, githubUserMapKind } from './auth/github/github-map.js';
 import { identityGroupKind } from './identity/identity-group.js';
@@ -42,6 +45,9 @@ export const KINDS: readonly Kind[] = [
   pkiUrlsKind,
   pkiRoleKind,
   caBundleKind,
+  databaseConnectionKind,
+  databaseRoleKind,
+  databaseStaticRoleKind,
   identityGroupKind,
 ];
 

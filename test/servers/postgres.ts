@@ -31,8 +31,8 @@ export interface PostgresServer {
   pid: number;
   watchdogPid: number;
   logFile: string;
-  /** Runs SQL with psql as `user` (default the superuser); never throws: the exit status and output are returned. */
-  psql(sql: string, as?: { user: string; password: string }): { status: number; stdout: string; stderr: string };
+  /** Runs SQL (one statement, or one transaction) with psql as `user` (default the superuser) in `database` (default postgres); never throws. */
+  psql(sql: string, as?: { user: string; password: string; database?: string }): { status: number; stdout: string; stderr: string };
   /** Fast shutdown, then the temp dir is removed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -124,8 +124,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   running.add(killNow);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
-  const psql = (sql: string, as = { user: 'postgres', password }) => {
-    const r = spawnSync(join(bin, 'psql'), ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', as.user, '-d', 'postgres', '-c', sql], {
+  const psql = (sql: string, as: { user: string; password: string; database?: string } = { user: 'postgres', password }) => {
+    const r = spawnSync(join(bin, 'psql'), ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', as.user, '-d', as.database ?? 'postgres', '-c', sql], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, PGPASSWORD: as.password, PGCONNECT_TIMEOUT: '5' },
       timeout: 20_000,

@@ -1,7 +1,8 @@
 // Which parts of a plan are destructive (pure). A destructive plan is shown under a banner by every
 // renderer and `apply` refuses it without --allow-destroy. Destructive means:
 // - deleting an object whose kind says so (Kind.destroyNote: a secrets mount's data, an auth mount's
-//   roles and tokens, a PKI CA's private key);
+//   roles and tokens, a PKI CA's private key), or an update its kind says is as bad (Kind.updateDestroyNote:
+//   a database connection moved to a host Vault would send its root credential to);
 // - deleting many objects at once: at least BULK_MIN_DELETES and more than BULK_FRACTION of the
 //   objects the plan covers, or every one of them (a config that lost its files).
 // Deleting one policy out of three is an ordinary change; deleting three out of twenty is not.
@@ -22,6 +23,11 @@ export function findDestroys(changes: readonly Change[], live: ReadonlyMap<Addre
     const obj = live.get(c.address) ?? { kind: c.kind, address: c.address, collection: '', name: '', mount: c.address.split('/').slice(1).join('/'), settings: {} };
     const what = kind?.destroyNote?.(obj);
     if (kind && what !== undefined) out.push({ address: c.address, code: kind.destroyCode ?? kind.name, what });
+  }
+  for (const c of changes) {
+    const obj = c.action === 'update' ? live.get(c.address) : undefined;
+    const what = obj && kinds.get(c.kind)?.updateDestroyNote?.(obj, c.fields);
+    if (what) out.push({ address: c.address, code: kinds.get(c.kind)!.destroyCode ?? c.kind, what });
   }
   const total = changes.length;
   const all = deletes.length > 0 && deletes.length === total;

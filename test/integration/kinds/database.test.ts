@@ -1,0 +1,204 @@
+// Dynamic database credentials end to end, against a real PostgreSQL (test/servers/postgres.ts):
+// apply an estate (a service's AppRole delivered to a file, its policy on MOUNT/creds/ROLE, a
+// connection, a dynamic role, a static role); the delivered AppRole logs in, its token reads
+// credentials, psql with them can do exactly what the creation statements granted, revoking the
+// lease drops the user; the static role's password rotates and the new one connects; the bootstrap
+// password stops working; the next plan is empty. No password appears in anything the CLI printed,
+// wrote or exported, nor in the state record.
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
+import { vaultRequest } from '../helpers/vault-http.js';
+import { startPostgres, type PostgresServer } from '../../servers/postgres.js';
+
+const id = uniq('db');
+const mount = `db-${id}`;
+const arMount = `ar-${id}`;
+const policy = `app-db-${id}`;
+const statePath = `vault-gitops/state-${id}`;
+const bootstrap = `bootstrap-${uniq('pw')}`;
+const reportingInitial = `reporting-${uniq('pw')}`;
+const env = { env: { VAULT_GITOPS_STATE_PATH: statePath } };
+/** Every password seen in this test: none may appear in any output, file or record. */
+const secrets: string[] = [bootstrap, reportingInitial];
+
+let pg: PostgresServer;
+let sinkRoot: string;
+let varFile: string;
+let exportDir: string;
+
+const connection = (host: string, extra = '') => `      pg:
+        plugin_name: postgresql-database-plugin
+        connection_url: "postgresql://{{username}}:{{password}}@${host}:PORT/app?sslmode=disable"
+        username: vaultroot
+        password: \${var.db_password}
+        allowed_roles: [app, reporting]${extra}
+`;
+
+const estate = (conn: string) => ({
+  'estate.yaml': `policies:
+  ${policy}:
+    policy: |
+      path "${mount}/creds/app" { capabilities = ["read"] }
+auth:
+  ${arMount}:
+    type: approle
+    roles:
+      app:
+        token_policies: [${policy}]
+        token_ttl: 10m
+        credentials:
+          file: { path: app.json }
+secrets:
+  ${mount}:
+    type: database
+    connections:
+${conn.replace('PORT', String(pg.port))}    roles:
+      app:
+        db_name: pg
+        creation_statements:
+          - CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';
+          - GRANT SELECT ON orders TO "{{name}}";
+        revocation_statements:
+          - REVOKE ALL ON orders FROM "{{name}}";
+          - DROP ROLE IF EXISTS "{{name}}";
+        default_ttl: 10m
+        max_ttl: 1h
+    static_roles:
+      reporting:
+        db_name: pg
+        username: reporting
+        rotation_period: 24h
+`,
+});
+
+const run = (args: string[], dir: string) => cli([...args, '-c', dir, '--var-file', varFile, '--sink-root', sinkRoot], env);
+const asUser = (user: string, password: string, sql: string) => pg.psql(sql, { user, password, database: 'app' });
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  for (const sql of ['CREATE DATABASE app', `CREATE ROLE vaultroot WITH LOGIN CREATEROLE PASSWORD '${bootstrap}'`, `CREATE ROLE reporting WITH LOGIN PASSWORD '${reportingInitial}'`]) {
+    expect(pg.psql(sql).stderr).toBe('');
+  }
+  const tables = pg.psql('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2); CREATE TABLE payroll (salary int); GRANT SELECT ON orders TO vaultroot WITH GRANT OPTION', {
+    user: 'postgres',
+    password: pg.password,
+    database: 'app',
+  });
+  expect(tables.status, tables.stderr).toBe(0);
+  sinkRoot = await mkdtemp(join(tmpdir(), 'vault-gitops-db-sinks-'));
+  const varDir = await mkdtemp(join(tmpdir(), 'vault-gitops-db-vars-'));
+  varFile = join(varDir, 'vars.yaml');
+  await writeFile(varFile, `db_password: ${bootstrap}\n`, { mode: 0o600 });
+  exportDir = await mkdtemp(join(tmpdir(), 'vault-gitops-db-export-'));
+});
+
+afterAll(async () => {
+  await vaultRequest('DELETE', `sys/mounts/${mount}`);
+  await vaultRequest('DELETE', `sys/auth/${arMount}`);
+  await vaultRequest('DELETE', `sys/policies/acl/${policy}`);
+  await pg?.stop();
+});
+
+describe('dynamic database credentials against a real PostgreSQL', () => {
+  let dir: string;
+
+  it('apply creates the estate and rotates the root credential: the bootstrap password stops working', async () => {
+    dir = await configDir(estate(connection('127.0.0.1')));
+    const plan = await run(['plan', '--detailed-exitcode'], dir);
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toMatch(/password: +\(sensitive\)/);
+    const applied = await run(['apply', '--auto-approve'], dir);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const r = asUser('vaultroot', bootstrap, 'SELECT 1');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/password authentication failed for user "vaultroot"/);
+    const read = await vaultRequest('GET', `${mount}/config/pg`);
+    expect(read.json.data.connection_details.username).toBe('vaultroot');
+  });
+
+  it("the delivered AppRole logs in; its token's credentials connect and can do exactly what was granted", async () => {
+    const delivered = JSON.parse(await readFile(join(sinkRoot, 'app.json'), 'utf8')) as { role_id: string; secret_id: string };
+    secrets.push(delivered.secret_id);
+    const login = await vaultRequest('POST', `auth/${arMount}/login`, { role_id: delivered.role_id, secret_id: delivered.secret_id }, { token: null });
+    expect(login.status).toBe(200);
+    const token = login.json.auth.client_token as string;
+    secrets.push(token);
+    expect(login.json.auth.policies).toContain(policy);
+
+    const creds = await vaultRequest('GET', `${mount}/creds/app`, undefined, { token });
+    expect(creds.status, JSON.stringify(creds.json)).toBe(200);
+    const { username, password } = creds.json.data as { username: string; password: string };
+    secrets.push(password);
+    expect(asUser(username, password, 'SELECT count(*) FROM orders')).toMatchObject({ status: 0, stdout: '2\n' });
+    expect(asUser(username, password, 'INSERT INTO orders VALUES (3)').stderr).toMatch(/permission denied for table orders/);
+    expect(asUser(username, password, 'SELECT * FROM payroll').stderr).toMatch(/permission denied for table payroll/);
+    expect(asUser(username, password, 'CREATE ROLE sneaky').stderr).toMatch(/permission denied to create role/);
+    // The token may read credentials and nothing else of the mount.
+    expect((await vaultRequest('GET', `${mount}/config/pg`, undefined, { token })).status).toBe(403);
+    expect((await vaultRequest('GET', `${mount}/static-creds/reporting`, undefined, { token })).status).toBe(403);
+
+    const revoked = await vaultRequest('PUT', 'sys/leases/revoke', { lease_id: creds.json.lease_id });
+    expect(revoked.status).toBe(204);
+    expect(pg.psql(`SELECT count(*) FROM pg_roles WHERE rolname = '${username}'`).stdout).toBe('0\n');
+    expect(asUser(username, password, 'SELECT 1').status).not.toBe(0);
+  });
+
+  it("the static role's password rotates, and only the newest one connects", async () => {
+    expect(asUser('reporting', reportingInitial, 'SELECT 1').status).not.toBe(0); // rotated when the role was created
+    const first = (await vaultRequest('GET', `${mount}/static-creds/reporting`)).json.data.password as string;
+    secrets.push(first);
+    expect(asUser('reporting', first, 'SELECT current_user').stdout).toBe('reporting\n');
+    expect((await vaultRequest('POST', `${mount}/rotate-role/reporting`)).status).toBe(204);
+    const second = (await vaultRequest('GET', `${mount}/static-creds/reporting`)).json.data.password as string;
+    secrets.push(second);
+    expect(second).not.toBe(first);
+    expect(asUser('reporting', second, 'SELECT current_user').stdout).toBe('reporting\n');
+    expect(asUser('reporting', first, 'SELECT 1').status).not.toBe(0);
+  });
+
+  it('the next plan is empty; a changed pool setting is written without the dead bootstrap password', async () => {
+    const again = await run(['plan', '--detailed-exitcode'], dir);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/No changes/i);
+
+    dir = await configDir(estate(connection('127.0.0.1', '\n        max_open_connections: 3')));
+    const applied = await run(['apply', '--auto-approve'], dir);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('max_open_connections');
+    const creds = await vaultRequest('GET', `${mount}/creds/app`);
+    expect(creds.status, JSON.stringify(creds.json)).toBe(200); // Vault still logs in with the rotated root credential
+    secrets.push(creds.json.data.password as string);
+    await vaultRequest('PUT', 'sys/leases/revoke', { lease_id: creds.json.lease_id });
+    expect((await run(['plan', '--detailed-exitcode'], dir)).code).toBe(0);
+  });
+
+  it('moving the connection to another host is destructive: apply refuses it without --allow-destroy', async () => {
+    const moved = await configDir(estate(connection('localhost', '\n        max_open_connections: 3')));
+    const plan = await run(['plan'], moved);
+    expect(plan.stdout).toContain('moves');
+    expect(plan.stdout).toContain('live root credential');
+    const refused = await run(['apply', '--auto-approve'], moved);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--allow-destroy');
+    const read = await vaultRequest('GET', `${mount}/config/pg`);
+    expect(read.json.data.connection_details.connection_url).toContain('@127.0.0.1:');
+  });
+
+  it('export writes the estate without the password; nothing printed, written or recorded holds a password', async () => {
+    const exported = await cli(['export', '--out', exportDir], env);
+    expect(exported.code, exported.stderr).toBe(0);
+    const files = await readdir(exportDir, { recursive: true });
+    const text = (await Promise.all(files.map((f) => readFile(join(exportDir, f), 'utf8').catch(() => '')))).join('\n');
+    expect(text).toContain('postgresql-database-plugin');
+    expect(text).toMatch(/username: vaultroot/);
+    expect(text).not.toMatch(/^\s+password:/m);
+    const state = JSON.stringify((await vaultRequest('GET', `vault-gitops/data/state-${id}`)).json);
+    expect(state).toContain(`secrets/${mount}/connections/pg`);
+    const everything = [allOutput(), text, state].join('\n');
+    expect(secrets.length).toBeGreaterThanOrEqual(7);
+    for (const s of secrets) expect(everything.includes(s), 'a password or token in an output, the export or the state record').toBe(false);
+  });
+});
