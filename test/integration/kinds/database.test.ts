@@ -74,7 +74,18 @@ ${conn.replace('PORT', String(pg.port))}    roles:
 `,
 });
 
-const run = (args: string[], dir: string) => cli([...args, '-c', dir, '--var-file', varFile, '--sink-root', sinkRoot], env);
+const run = (args: string[], dir: string, token?: string) =>
+  cli([...args, '-c', dir, '--var-file', varFile, '--sink-root', sinkRoot], { env: { ...env.env, ...(token ? { VAULT_TOKEN: token } : {}) } });
+
+/** A token whose only policy is the HCL `policy-for` printed for the config. */
+async function policyForToken(dir: string, mode: 'plan' | 'apply'): Promise<string> {
+  const r = await cli(['policy-for', '-c', dir, '--var-file', varFile, '--mode', mode], { env: { ...env.env, VAULT_ADDR: 'http://127.0.0.1:1' } });
+  expect(r.code, r.stderr).toBe(0);
+  expect((await vaultRequest('PUT', `sys/policies/acl/vg-${mode}-${id}`, { policy: r.stdout })).status).toBe(204);
+  const created = await vaultRequest('POST', 'auth/token/create', { policies: [`vg-${mode}-${id}`], ttl: '1h' });
+  secrets.push(created.json.auth.client_token as string);
+  return created.json.auth.client_token as string;
+}
 const asUser = (user: string, password: string, sql: string) => pg.psql(sql, { user, password, database: 'app' });
 
 beforeAll(async () => {
@@ -98,7 +109,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await vaultRequest('DELETE', `sys/mounts/${mount}`);
   await vaultRequest('DELETE', `sys/auth/${arMount}`);
-  await vaultRequest('DELETE', `sys/policies/acl/${policy}`);
+  for (const p of [policy, `vg-plan-${id}`, `vg-apply-${id}`]) await vaultRequest('DELETE', `sys/policies/acl/${p}`);
   await pg?.stop();
 });
 
@@ -107,10 +118,11 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
 
   it('apply creates the estate and rotates the root credential: the bootstrap password stops working', async () => {
     dir = await configDir(estate(connection('127.0.0.1')));
-    const plan = await run(['plan', '--detailed-exitcode'], dir);
+    const plan = await run(['plan', '--detailed-exitcode'], dir, await policyForToken(dir, 'plan'));
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toMatch(/password: +\(sensitive\)/);
-    const applied = await run(['apply', '--auto-approve'], dir);
+    // policy-for covers every path apply touches: the mount, the connection, rotate-root, the roles.
+    const applied = await run(['apply', '--auto-approve'], dir, await policyForToken(dir, 'apply'));
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     const r = asUser('vaultroot', bootstrap, 'SELECT 1');
     expect(r.status).not.toBe(0);
@@ -185,6 +197,40 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
     expect(refused.stderr).toContain('--allow-destroy');
     const read = await vaultRequest('GET', `${mount}/config/pg`);
     expect(read.json.data.connection_details.connection_url).toContain('@127.0.0.1:');
+  });
+
+  it('drift sees a role changed by hand; a snapshot plans offline to the same answer', async () => {
+    expect((await vaultRequest('POST', `${mount}/roles/app`, { db_name: 'pg', creation_statements: ['SELECT 1'], default_ttl: '10m', max_ttl: '1h' })).status).toBe(204);
+    const drift = await run(['drift'], dir);
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
+    expect(drift.stdout).toContain(`secrets/${mount}/roles/app`);
+    expect(drift.stdout).toContain('creation_statements');
+    const snapshotFile = join(exportDir, '..', `snapshot-${id}.json`);
+    expect((await cli(['snapshot', '--out', snapshotFile], env)).code).toBe(0);
+    const offline = await run(['plan', '--against', snapshotFile, '--detailed-exitcode'], dir);
+    expect(offline.code, offline.stderr).toBe(2);
+    expect(offline.stdout).toContain('creation_statements');
+    const snapshot = await readFile(snapshotFile, 'utf8');
+    for (const s of secrets) expect(snapshot.includes(s)).toBe(false);
+    const fixed = await run(['apply', '--auto-approve'], dir);
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect((await run(['plan', '--detailed-exitcode'], dir)).code).toBe(0);
+  });
+
+  it('an undeclared role is pruned; removing the static role needs --allow-destroy', async () => {
+    expect((await vaultRequest('POST', `${mount}/roles/stray`, { db_name: 'pg', creation_statements: ['SELECT 1'] })).status).toBe(204);
+    const withPrune = (files: Record<string, string>) => ({ ...files, 'prune.yaml': `prune: [secrets/${mount}/roles]\n` });
+    const pruned = await run(['apply', '--auto-approve'], await configDir(withPrune(estate(connection('127.0.0.1', '\n        max_open_connections: 3')))));
+    expect(pruned.code, pruned.stdout + pruned.stderr).toBe(0);
+    expect((await vaultRequest('GET', `${mount}/roles/stray`)).status).toBe(404);
+
+    const files = estate(connection('127.0.0.1', '\n        max_open_connections: 3'));
+    const noStatic = { 'estate.yaml': files['estate.yaml']!.replace(/ {4}static_roles:\n[\s\S]*$/, '').replace('[app, reporting]', '[app]') };
+    const refused = await run(['apply', '--auto-approve'], await configDir(noStatic));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--allow-destroy');
+    expect(refused.stdout + refused.stderr).toContain('Vault stops rotating the password');
+    expect((await vaultRequest('GET', `${mount}/static-roles/reporting`)).status).toBe(200);
   });
 
   it('export writes the estate without the password; nothing printed, written or recorded holds a password', async () => {
