@@ -42,16 +42,20 @@ export interface PlanInput {
   vaultAddr?: string;
 }
 
+/** The desired objects without their sensitive fields: for anything hashed or recorded (plan files, the state record). */
+export function withoutSensitive(desired: readonly DesiredObject[], kinds: readonly Kind[]): DesiredObject[] {
+  const sensitive = new Map(kinds.map((k) => [k.name, k.sensitiveFields]));
+  return desired.map((d) => ({ ...d, settings: Object.fromEntries(Object.entries(d.settings).filter(([name]) => !sensitive.get(d.kind)?.includes(name))) }));
+}
+
 /**
  * sha256 of the normalised desired objects. Sensitive fields (write-only secrets) are left out: a
  * plan file must not carry even a hash of a client secret, which a weak secret could be guessed from.
  */
 export function configFingerprint(desired: readonly DesiredObject[], kinds: readonly Kind[]): string {
-  const sensitive = new Map(kinds.map((k) => [k.name, k.sensitiveFields]));
-  const shown = (d: DesiredObject) => Object.fromEntries(Object.entries(d.settings).filter(([name]) => !sensitive.get(d.kind)?.includes(name)));
-  const canon = [...desired]
+  const canon = withoutSensitive(desired, kinds)
     .sort((a, b) => a.address.localeCompare(b.address))
-    .map((d) => [d.address, shown(d), d.credentials ?? null]);
+    .map((d) => [d.address, d.settings, d.credentials ?? null]);
   return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
 }
 

@@ -187,6 +187,23 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
     expect((await run(['plan', '--detailed-exitcode'], dir)).code).toBe(0);
   });
 
+  it('a new bootstrap password is not a change once Vault rotated the root credential, and the state record holds no hash of it', async () => {
+    const connectionHash = async () => {
+      const text = JSON.stringify((await vaultRequest('GET', `vault-gitops/data/state-${id}`)).json);
+      return new RegExp(`secrets/${mount}/connections/pg[^}]*?hash[^s]*(sha256:[0-9a-f]{64})`).exec(text)?.[1];
+    };
+    const before = await connectionHash();
+    expect(before).toMatch(/^sha256:/);
+    const otherVars = join(await mkdtemp(join(tmpdir(), 'vault-gitops-db-vars-')), 'vars.yaml');
+    const other = `other-bootstrap-${uniq('pw')}`;
+    secrets.push(other);
+    await writeFile(otherVars, `db_password: ${other}\n`, { mode: 0o600 });
+    const r = await cli(['apply', '--auto-approve', '-c', dir, '--var-file', otherVars, '--sink-root', sinkRoot], env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await connectionHash()).toBe(before);
+    expect((await vaultRequest('GET', `${mount}/creds/app`)).status).toBe(200);
+  });
+
   it('moving the connection to another host is destructive: apply refuses it without --allow-destroy', async () => {
     const moved = await configDir(estate(connection('localhost', '\n        max_open_connections: 3')));
     const plan = await run(['plan'], moved);
