@@ -6,7 +6,7 @@ import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/err
 import type { Address, Plan } from '../core/model.js';
 import { configFingerprint, withoutSensitive } from '../core/plan/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/plan/saved-plan.js';
-import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
+import { gitCommit, managedInput, objectsDiffer, secretHashes, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { generatePassword } from '../credentials/generate.js';
 import { caBundleStep, publishStep, withCaBundles } from './ca-bundles.js';
@@ -111,8 +111,8 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     };
     if (!hasChanges(plan)) {
       const ids = await identify();
-      const next = { ...withResults(held.record, plan, [], stateDesired, now.toISOString(), ids), owner };
-      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], stateDesired, now.toISOString(), ids), owner, last_apply: meta('ok') }));
+      const next = { ...withResults(held.record, plan, [], stateDesired, now.toISOString(), ids, secretHashes(loaded.desired, KINDS, held.record)), owner };
+      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], stateDesired, now.toISOString(), ids, secretHashes(loaded.desired, KINDS, r)), owner, last_apply: meta('ok') }));
       return EXIT_OK;
     }
     // A saved plan was reviewed when it was made: it applies without asking again.
@@ -144,7 +144,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const copiesFailed = caBundles && !stopRequested.aborted ? await publishStep(caBundles, session.vault, io, stopRequested) : 0;
     const failed = results.filter((r) => !r.ok).length + copiesFailed;
     const ids = await identify(results);
-    await held.update((r) => ({ ...withResults(r, plan, results, stateDesired, new Date().toISOString(), ids), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
+    await held.update((r) => ({ ...withResults(r, plan, results, stateDesired, new Date().toISOString(), ids, secretHashes(loaded.desired, KINDS, r)), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
     if (failed > 0) throw new ApplyFailedError(failed, results.length + copiesFailed);
     return EXIT_OK;
   } finally {

@@ -108,6 +108,12 @@ export interface Kind {
   readonly writesAlone?: boolean;
   /** Fields whose values are never shown (masked) and never compared by value. */
   readonly sensitiveFields: readonly string[];
+  /**
+   * Whether a changed value of a write-only field (seen through its recorded hash) is a change to
+   * apply; default yes. No when the live value no longer is the declared one by design (a database
+   * root password Vault rotated).
+   */
+  secretApplies?(settings: Settings, field: string): boolean;
   /** Fields whose change is security-relevant (shown first in plans). */
   readonly securityFields: readonly string[];
   /** True when the object can be deleted by prune / state (mount-internal singletons can't). */

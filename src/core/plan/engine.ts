@@ -36,6 +36,8 @@ export interface StateInput {
   managed?: readonly Address[];
   /** The live identities recorded for managed objects (src/core/plan/plan.ts identityMismatch). */
   identities?: Readonly<Record<Address, string>>;
+  /** Salted hashes of the write-only values last written, by address and field (src/core/common/secret-hash.ts). */
+  secrets?: Readonly<Record<Address, Readonly<Record<string, string>>>>;
   /** Live objects left out of planning unless declared (the state record's own mount). */
   ignore?: readonly Address[];
 }
@@ -74,6 +76,7 @@ export async function makePlan(
     prune: loaded.config.prune,
     managed: state.managed,
     identities: state.identities,
+    secretHashes: state.secrets,
     kinds,
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),

@@ -16,6 +16,7 @@ import {
 import { findDestroys } from './destroys.js';
 import { isPruned } from './prune.js';
 import { sameValue } from '../common/same-value.js';
+import { secretMatches } from '../common/secret-hash.js';
 
 export interface PlanInput {
   desired: DesiredObject[];
@@ -36,6 +37,8 @@ export interface PlanInput {
    * of a kind that has identities is deleted only when its live identity is the recorded one.
    */
   identities?: Readonly<Record<Address, string>>;
+  /** Salted hashes of the write-only values last written (the state record): a declared value that no longer matches is a change. */
+  secretHashes?: Readonly<Record<Address, Readonly<Record<string, string>>>>;
   kinds: readonly Kind[];
   toolVersion: string;
   createdAt: string;
@@ -96,6 +99,20 @@ function diffFields(kind: Kind, desired: Record<string, unknown>, live: Record<s
   return out;
 }
 
+/**
+ * Write-only fields whose declared value differs from the one last written (its recorded hash no
+ * longer matches). Without a recorded hash (an adopted object) nothing can be known: no change.
+ */
+function changedSecrets(kind: Kind, d: DesiredObject, hashes: Readonly<Record<string, string>> | undefined): FieldChange[] {
+  if (!hashes) return [];
+  return kind.sensitiveFields.flatMap((name) => {
+    const value = d.settings[name];
+    const hash = hashes[name];
+    if (typeof value !== 'string' || hash === undefined || kind.secretApplies?.(d.settings, name) === false) return [];
+    return secretMatches(value, hash) === false ? [{ name, before: SENSITIVE_MASK, after: SENSITIVE_MASK, sensitive: true }] : [];
+  });
+}
+
 function credentialLine(kind: Kind, sink: string | undefined, status: CredentialStatus | undefined, issuing: boolean): string[] | undefined {
   if (!kind.credentials || !sink) return undefined;
   const what = kind.credentials.label;
@@ -135,7 +152,7 @@ export function planChanges(input: PlanInput): Plan {
       });
       continue;
     }
-    const fields = diffFields(kind, want, live.settings);
+    const fields = [...diffFields(kind, want, live.settings), ...changedSecrets(kind, d, input.secretHashes?.[d.address])];
     const status = input.credentials[d.address];
     const reissue = status !== undefined && NEEDS_REISSUE.has(status.state);
     const blocked = status !== undefined && !NEEDS_REISSUE.has(status.state) && status.state !== 'ok';

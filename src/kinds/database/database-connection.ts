@@ -120,6 +120,8 @@ export const databaseConnectionKind: Kind = {
   title: 'Database connections',
   phase: 2,
   sensitiveFields: [PASSWORD],
+  // Once Vault rotated the root credential, the variable's bootstrap password is dead: a new one is no change.
+  secretApplies: (settings) => settings.rotate_root === false,
   securityFields: ['connection_url', 'username', 'allowed_roles', 'plugin_name', 'root_rotation_statements'],
   deletable: true,
   placement: {

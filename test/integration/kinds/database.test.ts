@@ -204,6 +204,62 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
     expect((await vaultRequest('GET', `${mount}/creds/app`)).status).toBe(200);
   });
 
+  it('with rotate_root: false, a changed password variable plans exactly that change, masked, and apply makes it', async () => {
+    const legacyMount = `legacy-${id}`;
+    const pw1 = `legacy-one-${uniq('pw')}`;
+    const pw2 = `legacy-two-${uniq('pw')}`;
+    secrets.push(pw1, pw2);
+    expect(pg.psql(`CREATE ROLE legacyroot WITH LOGIN CREATEROLE PASSWORD '${pw1}'`).stderr).toBe('');
+    const legacy = await configDir({
+      'legacy.yaml': `secrets:
+  ${legacyMount}:
+    type: database
+    connections:
+      legacy:
+        plugin_name: postgresql-database-plugin
+        connection_url: "postgresql://{{username}}:{{password}}@127.0.0.1:${pg.port}/app?sslmode=disable"
+        username: legacyroot
+        password: \${var.legacy_db_password}
+        rotate_root: false
+        allowed_roles: [probe]
+    roles:
+      probe:
+        db_name: legacy
+        creation_statements:
+          - CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';
+`,
+    });
+    const vars = async (pw: string) => {
+      const f = join(await mkdtemp(join(tmpdir(), 'vault-gitops-db-vars-')), 'vars.yaml');
+      await writeFile(f, `legacy_db_password: ${pw}\n`, { mode: 0o600 });
+      return f;
+    };
+    const legacyEnv = { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/legacy-${id}` } };
+    const legacyRun = async (args: string[], pw: string) => cli([...args, '-c', legacy, '--var-file', await vars(pw)], legacyEnv);
+    try {
+      const first = await legacyRun(['apply', '--auto-approve'], pw1);
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      expect(asUser('legacyroot', pw1, 'SELECT 1').status).toBe(0); // not rotated
+      expect((await legacyRun(['plan', '--detailed-exitcode'], pw1)).code).toBe(0);
+
+      // The DBA changes the account's password, and the var file follows.
+      expect(pg.psql(`ALTER ROLE legacyroot PASSWORD '${pw2}'`).stderr).toBe('');
+      const planned = await legacyRun(['plan', '-o', 'json', '--detailed-exitcode'], pw2);
+      expect(planned.code, planned.stderr).toBe(2);
+      const changes = (JSON.parse(planned.stdout) as { changes: Array<{ action: string; address: string; fields: unknown[] }> }).changes.filter((c) => c.action !== 'noop');
+      expect(changes).toEqual([{ address: `secrets/${legacyMount}/connections/legacy`, action: 'update', fields: [{ name: 'password', before: '(sensitive)', after: '(sensitive)', sensitive: true }], kind: 'database-connection', reason: 'differs from config', security: false }]);
+      const text = await legacyRun(['plan'], pw2);
+      expect(text.stdout).toMatch(/password: +\(sensitive\)/);
+      // verify_connection: Vault connects with the new password when it is written, or the write fails.
+      const applied = await legacyRun(['apply', '--auto-approve'], pw2);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      expect((await vaultRequest('GET', `${legacyMount}/creds/probe`)).status).toBe(200);
+      expect((await legacyRun(['plan', '--detailed-exitcode'], pw2)).code).toBe(0);
+    } finally {
+      await vaultRequest('DELETE', `sys/mounts/${legacyMount}`);
+    }
+  });
+
   it('moving the connection to another host is destructive: apply refuses it without --allow-destroy', async () => {
     const moved = await configDir(estate(connection('localhost', '\n        max_open_connections: 3')));
     const plan = await run(['plan'], moved);
