@@ -81,6 +81,8 @@ export interface CheckContext {
   readonly config: Config;
   /** The YAML position of a config path: the key (`at: 'key'`) or its value (default). */
   pos(path: readonly string[], at?: 'key' | 'value'): SourcePos | undefined;
+  /** The YAML position of line:col (1-based) inside the text of a string value (an embedded HCL document). */
+  posIn(path: readonly string[], line: number, col: number): SourcePos | undefined;
   /** True when the schema already reported something at or under the path (skip it). */
   broken(path: readonly string[]): boolean;
   /** A value for a message: a value that came from a variable is named by its reference, never shown. */

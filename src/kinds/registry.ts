@@ -15,6 +15,7 @@ import type { Kind } from './kind.js';
 import { kubernetesAuthConfigKind } from './auth/kubernetes/kubernetes-auth-config.js';
 import { kubernetesAuthRoleKind } from './auth/kubernetes/kubernetes-auth-role.js';
 import { kvConfigKind } from './kv/kv-config.js';
+import { passwordPolicyKind } from './sys/password-policy.js';
 import { pkiRoleKind } from './pki/pki-role.js';
 import { pkiRootCaKind } from './pki/pki-root-ca.js';
 import { pkiUrlsKind } from './pki/pki-urls.js';
@@ -29,6 +30,7 @@ import { userpassUserKind } from './auth/userpass/userpass-user.js';
 export const KINDS: readonly Kind[] = [
   auditDeviceKind,
   policyKind,
+  passwordPolicyKind,
   authMountKind,
   userpassUserKind,
   approleRoleKind,

@@ -100,6 +100,12 @@ function checkEntry(ctx: CheckContext, e: PlacedEntry): void {
       ctx.error(urlPath, 'connection_url has no `{{password}}`: Vault could not log in with `password`, nor with the root credential it rotates', 'write the URL with `{{username}}:{{password}}@`');
     }
   }
+  const policyPath = [...e.path, 'password_policy'];
+  const policy = e.value.password_policy;
+  const declaredPolicies = (ctx.config.tree.password_policies ?? {}) as Record<string, unknown>;
+  if (typeof policy === 'string' && policy !== '' && !ctx.broken(policyPath) && !(policy in declaredPolicies)) {
+    ctx.warn(policyPath, `password policy \`${policy}\` is not declared under password_policies: Vault must already have it, or the connection write fails`, 'declare it under `password_policies:`');
+  }
   const lifetimePath = [...e.path, 'max_connection_lifetime'];
   const lifetime = e.value.max_connection_lifetime;
   if ((typeof lifetime === 'string' || typeof lifetime === 'number') && !ctx.broken(lifetimePath) && parseTtl(lifetime) === undefined) {
@@ -156,7 +162,8 @@ export const databaseConnectionKind: Kind = {
     guide: 'kinds/database.md',
   },
 
-  desired: (config) => objects.desired(config, () => []),
+  // Vault generates the rotated root password by the policy: it must exist first.
+  desired: (config) => objects.desired(config, (e) => (typeof e.value.password_policy === 'string' && e.value.password_policy !== '' ? [`password_policies/${e.value.password_policy}`] : [])),
 
   check(ctx) {
     for (const e of placedEntries(ctx.config, databaseConnectionKind)) checkEntry(ctx, e);
