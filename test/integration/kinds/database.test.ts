@@ -264,7 +264,7 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
       const changes = (JSON.parse(planned.stdout) as { changes: Array<{ action: string; address: string; fields: unknown[] }> }).changes.filter((c) => c.action !== 'noop');
       expect(changes).toEqual([{ address: `secrets/${legacyMount}/connections/legacy`, action: 'update', fields: [{ name: 'password', before: '(sensitive)', after: '(sensitive)', sensitive: true }], kind: 'database-connection', reason: 'differs from config', security: false }]);
       const text = await legacyRun(['plan'], pw2);
-      expect(text.stdout).toMatch(/password: +\(sensitive\)/);
+      expect(text.stdout).toMatch(/password: \(sensitive\) changed\n/);
       // verify_connection: Vault connects with the new password when it is written, or the write fails.
       const applied = await legacyRun(['apply', '--auto-approve'], pw2);
       expect(applied.code, applied.stdout + applied.stderr).toBe(0);
