@@ -1,5 +1,5 @@
 // Dynamic database credentials end to end, against a real PostgreSQL (test/servers/postgres.ts):
-// apply an estate (a service's AppRole delivered to a file, its policy on MOUNT/creds/ROLE, a
+// apply an estate (a service's AppRole delivered to a file and a Kubernetes Secret, its policy on MOUNT/creds/ROLE, a
 // connection, a dynamic role, a static role); the delivered AppRole logs in, its token reads
 // credentials, psql with them can do exactly what the creation statements granted, revoking the
 // lease drops the user; the static role's password rotates and the new one connects; the bootstrap
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { startPostgres, type PostgresServer } from '../../servers/postgres.js';
+import { startKube, type KubeServer } from '../../servers/kube.js';
 
 const id = uniq('db');
 const mount = `db-${id}`;
@@ -25,6 +26,7 @@ const env = { env: { VAULT_GITOPS_STATE_PATH: statePath } };
 const secrets: string[] = [bootstrap, reportingInitial];
 
 let pg: PostgresServer;
+let kube: KubeServer;
 let sinkRoot: string;
 let varFile: string;
 let exportDir: string;
@@ -64,6 +66,7 @@ auth:
         token_ttl: 10m
         credentials:
           file: { path: app.json }
+          kubernetes: { namespace: app, name: app-vault-approle }
 secrets:
   ${mount}:
     type: database
@@ -88,7 +91,7 @@ ${conn.replace('PORT', String(pg.port))}    roles:
 });
 
 const run = (args: string[], dir: string, token?: string) =>
-  cli([...args, '-c', dir, '--var-file', varFile, '--sink-root', sinkRoot], { env: { ...env.env, ...(token ? { VAULT_TOKEN: token } : {}) } });
+  cli([...args, '-c', dir, '--var-file', varFile, '--sink-root', sinkRoot], { env: { ...env.env, KUBECONFIG: kube.kubeconfigPath, ...(token ? { VAULT_TOKEN: token } : {}) } });
 
 /** A token whose only policy is the HCL `policy-for` printed for the config. */
 async function policyForToken(dir: string, mode: 'plan' | 'apply'): Promise<string> {
@@ -102,7 +105,8 @@ async function policyForToken(dir: string, mode: 'plan' | 'apply'): Promise<stri
 const asUser = (user: string, password: string, sql: string) => pg.psql(sql, { user, password, database: 'app' });
 
 beforeAll(async () => {
-  pg = await startPostgres();
+  [pg, kube] = await Promise.all([startPostgres(), startKube()]);
+  await kube.createNamespace('app');
   for (const sql of ['CREATE DATABASE app', `CREATE ROLE vaultroot WITH LOGIN CREATEROLE PASSWORD '${bootstrap}'`, `CREATE ROLE reporting WITH LOGIN PASSWORD '${reportingInitial}'`]) {
     expect(pg.psql(sql).stderr).toBe('');
   }
@@ -124,8 +128,8 @@ afterAll(async () => {
   await vaultRequest('DELETE', `sys/auth/${arMount}`);
   for (const p of [policy, `vg-plan-${id}`, `vg-apply-${id}`]) await vaultRequest('DELETE', `sys/policies/acl/${p}`);
   await vaultRequest('DELETE', `sys/policies/password/db-${id}`);
-  await pg?.stop();
-});
+  await Promise.all([pg?.stop(), kube?.stop()]);
+}, 60_000);
 
 describe('dynamic database credentials against a real PostgreSQL', () => {
   let dir: string;
@@ -148,6 +152,12 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
   it("the delivered AppRole logs in; its token's credentials connect and can do exactly what was granted", async () => {
     const delivered = JSON.parse(await readFile(join(sinkRoot, 'app.json'), 'utf8')) as { role_id: string; secret_id: string };
     secrets.push(delivered.secret_id);
+    // The Kubernetes Secret holds the same credentials as the file.
+    const secret = await kube.request('GET', '/api/v1/namespaces/app/secrets/app-vault-approle');
+    expect(secret.status).toBe(200);
+    const data = (secret.body as { data: Record<string, string> }).data;
+    const fromSecret = { role_id: Buffer.from(data.role_id!, 'base64').toString(), secret_id: Buffer.from(data.secret_id!, 'base64').toString() };
+    expect(fromSecret).toEqual({ role_id: delivered.role_id, secret_id: delivered.secret_id });
     const login = await vaultRequest('POST', `auth/${arMount}/login`, { role_id: delivered.role_id, secret_id: delivered.secret_id }, { token: null });
     expect(login.status).toBe(200);
     const token = login.json.auth.client_token as string;
@@ -213,7 +223,7 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
     const other = `other-bootstrap-${uniq('pw')}`;
     secrets.push(other);
     await writeFile(otherVars, `db_password: ${other}\n`, { mode: 0o600 });
-    const r = await cli(['apply', '--auto-approve', '-c', dir, '--var-file', otherVars, '--sink-root', sinkRoot], env);
+    const r = await cli(['apply', '--auto-approve', '-c', dir, '--var-file', otherVars, '--sink-root', sinkRoot], { env: { ...env.env, KUBECONFIG: kube.kubeconfigPath } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await connectionHash()).toBe(before);
     expect((await vaultRequest('GET', `${mount}/creds/app`)).status).toBe(200);
