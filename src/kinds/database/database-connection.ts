@@ -177,7 +177,15 @@ export const databaseConnectionKind: Kind = {
 
   async create(ctx, obj) {
     await objects.write(ctx, obj, body(obj.settings, true));
-    if (obj.settings.rotate_root !== false) await ctx.vault.write(`${obj.mount}/rotate-root/${encodeURIComponent(obj.name)}`, {});
+    if (obj.settings.rotate_root === false) return;
+    try {
+      await ctx.vault.write(`${obj.mount}/rotate-root/${encodeURIComponent(obj.name)}`, {});
+    } catch (err) {
+      // A connection left with the bootstrap password would look applied, and later runs only update
+      // it: undo the create so the next run creates and rotates again.
+      await objects.delete(ctx, { ...obj, settings: {} }).catch(() => undefined);
+      throw err;
+    }
   },
 
   async update(ctx, obj) {

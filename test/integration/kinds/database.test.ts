@@ -229,6 +229,40 @@ describe('dynamic database credentials against a real PostgreSQL', () => {
     expect((await vaultRequest('GET', `${mount}/creds/app`)).status).toBe(200);
   });
 
+  it('a root rotation that fails undoes the create: the next run creates and rotates again', async () => {
+    const failMount = `fail-${id}`;
+    const pw = `fail-pw-${uniq('pw')}`;
+    secrets.push(pw);
+    expect(pg.psql(`CREATE ROLE failroot WITH LOGIN CREATEROLE PASSWORD '${pw}'`).stderr).toBe('');
+    const config = (statements: string) =>
+      configDir({
+        'fail.yaml': `secrets:
+  ${failMount}:
+    type: database
+    connections:
+      pg:
+        plugin_name: postgresql-database-plugin
+        connection_url: "postgresql://{{username}}:{{password}}@127.0.0.1:${pg.port}/app?sslmode=disable"
+        username: failroot
+        password: \${var.fail_db_password}
+${statements}`,
+      });
+    const varsFile = join(await mkdtemp(join(tmpdir(), 'vault-gitops-db-vars-')), 'vars.yaml');
+    await writeFile(varsFile, `fail_db_password: ${pw}\n`, { mode: 0o600 });
+    const failEnv = { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/fail-${id}` } };
+    try {
+      const broken = await cli(['apply', '--auto-approve', '-c', await config('        root_rotation_statements: ["ALTER ROLE no_such_role PASSWORD \'{{password}}\'"]\n'), '--var-file', varsFile], failEnv);
+      expect(broken.code).toBe(1);
+      expect((await vaultRequest('GET', `${failMount}/config/pg`)).status).toBe(404);
+      expect(asUser('failroot', pw, 'SELECT 1').status).toBe(0); // not rotated, and Vault holds no connection with it
+      const fixed = await cli(['apply', '--auto-approve', '-c', await config(''), '--var-file', varsFile], failEnv);
+      expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+      expect(asUser('failroot', pw, 'SELECT 1').status).not.toBe(0);
+    } finally {
+      await vaultRequest('DELETE', `sys/mounts/${failMount}`);
+    }
+  });
+
   it('with rotate_root: false, a changed password variable plans exactly that change, masked, and apply makes it', async () => {
     const legacyMount = `legacy-${id}`;
     const pw1 = `legacy-one-${uniq('pw')}`;
