@@ -68,7 +68,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const { stats } = session.vault;
     const readsBefore = stats.total;
     const planned = await withProgress('reading Vault', 'objects', loaded.desired.length, () => stats.total - readsBefore, () =>
-      makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location) }),
+      makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location), rewriteSecrets: flags.rewriteSecrets }),
     );
     mark('planned');
     const { live, checks } = planned;

@@ -38,6 +38,8 @@ export interface StateInput {
   identities?: Readonly<Record<Address, string>>;
   /** Salted hashes of the write-only values last written, by address and field (src/core/common/secret-hash.ts). */
   secrets?: Readonly<Record<Address, Readonly<Record<string, string>>>>;
+  /** Write the write-only values no hash was recorded for (objects adopted, or applied before hashes were kept). */
+  rewriteSecrets?: boolean;
   /** Live objects left out of planning unless declared (the state record's own mount). */
   ignore?: readonly Address[];
 }
@@ -77,6 +79,7 @@ export async function makePlan(
     managed: state.managed,
     identities: state.identities,
     secretHashes: state.secrets,
+    rewriteSecrets: state.rewriteSecrets,
     kinds,
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),

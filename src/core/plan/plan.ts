@@ -39,6 +39,8 @@ export interface PlanInput {
   identities?: Readonly<Record<Address, string>>;
   /** Salted hashes of the write-only values last written (the state record): a declared value that no longer matches is a change. */
   secretHashes?: Readonly<Record<Address, Readonly<Record<string, string>>>>;
+  /** A declared write-only value with no recorded hash is written (once: the write records its hash). */
+  rewriteSecrets?: boolean;
   kinds: readonly Kind[];
   toolVersion: string;
   createdAt: string;
@@ -101,15 +103,16 @@ function diffFields(kind: Kind, desired: Record<string, unknown>, live: Record<s
 
 /**
  * Write-only fields whose declared value differs from the one last written (its recorded hash no
- * longer matches). Without a recorded hash (an adopted object) nothing can be known: no change.
+ * longer matches). Without a recorded hash (an adopted object) nothing can be known: no change,
+ * unless `rewrite` (--rewrite-secrets) asks to write it once.
  */
-function changedSecrets(kind: Kind, d: DesiredObject, hashes: Readonly<Record<string, string>> | undefined): FieldChange[] {
-  if (!hashes) return [];
+function changedSecrets(kind: Kind, d: DesiredObject, hashes: Readonly<Record<string, string>> | undefined, rewrite: boolean): FieldChange[] {
   return kind.sensitiveFields.flatMap((name) => {
     const value = d.settings[name];
-    const hash = hashes[name];
-    if (typeof value !== 'string' || hash === undefined || kind.secretApplies?.(d.settings, name) === false) return [];
-    return secretMatches(value, hash) === false ? [{ name, before: SENSITIVE_MASK, after: SENSITIVE_MASK, sensitive: true }] : [];
+    const hash = hashes?.[name];
+    if (typeof value !== 'string' || value === '' || kind.secretApplies?.(d.settings, name) === false) return [];
+    const changed = hash === undefined ? rewrite : secretMatches(value, hash) === false;
+    return changed ? [{ name, before: SENSITIVE_MASK, after: SENSITIVE_MASK, sensitive: true }] : [];
   });
 }
 
@@ -152,7 +155,7 @@ export function planChanges(input: PlanInput): Plan {
       });
       continue;
     }
-    const fields = [...diffFields(kind, want, live.settings), ...changedSecrets(kind, d, input.secretHashes?.[d.address])];
+    const fields = [...diffFields(kind, want, live.settings), ...changedSecrets(kind, d, input.secretHashes?.[d.address], input.rewriteSecrets === true)];
     const status = input.credentials[d.address];
     const reissue = status !== undefined && NEEDS_REISSUE.has(status.state);
     const blocked = status !== undefined && !NEEDS_REISSUE.has(status.state) && status.state !== 'ok';

@@ -136,6 +136,19 @@ describe('JWT/OIDC through the CLI', () => {
     expect((await cli(['plan', '-c', back, ...vars, '--detailed-exitcode'])).code).toBe(0);
   });
 
+  it('adopted by a config with no record of the secret: no change can be seen, and --rewrite-secrets writes it once', async () => {
+    const dir = await configDir({ 'c.yaml': yaml() });
+    const adopted = { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/adopt-${id}`, VAULT_GITOPS_STATE_ID: `adopt-${id}` } };
+    expect((await cli(['plan', '-c', dir, ...vars, '--detailed-exitcode'], adopted)).code).toBe(0);
+    const rewrite = await cli(['plan', '-c', dir, ...vars, '--rewrite-secrets', '-o', 'json'], adopted);
+    const changes = (JSON.parse(rewrite.stdout) as { changes: Array<{ address: string; action: string; fields: Array<{ name: string }> }> }).changes.filter((c) => c.action !== 'noop');
+    expect(changes.map((c) => [c.address, c.fields.map((f) => f.name)])).toEqual([[`auth/${sso}/config`, ['oidc_client_secret']]]);
+    const applied = await cli(['apply', '-c', dir, ...vars, '--rewrite-secrets', '--auto-approve'], adopted);
+    expect(applied.code, applied.stderr).toBe(0);
+    // Recorded now: the flag changes nothing more.
+    expect((await cli(['plan', '-c', dir, ...vars, '--rewrite-secrets', '--detailed-exitcode'], adopted)).code).toBe(0);
+  });
+
   it('a role changed by hand is drift, and apply puts it back', async () => {
     const dir = await configDir({ 'c.yaml': yaml() });
     const role = (await vaultRequest('GET', `auth/${ci}/role/deploy`)).json.data as Record<string, unknown>;

@@ -36,8 +36,12 @@ describe('a plan with recorded secret hashes', () => {
     expect(JSON.stringify(changed)).not.toContain('client-secret-two');
   });
 
-  it('without a recorded hash (an adopted object) nothing can be known: no change', () => {
+  it('without a recorded hash (an adopted object) nothing can be known: no change, unless --rewrite-secrets writes it once', () => {
     expect(plan({ desired: [jwt('client-secret-two')], live: [liveJwt] }).summary.update).toBe(0);
+    const rewrite = plan({ desired: [jwt('client-secret-two')], live: [liveJwt], rewriteSecrets: true });
+    expect(rewrite.changes[0]!.fields).toEqual([{ name: 'oidc_client_secret', before: SENSITIVE_MASK, after: SENSITIVE_MASK, sensitive: true }]);
+    // A recorded hash that matches is not rewritten.
+    expect(plan({ desired: [jwt(SECRET)], live: [liveJwt], secretHashes: hashes, rewriteSecrets: true }).summary.update).toBe(0);
   });
 
   it("a database connection's bootstrap password is no change once Vault rotated it; with rotate_root: false it is", () => {
