@@ -2,8 +2,10 @@
 # Proves the integration harness's safety properties against a real dev server:
 #   1. the server dies mid-run  → the run fails fast, with the reason, and nothing is left running;
 #   2. the test runner is SIGKILLed → the watchdog stops the server; nothing is left running;
-#   3. the same with the fault suite's 3-node Raft cluster running (started by a test worker).
-# Uses test/integration/harness/server-death.test.ts and test/integration/faults/harness/cluster-death.test.ts. Same env vars as the integration tests
+#   3. the same with the fault suite's 3-node Raft cluster running (started by a test worker);
+#   4. the same with a PostgreSQL test server running (test/servers/postgres.ts).
+# Uses test/integration/harness/server-death.test.ts, test/integration/faults/harness/cluster-death.test.ts
+# and test/integration/harness/postgres.test.ts. Same env vars as the integration tests
 # (VAULT_GITOPS_TEST_SERVER, VAULT_GITOPS_TEST_TLS). Prints one line per check; exit 1 on failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -59,3 +61,4 @@ kill_runner() { # mode project test-file what
 }
 kill_runner runner integration "$test_file" 'server, watchdog and worker'
 kill_runner cluster-runner faults test/integration/faults/harness/cluster-death.test.ts '3 Raft nodes, their watchdogs and the worker'
+kill_runner postgres-runner integration test/integration/harness/postgres.test.ts 'postgres, its watchdog and the worker'

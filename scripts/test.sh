@@ -5,6 +5,8 @@
 #   2. unit tests (no server)
 #   3. build the test servers from Go modules if not cached (scripts/test-server.sh build all), then
 #      rebuild the two smallest into an empty cache dir (Go caches warm): the cold path, every run
+#   3b. PostgreSQL from Debian's postgresql package, installed when missing (the database secrets
+#      engine's tests start their own server from it: test/servers/postgres.ts)
 #   4. harness self-check: a dead server fails a run fast; no server outlives the runner
 #   5. integration tests against real dev servers: Vault, OpenBao, then Vault with -dev-tls
 #   6. the fault suite (kills, seal, rate limit, token expiry, a 3-node Raft cluster), once, on Vault
@@ -50,6 +52,20 @@ servers_paths() {
   scripts/test-server.sh build all || return 1
   for s in vault openbao kube-apiserver etcd; do printf '%s: %s\n' "$s" "$(scripts/test-server.sh path "$s")" || return 1; done
 }
+# Debian's postgresql package when no server is installed (/usr/lib/postgresql/<version>/bin); needs
+# root, as CI has. `apt-get update` only when the package lists do not know the package yet. The
+# package's own cluster is not created: the tests start theirs.
+postgres_installed() { compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/psql' >/dev/null; }
+postgres_package() {
+  if postgres_installed; then echo "postgresql: $(ls -d /usr/lib/postgresql/*/bin | tr '\n' ' ')"; return 0; fi
+  (( EUID == 0 )) || { echo "PostgreSQL is not installed and this is not root: apt-get install postgresql" >&2; return 1; }
+  if [[ ! -e /etc/postgresql-common/createcluster.conf ]]; then
+    mkdir -p /etc/postgresql-common && echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf
+  fi
+  if ! apt-cache show postgresql >/dev/null 2>&1; then apt-get update -qq || return 1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null || return 1
+  postgres_installed && echo "postgresql: installed $(ls -d /usr/lib/postgresql/*/bin | tr '\n' ' ')"
+}
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   # Nothing else can run without the dependencies.
@@ -60,6 +76,7 @@ stage "lint: eslint + tsc" npm run --silent lint && echo "lint: ok"
 stage "unit tests" vitest --project unit
 stage "test servers (built from Go modules once, then cached)" servers_paths
 stage "cold-cache check: the build path a fresh machine takes" scripts/check-cold-build.sh
+stage "PostgreSQL (Debian's postgresql package, installed when missing)" postgres_package
 stage "harness self-check" scripts/check-server-death.sh
 
 for target in vault openbao vault+tls; do

@@ -4,9 +4,9 @@ import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import { identifyObjects, loadDesired, makePlan } from '../core/plan/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
 import type { Address, Plan } from '../core/model.js';
-import { configFingerprint } from '../core/plan/plan.js';
+import { configFingerprint, withoutSensitive } from '../core/plan/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/plan/saved-plan.js';
-import { gitCommit, managedInput, objectsDiffer, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
+import { gitCommit, managedInput, objectsDiffer, secretHashes, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { generatePassword } from '../credentials/generate.js';
 import { caBundleStep, publishStep, withCaBundles } from './ca-bundles.js';
@@ -51,6 +51,8 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const saved = flags.planFile ? await readSavedPlan(flags.planFile) : undefined;
   const dirs = configDirs(flags);
   const loaded = loadDesired(dirs, loadOptions(flags), KINDS);
+  // The state record's hashes never cover a write-only secret (a fast hash of one could be guessed back).
+  const stateDesired = withoutSensitive(loaded.desired, KINDS);
   mark('loaded');
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
@@ -66,7 +68,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const { stats } = session.vault;
     const readsBefore = stats.total;
     const planned = await withProgress('reading Vault', 'objects', loaded.desired.length, () => stats.total - readsBefore, () =>
-      makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location) }),
+      makePlan(loaded, session.vault, session.sinks, KINDS, now, { ...managedInput(held.record), ignore: stateIgnore(store.location), rewriteSecrets: flags.rewriteSecrets }),
     );
     mark('planned');
     const { live, checks } = planned;
@@ -109,8 +111,8 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     };
     if (!hasChanges(plan)) {
       const ids = await identify();
-      const next = { ...withResults(held.record, plan, [], loaded.desired, now.toISOString(), ids), owner };
-      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], loaded.desired, now.toISOString(), ids), owner, last_apply: meta('ok') }));
+      const next = { ...withResults(held.record, plan, [], stateDesired, now.toISOString(), ids, secretHashes(loaded.desired, KINDS, held.record)), owner };
+      if (objectsDiffer(held.record, next)) await held.update((r) => ({ ...withResults(r, plan, [], stateDesired, now.toISOString(), ids, secretHashes(loaded.desired, KINDS, r)), owner, last_apply: meta('ok') }));
       return EXIT_OK;
     }
     // A saved plan was reviewed when it was made: it applies without asking again.
@@ -142,7 +144,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     const copiesFailed = caBundles && !stopRequested.aborted ? await publishStep(caBundles, session.vault, io, stopRequested) : 0;
     const failed = results.filter((r) => !r.ok).length + copiesFailed;
     const ids = await identify(results);
-    await held.update((r) => ({ ...withResults(r, plan, results, loaded.desired, new Date().toISOString(), ids), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
+    await held.update((r) => ({ ...withResults(r, plan, results, stateDesired, new Date().toISOString(), ids, secretHashes(loaded.desired, KINDS, r)), owner, last_apply: meta(failed > 0 ? 'failed' : 'ok') }));
     if (failed > 0) throw new ApplyFailedError(failed, results.length + copiesFailed);
     return EXIT_OK;
   } finally {

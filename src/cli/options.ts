@@ -34,6 +34,8 @@ export interface StateFlags {
   statePath?: string;
   /** The id of the config owning the state record (src/core/state/state-owner.ts). */
   stateId?: string;
+  /** plan, apply: write the write-only values no hash was recorded for (adopted objects). */
+  rewriteSecrets?: boolean;
   /** apply: allow a destructive plan (src/core/plan/destroys.ts). */
   allowDestroy?: boolean;
   lockTimeout?: string;

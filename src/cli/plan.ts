@@ -34,6 +34,7 @@ export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loa
     io.err(`warning: cannot read the ownership state ${store.label} (403); objects removed from the config show as unmanaged`);
     return { ignore: stateIgnore(store.location) };
   });
+  state.rewriteSecrets = flags.rewriteSecrets;
   const { stats } = session.vault;
   const before = stats.total;
   const expected = targets ? 0 : loaded.desired.length;

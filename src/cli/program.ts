@@ -52,6 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--out <file>', 'also save the plan (mode 0600, no secrets) for `apply FILE`')
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
+    .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
     .option('--target <KIND/NAME>', 'plan only these objects, reading only them: KIND/NAME or an address, * and ? as wildcards (repeatable), e.g. policy/payments-*', (v: string, prev: string[] = []) => [...prev, v])
     .action(action(async () => (await import('./plan.js')).planCommand));
 
@@ -76,6 +77,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[plan-file]', 'a plan saved by `plan --out`: applied only if nothing changed since (no confirmation asked)')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-destroy', 'apply a destructive plan: one that deletes a secrets or auth mount, a PKI CA, or many objects at once')
+    .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
     .action((planFile: string | undefined, flags: VaultCommandFlags) =>
       action(async () => (await import('./apply.js')).applyCommand)({ ...flags, planFile }),
     );

@@ -2,7 +2,7 @@ import type { CredentialMeta, VaultPort } from './ports.js';
 import type { KindAccess } from './least-privilege.js';
 import type { Principal, PrincipalSource } from './principal.js';
 import type { TSchema } from 'typebox';
-import type { Address, Config, DesiredObject, KindName, LiveObject, Settings, SourcePos } from './model.js';
+import type { Address, Config, DesiredObject, FieldChange, KindName, LiveObject, Settings, SourcePos } from './model.js';
 
 /** What a kind's readLive is asked to look at. */
 export interface ReadScope {
@@ -82,6 +82,8 @@ export interface CheckContext {
   readonly config: Config;
   /** The YAML position of a config path: the key (`at: 'key'`) or its value (default). */
   pos(path: readonly string[], at?: 'key' | 'value'): SourcePos | undefined;
+  /** The YAML position of line:col (1-based) inside the text of a string value (an embedded HCL document). */
+  posIn(path: readonly string[], line: number, col: number): SourcePos | undefined;
   /** True when the schema already reported something at or under the path (skip it). */
   broken(path: readonly string[]): boolean;
   /** A value for a message: a value that came from a variable is named by its reference, never shown. */
@@ -126,6 +128,12 @@ export interface Kind {
   readonly writesAlone?: boolean;
   /** Fields whose values are never shown (masked) and never compared by value. */
   readonly sensitiveFields: readonly string[];
+  /**
+   * Whether a changed value of a write-only field (seen through its recorded hash) is a change to
+   * apply; default yes. No when the live value no longer is the declared one by design (a database
+   * root password Vault rotated).
+   */
+  secretApplies?(settings: Settings, field: string): boolean;
   /** Fields whose change is security-relevant (shown first in plans). */
   readonly securityFields: readonly string[];
   /** True when the object can be deleted by prune / state (mount-internal singletons can't). */
@@ -187,10 +195,12 @@ export interface Kind {
    */
   principal?(obj: PrincipalSource): Principal | undefined;
   /**
-   * When updating this live object replaces what cannot be had back (a CA's issuing key), what is
-   * lost, given the fields that differ; listed under destroys like a destroyNote (code destroyCode).
+   * When an update is as dangerous as a destroy, what it loses or exposes, one line: it replaces what
+   * cannot be had back (a re-signed intermediate CA's key), or sends a secret Vault holds to a place
+   * the change names (a database connection moved to another host). The plan lists it under destroys
+   * (code destroyCode) and apply needs --allow-destroy. `fields`: the update's field changes.
    */
-  replaceNote?(obj: LiveObject, fields: readonly string[]): string | undefined;
+  updateDestroyNote?(obj: LiveObject, fields: readonly FieldChange[]): string | undefined;
   /** Present on kinds that generate credentials (userpass users, AppRoles). */
   readonly credentials?: CredentialCapability;
 }

@@ -106,7 +106,12 @@ export function pruneCollections(kinds: readonly Kind[]): string[] {
 export function buildConfigSchema(kinds: readonly Kind[]): Json {
   const definitions: Json = {};
   for (const [name, s] of Object.entries(DEFINITIONS)) definitions[name] = plain(s);
-  for (const k of kinds) if (k.placement) definitions[definitionName(k.name)] = plain(k.placement.schema);
+  for (const k of kinds) {
+    if (!k.placement) continue;
+    // A kind named like a shared definition (password-policy → passwordPolicy) would replace it silently.
+    if (definitionName(k.name) in DEFINITIONS) throw new Error(`kind ${k.name}: its schema definition ${definitionName(k.name)} is already taken`);
+    definitions[definitionName(k.name)] = plain(k.placement.schema);
+  }
   definitions.authTune = plain(TUNE.auth);
   definitions.secretsTune = plain(TUNE.secrets);
   definitions.authMount = mountDefinition('auth', placedOf(kinds, 'auth'));

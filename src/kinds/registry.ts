@@ -3,6 +3,9 @@ import { approleRoleKind } from './auth/approle/approle-role.js';
 import { auditDeviceKind } from './sys/audit-device.js';
 import { authMountKind } from './mounts/auth-mount.js';
 import { caBundleKind } from './pki/ca-bundle.js';
+import { databaseConnectionKind } from './database/database-connection.js';
+import { databaseRoleKind } from './database/database-role.js';
+import { databaseStaticRoleKind } from './database/database-static-role.js';
 import { githubAuthConfigKind } from './auth/github/github-auth-config.js';
 import { githubTeamMapKind, githubUserMapKind } from './auth/github/github-map.js';
 import { identityEntityKind } from './identity/identity-entity.js';
@@ -14,6 +17,7 @@ import { kubernetesAuthConfigKind } from './auth/kubernetes/kubernetes-auth-conf
 import { kubernetesAuthRoleKind } from './auth/kubernetes/kubernetes-auth-role.js';
 import { kvConfigKind } from './kv/kv-config.js';
 import { pkiIntermediateCaKind } from './pki/pki-intermediate-ca.js';
+import { passwordPolicyKind } from './sys/password-policy.js';
 import { pkiRoleKind } from './pki/pki-role.js';
 import { pkiRootCaKind } from './pki/pki-root-ca.js';
 import { pkiUrlsKind } from './pki/pki-urls.js';
@@ -28,6 +32,7 @@ import { userpassUserKind } from './auth/userpass/userpass-user.js';
 export const KINDS: readonly Kind[] = [
   auditDeviceKind,
   policyKind,
+  passwordPolicyKind,
   authMountKind,
   userpassUserKind,
   approleRoleKind,
@@ -46,6 +51,9 @@ export const KINDS: readonly Kind[] = [
   pkiRoleKind,
   caBundleKind,
   identityEntityKind,
+  databaseConnectionKind,
+  databaseRoleKind,
+  databaseStaticRoleKind,
   identityGroupKind,
 ];
 

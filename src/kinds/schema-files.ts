@@ -6,7 +6,7 @@ import type { Kind } from './kind.js';
 
 /** Destroy codes a plan may carry: `bulk`, and each kind's that can destroy data. */
 export function destroyCodes(kinds: readonly Kind[]): string[] {
-  return [...new Set(kinds.filter((k) => k.destroyNote || k.replaceNote).map((k) => k.destroyCode ?? k.name)), 'bulk'];
+  return [...new Set(kinds.filter((k) => k.destroyNote || k.updateDestroyNote).map((k) => k.destroyCode ?? k.name)), 'bulk'];
 }
 
 const inline = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;

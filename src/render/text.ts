@@ -108,6 +108,8 @@ function renderField(change: Change, raw: FieldChange, paint: Paint): string[] {
     case 'delete':
       return [`${DETAIL_INDENT}${name}: ${displayValue(field, 'before')}`];
     default:
+      // A write-only value known only by its recorded hash: that it changed is all there is to say.
+      if (field.sensitive && field.before !== null && field.after !== null) return [`${DETAIL_INDENT}${name}: ${displayValue(field, 'after')} changed`];
       return [`${DETAIL_INDENT}${name}: ${displayValue(field, 'before')} → ${displayValue(field, 'after')}`];
   }
 }

@@ -7,7 +7,7 @@ import type { CheckContext } from '../kind.js';
 import type { Layer } from '../config/layering.js';
 import type { Config, Diagnostic, SourcePos } from '../model.js';
 import { describeAt } from './schema-diagnostics.js';
-import { dotted, type Json, type SourceEntry, type SourceFile } from '../config/yaml-tree.js';
+import { dotted, posInScalar, type Json, type SourceEntry, type SourceFile } from '../config/yaml-tree.js';
 
 export class Checker {
   readonly errors: Diagnostic[] = [];
@@ -79,6 +79,11 @@ export function checkContext(c: Checker, config: Config): CheckContext {
   return {
     config,
     pos,
+    posIn: (path, line, col) => {
+      const entry = c.entry([...path]);
+      const src = entry ? c.sources.get(entry.pos.file) : undefined;
+      return entry && src ? posInScalar(src, entry, line, col) : c.valuePos([...path]);
+    },
     broken: (path) => c.broken([...path]),
     shown: (path, v, format) => c.shown([...path], v, format),
     error: (path, message, hint, at) => c.error([...path], where(path, at), message, hint),

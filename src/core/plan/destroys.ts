@@ -1,8 +1,8 @@
 // Which parts of a plan are destructive (pure). A destructive plan is shown under a banner by every
 // renderer and `apply` refuses it without --allow-destroy. Destructive means:
 // - deleting an object whose kind says so (Kind.destroyNote: a secrets mount's data, an auth mount's
-//   roles and tokens, a PKI CA's private key), or updating one that replaces it (Kind.replaceNote: a
-//   re-signed intermediate CA);
+//   roles and tokens, a PKI CA's private key), or an update its kind says is as bad (Kind.updateDestroyNote:
+//   a re-signed intermediate CA, a database connection moved to a host Vault would send its root credential to);
 // - deleting many objects at once: at least BULK_MIN_DELETES and more than BULK_FRACTION of the
 //   objects the plan covers, or every one of them (a config that lost its files).
 // Deleting one policy out of three is an ordinary change; deleting three out of twenty is not.
@@ -24,11 +24,10 @@ export function findDestroys(changes: readonly Change[], live: ReadonlyMap<Addre
     const what = kind?.destroyNote?.(obj);
     if (kind && what !== undefined) out.push({ address: c.address, code: kind.destroyCode ?? kind.name, what });
   }
-  for (const c of changes.filter((c) => c.action === 'update')) {
-    const kind = kinds.get(c.kind);
-    const obj = live.get(c.address);
-    const what = obj && kind?.replaceNote?.(obj, c.fields.map((f) => f.name));
-    if (kind && what) out.push({ address: c.address, code: kind.destroyCode ?? kind.name, what });
+  for (const c of changes) {
+    const obj = c.action === 'update' ? live.get(c.address) : undefined;
+    const what = obj && kinds.get(c.kind)?.updateDestroyNote?.(obj, c.fields);
+    if (what) out.push({ address: c.address, code: kinds.get(c.kind)!.destroyCode ?? c.kind, what });
   }
   const total = changes.length;
   const all = deletes.length > 0 && deletes.length === total;

@@ -39,6 +39,10 @@ export interface StateInput {
   managed?: readonly Address[];
   /** The live identities recorded for managed objects (src/core/plan/plan.ts identityMismatch). */
   identities?: Readonly<Record<Address, string>>;
+  /** Salted hashes of the write-only values last written, by address and field (src/core/common/secret-hash.ts). */
+  secrets?: Readonly<Record<Address, Readonly<Record<string, string>>>>;
+  /** Write the write-only values no hash was recorded for (objects adopted, or applied before hashes were kept). */
+  rewriteSecrets?: boolean;
   /** Live objects left out of planning unless declared (the state record's own mount). */
   ignore?: readonly Address[];
 }
@@ -76,6 +80,8 @@ export async function makePlan(
     prune: loaded.config.prune,
     managed: state.managed,
     identities: state.identities,
+    secretHashes: state.secrets,
+    rewriteSecrets: state.rewriteSecrets,
     kinds,
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),

@@ -16,6 +16,7 @@ import {
 import { findDestroys } from './destroys.js';
 import { isPruned } from './prune.js';
 import { sameValue } from '../common/same-value.js';
+import { secretMatches } from '../common/secret-hash.js';
 
 export interface PlanInput {
   desired: DesiredObject[];
@@ -36,10 +37,20 @@ export interface PlanInput {
    * of a kind that has identities is deleted only when its live identity is the recorded one.
    */
   identities?: Readonly<Record<Address, string>>;
+  /** Salted hashes of the write-only values last written (the state record): a declared value that no longer matches is a change. */
+  secretHashes?: Readonly<Record<Address, Readonly<Record<string, string>>>>;
+  /** A declared write-only value with no recorded hash is written (once: the write records its hash). */
+  rewriteSecrets?: boolean;
   kinds: readonly Kind[];
   toolVersion: string;
   createdAt: string;
   vaultAddr?: string;
+}
+
+/** The desired objects without their sensitive fields: for anything hashed or recorded (plan files, the state record). */
+export function withoutSensitive(desired: readonly DesiredObject[], kinds: readonly Kind[]): DesiredObject[] {
+  const sensitive = new Map(kinds.map((k) => [k.name, k.sensitiveFields]));
+  return desired.map((d) => ({ ...d, settings: Object.fromEntries(Object.entries(d.settings).filter(([name]) => !sensitive.get(d.kind)?.includes(name))) }));
 }
 
 /**
@@ -47,11 +58,9 @@ export interface PlanInput {
  * plan file must not carry even a hash of a client secret, which a weak secret could be guessed from.
  */
 export function configFingerprint(desired: readonly DesiredObject[], kinds: readonly Kind[]): string {
-  const sensitive = new Map(kinds.map((k) => [k.name, k.sensitiveFields]));
-  const shown = (d: DesiredObject) => Object.fromEntries(Object.entries(d.settings).filter(([name]) => !sensitive.get(d.kind)?.includes(name)));
-  const canon = [...desired]
+  const canon = withoutSensitive(desired, kinds)
     .sort((a, b) => a.address.localeCompare(b.address))
-    .map((d) => [d.address, shown(d), d.credentials ?? null]);
+    .map((d) => [d.address, d.settings, d.credentials ?? null]);
   return 'sha256:' + createHash('sha256').update(JSON.stringify(canon)).digest('hex');
 }
 
@@ -90,6 +99,21 @@ function diffFields(kind: Kind, desired: Record<string, unknown>, live: Record<s
     if (!sameValue(after, before)) out.push(fieldChange(kind, name, before, after));
   }
   return out;
+}
+
+/**
+ * Write-only fields whose declared value differs from the one last written (its recorded hash no
+ * longer matches). Without a recorded hash (an adopted object) nothing can be known: no change,
+ * unless `rewrite` (--rewrite-secrets) asks to write it once.
+ */
+function changedSecrets(kind: Kind, d: DesiredObject, hashes: Readonly<Record<string, string>> | undefined, rewrite: boolean): FieldChange[] {
+  return kind.sensitiveFields.flatMap((name) => {
+    const value = d.settings[name];
+    const hash = hashes?.[name];
+    if (typeof value !== 'string' || value === '' || kind.secretApplies?.(d.settings, name) === false) return [];
+    const changed = hash === undefined ? rewrite : secretMatches(value, hash) === false;
+    return changed ? [{ name, before: SENSITIVE_MASK, after: SENSITIVE_MASK, sensitive: true }] : [];
+  });
 }
 
 function credentialLine(kind: Kind, sink: string | undefined, status: CredentialStatus | undefined, issuing: boolean): string[] | undefined {
@@ -131,7 +155,7 @@ export function planChanges(input: PlanInput): Plan {
       });
       continue;
     }
-    const fields = diffFields(kind, want, live.settings);
+    const fields = [...diffFields(kind, want, live.settings), ...changedSecrets(kind, d, input.secretHashes?.[d.address], input.rewriteSecrets === true)];
     const status = input.credentials[d.address];
     const reissue = status !== undefined && NEEDS_REISSUE.has(status.state);
     const blocked = status !== undefined && !NEEDS_REISSUE.has(status.state) && status.state !== 'ok';

@@ -3,6 +3,7 @@
 // error with how to repair it, never silently reset (a reset would forget what vault-gitops created).
 
 import { UsageError } from '../errors.js';
+import { isSecretHash } from '../common/secret-hash.js';
 import type { Address, KindName } from '../model.js';
 
 export interface ManagedEntry {
@@ -17,6 +18,11 @@ export interface ManagedEntry {
    * is deleted only while Vault shows the same one. Absent for kinds without one, and in old records.
    */
   identity?: string;
+  /**
+   * A salted scrypt hash (core/common/secret-hash.ts) of each write-only value last written, by
+   * field: a plan tells a changed secret from the same one without knowing either. Never the value.
+   */
+  secrets?: Record<string, string>;
 }
 
 export interface LockInfo {
@@ -79,12 +85,16 @@ function checkEntry(entry: unknown, path: string, p: Problems, kinds: ReadonlySe
     p.add(path, 'must be an object');
     return false;
   }
-  p.keys(entry, path, ['kind', 'hash', 'applied_at', 'created', 'identity']);
+  p.keys(entry, path, ['kind', 'hash', 'applied_at', 'created', 'identity', 'secrets']);
   if (typeof entry.kind !== 'string' || !kinds.has(entry.kind)) p.add(`${path}.kind`, `must be one of ${[...kinds].join(', ')}`);
   if (entry.hash !== null && !(typeof entry.hash === 'string' && HASH.test(entry.hash))) p.add(`${path}.hash`, 'must be sha256:<64 hex digits> or null');
   p.text(entry, 'applied_at', path);
   if (typeof entry.created !== 'boolean') p.add(`${path}.created`, 'must be true or false');
   p.text(entry, 'identity', path, true);
+  if (entry.secrets !== undefined) {
+    if (!isObj(entry.secrets)) p.add(`${path}.secrets`, 'must be an object of field → scrypt hash');
+    else for (const [f, h] of Object.entries(entry.secrets)) if (typeof h !== 'string' || !isSecretHash(h)) p.add(`${path}.secrets.${f}`, 'must be scrypt$N$r$p$salt$hash');
+  }
   return true;
 }
 

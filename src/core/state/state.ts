@@ -13,6 +13,8 @@ import type { StateLocation } from '../state-location.js';
 import { isOwnerId, shellQuoted } from './state-owner.js';
 import { parseStateRecord, STATE_FORMAT_VERSION, type ManagedEntry, type StateRecord } from './state-record.js';
 import type { Address, DesiredObject, Plan } from '../model.js';
+import type { Kind } from '../kind.js';
+import { hashSecret, secretMatches } from '../common/secret-hash.js';
 import { whileKvUpgrading } from '../common/kv-upgrade.js';
 import { readMountTable } from '../common/mount-table.js';
 import { headParts, PART_ENTRIES, PARTED_FORMAT_VERSION, partPrefix, splitObjects } from './state-parts.js';
@@ -32,11 +34,33 @@ export function createdAddresses(record: StateRecord): Address[] {
     .sort();
 }
 
-/** What planning takes from a record: the created objects and their recorded identities. */
-export function managedInput(record: StateRecord): { managed: Address[]; identities: Record<Address, string> } {
+/** What planning takes from a record: the created objects, their recorded identities, the hashes of write-only values. */
+export function managedInput(record: StateRecord): { managed: Address[]; identities: Record<Address, string>; secrets: Record<Address, Record<string, string>> } {
   const identities: Record<Address, string> = {};
-  for (const [a, e] of Object.entries(record.objects)) if (e.created && e.identity !== undefined) identities[a] = e.identity;
-  return { managed: createdAddresses(record), identities };
+  const secrets: Record<Address, Record<string, string>> = {};
+  for (const [a, e] of Object.entries(record.objects)) {
+    if (e.created && e.identity !== undefined) identities[a] = e.identity;
+    if (e.secrets) secrets[a] = e.secrets;
+  }
+  return { managed: createdAddresses(record), identities, secrets };
+}
+
+/**
+ * The hashes to record of each declared write-only value: the recorded one while it still matches
+ * (no new salt, no rewrite of the record), else a new one. Address → field → hash.
+ */
+export function secretHashes(desired: readonly DesiredObject[], kinds: readonly Kind[], record: StateRecord): Record<Address, Record<string, string>> {
+  const sensitive = new Map(kinds.map((k) => [k.name, k.sensitiveFields]));
+  const out: Record<Address, Record<string, string>> = {};
+  for (const d of desired) {
+    for (const field of sensitive.get(d.kind) ?? []) {
+      const value = d.settings[field];
+      if (typeof value !== 'string' || value === '') continue;
+      const prev = record.objects[d.address]?.secrets?.[field];
+      (out[d.address] ??= {})[field] = prev !== undefined && secretMatches(value, prev) === true ? prev : hashSecret(value);
+    }
+  }
+  return out;
 }
 
 /** Refuses a record that another config owns (a record without an owner is taken by its first apply). */
@@ -79,6 +103,7 @@ export function withResults(
   desired: readonly DesiredObject[],
   now: string,
   identities: Readonly<Record<Address, string>> = {},
+  secrets: Readonly<Record<Address, Record<string, string>>> = {},
 ): StateRecord {
   const failed = new Set(results.filter((r) => !r.ok).map((r) => r.address));
   const changes = new Map(plan.changes.map((c) => [c.address, c]));
@@ -93,12 +118,15 @@ export function withResults(
     const hash = desiredHash(d);
     const unchanged = change.action === 'noop' && prev?.hash === hash;
     const identity = identities[d.address] ?? (change.action === 'create' ? undefined : prev?.identity);
+    // A create or update wrote the declared write-only values; a noop wrote nothing, so what was known stays.
+    const hashes = change.action === 'noop' ? prev?.secrets : secrets[d.address];
     objects[d.address] = {
       kind: d.kind,
       hash,
       applied_at: unchanged ? prev.applied_at : now,
       created: (prev?.created ?? false) || change.action === 'create',
       ...(identity !== undefined ? { identity } : {}),
+      ...(hashes !== undefined ? { secrets: hashes } : {}),
     };
   }
   for (const c of plan.changes) {
@@ -111,7 +139,7 @@ export function withResults(
 /** True when the managed objects, their identities or the owner differ (times aside): whether a plan with no changes must still write. */
 export function objectsDiffer(a: StateRecord, b: StateRecord): boolean {
   const key = (r: StateRecord) =>
-    JSON.stringify(sortKeysDeep({ owner: r.owner, v: r.format_version, o: Object.fromEntries(Object.entries(r.objects).map(([k, e]) => [k, [e.kind, e.hash, e.created, e.identity]])) }));
+    JSON.stringify(sortKeysDeep({ owner: r.owner, v: r.format_version, o: Object.fromEntries(Object.entries(r.objects).map(([k, e]) => [k, [e.kind, e.hash, e.created, e.identity, e.secrets ?? null]])) }));
   return key(a) !== key(b);
 }
 
@@ -299,7 +327,7 @@ export function stateIgnore(location: StateLocation): Address[] {
 }
 
 /** What planning needs from the state (read only, no lock): the created objects, their identities and what to ignore. */
-export async function planningState(store: StateStore, ownerId: string): Promise<{ managed: Address[]; identities: Record<Address, string>; ignore: Address[] }> {
+export async function planningState(store: StateStore, ownerId: string): Promise<ReturnType<typeof managedInput> & { ignore: Address[] }> {
   const { record } = await store.read();
   checkOwner(record, ownerId, store.label);
   return { ...managedInput(record), ignore: stateIgnore(store.location) };

@@ -90,7 +90,7 @@ export const pkiIntermediateCaKind: Kind = {
   securityFields: ['common_name', 'signed_by', 'key_type', 'key_bits', 'renewal'],
   deletable: false,
   destroyCode: 'pki-ca',
-  replaceNote: (obj) => `replaces the issuing CA of ${obj.mount}/: a new key and certificate become its default issuer (certificates issued before keep the old chain)`,
+  updateDestroyNote: (obj) => `replaces the issuing CA of ${obj.mount}/: a new key and certificate become its default issuer (certificates issued before keep the old chain)`,
   placement: { in: 'secrets', key: ['intermediate'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: an intermediate CA signed by another pki mount of the config.' },
   docs: {
     summary:

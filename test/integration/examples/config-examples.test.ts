@@ -59,12 +59,13 @@ const ESTATES: Array<{ dir: string; kinds: string[] }> = [
   { dir: 'kubernetes-injector', kinds: ['kubernetes-auth-config', 'kubernetes-auth-role'] },
   { dir: 'audit', kinds: ['audit-device'] },
   { dir: 'envconsul-kv', kinds: ['kv-config'] },
+  { dir: 'dynamic-db', kinds: ['database-connection', 'database-role', 'database-static-role'] },
 ];
 
 describe.each(ESTATES.map((e) => ({ ...e, missing: e.kinds.filter((k) => !KINDS.some((kind) => kind.name === k)) })))('config-examples/estates/$dir', ({ dir, missing }) => {
   it.skipIf(missing.length > 0)(`validates${missing.length > 0 ? ` (skipped: kinds ${missing.join(', ')} not in the registry yet)` : ''}`, async () => {
-    // The OIDC client secret is never in git: a var file supplies it at apply time.
-    const r = await cli(['validate', '-c', join(examples, 'estates', dir), '--var', 'oidc_client_secret=not-a-real-secret']);
+    // The OIDC client secret and the database password are never in git: a var file supplies them at apply time.
+    const r = await cli(['validate', '-c', join(examples, 'estates', dir), '--var', 'oidc_client_secret=not-a-real-secret', '--var', 'db_password=not-a-real-password']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 });

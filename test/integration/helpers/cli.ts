@@ -30,7 +30,7 @@ const transcript: string[] = [];
  * config must: files share one server, and one file's state must not claim (and delete) another's
  * objects. A test passing --state-path or VAULT_GITOPS_STATE_PATH overrides it.
  */
-const FILE_STATE_PATH = `vault-gitops/test-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+export const FILE_STATE_PATH = `vault-gitops/test-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 /**
  * And one config identity (the owner of its state record): a test's successive config directories
  * are versions of one config. A test passing --state-id or VAULT_GITOPS_STATE_ID overrides it.

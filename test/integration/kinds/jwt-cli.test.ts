@@ -1,11 +1,12 @@
 // JWT/OIDC config and roles through the real CLI: apply → plan clean; a JWT login through the applied
 // role; a changed field is an update; snapshot → offline plan clean; export → plan clean. The OIDC
 // client secret (from a --var-file) never appears in any output, plan file, snapshot or export.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
+import { allOutput, cli, configDir, FILE_STATE_PATH, uniq } from '../helpers/cli.js';
 import { signingKey, startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
@@ -105,7 +106,7 @@ describe('JWT/OIDC through the CLI', () => {
     expect(login.json.auth.metadata).toMatchObject({ repo: 'acme/app', role: 'deploy' });
   });
 
-  it('a changed field is one update; a changed client secret alone is not (Vault never returns it)', async () => {
+  it('a changed field is one update', async () => {
     const changed = await configDir({ 'c.yaml': yaml({ humanTtl: '2h' }) });
     const plan = await cli(['plan', '-c', changed, ...vars, '-o', 'json']);
     expect(plan.code, plan.stderr).toBe(0);
@@ -114,9 +115,38 @@ describe('JWT/OIDC through the CLI', () => {
       expect.objectContaining({ address: `auth/${sso}/roles/human`, action: 'update', fields: [expect.objectContaining({ name: 'token_ttl', before: 3600, after: 7200 })] }),
     ]);
 
+  });
+
+  it('a changed client secret alone is exactly one masked change (its salted hash in the state record), and apply writes it', async () => {
     const rotated = await configDir({ 'c.yaml': yaml({ secret: 'rotated_secret' }) });
-    const same = await cli(['plan', '-c', rotated, ...vars, '--detailed-exitcode']);
-    expect(same.code, same.stdout + same.stderr).toBe(0);
+    const plan = await cli(['plan', '-c', rotated, ...vars, '-o', 'json', '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    const changes = (JSON.parse(plan.stdout) as { changes: Array<{ address: string; action: string; fields: unknown[] }> }).changes.filter((c) => c.action !== 'noop');
+    expect(changes).toEqual([
+      expect.objectContaining({ address: `auth/${sso}/config`, action: 'update', fields: [{ name: 'oidc_client_secret', before: '(sensitive)', after: '(sensitive)', sensitive: true }] }),
+    ]);
+    const applied = await cli(['apply', '-c', rotated, ...vars, '--auto-approve', '--debug']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(new RegExp(`debug: (POST|PUT) auth/${sso}/config → 20`));
+    expect((await cli(['plan', '-c', rotated, ...vars, '--detailed-exitcode'])).code).toBe(0);
+    // Back to the first secret: a change again, applied, then clean.
+    const back = await configDir({ 'c.yaml': yaml() });
+    expect((await cli(['plan', '-c', back, ...vars, '--detailed-exitcode'])).code).toBe(2);
+    expect((await cli(['apply', '-c', back, ...vars, '--auto-approve'])).code).toBe(0);
+    expect((await cli(['plan', '-c', back, ...vars, '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('adopted by a config with no record of the secret: no change can be seen, and --rewrite-secrets writes it once', async () => {
+    const dir = await configDir({ 'c.yaml': yaml() });
+    const adopted = { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/adopt-${id}`, VAULT_GITOPS_STATE_ID: `adopt-${id}` } };
+    expect((await cli(['plan', '-c', dir, ...vars, '--detailed-exitcode'], adopted)).code).toBe(0);
+    const rewrite = await cli(['plan', '-c', dir, ...vars, '--rewrite-secrets', '-o', 'json'], adopted);
+    const changes = (JSON.parse(rewrite.stdout) as { changes: Array<{ address: string; action: string; fields: Array<{ name: string }> }> }).changes.filter((c) => c.action !== 'noop');
+    expect(changes.map((c) => [c.address, c.fields.map((f) => f.name)])).toEqual([[`auth/${sso}/config`, ['oidc_client_secret']]]);
+    const applied = await cli(['apply', '-c', dir, ...vars, '--rewrite-secrets', '--auto-approve'], adopted);
+    expect(applied.code, applied.stderr).toBe(0);
+    // Recorded now: the flag changes nothing more.
+    expect((await cli(['plan', '-c', dir, ...vars, '--rewrite-secrets', '--detailed-exitcode'], adopted)).code).toBe(0);
   });
 
   it('a role changed by hand is drift, and apply puts it back', async () => {
@@ -159,7 +189,13 @@ describe('JWT/OIDC through the CLI', () => {
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 
-  it('the client secret appeared in no output of any run', () => {
+  it('the client secrets appeared in no output of any run, and the state record holds neither them nor a fast hash of them', async () => {
     expect(allOutput()).not.toContain(secret);
+    const state = JSON.stringify((await vaultRequest('GET', FILE_STATE_PATH.replace(/^vault-gitops\//, 'vault-gitops/data/'))).json);
+    expect(state).toContain('scrypt$');
+    for (const s of [secret, `${secret}-2`]) {
+      expect(state).not.toContain(s);
+      for (const algo of ['sha256', 'sha1', 'md5']) for (const enc of ['hex', 'base64'] as const) expect(state).not.toContain(createHash(algo).update(s).digest(enc));
+    }
   });
 });

@@ -115,6 +115,17 @@ describe('Kubernetes and GitHub auth through the CLI', () => {
     await writeFile(authFile, stringify(doc));
     expect(mine(await plan(out, vars))).toEqual([]);
 
+    // A new reviewer JWT alone is exactly one masked change (its salted hash in the state record); apply writes it.
+    const JWT2 = `${JWT}-2`;
+    const vars2 = ['--var', `reviewer_jwt=${JWT2}`];
+    expect(mine(await plan(dir, vars2)).map((c) => [c.action, c.address, c.fields])).toEqual([
+      ['update', `auth/k8s-${id}/config`, [{ name: 'token_reviewer_jwt', before: '(sensitive)', after: '(sensitive)', sensitive: true }]],
+    ]);
+    const rewritten = await cli(['apply', '-c', dir, '--auto-approve', '--debug', ...vars2]);
+    expect(rewritten.code, rewritten.stderr).toBe(0);
+    expect(rewritten.stderr).toMatch(new RegExp(`debug: (POST|PUT) auth/k8s-${id}/config → 20`));
+    expect(mine(await plan(dir, vars2))).toEqual([]);
+
     expect(allOutput()).not.toContain(JWT);
     expect(await readFile(planFile, 'utf8')).not.toContain(JWT);
   });

@@ -305,6 +305,46 @@ describe('a pull request cannot commit a write-only secret as a literal', () => 
   });
 });
 
+describe('a pull request cannot leak or redirect a database password', () => {
+  const m = uniq('dbh');
+  const DB_SECRET = `db-bootstrap-${uniq('pw')}`;
+  const LITERAL = `literal-pw-${uniq('pw')}`;
+  const IN_URL = `url-pw-${uniq('pw')}`;
+
+  it('a literal password, a connection_url with a password, a secret variable in a statement: file:line:col, nothing written, no value shown', async () => {
+    const yaml = [
+      'secrets:',
+      `  ${m}:`,
+      '    type: database',
+      '    connections:',
+      '      a:',
+      '        plugin_name: postgresql-database-plugin',
+      '        connection_url: "postgresql://{{username}}:{{password}}@db.invalid/app"',
+      `        password: ${LITERAL}`,
+      '      b:',
+      '        plugin_name: postgresql-database-plugin',
+      `        connection_url: "postgresql://vault:${IN_URL}@db.invalid/app"`,
+      '    roles:',
+      '      r:',
+      '        db_name: b',
+      '        creation_statements:',
+      '          - "CREATE ROLE x PASSWORD \'${var.db_password}\'"',
+      '',
+    ].join('\n');
+    const varFile = join(await configDir({ 'vars.yaml': `db_password: ${DB_SECRET}\n` }), 'vars.yaml');
+    for (const args of [['plan', '-o', 'markdown'], ['apply', '--auto-approve']]) {
+      const r = await refused([...args, '--var-file', varFile], { 'c.yaml': yaml });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:8:19: error: secrets.${m}.connections.a.password: the write-only secret \`password\` is written here as a literal`);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:11:25: error: secrets.${m}.connections.b.connection_url: connection_url embeds a password`);
+      expect(r.stderr).toContain(`${r.dir}/c.yaml:16:38: error: secrets.${m}.roles.r.creation_statements.0: \`\${var.db_password}\` is named like a secret`);
+      expect(r.stderr).toContain('nothing was sent to Vault');
+      for (const v of [DB_SECRET, LITERAL, IN_URL]) expect(r.stdout + r.stderr).not.toContain(v);
+    }
+    expect((await vaultRequest('GET', 'sys/mounts')).json.data[`${m}/`]).toBeUndefined();
+  });
+});
+
 describe('a legitimate config run as CI runs it leaks nothing', () => {
   const m = uniq('hc');
   let dir: string;

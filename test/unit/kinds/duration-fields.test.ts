@@ -83,9 +83,13 @@ describe('duration fields, by their type in the schema', () => {
   });
 
   it.each(all.map((c) => [c.label, c] as const))('%s takes what Vault parses and refuses the rest at its place', (_, c) => {
-    for (const v of ACCEPTED) expect(errorsAt(c, v), JSON.stringify(v)).toEqual([]);
+    // What the field's place says whatever its value (a rule across fields, such as rotation_window
+    // without rotation_schedule), seen with a valid duration: the same for every value below.
+    const context = new Set(errorsAt(c, 3600).map((e) => e.message));
+    const valueErrors = (v: unknown) => errorsAt(c, v).filter((e) => !context.has(e.message));
+    for (const v of ACCEPTED) expect(valueErrors(v), JSON.stringify(v)).toEqual([]);
     for (const v of REFUSED) {
-      const errors = errorsAt(c, v);
+      const errors = valueErrors(v);
       expect(errors.map((e) => e.message), JSON.stringify(v)).toEqual([`invalid duration ${JSON.stringify(v)}`]);
       expect(errors[0]!.pos?.line, JSON.stringify(v)).toBeGreaterThan(1);
       expect(errors[0]!.hint).toMatch(/^use seconds \(3600\), a Go duration/);

@@ -33,10 +33,10 @@ describe.each(renderers)('%s renderer with an unmasked sensitive field', (_name,
 });
 
 describe('text renderer with an unmasked sensitive field', () => {
-  it('shows the field as (sensitive) before and after', () => {
+  it('shows the field only as (sensitive), changed', () => {
     const lines = renderText(unmaskedPlan, { color: false }).split('\n');
-    expect(lines).toContain('      password: (sensitive) → (sensitive)');
-    expect(lines).toContain('      secret_note: (sensitive) → (sensitive)');
+    expect(lines).toContain('      password: (sensitive) changed');
+    expect(lines).toContain('      secret_note: (sensitive) changed');
     expect(lines).toContain('      secret_id: (sensitive)');
   });
 });

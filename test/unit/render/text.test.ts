@@ -68,6 +68,11 @@ describe('renderText', () => {
     expect(lines).toContain('      password: (sensitive)');
   });
 
+  it('a write-only value changed (known by its recorded hash) reads "(sensitive) changed"', () => {
+    const secret = planWith([change('update', 'jwt-config', 'auth/oidc/config', 'differs from config', [f('oidc_client_secret', '(sensitive)', '(sensitive)', { sensitive: true })])]);
+    expect(plain(secret).split('\n')).toContain('      oidc_client_secret: (sensitive) changed');
+  });
+
   it('does not show noop changes', () => {
     expect(out).not.toContain('policies/ops-admin');
   });

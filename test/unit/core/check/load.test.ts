@@ -210,7 +210,7 @@ describe('loadConfig: errors with exact positions', () => {
     const r = load(['deprecated']);
     expect(r.errors.map(brief)).toEqual([
       { pos: at('deprecated/main.yaml', 13, 5), path: 'auth.kv-auth.users', message: expect.stringMatching(/^only userpass(, [a-z]+)* mounts have `users`$/) },
-      { pos: at('deprecated/main.yaml', 17, 5), path: 'secrets.secret.roles', message: 'only pki mounts have `roles` in vault-gitops' },
+      { pos: at('deprecated/main.yaml', 17, 5), path: 'secrets.secret.roles', message: 'only pki, database mounts have `roles` in vault-gitops' },
       {
         pos: at('deprecated/main.yaml', 21, 68),
         path: 'secrets.pki.roles.svc.key_type',

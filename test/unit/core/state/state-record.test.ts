@@ -80,7 +80,7 @@ describe('owner and identities in the record', () => {
   });
 
   it('hands planning the created objects and their identities', () => {
-    expect(managedInput(rec)).toEqual({ managed: ['secrets/kv'], identities: { 'secrets/kv': 'kv_1234' } });
+    expect(managedInput(rec)).toEqual({ managed: ['secrets/kv'], identities: { 'secrets/kv': 'kv_1234' }, secrets: {} });
   });
 
   it('records identities after an apply: new ones replace, a create never keeps an old one, others are kept', () => {

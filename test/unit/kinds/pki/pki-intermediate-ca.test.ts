@@ -33,7 +33,7 @@ describe('pki intermediate CA', () => {
   });
 
   it('every re-sign replaces the issuing CA (destructive), and a CA is never deleted', () => {
-    expect(kind.replaceNote!(live({}), ['renewal'])).toContain('replaces the issuing CA of int/');
+    expect(kind.updateDestroyNote!(live({}), [{ name: 'renewal', before: null, after: null, sensitive: false }])).toContain('replaces the issuing CA of int/');
     expect(kind.deletable).toBe(false);
   });
 });
