@@ -9,7 +9,13 @@ const strip = (body: Json | undefined): Json | null => {
   return rest;
 };
 
-/** Records every GET it makes (including 404s), for `snapshot`. Only reads are recorded. */
+/**
+ * A read Vault refused with another 4xx than 404 (a pki mount without a CA answers 400 "no default
+ * issuer"): kept in the snapshot under this key, so an offline run gets the same refusal.
+ */
+const REFUSED = 'vault_gitops_refused';
+
+/** Records every GET it makes (including 404s and other refusals), for `snapshot`. Only reads are recorded. */
 export class RecordingVault extends Vault implements RecordingVaultPort {
   readonly responses: Responses = {};
 
@@ -20,6 +26,9 @@ export class RecordingVault extends Vault implements RecordingVaultPort {
       return body;
     } catch (err) {
       if (method === 'GET' && err instanceof VaultApiError && err.status === 404) this.responses[path] = null;
+      else if (method === 'GET' && err instanceof VaultApiError && err.status >= 400 && err.status < 500) {
+        this.responses[path] = { [REFUSED]: { status: err.status, message: err.vaultMessage } };
+      }
       throw err;
     }
   }
@@ -42,6 +51,8 @@ export class ReplayVault extends Vault {
     }
     const body = this.responses[path];
     if (body === null || body === undefined) throw new VaultApiError(404, 'not found (in the snapshot)', method, path);
+    const refused = body[REFUSED] as { status?: unknown; message?: unknown } | undefined;
+    if (refused) throw new VaultApiError(Number(refused.status), `${String(refused.message)} (in the snapshot)`, method, path);
     return body;
   }
 }

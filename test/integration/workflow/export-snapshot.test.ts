@@ -102,4 +102,20 @@ describe('adopting an existing Vault and planning offline', () => {
     expect(off.changes).toEqual(on.changes);
     expect(off.unmanaged).toEqual(on.unmanaged);
   });
+  it('a read Vault refuses (a pki mount without a CA: 400) is in the snapshot, and the offline plan gets the same answer', async () => {
+    const mount = `pkinoca${id}`;
+    await vaultRequest('POST', `sys/mounts/${mount}`, { type: 'pki' });
+    const cfg = await configDir({ 'vault.yaml': `secrets:\n  ${mount}:\n    type: pki\n` });
+    const env = { VAULT_GITOPS_STATE_PATH: `vault-gitops/noca-${id}` };
+    const snap = join(cfg, 'live.json');
+    const s = await cli(['snapshot', '--out', snap], { cwd: cfg, env });
+    expect(s.code, s.stderr).toBe(0);
+    const recorded = JSON.parse(await readFile(snap, 'utf8')) as { responses: Record<string, unknown> };
+    expect(recorded.responses[`${mount}/cert/ca`]).toEqual({ vault_gitops_refused: { status: 400, message: expect.any(String) } });
+    const online = await cli(['plan', '-c', cfg, '-o', 'json'], { cwd: cfg, env });
+    const offline = await cli(['plan', '-c', cfg, '-o', 'json', '--against', snap], { cwd: cfg, env: { ...env, VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: '', VAULT_CACERT: '' } });
+    expect(online.code, online.stderr).toBe(0);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect((JSON.parse(offline.stdout) as Plan).changes).toEqual((JSON.parse(online.stdout) as Plan).changes);
+  });
 });
