@@ -8,7 +8,7 @@ import { configFingerprint, withoutSensitive } from '../core/plan/plan.js';
 import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/plan/saved-plan.js';
 import { gitCommit, managedInput, objectsDiffer, secretHashes, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
 import { TOOL_VERSION } from '../core/version.js';
-import { generatePassword } from '../credentials/generate.js';
+import { generatePassword, policyPassword } from '../credentials/generate.js';
 import { caBundleStep, publishStep, withCaBundles } from './ca-bundles.js';
 import { hasChanges } from '../render/common.js';
 import { KINDS } from '../kinds/registry.js';
@@ -130,6 +130,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
         vault: session.vault,
         sinks: session.sinks,
         generatePassword,
+        policyPassword: (policy) => policyPassword(session.vault, policy),
         kinds: KINDS,
         desired: loaded.desired,
         live,

@@ -4,7 +4,7 @@ import { loadDesired } from '../core/plan/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
 import type { Change, Plan } from '../core/model.js';
 import { describeSinks } from '../core/plan/credential-status.js';
-import { generatePassword } from '../credentials/generate.js';
+import { generatePassword, policyPassword } from '../credentials/generate.js';
 import { KINDS, kindOf } from '../kinds/registry.js';
 import { renderApplyReport } from '../render/apply-report.js';
 import { renderText } from '../render/text.js';
@@ -49,7 +49,7 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
     io.out(renderText(rotation, { color: io.color }));
     if (changes.length === 0) return EXIT_OK;
     if (stopRequested.aborted) throw new UsageError('stopped by a signal before applying anything; nothing was changed');
-    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, generatePassword, kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password, signal: stopRequested });
+    const results = await applyPlan(rotation, { vault: session.vault, sinks: session.sinks, generatePassword, policyPassword: (policy) => policyPassword(session.vault, policy), kinds: KINDS, desired: loaded.desired, live, credentialChecks: checks, passwordDefaults: loaded.config.password, signal: stopRequested });
     io.out(renderApplyReport(results, { color: io.color }));
     const failed = results.filter((r) => !r.ok).length;
     if (failed > 0) throw new ApplyFailedError(failed, results.length);

@@ -76,6 +76,8 @@ export interface CredentialsSpec {
   };
   rotate?: RotateSpec;
   password?: Partial<PasswordPolicy>;
+  /** A password policy (sys/policies/password/NAME): Vault generates the password by it instead. */
+  password_policy?: string;
   /** AppRole: seconds; deliver a response-wrapping token of this lifetime instead of the secret_id. */
   wrap_ttl?: number;
 }

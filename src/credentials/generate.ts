@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { PasswordPolicy } from '../core/model.js';
+import type { VaultPort } from '../core/ports.js';
 
 const require = createRequire(import.meta.url);
 const generator = require('generate-password') as { generate(o: PasswordPolicy): string };
@@ -17,4 +18,15 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
 export function generatePassword(...overrides: Array<Partial<PasswordPolicy> | undefined>): string {
   const policy = Object.assign({}, DEFAULT_PASSWORD_POLICY, ...overrides.filter(Boolean)) as PasswordPolicy;
   return generator.generate(policy);
+}
+
+/**
+ * A password Vault generates by a password policy (`credentials: { password_policy: NAME }`), for
+ * organisations that must show their password rules are Vault's. The value is returned, never logged.
+ */
+export async function policyPassword(vault: VaultPort, policy: string): Promise<string> {
+  const answer = (await vault.read(`sys/policies/password/${encodeURIComponent(policy)}/generate`)) as { data?: { password?: unknown } } | undefined;
+  const password = answer?.data?.password;
+  if (typeof password !== 'string' || password === '') throw new Error(`password policy ${policy} generated no password`);
+  return password;
 }

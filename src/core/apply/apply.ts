@@ -24,6 +24,8 @@ export interface ApplyDeps {
   sinks: SinksPort;
   /** Makes generated passwords (src/credentials/generate.ts). */
   generatePassword: PasswordGenerator;
+  /** Has Vault generate a password by the named password policy (credentials `password_policy`). */
+  policyPassword?: (policy: string) => Promise<string>;
   kinds: readonly Kind[];
   desired: DesiredObject[];
   live: LiveObject[];
@@ -163,7 +165,7 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   let identity: string | undefined;
   if (!issue || !kind.credentials || !target) {
     if (change.action === 'create') {
-      const password = kind.credentials?.mode === 'password' ? deps.generatePassword(deps.passwordDefaults, obj.credentials?.password) : undefined;
+      const password = kind.credentials?.mode === 'password' ? await newPassword(obj, deps) : undefined;
       identity = (await kind.create(ctx, obj, password)) ?? undefined;
     }
     if (check?.status.state === 'orphaned' && kind.credentials) await destroyOrphans(ctx, obj, kind.credentials, check);
@@ -179,7 +181,7 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
 
   if (kind.credentials.mode === 'password') {
     // Deliver first, marked pending: if the run dies before Vault has it, the next run sees the mark and re-issues.
-    const password = deps.generatePassword(deps.passwordDefaults, obj.credentials?.password);
+    const password = await newPassword(obj, deps);
     const values = { username: obj.name, password };
     await deliver(values, { pending: true });
     try {
@@ -208,6 +210,14 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   if (issued.accessor && change.action !== 'create') for (const a of await kind.credentials.orphans?.(ctx.vault, obj, issued.accessor) ?? []) previous.add(a);
   await destroyAll(ctx, obj, kind.credentials, [...previous]);
   return identity;
+}
+
+/** A new password: Vault's, by the password policy the credentials name, or else generated here. */
+async function newPassword(obj: DesiredObject, deps: ApplyDeps): Promise<string> {
+  const policy = obj.credentials?.password_policy;
+  if (policy === undefined) return deps.generatePassword(deps.passwordDefaults, obj.credentials?.password);
+  if (!deps.policyPassword) throw new Error(`password policy ${policy}: this run cannot ask Vault for a password`);
+  return deps.policyPassword(policy);
 }
 
 /** Destroys every accessor, then reports the failures together (each one is retried by the next run). */

@@ -37,6 +37,7 @@ export function readCredentials(c: Checker, raw: unknown, path: string[]): Crede
   const wrap = typeof raw.wrap_ttl === 'string' || typeof raw.wrap_ttl === 'number' ? parseTtl(raw.wrap_ttl) : undefined;
   if (wrap) out.wrap_ttl = wrap;
   if (isObj(raw.password)) out.password = raw.password as Partial<PasswordPolicy>;
+  if (typeof raw.password_policy === 'string') out.password_policy = raw.password_policy;
   return out;
 }
 

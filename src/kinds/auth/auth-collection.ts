@@ -5,7 +5,7 @@ import type { Config, CredentialHolderConfig, CredentialsSpec, DesiredObject, Ki
 import { parseTtl } from '../../core/common/ttl.js';
 import { exportableFields, exportedSettings } from '../shared/export.js';
 import { genericName, TOKEN_DEFAULTS } from '../shared/fields.js';
-import type { CheckContext, CredentialCapability, Kind, KindDocs } from '../kind.js';
+import type { CheckContext, CredentialCapability, Kind, KindDocs, Reference } from '../kind.js';
 import { normaliserFor } from '../shared/normalise.js';
 import { loginPrincipal } from './login-principal.js';
 import { checkServerOnlyFields } from '../shared/server-fields.js';
@@ -97,6 +97,15 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
           credentials: h.credentials,
           dependsOn: [`auth/${mount}`, ...policies.filter((p) => p !== 'default' && config.policies[p]).map((p) => `policies/${p}`)],
         });
+      });
+    },
+
+    /** A password policy the credentials name (Vault generates the password by it) must exist first. */
+    references(config) {
+      return holders(config).flatMap(({ entry, h }): Reference[] => {
+        const policy = h.credentials?.password_policy;
+        if (typeof policy !== 'string') return [];
+        return [{ from: entry.address, to: `password_policies/${policy}`, kind: 'sys-password-policy', path: [...entry.path, 'credentials', 'password_policy'], what: `password policy ${policy}` }];
       });
     },
 

@@ -208,6 +208,12 @@ export function credentialSinks(opts: {
   );
   const props: TProperties = { file, kubernetes, rotate };
   if (opts.wrap) props.wrap_ttl = duration(opts.wrap);
-  if (opts.password) props.password = passwordPolicy();
+  if (opts.password) {
+    props.password = passwordPolicy();
+    props.password_policy = Type.String({
+      minLength: 1,
+      description: 'A password policy (password_policies.NAME, or one Vault has): Vault generates the password by it instead of vault-gitops (instead of `password`).',
+    });
+  }
   return object(props, { description: opts.description });
 }

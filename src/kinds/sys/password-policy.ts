@@ -26,7 +26,7 @@ export const passwordPolicyKind: Kind = {
   placement: { in: 'root', key: ['password_policies'], shape: 'map', schema, names: genericName(), description: 'Password policies by name (sys/policies/password/<name>).' },
   docs: {
     summary:
-      'A password policy: the length and character sets of the passwords Vault generates for whatever names it (a database connection\'s `password_policy`, and through it its roles and root rotation). The HCL is checked before anything is written, with positions in the YAML.',
+      'A password policy: the length and character sets of the passwords Vault generates for whatever names it (a database connection\'s `password_policy`, and through it its roles and root rotation; a userpass user\'s `credentials.password_policy`). The HCL is checked before anything is written, with positions in the YAML.',
     api: ['sys/policies/password/NAME'],
     example: `password_policies:
   db-strong:

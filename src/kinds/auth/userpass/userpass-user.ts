@@ -38,7 +38,7 @@ export const userpassUserKind = authCollectionKind({
   description: 'userpass users by name.',
   docs: {
     summary:
-      'A user of a userpass auth mount. Its password is never in the config: vault-gitops generates it, delivers it to the `credentials:` sink first, then sets it in Vault.',
+      'A user of a userpass auth mount. Its password is never in the config: vault-gitops generates it (or has Vault generate it by a password policy: `credentials.password_policy`), delivers it to the `credentials:` sink first, then sets it in Vault.',
     api: ['auth/MOUNT/users/NAME', 'auth/MOUNT/users/NAME/password'],
     example: `policies:
   app-read:
@@ -68,8 +68,23 @@ auth:
         'key',
       );
     }
+    const policyPath = [...e.path, 'credentials', 'password_policy'];
+    const policy = creds?.password_policy;
+    if (typeof policy === 'string' && !ctx.broken(policyPath)) {
+      if (creds?.password !== undefined) ctx.error(policyPath, 'give either `password` (vault-gitops generates it) or `password_policy` (Vault generates it), not both', 'remove one of them', 'key');
+      const declared = (ctx.config.tree.password_policies ?? {}) as Record<string, unknown>;
+      if (!Object.hasOwn(declared, policy)) {
+        ctx.warn(policyPath, `password policy \`${policy}\` is not declared under password_policies: Vault must already have it, or the plan fails`, 'declare it under `password_policies:`');
+      }
+    }
   },
-  objectAccess: (path) => ({ plan: [], apply: [rule(`${path}/password`, 'update')] }),
+  objectAccess: (path, h) => ({
+    plan: [],
+    apply: [
+      rule(`${path}/password`, 'update'),
+      ...(h.credentials?.password_policy ? [rule(`sys/policies/password/${h.credentials.password_policy}/generate`, 'read')] : []),
+    ],
+  }),
   credentials: {
     mode: 'password',
     label: 'password',

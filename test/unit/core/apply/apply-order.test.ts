@@ -5,27 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../../src/core/apply/apply.js';
 import type { Change, KindName, LiveObject } from '../../../../src/core/model.js';
 import type { Kind } from '../../../../src/kinds/kind.js';
+import { engineKind } from './engine-kind.js';
 import { desired, live } from '../../fixtures/objects.js';
 import { planWith } from '../../render/fixtures/plans.js';
 import { MemoryVault } from '../memory-vault.js';
-
-/** A kind that only carries out changes (`ops`), for the engine's scheduling. */
-function engineKind(name: KindName, phase: number, ops: Pick<Kind, 'create' | 'update' | 'delete'>, writesAlone?: boolean): Kind {
-  return {
-    name,
-    title: name,
-    phase,
-    writesAlone,
-    sensitiveFields: [],
-    securityFields: [],
-    deletable: true,
-    desired: () => [],
-    readLive: async () => [],
-    normalise: (s) => s,
-    access: () => ({ plan: [], apply: [] }),
-    ...ops,
-  };
-}
 
 function recorder(failOn: Set<string>) {
   const calls: string[] = [];

@@ -44,4 +44,34 @@ describe('password policies', () => {
     const r = loadFiles({ 'c.yaml': 'secrets:\n  db:\n    type: database\n    connections:\n      pg: { plugin_name: p, connection_url: "postgresql://db/app", password_policy: nope }\n' });
     expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining('password policy `nope` is not declared under password_policies')]);
   });
+
+  describe('a userpass user whose credentials name one (Vault generates its password)', () => {
+    const user = (creds: string) => `auth:\n  up:\n    type: userpass\n    users:\n      bot: { credentials: { file: { path: bot.json }, ${creds} } }\n`;
+    const declared = 'password_policies:\n  strong:\n    policy: |\n      length = 24\n      rule "charset" {\n        charset = "abc"\n        min-chars = 1\n      }\n';
+
+    it('a declared one: no diagnostic; the spec carries it, and the user refers to it (so depends on it)', () => {
+      const r = loadFiles({ 'c.yaml': declared + user('password_policy: strong') });
+      expect(r.errors).toEqual([]);
+      expect(r.warnings).toEqual([]);
+      const kind = KINDS.find((k) => k.name === 'userpass-user')!;
+      expect(kind.desired(r.value!)[0]!.credentials?.password_policy).toBe('strong');
+      expect(kind.references!(r.value!)).toEqual([
+        { from: 'auth/up/users/bot', to: 'password_policies/strong', kind: 'sys-password-policy', path: ['auth', 'up', 'users', 'bot', 'credentials', 'password_policy'], what: 'password policy strong' },
+      ]);
+      const access = kind.access!(r.value!).apply.map((a) => a.path);
+      expect(access).toContain('sys/policies/password/strong/generate');
+    });
+
+    it('an undeclared one is warned about offline (Vault may have it; the plan decides), at the name', () => {
+      const r = loadFiles({ 'c.yaml': user('password_policy: nope') });
+      expect(r.errors).toEqual([]);
+      expect(r.warnings.map((w) => [w.pos?.line, w.message])).toEqual([[5, expect.stringContaining('password policy `nope` is not declared under password_policies')]]);
+    });
+
+    it('with `password` (local rules) too it is an error; on an AppRole it is an unknown field', () => {
+      expect(errors(declared + user('password: { length: 40 }, password_policy: strong'))).toEqual([[13, expect.any(Number), expect.stringContaining('either `password`')]]);
+      const approle = 'auth:\n  ar:\n    type: approle\n    roles:\n      web: { credentials: { file: { path: w.json }, password_policy: strong } }\n';
+      expect(errors(declared + approle).map((e) => e[2])).toEqual([expect.stringContaining('`password_policy`: unknown field')]);
+    });
+  });
 });
