@@ -137,7 +137,7 @@ export const pkiIntermediateCaKind: Kind = {
   placement: { in: 'secrets', key: ['intermediate'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: an intermediate CA signed by another pki mount of the config.' },
   docs: {
     summary:
-      "A pki mount's intermediate CA: its key is generated inside the mount (`intermediate/generate/internal`, never leaving Vault), signed by another pki mount of the config (`root/sign-intermediate`) and set with its chain as the mount's default issuer. Subject, key and signer are compared with the certificate; a difference, or expiry within `renew_before`, re-signs with a new key: destructive, `apply` needs `--allow-destroy`. A CA bundle published from the mount carries the chain (the intermediate, then the root).",
+      "A pki mount's intermediate CA: its key is generated inside the mount (`intermediate/generate/internal`, never leaving Vault), signed by another pki mount of the config (`root/sign-intermediate`) and set with its chain as the mount's default issuer. Subject, key and signer are compared with the certificate; a difference, or expiry within `renew_before`, re-signs with a new key: destructive, `apply` needs `--allow-destroy`. A CA bundle published from the mount carries the chain (the intermediate, then the root). `signed_by: external`: the CSR is written to `csr_file` for a CA outside Vault to sign, and the certificate a later config names in `certificate_file` is set (both confined to the config directory).",
     api: ['MOUNT/intermediate/generate/internal', 'SIGNER/root/sign-intermediate', 'MOUNT/intermediate/set-signed', 'MOUNT/config/issuers', 'MOUNT/cert/ca'],
     example: `secrets:
   pki-root:
@@ -234,7 +234,7 @@ export const pkiIntermediateCaKind: Kind = {
   export(obj, _all, out) {
     const s = obj.settings;
     if (typeof s.signed_by !== 'string' || s.signed_by.startsWith('(')) {
-      out.warnings.push(`secrets/${obj.mount}/intermediate: signed ${String(s.signed_by).replace(/^\(|\)$/g, '')}; not exported (an intermediate signed outside this server is set by hand)`);
+      out.warnings.push(`secrets/${obj.mount}/intermediate: signed ${String(s.signed_by).replace(/^\(|\)$/g, '')}; not exported (declare it with signed_by: external and its certificate_file)`);
       return undefined;
     }
     const { renewal: _renewal, key_type, key_bits, alt_names, ...rest } = s;
@@ -290,7 +290,7 @@ export const pkiIntermediateCaKind: Kind = {
 
 /** `signed_by: external`: a csr_file to write, a certificate_file to read, both confined to the config directory. */
 function checkExternal(ctx: CheckContext, path: readonly string[], value: Settings): void {
-  if (value.csr_file === undefined) ctx.error([...path, 'signed_by'], 'an intermediate signed outside Vault needs csr_file: where apply writes the CSR', 'add csr_file: a path inside the config directory');
+  if (value.csr_file === undefined && value.certificate_file === undefined) ctx.error([...path, 'signed_by'], 'an intermediate signed outside Vault needs csr_file (where apply writes the CSR) or certificate_file', 'add csr_file: a path inside the config directory');
   for (const [f, use] of [
     ['csr_file', 'write'],
     ['certificate_file', 'read'],
