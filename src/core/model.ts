@@ -126,6 +126,8 @@ export interface Config {
   tree: Record<string, unknown>;
   /** Source positions by dotted YAML path (`auth.userpass.users.alice`). */
   sources: ReadonlyMap<string, SourcePos>;
+  /** The `-c` directory each YAML file was loaded from: a path a file names stays inside it (core/common/paths.ts). */
+  roots?: ReadonlyMap<string, string>;
 }
 
 /** A kind's name (`policy`, `pki-role`, ...): one module each under src/kinds/, listed in kinds/registry.ts. */

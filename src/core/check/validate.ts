@@ -51,7 +51,8 @@ export function checkConfig(
   // A Map: a config of thousands of objects has tens of thousands of positions (an object's dictionary mode is several times slower to fill).
   const positions = new Map<string, SourcePos>();
   for (const [k, e] of layer.index) positions.set(k, e.key ?? e.pos);
-  const config: Config = { policies, auth, secrets, prune: [], tree: placed, sources: positions };
+  const roots = new Map([...sources].flatMap(([file, src]) => (src.root === undefined ? [] : [[file, src.root] as const])));
+  const config: Config = { policies, auth, secrets, prune: [], tree: placed, sources: positions, roots };
   config.prune = readPrune(c, tree, config, kinds);
   if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
   checkKinds(c, config, kinds);

@@ -1,11 +1,14 @@
 import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Type } from 'typebox';
 import type { Config, Settings } from '../../core/model.js';
 import { parseTtl } from '../../core/common/ttl.js';
 import { duration, object, stringList } from '../shared/fields.js';
 import { isFullScope } from '../shared/full-scope.js';
 import { normaliseField } from '../shared/normalise.js';
-import type { Kind } from '../kind.js';
+import type { CheckContext, Kind } from '../kind.js';
+import { confineConfigFile } from '../shared/config-files.js';
 import { liveObject, placedEntries, placedObject, rule } from '../shared/support.js';
 import { caPem, livePkiMounts, PKI_CA_CERT_FIELDS, PKI_SUBJECT_FIELDS } from './pki.js';
 import { DEFAULT_BITS, rootCaSettings } from './pki-root-ca-settings.js';
@@ -18,7 +21,15 @@ const SETS: ReadonlySet<string> = new Set([...SUBJECT_SETS, 'alt_names', 'ip_san
 
 const schema = object(
   {
-    signed_by: Type.String({ minLength: 1, description: 'The pki mount of this config whose CA signs this one (`root/sign-intermediate` there).' }),
+    signed_by: Type.String({
+      minLength: 1,
+      description: 'The pki mount of this config whose CA signs this one (`root/sign-intermediate` there), or `external`: a CA outside Vault signs the CSR written to `csr_file`.',
+    }),
+    csr_file: Type.String({ minLength: 1, description: '`signed_by: external`: where apply writes the CSR (public), relative to this YAML file, inside the config directory.' }),
+    certificate_file: Type.String({
+      minLength: 1,
+      description: '`signed_by: external`: the signed certificate (PEM, then its chain), relative to this YAML file, inside the config directory; apply sets it as the default issuer.',
+    }),
     common_name: Type.String({ minLength: 1, description: 'CN of the intermediate certificate.' }),
     alt_names: Type.String({ description: 'Comma-separated DNS names and email addresses.' }),
     ip_sans: stringList(),
@@ -40,6 +51,7 @@ function normaliseIntermediate(s: Settings): Settings {
   const keyType = typeof s.key_type === 'string' ? s.key_type : 'rsa';
   const bits = typeof s.key_bits === 'number' && s.key_bits > 0 ? s.key_bits : DEFAULT_BITS[keyType];
   const out: Settings = { common_name: s.common_name ?? null, signed_by: typeof s.signed_by === 'string' ? signerPath(s.signed_by) : null, key_type: keyType };
+  if (s.certificate !== undefined) out.certificate = s.certificate;
   if (bits !== undefined) out.key_bits = bits;
   for (const f of [...SUBJECT_SETS, 'ip_sans', 'uri_sans']) if (s[f] !== undefined) out[f] = normaliseField(f, s[f], SETS);
   if (s.alt_names !== undefined) out.alt_names = normaliseField('alt_names', String(s.alt_names).split(','), SETS);
@@ -49,6 +61,37 @@ function normaliseIntermediate(s: Settings): Settings {
 
 /** `signed_by` as a mount path: `/pki-root/` → `pki-root`. */
 const signerPath = (v: unknown) => String(v).replace(/^\/+|\/+$/g, '');
+
+/** `signed_by: external`: signed by a CA outside Vault, from a CSR written to a file. */
+const EXTERNAL = 'external';
+const isExternal = (s: Settings) => typeof s.signed_by === 'string' && signerPath(s.signed_by) === EXTERNAL;
+const AWAITING = 'awaiting the signed certificate (certificate_file)';
+const serialOf = (c: X509Certificate) => `serial ${c.serialNumber}`;
+
+/**
+ * An external intermediate's files, confined to the config directory: the CSR to write, and the
+ * signed certificate's PEM with its serial once `certificate_file` names it.
+ */
+function externalFiles(config: Config, path: readonly string[], value: Settings): { csr?: string; certPath?: string; pem?: string; serial?: string } {
+  const out: { csr?: string; certPath?: string; pem?: string; serial?: string } = {};
+  if (typeof value.csr_file === 'string') {
+    const c = confineConfigFile(config, [...path, 'csr_file'], value.csr_file, 'write');
+    if (c.ok) out.csr = c.path;
+  }
+  if (typeof value.certificate_file === 'string') {
+    const c = confineConfigFile(config, [...path, 'certificate_file'], value.certificate_file, 'read');
+    if (c.ok) {
+      out.certPath = c.path;
+      try {
+        out.pem = readFileSync(c.path, 'utf8');
+        out.serial = serialOf(new X509Certificate(out.pem));
+      } catch {
+        // Check reports an unreadable certificate.
+      }
+    }
+  }
+  return out;
+}
 
 const isSelfSigned = (c: X509Certificate) => c.issuer === c.subject && c.verify(c.publicKey);
 
@@ -94,7 +137,7 @@ export const pkiIntermediateCaKind: Kind = {
   placement: { in: 'secrets', key: ['intermediate'], mountTypes: ['pki'], shape: 'single', schema, description: 'pki: an intermediate CA signed by another pki mount of the config.' },
   docs: {
     summary:
-      "A pki mount's intermediate CA: its key is generated inside the mount (`intermediate/generate/internal`, never leaving Vault), signed by another pki mount of the config (`root/sign-intermediate`) and set with its chain as the mount's default issuer. Subject, key and signer are compared with the certificate; a difference, or expiry within `renew_before`, re-signs with a new key: destructive, `apply` needs `--allow-destroy`. A CA bundle published from the mount carries the chain (the intermediate, then the root).",
+      "A pki mount's intermediate CA: its key is generated inside the mount (`intermediate/generate/internal`, never leaving Vault), signed by another pki mount of the config (`root/sign-intermediate`) and set with its chain as the mount's default issuer. Subject, key and signer are compared with the certificate; a difference, or expiry within `renew_before`, re-signs with a new key: destructive, `apply` needs `--allow-destroy`. A CA bundle published from the mount carries the chain (the intermediate, then the root). `signed_by: external`: the CSR is written to `csr_file` for a CA outside Vault to sign, and the certificate a later config names in `certificate_file` is set (both confined to the config directory).",
     api: ['MOUNT/intermediate/generate/internal', 'SIGNER/root/sign-intermediate', 'MOUNT/intermediate/set-signed', 'MOUNT/config/issuers', 'MOUNT/cert/ca'],
     example: `secrets:
   pki-root:
@@ -116,6 +159,12 @@ export const pkiIntermediateCaKind: Kind = {
 
   desired(config) {
     return placedEntries(config, pkiIntermediateCaKind).map((e) => {
+      if (isExternal(e.value)) {
+        const files = externalFiles(config, e.path, e.value);
+        // The paths apply uses (confined); the certificate's serial is what is compared.
+        const settings: Settings = { ...e.value, certificate: files.serial ?? AWAITING, ...(files.csr ? { csr_path: files.csr } : {}), ...(files.certPath ? { certificate_path: files.certPath } : {}) };
+        return placedObject(config, pkiIntermediateCaKind, e, { settings, dependsOn: [`secrets/${e.mount}`] });
+      }
       const signer = signerPath(e.value.signed_by);
       const signerCa = caAddresses(config).filter((a) => a.startsWith(`secrets/${signer}/`));
       return placedObject(config, pkiIntermediateCaKind, e, { settings: e.value, dependsOn: [`secrets/${e.mount}`, ...(config.secrets[signer] ? [`secrets/${signer}`] : []), ...signerCa] });
@@ -126,6 +175,13 @@ export const pkiIntermediateCaKind: Kind = {
     for (const e of placedEntries(ctx.config, pkiIntermediateCaKind)) {
       const at = [...e.path, 'signed_by'];
       if (ctx.broken(at)) continue;
+      if (isExternal(e.value)) {
+        checkExternal(ctx, e.path, e.value);
+        continue;
+      }
+      for (const f of ['csr_file', 'certificate_file']) {
+        if (e.value[f] !== undefined) ctx.error([...e.path, f], `${f} is for an intermediate signed outside Vault`, 'set signed_by: external, or remove it');
+      }
       const signer = signerPath(e.value.signed_by);
       const cas = caAddresses(ctx.config);
       if (signer === e.mount) ctx.error(at, 'an intermediate CA cannot be signed by its own mount', 'name the pki mount holding the root CA');
@@ -136,7 +192,8 @@ export const pkiIntermediateCaKind: Kind = {
   },
 
   async readLive(vault, scope) {
-    const declared = new Map(placedEntries(scope.config, pkiIntermediateCaKind).map((e) => [e.mount ?? '', e.value]));
+    const entries = placedEntries(scope.config, pkiIntermediateCaKind);
+    const declared = new Map(entries.map((e) => [e.mount ?? '', e.value]));
     const full = isFullScope(scope.config);
     const cas = new Map<string, X509Certificate>();
     await Promise.all(
@@ -146,16 +203,30 @@ export const pkiIntermediateCaKind: Kind = {
       }),
     );
     const now = Date.now();
-    return [...cas]
+    // An external intermediate waiting for its certificate: the CSR written, a key in the mount, no CA yet.
+    const waiting = await Promise.all(
+      entries
+        .filter((e) => isExternal(e.value) && e.value.certificate_file === undefined && !cas.has(e.mount ?? ''))
+        .map(async (e) => {
+          const csr = externalFiles(scope.config, e.path, e.value).csr;
+          const keys = await vault.list(`${e.mount}/keys`).catch(() => []);
+          if (csr === undefined || !existsSync(csr) || keys.length === 0) return [];
+          return [liveObject(KIND, `secrets/${e.mount}/intermediate`, { ...normaliseIntermediate(e.value), certificate: AWAITING }, e.mount)];
+        }),
+    );
+    const set = [...cas]
       .filter(([m, cert]) => (full ? !isSelfSigned(cert) : declared.has(m)))
       .map(([m, cert]) => {
         const value = declared.get(m);
         // Everything the certificate tells (ttl, for export), the compared fields in their compared shape.
-        const told = { ...rootCaSettings(cert), signed_by: signerOf(cert, m, cas) };
-        const settings: Settings = { ...told, ...normaliseIntermediate(told) };
+        const signer = signerOf(cert, m, cas);
+        const external = value !== undefined && isExternal(value) && signer.startsWith('(a CA outside');
+        const told = { ...rootCaSettings(cert), signed_by: external ? EXTERNAL : signer };
+        const settings: Settings = { ...told, ...normaliseIntermediate(told), ...(external ? { certificate: serialOf(cert) } : {}) };
         if (value?.renew_before !== undefined) settings.renewal = renewal(cert, value.renew_before, now);
         return { ...liveObject(KIND, `secrets/${m}/intermediate`, settings, m), identity: cert.serialNumber };
       });
+    return [...set, ...waiting.flat()];
   },
 
   normalise: normaliseIntermediate,
@@ -163,7 +234,7 @@ export const pkiIntermediateCaKind: Kind = {
   export(obj, _all, out) {
     const s = obj.settings;
     if (typeof s.signed_by !== 'string' || s.signed_by.startsWith('(')) {
-      out.warnings.push(`secrets/${obj.mount}/intermediate: signed ${String(s.signed_by).replace(/^\(|\)$/g, '')}; not exported (an intermediate signed outside this server is set by hand)`);
+      out.warnings.push(`secrets/${obj.mount}/intermediate: signed ${String(s.signed_by).replace(/^\(|\)$/g, '')}; not exported (declare it with signed_by: external and its certificate_file)`);
       return undefined;
     }
     const { renewal: _renewal, key_type, key_bits, alt_names, ...rest } = s;
@@ -178,6 +249,17 @@ export const pkiIntermediateCaKind: Kind = {
 
   async create(ctx, obj) {
     const mount = obj.mount ?? '';
+    if (isExternal(obj.settings)) {
+      const { csr_path: csrPath, certificate_path: certPath } = obj.settings;
+      if (typeof certPath === 'string') await setSigned(ctx.vault, mount, readFileSync(certPath, 'utf8'));
+      else if (typeof csrPath === 'string') {
+        const csr = await generateCsr(ctx.vault, mount, obj.settings);
+        mkdirSync(dirname(csrPath), { recursive: true });
+        writeFileSync(csrPath, csr, { mode: 0o644 });
+      }
+      else throw new Error(`secrets/${mount}/intermediate: no csr_file to write the CSR to`);
+      return;
+    }
     const csr = await generateCsr(ctx.vault, mount, obj.settings);
     await setSigned(ctx.vault, mount, await signCsr(ctx.vault, signerPath(obj.settings.signed_by), csr, obj.settings));
   },
@@ -192,12 +274,12 @@ export const pkiIntermediateCaKind: Kind = {
   },
 
   access(config) {
-    const entries = placedEntries(config, pkiIntermediateCaKind).map((e) => ({ mount: e.mount ?? '', signer: signerPath(e.value.signed_by) }));
+    const entries = placedEntries(config, pkiIntermediateCaKind).map((e) => ({ mount: e.mount ?? '', signer: isExternal(e.value) ? undefined : signerPath(e.value.signed_by) }));
     return {
-      plan: entries.flatMap(({ mount, signer }) => [rule(`${mount}/cert/ca`, 'read'), rule(`${signer}/cert/ca`, 'read')]),
+      plan: entries.flatMap(({ mount, signer }) => [rule(`${mount}/cert/ca`, 'read'), signer ? rule(`${signer}/cert/ca`, 'read') : rule(`${mount}/keys`, 'list')]),
       apply: entries.flatMap(({ mount, signer }) => [
         rule(`${mount}/intermediate/generate/internal`, 'update'),
-        rule(`${signer}/root/sign-intermediate`, 'update'),
+        ...(signer ? [rule(`${signer}/root/sign-intermediate`, 'update')] : []),
         rule(`${mount}/intermediate/set-signed`, 'update'),
         rule(`${mount}/issuer/*`, 'read'),
         rule(`${mount}/config/issuers`, 'update'),
@@ -205,3 +287,27 @@ export const pkiIntermediateCaKind: Kind = {
     };
   },
 };
+
+/** `signed_by: external`: a csr_file to write, a certificate_file to read, both confined to the config directory. */
+function checkExternal(ctx: CheckContext, path: readonly string[], value: Settings): void {
+  if (value.csr_file === undefined && value.certificate_file === undefined) ctx.error([...path, 'signed_by'], 'an intermediate signed outside Vault needs csr_file (where apply writes the CSR) or certificate_file', 'add csr_file: a path inside the config directory');
+  for (const [f, use] of [
+    ['csr_file', 'write'],
+    ['certificate_file', 'read'],
+  ] as const) {
+    const v = value[f];
+    if (typeof v !== 'string' || ctx.broken([...path, f])) continue;
+    const c = confineConfigFile(ctx.config, [...path, f], v, use);
+    if (!c.ok) {
+      ctx.error([...path, f], c.missing ? `cannot read ${f} ${c.shown}: no such file` : `${f} ${ctx.shown([...path, f], v, String)} ${c.problem}`, c.hint);
+      continue;
+    }
+    if (f !== 'certificate_file') continue;
+    try {
+      const cert = new X509Certificate(readFileSync(c.path, 'utf8'));
+      if (!cert.ca) ctx.error([...path, f], `${f} ${c.shown} is not a CA certificate`, 'have the signer set basicConstraints CA:true');
+    } catch {
+      ctx.error([...path, f], `${f} ${c.shown} is not a PEM certificate`, 'the signed certificate first, then its chain, PEM-encoded');
+    }
+  }
+}

@@ -200,6 +200,44 @@ describe('a pull request cannot have another mount sign its CA', () => {
   });
 });
 
+describe('a pull request cannot have an external intermediate write or read outside the config root', () => {
+  it('a csr_file that is absolute, climbs out or is a symbolic link, and a certificate_file through a symbolic link, are refused at file:line:col; nothing written', async () => {
+    const m = uniq('ext');
+    const ext = (n: string, files: string) => [`  ${m}-${n}:`, '    type: pki', '    intermediate:', '      signed_by: external', `      common_name: ${n}`, ...files.split('\n').map((l) => `      ${l}`)];
+    const before = (await readdir(outside)).sort();
+    const r = await refused(
+      ['apply', '--auto-approve'],
+      {
+        'c.yaml': [
+          'secrets:',
+          ...ext('a', `csr_file: ${outside}/a.csr`),
+          ...ext('b', 'csr_file: ../../b.csr'),
+          ...ext('c', 'csr_file: link.csr'),
+          ...ext('d', 'csr_file: d.csr\ncertificate_file: certs/cert.pem'),
+          '',
+        ].join('\n'),
+      },
+      async (dir) => {
+        await symlink(join(outside, 'secret.hcl'), join(dir, 'link.csr'));
+        await symlink(outside, join(dir, 'certs'));
+        await writeFile(join(outside, 'cert.pem'), `${SENTINEL}\n`);
+      },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/c\.yaml:7:17: error: secrets\.\S+-a\.intermediate\.csr_file: csr_file \S+ is an absolute path/);
+    expect(r.stderr).toMatch(/c\.yaml:13:17: error: secrets\.\S+-b\.intermediate\.csr_file: csr_file \.\.\/\.\.\/b\.csr leaves the config directory/);
+    expect(r.stderr).toMatch(/c\.yaml:19:17: error: secrets\.\S+-c\.intermediate\.csr_file: csr_file link\.csr is a symbolic link/);
+    expect(r.stderr).toMatch(/c\.yaml:26:25: error: secrets\.\S+-d\.intermediate\.certificate_file: certificate_file certs\/cert\.pem resolves \(through a symbolic link\) to a file outside/);
+    expect(r.stderr).toContain('4 errors in the configuration; nothing was sent to Vault.');
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(r.stdout + r.stderr).not.toContain(SENTINEL);
+    expect((await readdir(outside)).sort()).toEqual([...before, 'cert.pem'].sort());
+    expect(await readFile(join(outside, 'secret.hcl'), 'utf8')).toContain(SENTINEL);
+    const mounts = (await vaultRequest('GET', 'sys/mounts')).json.data;
+    expect(Object.keys(mounts).filter((k) => k.includes(m))).toEqual([]);
+  });
+});
+
 describe('a pull request cannot aim an audit device at a file it does not show', () => {
   it('a `..` or relative file_path and a world-writable mode are refused at file:line:col; no device is enabled', async () => {
     const m = uniq('aud');

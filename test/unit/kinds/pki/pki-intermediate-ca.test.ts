@@ -29,7 +29,12 @@ describe('pki intermediate CA', () => {
     });
     expect(kind.export!(live({ common_name: 'I', signed_by: 'root', key_type: 'ec', key_bits: 384 }), [], out)).toEqual({ common_name: 'I', signed_by: 'root', key_type: 'ec', key_bits: 384 });
     expect(kind.export!(live({ common_name: 'I', signed_by: '(a CA outside this config: CN=Corp Root)' }), [], out)).toBeUndefined();
-    expect(out.warnings).toEqual(['secrets/int/intermediate: signed a CA outside this config: CN=Corp Root; not exported (an intermediate signed outside this server is set by hand)']);
+    expect(out.warnings).toEqual(['secrets/int/intermediate: signed a CA outside this config: CN=Corp Root; not exported (declare it with signed_by: external and its certificate_file)']);
+  });
+
+  it('signed outside Vault: the certificate (its serial, or awaiting) is compared, the file paths are not', () => {
+    const settings = { signed_by: 'external', common_name: 'I', csr_file: 'a.csr', certificate_file: 'a.pem', csr_path: '/x/a.csr', certificate_path: '/x/a.pem', certificate: 'serial 01' };
+    expect(kind.normalise(settings)).toEqual({ common_name: 'I', signed_by: 'external', key_type: 'rsa', key_bits: 2048, certificate: 'serial 01' });
   });
 
   it('every re-sign replaces the issuing CA (destructive), and a CA is never deleted', () => {
