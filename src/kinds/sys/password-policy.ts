@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { genericName, object } from '../shared/fields.js';
+import type { Config } from '../../core/model.js';
+import { isFullScope } from '../shared/full-scope.js';
 import type { Kind } from '../kind.js';
 import { checkGenericName, listAndRead, liveObject, placedEntries, placedObject, rule } from '../shared/support.js';
 import { normalisePolicyText } from './policy.js';
@@ -57,7 +59,8 @@ export const passwordPolicyKind: Kind = {
     }
   },
 
-  async readLive(vault) {
+  async readLive(vault, scope) {
+    if (!inScope(scope.config)) return [];
     const items = await listAndRead(vault, 'sys/policies/password', apiPath);
     return items.map((i) => liveObject('sys-password-policy', `password_policies/${i.name}`, normalise(i.data)));
   },
@@ -80,11 +83,28 @@ export const passwordPolicyKind: Kind = {
 
   access(config) {
     return {
-      plan: [rule('sys/policies/password', 'list'), rule('sys/policies/password/*', 'read')],
+      plan: inScope(config) ? [rule('sys/policies/password', 'list'), rule('sys/policies/password/*', 'read')] : [],
       apply: [...placedEntries(config, passwordPolicyKind).map((e) => rule(apiPath(e.name), 'create', 'update')), rule('sys/policies/password/*', 'delete')],
     };
   },
 };
+
+const COLLECTION = 'password_policies';
+
+/**
+ * Password policies are read when the config declares or prunes them, when something names one
+ * (a `password_policy:` field anywhere: the preflight checks it exists), or for a full-scope read
+ * (export, snapshot). Otherwise a plan never asks for them, so a token without that right plans.
+ */
+function inScope(config: Config): boolean {
+  return config.tree[COLLECTION] !== undefined || config.prune.includes(COLLECTION) || isFullScope(config) || namesAPolicy(config.tree);
+}
+
+function namesAPolicy(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(namesAPolicy);
+  if (typeof node !== 'object' || node === null) return false;
+  return Object.entries(node).some(([k, v]) => (k === 'password_policy' && typeof v === 'string') || namesAPolicy(v));
+}
 
 function normalise(settings: Record<string, unknown>): Record<string, unknown> {
   return typeof settings.policy === 'string' ? { policy: normalisePolicyText(settings.policy) } : {};

@@ -74,4 +74,15 @@ describe('password policies', () => {
       expect(errors(declared + approle).map((e) => e[2])).toEqual([expect.stringContaining('`password_policy`: unknown field')]);
     });
   });
+  it('a plan reads (and policy-for grants) password policies only when the config declares, prunes or names one', () => {
+    const kind = KINDS.find((k) => k.name === 'sys-password-policy')!;
+    const planRules = (yaml: string) => {
+      const r = loadFiles({ 'c.yaml': yaml });
+      expect(r.errors).toEqual([]);
+      return kind.access(r.value!).plan.map((rule) => rule.path);
+    };
+    expect(planRules('policies:\n  p: { policy: \'path "a" { capabilities = ["read"] }\' }\n')).toEqual([]);
+    expect(planRules('password_policies:\n  s:\n    policy: |\n      length = 20\n      rule "charset" {\n        charset = "abc"\n      }\n')).toContain('sys/policies/password');
+    expect(planRules('secrets:\n  db:\n    type: database\n    connections:\n      pg: { plugin_name: postgresql-database-plugin, connection_url: "postgresql://db/app", password_policy: s }\n')).toContain('sys/policies/password');
+  });
 });
