@@ -25,7 +25,17 @@ wait_gone() { # waits, with a pause between looks, until none of PIDS exists (15
   done
   return 1
 }
-gone_now() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+# A zombie counts as gone: it has exited and holds nothing (no port, no file, no memory); it only
+# waits for its parent to read its status. An orphan's parent is the machine's init, and an init
+# that never reaps (some CI containers' PID 1) would otherwise keep every orphan "alive" forever.
+gone_now() {
+  local p state
+  for p in "$@"; do
+    state=$(ps -o stat= -p "$p" 2>/dev/null) || continue
+    [[ $state == Z* ]] || return 1
+  done
+  return 0
+}
 
 # 1. Kill the server mid-run.
 start=$SECONDS
@@ -38,7 +48,7 @@ grep -q 'killed by SIGKILL during the run' "$out/log" || fail "no clear 'server 
 ! grep -qi 'timed out' "$out/log" || fail "a test timed out instead of failing at once"
 read -r -a ids <<<"$(pids | sed 's/[a-z]*=//g')"
 (( ${#ids[@]} == 3 )) || fail "the test did not report the server's pid"
-wait_gone "${ids[0]}" "${ids[1]}" || fail "left behind: $(ps -o pid=,args= -p "${ids[0]},${ids[1]}" || true)"
+wait_gone "${ids[0]}" "${ids[1]}" || fail "left behind: $(ps -o pid=,stat=,args= -p "${ids[0]},${ids[1]}" || true)"
 echo "check-server-death: server killed mid-run → run failed in $((SECONDS - start))s with the reason; no process left"
 
 # 2. SIGKILL the test runner while a test runs (3: while a worker runs the Raft cluster).
@@ -53,7 +63,7 @@ kill_runner() { # mode project test-file what
   kill -KILL "$runner"
   wait "$runner" 2>/dev/null || true
   if ! wait_gone "${ids[@]}"; then
-    left=$(ps -o pid=,args= -p "$(IFS=,; echo "${ids[*]}")" || true)
+    left=$(ps -o pid=,stat=,args= -p "$(IFS=,; echo "${ids[*]}")" || true)
     for p in "${ids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     fail "left behind after the runner was killed: $left"
   fi

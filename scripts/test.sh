@@ -22,22 +22,47 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 t0=$SECONDS
 results=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-results.XXXXXX")
 failures=()
+failure_logs=()
+stages=0
 finish() {
   node scripts/sum-test-results.mjs "$results"
-  rm -rf "$results"
   if ((${#failures[@]})); then
+    # A CI log shows only its end: repeat there why each failed stage failed.
+    local i
+    for i in "${!failures[@]}"; do
+      printf '\n\033[1m--- %s: its last %d lines ---\033[0m\n' "${failures[$i]}" 40
+      tail -n 40 "${failure_logs[$i]}" | grep -v '^ *[✓↓] ' || true
+    done
     printf '\n\033[1mFAILED stages (%d):\033[0m\n' "${#failures[@]}"
     printf '  - %s\n' "${failures[@]}"
+    rm -rf "$results"
     exit 1
   fi
+  rm -rf "$results"
 }
 trap finish EXIT
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 # Runs one stage; a failure is recorded and the next stage runs.
+# Its output is also kept (process substitution: the command runs in this shell, and no server it
+# leaves behind can hold a pipe open) so that the end of the run can repeat a failed stage's end.
 stage() { # name command...
-  local name=$1; shift
+  local name=$1 log rc=0 out tee_pid; shift
+  stages=$((stages + 1))
+  log=$results/stage-$stages.log
   step "$name ($((SECONDS - t0))s so far)"
-  "$@" || { echo "stage failed: $name (exit $?)"; failures+=("$name"); return 1; }
+  exec {out}> >(tee "$log")
+  tee_pid=$!
+  "$@" >&"$out" 2>&1 || rc=$?
+  exec {out}>&-
+  # tee ends when every writer has closed; a process the stage left running may still hold the
+  # pipe, so wait for tee's last lines a little, never for that process
+  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$tee_pid" 2>/dev/null || break; sleep 0.1; done
+  if ((rc != 0)); then
+    echo "stage failed: $name (exit $rc)"
+    failures+=("$name")
+    failure_logs+=("$log")
+    return 1
+  fi
 }
 run=0
 vitest() {
