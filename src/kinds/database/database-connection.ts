@@ -54,10 +54,7 @@ const DEFAULTS: Settings = { plugin_version: '', password_policy: '', verify_con
 /** Compared: what Vault reads back. Not: the password, rotate_root (ours), verify_connection (OpenBao never returns it). */
 function normalise(settings: Settings): Settings {
   const { rotate_root: _rotate, verify_connection: _verify, ...rest } = settings;
-  const out = normaliseFields(rest);
-  const lifetime = out.max_connection_lifetime;
-  if (typeof lifetime === 'string') out.max_connection_lifetime = parseTtl(lifetime) ?? lifetime;
-  return out;
+  return normaliseFields(rest);
 }
 
 /** A live connection in the config's shape: connection_details flattened, Vault's read-side name mapped back. */

@@ -99,6 +99,12 @@ export function setFields(schema: TSchema): ReadonlySet<string> {
   return new Set(Object.keys(props).filter((k) => props[k]!.$ref === '#/definitions/stringSet'));
 }
 
+/** The schema's duration fields (a `duration` reference or an `x-type: duration` node), whatever they are called. */
+export function durationFields(schema: TSchema): ReadonlySet<string> {
+  const props = ((schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {}) as Record<string, Record<string, unknown>>;
+  return new Set(Object.keys(props).filter((k) => props[k]!.$ref === '#/definitions/duration' || props[k]!['x-type'] === 'duration'));
+}
+
 /** A field that must not be written here; `message` says why and what to do instead. */
 export const forbidden = (message: string) => Type.Unsafe<never>({ not: {}, 'x-error': message });
 

@@ -2,12 +2,12 @@ import { parseCidr } from '../../core/common/cidr.js';
 import { parseTtl } from '../../core/common/ttl.js';
 import type { TSchema } from 'typebox';
 import type { Settings } from '../../core/model.js';
-import { setFields } from './fields.js';
+import { durationFields, setFields } from './fields.js';
 
 /** Kinds compare normalised values with core's deep equality. */
 export { sameValue } from '../../core/common/same-value.js';
 
-/** Fields holding a duration: compared as seconds ("1h" == 3600 == "60m"). */
+/** Fields named as a duration: compared as seconds ("1h" == 3600 == "60m"); normaliserFor also follows the schema's type. */
 export function isDurationField(name: string): boolean {
   return /(^|_)(ttl|period|duration)$/.test(name) || name === 'ttl';
 }
@@ -40,9 +40,9 @@ function toList(v: unknown): unknown[] {
  * kind's unordered fields (fields.ts stringSet; `setFields(schema)`), compared sorted and de-duplicated,
  * as CIDR fields always are.
  */
-export function normaliseField(name: string, value: unknown, sets: ReadonlySet<string> = NO_SETS): unknown {
+export function normaliseField(name: string, value: unknown, sets: ReadonlySet<string> = NO_SETS, durations: ReadonlySet<string> = NO_SETS): unknown {
   if (value === null || value === undefined) return null;
-  if (isDurationField(name) && (typeof value === 'string' || typeof value === 'number')) {
+  if ((durations.has(name) || isDurationField(name)) && (typeof value === 'string' || typeof value === 'number')) {
     return parseTtl(value) ?? value;
   }
   if (sets.has(name) || isCidrField(name)) {
@@ -54,16 +54,20 @@ export function normaliseField(name: string, value: unknown, sets: ReadonlySet<s
   return value;
 }
 
-export function normaliseSettings(settings: Settings, sets: ReadonlySet<string> = NO_SETS): Settings {
+export function normaliseSettings(settings: Settings, sets: ReadonlySet<string> = NO_SETS, durations: ReadonlySet<string> = NO_SETS): Settings {
   const out: Settings = {};
-  for (const [k, v] of Object.entries(settings)) out[k] = normaliseField(k, v, sets);
+  for (const [k, v] of Object.entries(settings)) out[k] = normaliseField(k, v, sets, durations);
   return out;
 }
 
-/** A kind's normalise(): its schema's set fields sorted, durations in seconds, CIDRs canonical. */
+/**
+ * A kind's normalise(): its schema's set fields sorted, durations in seconds (every field the schema
+ * types as a duration, whatever it is called), CIDRs canonical.
+ */
 export function normaliserFor(schema: TSchema): (settings: Settings) => Settings {
   const sets = setFields(schema);
-  return (settings) => normaliseSettings(settings, sets);
+  const durations = durationFields(schema);
+  return (settings) => normaliseSettings(settings, sets, durations);
 }
 
 /** A list-valued field where the live side is a list and the config gave a comma string. */

@@ -96,3 +96,21 @@ describe('duration fields, by their type in the schema', () => {
     }
   });
 });
+
+describe('duration fields, compared as seconds', () => {
+  // A top-level duration of each kind: "1h" in the config and 3600 from Vault must compare equal, or
+  // the plan would show a change on every run. Nested ones (tune, credentials) have their own shapes.
+  const topLevel = KINDS.flatMap((kind) =>
+    kind.placement ? durationFields(kind.placement.schema).filter((f) => f.path.length === 1).map((f) => [`${kind.name}: ${f.path[0]}`, kind, f.path[0]!] as const) : [],
+  );
+
+  it('are found beyond the names that say so', () => {
+    expect(topLevel.map(([label]) => label)).toContain('database-connection: max_connection_lifetime');
+  });
+
+  it.each(topLevel)('%s', (_, kind, field) => {
+    const seen = (v: unknown) => kind.normalise({ [field]: v })[field];
+    expect(seen('1h')).toEqual(seen(3600));
+    expect(seen('60m')).toEqual(seen('3600'));
+  });
+});
