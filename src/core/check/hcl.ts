@@ -265,7 +265,23 @@ export function parseHcl(src: string): { items: HclItem[]; error?: HclProblem } 
   }
 }
 
-export const CAPABILITIES = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo', 'deny', 'subscribe', 'recover'] as const;
+/** Every capability either server takes: the offline check is server-agnostic. */
+export const CAPABILITIES = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo', 'deny', 'subscribe', 'recover', 'scan'] as const;
+/** The capabilities only one of the two servers takes (Vault 1.21, OpenBao 2.4): the other refuses the whole policy. */
+export const SERVER_ONLY_CAPABILITIES: Readonly<Record<string, 'Vault' | 'OpenBao'>> = { subscribe: 'Vault', recover: 'Vault', scan: 'OpenBao' };
+
+/** Each capability a policy's path blocks grant, where it is written (an unparsable policy: none). */
+export function capabilityUses(text: string): Array<HclPos & { capability: string }> {
+  const out: Array<HclPos & { capability: string }> = [];
+  for (const item of parseHcl(text).items) {
+    if (item.keys[0]?.name !== 'path' || item.value.type !== 'object') continue;
+    for (const inner of item.value.items) {
+      if (inner.keys[0]?.name !== 'capabilities' || inner.value.type !== 'list') continue;
+      for (const v of inner.value.items) if (v.type === 'string') out.push({ capability: v.value, ...v.pos });
+    }
+  }
+  return out;
+}
 const OLD_POLICY_VALUES = ['deny', 'read', 'write', 'sudo'];
 const PATH_KEYS = [
   'capabilities',

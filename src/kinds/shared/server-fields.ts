@@ -85,6 +85,12 @@ function lacking(config: Config, d: DesiredObject, path: string, field: string):
 
 /** OpenBao answers sys/health without Vault's `enterprise` field. */
 export async function isOpenBao(vault: VaultPort): Promise<boolean> {
+  return (await serverName(vault)) === 'OpenBao';
+}
+
+/** Which server this is; undefined when it cannot tell (a snapshot without sys/health). */
+export async function serverName(vault: VaultPort): Promise<'Vault' | 'OpenBao' | undefined> {
   const health = await vault.read('sys/health?standbyok=true&perfstandbyok=true');
-  return health !== undefined && !('enterprise' in health);
+  if (health === undefined) return undefined;
+  return 'enterprise' in health ? 'Vault' : 'OpenBao';
 }

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { object } from '../shared/fields.js';
 import type { Kind } from '../kind.js';
 import { liveObject, listAndRead, placedEntries, placedObject, rule } from '../shared/support.js';
+import { checkServerCapabilities } from './policy-capabilities.js';
 
 /** Vault refuses to delete these, and `root` cannot be changed. */
 export const PROTECTED_POLICIES = new Set(['root', 'default']);
@@ -66,6 +67,7 @@ export const policyKind: Kind = {
   // reads only the declared ones' text: a Vault with thousands of hand-made policies costs one LIST.
   async readLive(vault, scope) {
     const declared = scope.declaredOnly ? new Set(scope.desired.map((d) => d.name)) : undefined;
+    await checkServerCapabilities(vault, scope.config, scope.desired.map((d) => d.name));
     const items = await listAndRead(vault, 'sys/policies/acl', (n) => `sys/policies/acl/${encodeURIComponent(n)}`, declared && ((n) => declared.has(n)));
     return items
       .filter((i) => i.name !== 'root')

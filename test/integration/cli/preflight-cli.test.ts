@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
+import { serverEnv } from '../helpers/server.js';
 
 const id = uniq('pf');
 const NO_TRACE = /internal error|\n\s+at .+:\d+:\d+/;
@@ -90,6 +91,30 @@ describe('class 1: values Vault parses that we did not, and rules across entries
       expect(r.stderr).toMatch(new RegExp(`${dir}/c\\.yaml:17:\\d+: error: auth\\.jwt-${id}\\.roles\\.r\\.claim_mappings\\.upn: claims email and upn are both mapped to the metadata key mail`));
       expect(r.stderr).toMatch(new RegExp(`${dir}/c\\.yaml:20:\\d+: error: identity\\.groups\\.g1-${id}\\.metadata\\.team\\.name: metadata key \`team\\.name\` has characters Vault refuses`));
     }
+  });
+});
+
+describe("class 1b: a capability only the other server has", () => {
+  const openbao = serverEnv().server === 'openbao';
+  const foreign = openbao ? 'recover' : 'scan';
+  const own = openbao ? 'scan' : 'recover';
+  const yaml = (cap: string, name: string) =>
+    ['policies:', `  ${name}:`, '    policy: |', '      path "a/*" {', `        capabilities = ["read", "${cap}"]`, '      }', 'secrets:', `  kv-${name}: { type: kv }`, ''].join('\n');
+
+  it(`"${foreign}" passes validate (either server takes it), fails the plan at its file:line:col; apply changes nothing`, async () => {
+    const dir = await configDir({ 'c.yaml': yaml(foreign, `cap1-${id}`) });
+    const { plan, apply } = await refusedEverywhere(dir, { offline: false });
+    for (const r of [plan, apply]) {
+      expect(r.stderr).toContain(`${dir}/c.yaml:5:33: error: policies.cap1-${id}: policy cap1-${id}: capability "${foreign}" is ${openbao ? 'Vault' : 'OpenBao'}'s; this ${openbao ? 'OpenBao' : 'Vault'} server refuses the whole policy`);
+    }
+  });
+
+  it(`"${own}" is applied, and the next plan is empty`, async () => {
+    const dir = await configDir({ 'c.yaml': yaml(own, `cap2-${id}`) });
+    const apply = await cli(['apply', '-c', dir, '--auto-approve']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    const plan = await cli(['plan', '-c', dir, '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 });
 

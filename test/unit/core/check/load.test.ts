@@ -139,7 +139,7 @@ describe('loadConfig: errors with exact positions', () => {
         message: 'policy HCL: invalid key `capabilites` in a path block, did you mean `capabilities`?',
       },
     ]);
-    expect(r.errors[0]!.hint).toBe('valid capabilities: create, read, update, patch, delete, list, sudo, deny, subscribe, recover');
+    expect(r.errors[0]!.hint).toBe('valid capabilities: create, read, update, patch, delete, list, sudo, deny, subscribe, recover, scan');
   });
 
   it('reports a policy HCL error in a policy file at the .hcl file position', () => {
