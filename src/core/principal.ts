@@ -7,7 +7,7 @@ import type { Address, DesiredObject } from './model.js';
 export type PrincipalSource = Pick<DesiredObject, 'address' | 'name' | 'mount' | 'settings'>;
 
 export interface Principal {
-  /** The plan's address: `auth/approle/roles/NAME`, `auth/MOUNT/roles/NAME`, `identity/groups/NAME`. */
+  /** The plan's address: `auth/approle/roles/NAME`, `auth/MOUNT/roles/NAME`, `identity/groups/NAME`, `identity/entities/NAME`. */
   address: Address;
   /** The policies it attaches itself (token_policies, a map's or a group's policies). */
   policies: string[];
@@ -23,4 +23,14 @@ export interface Principal {
   memberGroups?: Address[];
   /** An external identity group: the alias (on an auth mount) through which logins join it. */
   groupAlias?: { mount: string; name: string };
+  /**
+   * A login: the entity alias it brings on its auth mount (a login with an alias an entity holds
+   * is that entity). `name` when the config fixes it (a userpass user's name); otherwise `from`:
+   * what the login presents that names it (`user claim "sub"`).
+   */
+  entityAlias?: { mount: string; name: string } | { mount: string; from: string };
+  /** An identity entity: the aliases (on auth mounts) through which logins are it. */
+  entityAliases?: Array<{ mount: string; name: string }>;
+  /** An identity group: its member entities (their addresses). */
+  memberEntities?: Address[];
 }

@@ -1,7 +1,8 @@
 // The principals a set of objects defines (each kind declares its own, see Kind.principal) and the
 // policies each one's tokens carry: its own, `default` unless left out, those of the principals it
-// includes, and those of the identity groups its logins join (through a group alias on its mount,
-// then up through every group that has a joined group as a member).
+// includes, and those of the identity its logins reach: the entity holding its entity alias, the
+// groups of its group aliases (both on its auth mount), then up through every group listing a reached
+// entity or group as a member.
 import type { Kind } from '../kind.js';
 import type { Address, DesiredObject } from '../model.js';
 import type { Principal, PrincipalSource } from '../principal.js';
@@ -38,33 +39,59 @@ export function effectivePolicies(graph: readonly Principal[], principal: Princi
   }
   if (withDefault) routes.push({ policy: 'default', via: [] });
 
-  // Groups joined directly: through a group alias a login brings, or (for a group) itself.
-  type Reached = { group: Principal; via: Address[]; condition?: string };
-  let frontier: Reached[] = [];
+  // Identity joined directly: the entity a login's alias names, the groups its group aliases name;
+  // for an entity or a group, itself (its parents are climbed from it).
+  const starts: Reached[] = [{ node: principal, via: [] }];
+  const alias = principal.entityAlias;
+  if (alias) {
+    for (const e of graph) {
+      for (const held of e.entityAliases ?? []) {
+        if (trim(held.mount) !== trim(alias.mount)) continue;
+        if ('from' in alias) starts.push({ node: e, via: [e.address], condition: `the login's ${alias.from} is "${held.name}"` });
+        else if (held.name === alias.name) starts.push({ node: e, via: [e.address] });
+      }
+    }
+  }
   for (const src of sources) {
     const aliases = src.groupAliases;
     if (!aliases) continue;
     for (const g of graph) {
       if (!g.groupAlias || trim(g.groupAlias.mount) !== trim(aliases.mount)) continue;
-      if (aliases.names === '*') frontier.push({ group: g, via: [g.address], condition: `the login's groups claim holds "${g.groupAlias.name}"` });
-      else if (aliases.names.includes(g.groupAlias.name)) frontier.push({ group: g, via: [g.address] });
+      if (aliases.names === '*') starts.push({ node: g, via: [g.address], condition: `the login's groups claim holds "${g.groupAlias.name}"` });
+      else if (aliases.names.includes(g.groupAlias.name)) starts.push({ node: g, via: [g.address] });
     }
   }
-  const seen = new Set<Address>([principal.address]);
+  // What every login reaches first, then each condition on its own (conditions are never combined).
+  const reached = new Set<Address>();
+  routes.push(...climb(graph, principal, starts.filter((r) => r.condition === undefined), reached));
+  for (const condition of new Set(starts.flatMap((r) => (r.condition !== undefined ? [r.condition] : [])))) {
+    routes.push(...climb(graph, principal, starts.filter((r) => r.condition === condition), new Set(reached)).map((r) => ({ ...r, condition })));
+  }
+  return routes;
+}
+
+/** An entity or group a login reaches, and how. */
+type Reached = { node: Principal; via: Address[]; condition?: string };
+
+/**
+ * The policies of the entities and groups reached from `starts` (the principal's own excepted),
+ * then up through every group listing a reached one in member_groups or member_entities. `seen`
+ * holds what is already counted, and grows.
+ */
+function climb(graph: readonly Principal[], principal: Principal, starts: Reached[], seen: Set<Address>): PolicyRoute[] {
+  const routes: PolicyRoute[] = [];
   const parentsOf = (r: Reached): Reached[] =>
-    graph.filter((g) => g.memberGroups?.includes(r.group.address)).map((g) => ({ group: g, via: [...r.via, g.address], ...(r.condition ? { condition: r.condition } : {}) }));
-  // A group: the groups that list it as a member (nothing lists a login).
-  frontier.push(...parentsOf({ group: principal, via: [] }));
+    graph.filter((g) => g.memberGroups?.includes(r.node.address) || g.memberEntities?.includes(r.node.address)).map((g) => ({ node: g, via: [...r.via, g.address] }));
+  let frontier = starts;
   while (frontier.length > 0) {
     const next: Reached[] = [];
     for (const r of frontier) {
-      if (seen.has(r.group.address)) continue;
-      seen.add(r.group.address);
-      routes.push(...r.group.policies.map((policy) => ({ policy, via: r.via, ...(r.condition ? { condition: r.condition } : {}) })));
+      if (seen.has(r.node.address)) continue;
+      seen.add(r.node.address);
+      if (r.node !== principal) routes.push(...r.node.policies.map((policy) => ({ policy, via: r.via })));
       next.push(...parentsOf(r));
     }
     frontier = next;
   }
   return routes;
 }
-

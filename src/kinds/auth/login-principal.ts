@@ -14,12 +14,15 @@ export interface LoginStatement {
   includes?(obj: PrincipalSource): Principal['includes'];
   /** The group alias names its logins bring (they make logins members of external groups). */
   groupAliases?(obj: PrincipalSource): Principal['groupAliases'];
+  /** The entity alias its logins bring (a login whose alias an entity holds is that entity). */
+  entityAlias?(obj: PrincipalSource): Principal['entityAlias'];
 }
 
 export function loginPrincipal(obj: PrincipalSource, st: LoginStatement): Principal {
   const s = obj.settings;
   const includes = st.includes?.(obj);
   const groupAliases = st.groupAliases?.(obj);
+  const entityAlias = st.entityAlias?.(obj);
   return {
     address: obj.address,
     policies: [...new Set(st.policyFields.flatMap((f) => nameList(s[f])))].sort(),
@@ -27,5 +30,6 @@ export function loginPrincipal(obj: PrincipalSource, st: LoginStatement): Princi
     bindings: Object.fromEntries(st.bindings.filter((f) => s[f] !== undefined).map((f) => [f, s[f]])),
     ...(includes && includes.length > 0 ? { includes } : {}),
     ...(groupAliases ? { groupAliases } : {}),
+    ...(entityAlias ? { entityAlias } : {}),
   };
 }

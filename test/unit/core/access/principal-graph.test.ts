@@ -46,8 +46,8 @@ identity:
     all-staff: { member_groups: [ops-team], policies: [ci] }
 `;
 
-function graph(): { principals: Principal[]; texts: Record<string, string> } {
-  const { value, errors } = loadFiles({ 'main.yaml': CONFIG });
+function graph(yaml = CONFIG): { principals: Principal[]; texts: Record<string, string> } {
+  const { value, errors } = loadFiles({ 'main.yaml': yaml });
   expect(errors).toEqual([]);
   const config = value!;
   const principals = principalsOf(
@@ -79,6 +79,7 @@ describe('principals the kinds declare', () => {
       policies: ['app-read'],
       defaultPolicy: true,
       bindings: { token_bound_cidrs: ['10.0.0.0/8'] },
+      entityAlias: { mount: 'userpass', name: 'alice' },
     });
     expect(byAddress(principals, 'auth/approle/roles/web')).toMatchObject({ policies: ['app-read'], defaultPolicy: false, bindings: { secret_id_bound_cidrs: ['10.1.0.0/16'] } });
     expect(byAddress(principals, 'auth/k8s/roles/app').bindings).toEqual({ bound_service_account_names: ['app'], bound_service_account_namespaces: ['*'] });
@@ -146,5 +147,120 @@ describe('who holds a capability on a path', () => {
       'identity/groups/all-staff',
       'identity/groups/ops-team',
     ]);
+  });
+});
+
+// Entities: a login whose alias an entity holds is that entity, and gets its policies and those of
+// the groups listing it in member_entities (and their parents).
+const ENTITIES = `
+policies:
+  p-user: { policy: 'path "u/*" { capabilities = ["read"] }' }
+  p-carol: { policy: 'path "c/*" { capabilities = ["read"] }' }
+  p-staff: { policy: 'path "s/*" { capabilities = ["read"] }' }
+  p-all: { policy: 'path "a/*" { capabilities = ["read"] }' }
+  p-ext: { policy: 'path "e/*" { capabilities = ["read"] }' }
+auth:
+  userpass:
+    type: userpass
+    users:
+      carol: { token_policies: [p-user], credentials: { file: { path: out/carol.json } } }
+      dave: { token_policies: [p-user], credentials: { file: { path: out/dave.json } } }
+  approle:
+    type: approle
+    roles:
+      pinned: { role_id: pinned-id, token_policies: [p-user], credentials: { file: { path: out/pinned.json } } }
+      free: { token_policies: [p-user], credentials: { file: { path: out/free.json } } }
+  oidc:
+    type: jwt
+    config: { bound_issuer: https://issuer.example.com, jwks_url: https://issuer.example.com/keys }
+    roles:
+      cli: { role_type: jwt, user_claim: email, groups_claim: groups, bound_audiences: [vault], token_policies: [p-user] }
+  k8s:
+    type: kubernetes
+    config: { kubernetes_host: https://kubernetes.default.svc }
+    roles:
+      app: { bound_service_account_names: [app], bound_service_account_namespaces: [apps], alias_name_source: serviceaccount_name }
+identity:
+  entities:
+    carol:
+      policies: [p-carol]
+      aliases: [{ mount: userpass, name: carol }, { mount: oidc, name: carol@example.com }, { mount: k8s, name: apps/app }]
+    robot:
+      aliases: [{ mount: approle, name: pinned-id }]
+  groups:
+    staff: { policies: [p-staff], member_entities: [carol, robot] }
+    everyone: { policies: [p-all], member_groups: [staff] }
+    ext: { type: external, policies: [p-ext], alias: { name: admins, mount: oidc } }
+    ext-parent: { policies: [p-all], member_groups: [ext] }
+`;
+
+describe('identity entities in the graph', () => {
+  it('an entity is a principal; its groups are those listing it in member_entities', () => {
+    const { principals } = graph(ENTITIES);
+    expect(byAddress(principals, 'identity/entities/carol')).toMatchObject({
+      policies: ['p-carol'],
+      defaultPolicy: false,
+      entityAliases: [
+        { mount: 'k8s', name: 'apps/app' },
+        { mount: 'oidc', name: 'carol@example.com' },
+        { mount: 'userpass', name: 'carol' },
+      ],
+    });
+    expect(byAddress(principals, 'identity/groups/staff').memberEntities).toEqual(['identity/entities/carol', 'identity/entities/robot']);
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'identity/entities/carol')))).toEqual([
+      'p-carol',
+      'p-staff via identity/groups/staff',
+      'p-all via identity/groups/staff>identity/groups/everyone',
+    ]);
+  });
+
+  it('a login whose alias name the config fixes (userpass user, pinned role_id) is its entity', () => {
+    const { principals } = graph(ENTITIES);
+    const carol = ['p-user', 'default', 'p-carol via identity/entities/carol', 'p-staff via identity/entities/carol>identity/groups/staff', 'p-all via identity/entities/carol>identity/groups/staff>identity/groups/everyone'];
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/userpass/users/carol')))).toEqual(carol);
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/userpass/users/dave')))).toEqual(['p-user', 'default']);
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/approle/roles/pinned')))).toEqual(['p-user', 'default', 'p-staff via identity/entities/robot>identity/groups/staff', 'p-all via identity/entities/robot>identity/groups/staff>identity/groups/everyone']);
+    // A generated role_id could be any entity's alias: only on a condition.
+    expect(summary(effectivePolicies(principals, byAddress(principals, 'auth/approle/roles/free')))).toEqual(['p-user', 'default', 'p-staff via identity/entities/robot>identity/groups/staff ?', 'p-all via identity/entities/robot>identity/groups/staff>identity/groups/everyone ?']);
+  });
+
+  it('a login whose alias the login names (JWT user claim, ServiceAccount) is the entity only on that condition, each condition on its own', () => {
+    const { principals, texts } = graph(ENTITIES);
+    const routes = effectivePolicies(principals, byAddress(principals, 'auth/oidc/roles/cli'));
+    expect(routes.map((r) => [r.policy, r.via.join('>'), r.condition ?? ''])).toEqual([
+      ['p-user', '', ''],
+      ['default', '', ''],
+      ['p-carol', 'identity/entities/carol', 'the login\'s user claim "email" is "carol@example.com"'],
+      ['p-staff', 'identity/entities/carol>identity/groups/staff', 'the login\'s user claim "email" is "carol@example.com"'],
+      ['p-all', 'identity/entities/carol>identity/groups/staff>identity/groups/everyone', 'the login\'s user claim "email" is "carol@example.com"'],
+      ['p-ext', 'identity/groups/ext', 'the login\'s groups claim holds "admins"'],
+      // Reached again under the other condition: conditions are never combined.
+      ['p-all', 'identity/groups/ext>identity/groups/ext-parent', 'the login\'s groups claim holds "admins"'],
+    ]);
+    expect(accessVariants(principals, byAddress(principals, 'auth/oidc/roles/cli'), texts).map((v) => v.condition ?? '')).toEqual([
+      '',
+      'the login\'s user claim "email" is "carol@example.com"',
+      'the login\'s groups claim holds "admins"',
+    ]);
+    expect(effectivePolicies(principals, byAddress(principals, 'auth/k8s/roles/app')).filter((r) => r.condition).map((r) => r.condition)).toEqual([
+      'the login\'s ServiceAccount (namespace/name) is "apps/app"',
+      'the login\'s ServiceAccount (namespace/name) is "apps/app"',
+      'the login\'s ServiceAccount (namespace/name) is "apps/app"',
+    ]);
+  });
+
+  it('a group reached by every login is not repeated under a condition', () => {
+    const node = (address: string, extra: Partial<Principal>): Principal => ({ address, policies: [`p-${address.split('/').pop()}`], defaultPolicy: false, bindings: {}, ...extra });
+    const login = node('auth/j/roles/r', { groupAliases: { mount: 'j', names: '*' }, entityAlias: { mount: 'j', from: 'user claim "sub"' } });
+    const graphOf = [
+      login,
+      node('identity/entities/e', { entityAliases: [{ mount: 'j', name: 'e' }] }),
+      node('identity/groups/g', { groupAlias: { mount: 'j', name: 'g' } }),
+      node('identity/groups/top', { memberGroups: ['identity/groups/g'], memberEntities: ['identity/entities/e'] }),
+    ];
+    expect(summary(effectivePolicies(graphOf, login))).toEqual(['p-r', 'p-e via identity/entities/e ?', 'p-top via identity/entities/e>identity/groups/top ?', 'p-g via identity/groups/g ?', 'p-top via identity/groups/g>identity/groups/top ?']);
+    const userpass = node('auth/u/users/e', { entityAlias: { mount: 'u', name: 'e' }, groupAliases: { mount: 'u', names: '*' } });
+    const both = [userpass, node('identity/entities/e', { entityAliases: [{ mount: 'u', name: 'e' }] }), node('identity/groups/g', { groupAlias: { mount: 'u', name: 'g' } }), node('identity/groups/top', { memberGroups: ['identity/groups/g'], memberEntities: ['identity/entities/e'] })];
+    expect(summary(effectivePolicies(both, userpass))).toEqual(['p-e', 'p-e via identity/entities/e', 'p-top via identity/entities/e>identity/groups/top', 'p-g via identity/groups/g ?']);
   });
 });
