@@ -74,7 +74,8 @@ export interface Holder {
  * The principals holding a capability on `path`: any (no operation), or the operation's own
  * (a capability name: read, list, sudo…; a list request's path ends in `/`, as Vault makes it).
  * `accesses` may hold a principal's variants (accessVariants): a conditional one is kept only where
- * it answers differently from the principal's unconditional access.
+ * it answers differently from the principal's unconditional access, and then also where it holds
+ * nothing (its groups or entity deny what the principal holds: `deny`, or no `operation`).
  */
 export function holdersOf(accesses: readonly PrincipalAccess[], path: string, operation?: string): Holder[] {
   const unconditional = new Map<string, string>();
@@ -82,10 +83,11 @@ export function holdersOf(accesses: readonly PrincipalAccess[], path: string, op
   for (const access of accesses) {
     const answer = operation !== undefined ? evaluate(access.acl, path, operation) : capabilitiesAt(access.acl, path);
     const holds = operation !== undefined ? (answer as OperationAnswer).allowed : !answer.capabilities.includes('deny');
-    const shown = answer.capabilities.join(',');
-    if (access.condition === undefined) unconditional.set(access.principal.address, holds ? shown : '');
-    else if ((unconditional.get(access.principal.address) ?? '') === (holds ? shown : '')) continue;
-    if (holds) out.push({ access, answer });
+    const shown = holds ? answer.capabilities.join(',') : '';
+    const address = access.principal.address;
+    if (access.condition === undefined) unconditional.set(address, shown);
+    else if ((unconditional.get(address) ?? '') === shown) continue;
+    if (holds || access.condition !== undefined) out.push({ access, answer });
   }
   return out;
 }

@@ -249,6 +249,19 @@ describe('identity entities in the graph', () => {
     ]);
   });
 
+  it('a conditional variant that loses what the principal holds is listed too, with what it holds', () => {
+    const yaml = ENTITIES.replace("p-ext: { policy: 'path \"e/*\" { capabilities = [\"read\"] }' }", "p-ext: { policy: 'path \"u/locked\" { capabilities = [\"deny\"] }' }");
+    const { principals, texts } = graph(yaml);
+    const all = principals.flatMap((p) => accessVariants(principals, p, texts));
+    const who = (path: string, op?: string) =>
+      holdersOf(all, path, op)
+        .filter((h) => h.access.principal.address === 'auth/oidc/roles/cli')
+        .map((h) => `${h.access.condition ?? ''}: ${h.answer.capabilities.join(',')}`);
+    expect(who('u/locked')).toEqual([': read', 'the login\'s groups claim holds "admins": deny']);
+    expect(who('u/locked', 'read')).toEqual([': read', 'the login\'s groups claim holds "admins": deny']);
+    expect(who('u/other')).toEqual([': read']);
+  });
+
   it('a group reached by every login is not repeated under a condition', () => {
     const node = (address: string, extra: Partial<Principal>): Principal => ({ address, policies: [`p-${address.split('/').pop()}`], defaultPolicy: false, bindings: {}, ...extra });
     const login = node('auth/j/roles/r', { groupAliases: { mount: 'j', names: '*' }, entityAlias: { mount: 'j', from: 'user claim "sub"' } });
