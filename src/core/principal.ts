@@ -33,4 +33,6 @@ export interface Principal {
   entityAliases?: Array<{ mount: string; name: string }>;
   /** An identity group: its member entities (their addresses). */
   memberEntities?: Address[];
+  /** An identity entity or group: what templated policy paths may name of it (`{{identity.entity.name}}`). */
+  identity?: { type: 'entity' | 'group'; name: string; metadata: Record<string, string> };
 }

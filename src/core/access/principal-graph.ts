@@ -1,11 +1,10 @@
 // The principals a set of objects defines (each kind declares its own, see Kind.principal) and the
 // policies each one's tokens carry: its own, `default` unless left out, those of the principals it
-// includes, and those of the identity its logins reach: the entity holding its entity alias, the
-// groups of its group aliases (both on its auth mount), then up through every group listing a reached
-// entity or group as a member.
+// includes, and those of the entities and groups its logins reach (reachedIdentity).
 import type { Kind } from '../kind.js';
 import type { Address, DesiredObject } from '../model.js';
 import type { Principal, PrincipalSource } from '../principal.js';
+import type { TemplateIdentity } from './templating.js';
 
 /** Every principal among `objects`, as its kind declares it. */
 export function principalsOf(kinds: readonly Kind[], objects: ReadonlyArray<PrincipalSource & Pick<DesiredObject, 'kind'>>): Principal[] {
@@ -26,21 +25,37 @@ const trim = (mount: string) => mount.replace(/^\/+|\/+$/g, '');
 
 /** The policies a token of `principal` carries, with how each gets there (a policy may come several ways). */
 export function effectivePolicies(graph: readonly Principal[], principal: Principal): PolicyRoute[] {
-  const byAddress = new Map(graph.map((p) => [p.address, p]));
   const routes: PolicyRoute[] = principal.policies.map((policy) => ({ policy, via: [] }));
-  let withDefault = principal.defaultPolicy;
-  const sources = [principal];
-  for (const address of principal.includes ?? []) {
-    const included = byAddress.get(address);
-    if (!included) continue;
-    sources.push(included);
-    withDefault &&= included.defaultPolicy;
-    routes.push(...included.policies.map((policy) => ({ policy, via: [address] })));
+  const included = includedBy(graph, principal);
+  for (const p of included) routes.push(...p.policies.map((policy) => ({ policy, via: [p.address] })));
+  if (principal.defaultPolicy && included.every((p) => p.defaultPolicy)) routes.push({ policy: 'default', via: [] });
+  for (const r of reachedIdentity(graph, principal)) {
+    if (r.node !== principal) routes.push(...r.node.policies.map((policy) => ({ policy, via: r.via, ...(r.condition !== undefined ? { condition: r.condition } : {}) })));
   }
-  if (withDefault) routes.push({ policy: 'default', via: [] });
+  return routes;
+}
 
-  // Identity joined directly: the entity a login's alias names, the groups its group aliases name;
-  // for an entity or a group, itself (its parents are climbed from it).
+/** The principals whose policies its logins get too (a GitHub map: its mount's config). */
+function includedBy(graph: readonly Principal[], principal: Principal): Principal[] {
+  return (principal.includes ?? []).flatMap((address) => graph.filter((p) => p.address === address).slice(0, 1));
+}
+
+/** An entity or group a principal's logins reach, and how. */
+export interface Reached {
+  node: Principal;
+  /** The principals it comes through, nearest first (itself last). */
+  via: Address[];
+  condition?: string;
+}
+
+/**
+ * The entities and groups a principal's logins reach: the entity holding the entity alias a login
+ * brings, the groups of the group aliases it brings (both on its auth mount), then up through every
+ * group listing a reached entity or group as a member. An entity or a group reaches itself first.
+ * What every login reaches comes first, then what each condition adds, each on its own
+ * (conditions are never combined).
+ */
+export function reachedIdentity(graph: readonly Principal[], principal: Principal): Reached[] {
   const starts: Reached[] = [{ node: principal, via: [] }];
   const alias = principal.entityAlias;
   if (alias) {
@@ -52,7 +67,7 @@ export function effectivePolicies(graph: readonly Principal[], principal: Princi
       }
     }
   }
-  for (const src of sources) {
+  for (const src of [principal, ...includedBy(graph, principal)]) {
     const aliases = src.groupAliases;
     if (!aliases) continue;
     for (const g of graph) {
@@ -61,25 +76,17 @@ export function effectivePolicies(graph: readonly Principal[], principal: Princi
       else if (aliases.names.includes(g.groupAlias.name)) starts.push({ node: g, via: [g.address] });
     }
   }
-  // What every login reaches first, then each condition on its own (conditions are never combined).
-  const reached = new Set<Address>();
-  routes.push(...climb(graph, principal, starts.filter((r) => r.condition === undefined), reached));
+  const seen = new Set<Address>();
+  const out = climb(graph, starts.filter((r) => r.condition === undefined), seen);
   for (const condition of new Set(starts.flatMap((r) => (r.condition !== undefined ? [r.condition] : [])))) {
-    routes.push(...climb(graph, principal, starts.filter((r) => r.condition === condition), new Set(reached)).map((r) => ({ ...r, condition })));
+    out.push(...climb(graph, starts.filter((r) => r.condition === condition), new Set(seen)).map((r) => ({ ...r, condition })));
   }
-  return routes;
+  return out;
 }
 
-/** An entity or group a login reaches, and how. */
-type Reached = { node: Principal; via: Address[]; condition?: string };
-
-/**
- * The policies of the entities and groups reached from `starts` (the principal's own excepted),
- * then up through every group listing a reached one in member_groups or member_entities. `seen`
- * holds what is already counted, and grows.
- */
-function climb(graph: readonly Principal[], principal: Principal, starts: Reached[], seen: Set<Address>): PolicyRoute[] {
-  const routes: PolicyRoute[] = [];
+/** `starts`, then up through every group listing a reached one in member_groups or member_entities; `seen` grows. */
+function climb(graph: readonly Principal[], starts: Reached[], seen: Set<Address>): Reached[] {
+  const out: Reached[] = [];
   const parentsOf = (r: Reached): Reached[] =>
     graph.filter((g) => g.memberGroups?.includes(r.node.address) || g.memberEntities?.includes(r.node.address)).map((g) => ({ node: g, via: [...r.via, g.address] }));
   let frontier = starts;
@@ -88,10 +95,25 @@ function climb(graph: readonly Principal[], principal: Principal, starts: Reache
     for (const r of frontier) {
       if (seen.has(r.node.address)) continue;
       seen.add(r.node.address);
-      if (r.node !== principal) routes.push(...r.node.policies.map((policy) => ({ policy, via: r.via })));
+      out.push({ node: r.node, via: r.via });
       next.push(...parentsOf(r));
     }
     frontier = next;
   }
-  return routes;
+  return out;
+}
+
+/**
+ * What templated policy paths may name for a login of `principal` (every login, plus those meeting
+ * `condition`): the entity it is, and every group that entity is in.
+ */
+export function templateIdentity(graph: readonly Principal[], principal: Principal, condition?: string): TemplateIdentity {
+  const nodes = reachedIdentity(graph, principal)
+    .filter((r) => r.condition === undefined || r.condition === condition)
+    .flatMap((r) => (r.node.identity ? [r.node.identity] : []));
+  const entity = nodes.find((n) => n.type === 'entity');
+  return {
+    ...(entity ? { entity: { name: entity.name, metadata: entity.metadata } } : {}),
+    groups: nodes.filter((n) => n.type === 'group').map(({ name, metadata }) => ({ name, metadata })),
+  };
 }

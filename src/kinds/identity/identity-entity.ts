@@ -152,6 +152,7 @@ identity:
       defaultPolicy: false,
       bindings: compact({ aliases: aliases.length > 0 ? aliases : undefined, disabled: s.disabled === true ? true : undefined }),
       ...(aliases.length > 0 ? { entityAliases: aliases.map((a) => ({ mount: trimSlash(a.mount), name: a.name })) } : {}),
+      identity: { type: 'entity', name: obj.name, metadata: { ...((s.metadata as Record<string, string> | undefined) ?? {}) } },
     };
   },
 

@@ -128,6 +128,7 @@ identity:
       ...(members.length > 0 ? { memberGroups: members.map((m) => `${GROUPS_COLLECTION}/${m}`) } : {}),
       ...(entities.length > 0 ? { memberEntities: entities.map((m) => `${ENTITIES_COLLECTION}/${m}`) } : {}),
       ...(s.type === 'external' && alias ? { groupAlias: { mount: trimSlash(alias.mount), name: alias.name } } : {}),
+      identity: { type: 'group', name: obj.name, metadata: { ...((s.metadata as Record<string, string> | undefined) ?? {}) } },
     };
   },
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAcl, capabilitiesAt } from '../../../src/core/access/acl.js';
 import type { ParsedPolicy } from '../../../src/core/access/policy-rules.js';
+import type { TemplateIdentity } from '../../../src/core/access/templating.js';
 import { startKube, type KubeServer } from '../../servers/kube.js';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { signingKey } from '../helpers/oidc-provider.js';
@@ -58,10 +59,14 @@ path "secret/data/team/+/deploy/*" { capabilities = ["create", "update"] }
 path "secret/data/team/a+b/x" { capabilities = ["read"] }
 path "secret/data/*" { capabilities = ["list"] }`,
   ent: `path "kv/+/shared/*" { capabilities = ["read"] }
+path "secret/data/users/{{identity.entity.name}}/*" { capabilities = ["read", "list"] }
+path "secret/data/team/{{ identity.entity.metadata.team }}" { capabilities = ["update"] }
 path "secret/data/app/admin" { capabilities = ["read"] }
 path "secret/data/app/x" { capabilities = ["update"] }`,
   staff: `path "secret/data/staff" { capabilities = ["create", "read"] }
-path "secret/metadata/staff/" { capabilities = ["list"] }`,
+path "secret/metadata/staff/" { capabilities = ["list"] }
+path "secret/data/staff/{{identity.entity.name}}" { capabilities = ["create", "update"] }
+path "secret/data/g/{{identity.groups.names.${p('everyone')}.name}}/*" { capabilities = ["read"] }`,
   everyone: `path "secret/data/everyone/*" { capabilities = ["read"] }
 path "sys/*" { capabilities = ["read"] }`,
   ext: `path "secret/data/ext/*" { capabilities = ["read", "update"] }
@@ -74,7 +79,8 @@ path "secret/data/+/ci" { capabilities = ["delete"] }`,
 path "secret/data/k8s/secret" { capabilities = ["deny"] }`,
   app: `path "secret/data/k8s/app" { capabilities = ["update"] }
 path "secret/data/k8s/gone" { capabilities = ["deny"] }
-path "database/creds/+" { capabilities = ["read"] }`,
+path "database/creds/+" { capabilities = ["read"] }
+path "secret/data/apps/{{identity.entity.name}}" { capabilities = ["read"] }`,
 };
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => `${by}${l}`).join('\n');
@@ -115,7 +121,7 @@ ${indent(ca.trim(), '        ')}
         token_policies: [${p('kube')}]
 identity:
   entities:
-    ${p('alice')}: { policies: [${p('ent')}], aliases: [{ mount: ${up}, name: alice }] }
+    ${p('alice')}: { policies: [${p('ent')}], metadata: { team: core }, aliases: [{ mount: ${up}, name: alice }] }
     ${p('carol')}: { policies: [${p('carol')}], aliases: [{ mount: ${jwt}, name: carol }] }
     ${p('app')}: { policies: [${p('app')}], aliases: [{ mount: ${k8s}, name: apps/app }] }
   groups:
@@ -139,6 +145,9 @@ const PATHS = [
   ...['secret/data/ext/a', 'secret/data/ext/locked', 'identity/group/name/x', 'identity/entity/id/zzz', 'secret/data/parent', 'secret/metadata/parent'],
   ...['secret/data/carol/a', 'secret/data/k8s/a', 'secret/data/k8s/secret', 'secret/data/k8s/app', 'secret/data/k8s/gone', 'database/creds/ro'],
   ...['database/creds/ro/x', 'nothing/here', 'sys/wrapping/wrap', 'identity/oidc/provider/p/authorize'],
+  // Templated rules: the entity's name and metadata, a group's name (the default policy's own too).
+  ...[`identity/entity/name/${p('alice')}`, `identity/entity/name/${p('carol')}`, `identity/entity/name/${p('app')}`, `secret/data/users/${p('alice')}/x`, `secret/data/users/${p('alice')}/`],
+  ...['secret/data/team/core', `secret/data/staff/${p('alice')}`, `secret/data/staff/${p('carol')}`, `secret/data/g/${p('everyone')}/x`, `secret/data/apps/${p('app')}`],
 ];
 
 interface Login {
@@ -147,6 +156,10 @@ interface Login {
   condition?: string;
   path: string;
   body: Record<string, unknown>;
+  /** The entity it is and that entity's groups, when the config declares them (what templated paths name). */
+  identity?: TemplateIdentity;
+  /** A few answers known by reading the config: the comparison is not between two empty answers. */
+  known?: Record<string, string[]>;
 }
 
 interface PathHolder {
@@ -179,15 +192,15 @@ function policiesFor(principal: PrincipalJson, condition: string | undefined): {
   return { token: names(false), identity: names(true) };
 }
 
-/** What the rules `access --principal` lists (of the policies that hold for the login) allow on `path`. */
-function impliedCapabilities(principal: PrincipalJson, policies: string[], path: string): string[] {
+/** What the rules `access --principal` lists (of the policies that hold for the login, templated ones rendered for its identity) allow on `path`. */
+function impliedCapabilities(principal: PrincipalJson, policies: string[], identity: TemplateIdentity | undefined, path: string): string[] {
   const parsed: ParsedPolicy[] = policies.map((name) => ({
     name,
     rules: principal.rules
       .filter((r) => r.policy === name)
       .map((r) => ({ policy: name, path: r.rule, line: 0, col: 0, capabilities: r.capabilities, constraints: {}, templated: r.templated === true })),
   }));
-  return capabilitiesAt(buildAcl(parsed), path).capabilities;
+  return capabilitiesAt(buildAcl(parsed, identity), path).capabilities;
 }
 
 describe('access agrees with Vault for real logins of every principal kind', () => {
@@ -205,15 +218,21 @@ describe('access agrees with Vault for real logins of every principal kind', () 
     const signed = (sub: string, groups: string[]) => ({ path: `auth/${jwt}/login`, body: { role: 'deploy', jwt: key.sign({ iss: ISSUER, aud: 'vault', sub, groups }) } });
     const sa = await kube.serviceAccount('apps', 'app', []);
     const deploy = `auth/${jwt}/roles/deploy`;
+    const staff = [{ name: p('staff'), metadata: {} }, { name: p('everyone'), metadata: {} }];
     const logins: Login[] = [
-      { address: `auth/${up}/users/alice`, ...(await user('alice')) },
+      {
+        address: `auth/${up}/users/alice`,
+        identity: { entity: { name: p('alice'), metadata: { team: 'core' } }, groups: staff },
+        known: { 'secret/data/app/x': ['update'], 'secret/data/app/y': ['list', 'read'], 'secret/data/app/admin': ['deny'], [`secret/data/users/${p('alice')}/x`]: ['list', 'read'], 'secret/data/team/core': ['update'] },
+        ...(await user('alice')),
+      },
       { address: `auth/${up}/users/bob`, ...(await user('bob')) },
-      { address: `auth/${ar}/roles/web`, ...(await role('web')) },
+      { address: `auth/${ar}/roles/web`, known: { 'sys/audit': ['read', 'sudo'], 'auth/token/lookup-self': ['deny'] }, ...(await role('web')) },
       { address: `auth/${ar}/roles/batch`, ...(await role('batch')) },
-      { address: deploy, condition: `the login's groups claim holds "admins"`, ...signed(`dev1-${id}`, ['admins', 'unrelated']) },
-      { address: deploy, condition: `the login's user claim "sub" is "carol"`, ...signed('carol', []) },
-      { address: deploy, ...signed(`dev2-${id}`, ['unrelated']) },
-      { address: `auth/${k8s}/roles/app`, condition: `the login's ServiceAccount (namespace/name) is "apps/app"`, path: `auth/${k8s}/login`, body: { role: 'app', jwt: sa.token } },
+      { address: deploy, condition: `the login's groups claim holds "admins"`, identity: { groups: [{ name: p('admins'), metadata: {} }, { name: p('parent'), metadata: {} }] }, known: { 'secret/data/ext/a': ['read', 'update'], 'secret/data/ext/locked': ['deny'] }, ...signed(`dev1-${id}`, ['admins', 'unrelated']) },
+      { address: deploy, condition: `the login's user claim "sub" is "carol"`, identity: { entity: { name: p('carol'), metadata: {} }, groups: staff }, known: { [`secret/data/staff/${p('carol')}`]: ['create', 'update'], 'secret/data/web/ci': ['delete', 'read', 'sudo'] }, ...signed('carol', []) },
+      { address: deploy, known: { 'secret/data/ext/locked': ['list'] }, ...signed(`dev2-${id}`, ['unrelated']) },
+      { address: `auth/${k8s}/roles/app`, condition: `the login's ServiceAccount (namespace/name) is "apps/app"`, identity: { entity: { name: p('app'), metadata: {} }, groups: [] }, known: { 'secret/data/k8s/a': ['read'], 'secret/data/k8s/gone': ['deny'], [`secret/data/apps/${p('app')}`]: ['read'] }, path: `auth/${k8s}/login`, body: { role: 'app', jwt: sa.token } },
     ];
 
     const holders = new Map<string, PathHolder[]>();
@@ -239,7 +258,8 @@ describe('access agrees with Vault for real logins of every principal kind', () 
       const policies = [...expected.token, ...expected.identity];
       for (const path of PATHS) {
         const vault = [...(self.json.data[path] as string[])].sort();
-        expect(impliedCapabilities(principal, policies, path), `${what} on ${path}: access --principal`).toEqual(vault);
+        if (login.known?.[path]) expect(vault, `${what} on ${path}: Vault`).toEqual(login.known[path]);
+        expect(impliedCapabilities(principal, policies, login.identity, path), `${what} on ${path}: access --principal`).toEqual(vault);
         const listed = holders.get(path)!.filter((h) => h.address === login.address);
         const entry = listed.find((h) => h.condition === login.condition) ?? listed.find((h) => h.condition === undefined);
         expect(entry?.capabilities ?? ['deny'], `${what} on ${path}: access --path`).toEqual(vault);

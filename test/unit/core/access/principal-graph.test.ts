@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessVariants, holdersOf, principalAccess } from '../../../../src/core/access/access-query.js';
-import { effectivePolicies, principalsOf } from '../../../../src/core/access/principal-graph.js';
+import { effectivePolicies, principalsOf, templateIdentity } from '../../../../src/core/access/principal-graph.js';
 import type { Principal } from '../../../../src/core/principal.js';
 import { KINDS } from '../../../../src/kinds/registry.js';
 import { loadFiles } from '../load-files.js';
@@ -260,6 +260,19 @@ describe('identity entities in the graph', () => {
     expect(who('u/locked')).toEqual([': read', 'the login\'s groups claim holds "admins": deny']);
     expect(who('u/locked', 'read')).toEqual([': read', 'the login\'s groups claim holds "admins": deny']);
     expect(who('u/other')).toEqual([': read']);
+  });
+
+  it('templated paths name the entity a login is and its groups: always for a userpass user, only on the condition for a JWT role', () => {
+    const yaml = ENTITIES.replace("p-carol: { policy: 'path \"c/*\" { capabilities = [\"read\"] }' }", "p-carol: { policy: 'path \"c/{{identity.entity.name}}/{{identity.groups.names.everyone.name}}\" { capabilities = [\"read\"] }' }");
+    const { principals, texts } = graph(yaml);
+    expect(templateIdentity(principals, byAddress(principals, 'auth/userpass/users/carol'))).toEqual({ entity: { name: 'carol', metadata: {} }, groups: [{ name: 'staff', metadata: {} }, { name: 'everyone', metadata: {} }] });
+    expect(templateIdentity(principals, byAddress(principals, 'auth/userpass/users/dave'))).toEqual({ groups: [] });
+    expect(holdersOf(principals.flatMap((p) => accessVariants(principals, p, texts)), 'c/carol/everyone').map((h) => `${h.access.principal.address}${h.access.condition ? ` if ${h.access.condition}` : ''}`)).toEqual([
+      'auth/userpass/users/carol',
+      'auth/oidc/roles/cli if the login\'s user claim "email" is "carol@example.com"',
+      'auth/k8s/roles/app if the login\'s ServiceAccount (namespace/name) is "apps/app"',
+      'identity/entities/carol',
+    ]);
   });
 
   it('a group reached by every login is not repeated under a condition', () => {
