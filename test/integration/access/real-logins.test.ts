@@ -267,6 +267,14 @@ describe('access agrees with Vault for real logins of every principal kind', () 
       }
     }
     expect(compared).toBe(logins.length * PATHS.length);
+
+    // The live Vault gives the same principals the same policies by the same routes (entities and
+    // groups read back by name, aliases by mount path).
+    for (const [address, fromConfig] of principals) {
+      const r = await cli(['access', '--live', '--principal', address, '-o', 'json'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as PrincipalJson).policies, `${address} --live`).toEqual(fromConfig.policies);
+    }
     expect(PATHS.length).toBeGreaterThanOrEqual(50);
     const printed = allOutput();
     for (const secret of secrets) expect(printed).not.toContain(secret);
