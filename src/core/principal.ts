@@ -9,6 +9,8 @@ export type PrincipalSource = Pick<DesiredObject, 'address' | 'name' | 'mount' |
 export interface Principal {
   /** The plan's address: `auth/approle/roles/NAME`, `auth/MOUNT/roles/NAME`, `identity/groups/NAME`, `identity/entities/NAME`. */
   address: Address;
+  /** The object's own Vault path where it differs from the address (`auth/approle/role/NAME`): `access --principal` takes either. */
+  vaultPath?: string;
   /** The policies it attaches itself (token_policies, a map's or a group's policies). */
   policies: string[];
   /** Its tokens also carry `default` (false: token_no_default_policy, and for groups). */

@@ -12,6 +12,14 @@ export function principalsOf(kinds: readonly Kind[], objects: ReadonlyArray<Prin
   return objects.flatMap((o) => byName.get(o.kind)?.principal?.(o) ?? []);
 }
 
+const trim = (path: string) => path.replace(/^\/+|\/+$/g, '');
+
+/** The principal `address` names: by its plan address, or by its object's own Vault path (`auth/approle/role/NAME`). */
+export function findPrincipal(principals: readonly Principal[], address: string): Principal | undefined {
+  const a = trim(address);
+  return principals.find((p) => p.address === a) ?? principals.find((p) => p.vaultPath !== undefined && trim(p.vaultPath) === a);
+}
+
 /** One way a policy reaches a principal. */
 export interface PolicyRoute {
   policy: string;
@@ -20,8 +28,6 @@ export interface PolicyRoute {
   /** Present when it depends on what a login presents: the condition, in words. */
   condition?: string;
 }
-
-const trim = (mount: string) => mount.replace(/^\/+|\/+$/g, '');
 
 /** The policies a token of `principal` carries, with how each gets there (a policy may come several ways). */
 export function effectivePolicies(graph: readonly Principal[], principal: Principal): PolicyRoute[] {

@@ -137,7 +137,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
 
     normalise,
 
-    principal: (obj) => loginPrincipal(obj, { policyFields: ['token_policies', 'policies'], bindings: f.bindings, entityAlias: f.entityAlias }),
+    principal: (obj) => loginPrincipal(obj, { policyFields: ['token_policies', 'policies'], bindings: f.bindings, entityAlias: f.entityAlias, api: f.api }),
 
     export(obj, all, out) {
       const settings = exportedSettings(obj.settings, exported, { ...TOKEN_DEFAULTS, ...f.exportDefaults });

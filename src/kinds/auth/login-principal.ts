@@ -16,6 +16,8 @@ export interface LoginStatement {
   groupAliases?(obj: PrincipalSource): Principal['groupAliases'];
   /** The entity alias its logins bring (a login whose alias an entity holds is that entity). */
   entityAlias?(obj: PrincipalSource): Principal['entityAlias'];
+  /** Vault's path segment of its objects under the mount (`role`, `map/teams`), when not the address's. */
+  api?: string;
 }
 
 export function loginPrincipal(obj: PrincipalSource, st: LoginStatement): Principal {
@@ -25,6 +27,7 @@ export function loginPrincipal(obj: PrincipalSource, st: LoginStatement): Princi
   const entityAlias = st.entityAlias?.(obj);
   return {
     address: obj.address,
+    ...(st.api !== undefined ? { vaultPath: `auth/${obj.mount ?? ''}/${st.api}/${obj.name}` } : {}),
     policies: [...new Set(st.policyFields.flatMap((f) => nameList(s[f])))].sort(),
     defaultPolicy: s.token_no_default_policy !== true,
     bindings: Object.fromEntries(st.bindings.filter((f) => s[f] !== undefined).map((f) => [f, s[f]])),

@@ -148,6 +148,7 @@ identity:
     const aliases = (s.aliases as AuthAlias[] | undefined) ?? [];
     return {
       address: obj.address,
+      vaultPath: `identity/entity/name/${obj.name}`,
       policies: [...((s.policies as string[] | undefined) ?? [])],
       defaultPolicy: false,
       bindings: compact({ aliases: aliases.length > 0 ? aliases : undefined, disabled: s.disabled === true ? true : undefined }),

@@ -122,6 +122,7 @@ identity:
     const entities = (s.member_entities as string[] | undefined) ?? [];
     return {
       address: obj.address,
+      vaultPath: `identity/group/name/${obj.name}`,
       policies: [...((s.policies as string[] | undefined) ?? [])],
       defaultPolicy: false,
       bindings: compact({ type: s.type, alias: alias ?? undefined, member_groups: members.length > 0 ? members : undefined }),

@@ -248,6 +248,8 @@ describe('access agrees with Vault for real logins of every principal kind', () 
     for (const path of PATHS) holders.set(path, (await accessJson(dir, ['--path', path])).principals);
     const principals = new Map<string, PrincipalJson>();
     for (const address of new Set(logins.map((l) => l.address))) principals.set(address, await accessJson(dir, ['--principal', address]));
+    // A principal is also named by its object's Vault path.
+    expect(await accessJson(dir, ['--principal', `auth/${jwt}/role/deploy`])).toEqual(principals.get(deploy));
 
     const secrets: string[] = [reviewerJwt, sa.token];
     let compared = 0;

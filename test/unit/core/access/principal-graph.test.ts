@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessVariants, holdersOf, principalAccess } from '../../../../src/core/access/access-query.js';
-import { effectivePolicies, principalsOf, templateIdentity } from '../../../../src/core/access/principal-graph.js';
+import { effectivePolicies, findPrincipal, principalsOf, templateIdentity } from '../../../../src/core/access/principal-graph.js';
 import type { Principal } from '../../../../src/core/principal.js';
 import { KINDS } from '../../../../src/kinds/registry.js';
 import { loadFiles } from '../load-files.js';
@@ -76,6 +76,7 @@ describe('principals the kinds declare', () => {
     ]);
     expect(byAddress(principals, 'auth/userpass/users/alice')).toEqual({
       address: 'auth/userpass/users/alice',
+      vaultPath: 'auth/userpass/users/alice',
       policies: ['app-read'],
       defaultPolicy: true,
       bindings: { token_bound_cidrs: ['10.0.0.0/8'] },
@@ -86,6 +87,28 @@ describe('principals the kinds declare', () => {
     expect(byAddress(principals, 'auth/oidc/roles/deploy')).toMatchObject({ groupAliases: { mount: 'oidc', names: '*' }, bindings: { bound_claims: { repository: 'acme/app' } } });
     expect(byAddress(principals, 'auth/github/teams/sre')).toMatchObject({ includes: ['auth/github/config'], groupAliases: { mount: 'github', names: ['sre'] } });
     expect(byAddress(principals, 'identity/groups/ops-team')).toMatchObject({ defaultPolicy: false, groupAlias: { mount: 'github', name: 'sre' } });
+  });
+});
+
+describe('a principal named by its address or its Vault path', () => {
+  it('roles, maps, groups and entities by either; a config by its address', () => {
+    const { principals } = graph(ENTITIES.replace('identity:\n', `  github:
+    type: github
+    config: { organization: acme, organization_id: 42 }
+    teams:
+      sre: { policies: [p-user] }
+identity:\n`));
+    const found = (a: string) => findPrincipal(principals, a)?.address;
+    expect(found('auth/approle/role/pinned')).toBe('auth/approle/roles/pinned');
+    expect(found('auth/approle/roles/pinned/')).toBe('auth/approle/roles/pinned');
+    expect(found('auth/oidc/role/cli')).toBe('auth/oidc/roles/cli');
+    expect(found('auth/k8s/role/app')).toBe('auth/k8s/roles/app');
+    expect(found('auth/github/map/teams/sre')).toBe('auth/github/teams/sre');
+    expect(found('/auth/github/config')).toBe('auth/github/config');
+    expect(found('auth/userpass/users/carol')).toBe('auth/userpass/users/carol');
+    expect(found('identity/group/name/staff')).toBe('identity/groups/staff');
+    expect(found('identity/entity/name/carol')).toBe('identity/entities/carol');
+    expect(found('auth/approle/role/nope')).toBeUndefined();
   });
 });
 
