@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import type { Vault } from '../adapters/vault.js';
 import { accessVariants, holdersOf, principalAccess } from '../core/access/access-query.js';
-import { principalsOf } from '../core/access/principal-graph.js';
+import { findPrincipal, principalsOf } from '../core/access/principal-graph.js';
 import { didYouMean } from '../core/common/suggest.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
 import { readEverything, readSnapshot } from '../core/export/snapshot.js';
@@ -82,7 +82,7 @@ export async function accessCommand(flags: AccessFlags, io: Output): Promise<num
   const json = flags.output === 'json';
 
   if (flags.principal !== undefined) {
-    const principal = principals.find((p) => p.address === flags.principal);
+    const principal = findPrincipal(principals, flags.principal);
     if (!principal) {
       const known = principals.map((p) => p.address);
       throw new UsageError(

@@ -7,8 +7,10 @@ import type { Address, DesiredObject } from './model.js';
 export type PrincipalSource = Pick<DesiredObject, 'address' | 'name' | 'mount' | 'settings'>;
 
 export interface Principal {
-  /** The plan's address: `auth/approle/roles/NAME`, `auth/MOUNT/roles/NAME`, `identity/groups/NAME`. */
+  /** The plan's address: `auth/approle/roles/NAME`, `auth/MOUNT/roles/NAME`, `identity/groups/NAME`, `identity/entities/NAME`. */
   address: Address;
+  /** The object's own Vault path where it differs from the address (`auth/approle/role/NAME`): `access --principal` takes either. */
+  vaultPath?: string;
   /** The policies it attaches itself (token_policies, a map's or a group's policies). */
   policies: string[];
   /** Its tokens also carry `default` (false: token_no_default_policy, and for groups). */
@@ -23,4 +25,16 @@ export interface Principal {
   memberGroups?: Address[];
   /** An external identity group: the alias (on an auth mount) through which logins join it. */
   groupAlias?: { mount: string; name: string };
+  /**
+   * A login: the entity alias it brings on its auth mount (a login with an alias an entity holds
+   * is that entity). `name` when the config fixes it (a userpass user's name); otherwise `from`:
+   * what the login presents that names it (`user claim "sub"`).
+   */
+  entityAlias?: { mount: string; name: string } | { mount: string; from: string };
+  /** An identity entity: the aliases (on auth mounts) through which logins are it. */
+  entityAliases?: Array<{ mount: string; name: string }>;
+  /** An identity group: its member entities (their addresses). */
+  memberEntities?: Address[];
+  /** An identity entity or group: what templated policy paths may name of it (`{{identity.entity.name}}`). */
+  identity?: { type: 'entity' | 'group'; name: string; metadata: Record<string, string> };
 }

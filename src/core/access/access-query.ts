@@ -3,8 +3,9 @@
 import type { Principal } from '../principal.js';
 import { buildAcl, capabilitiesAt, evaluate, type Acl, type OperationAnswer, type PathAnswer } from './acl.js';
 import { defaultPolicy } from './default-policy.js';
-import { effectivePolicies, type PolicyRoute } from './principal-graph.js';
+import { effectivePolicies, templateIdentity, type PolicyRoute } from './principal-graph.js';
 import { parsePolicy, type ParsedPolicy } from './policy-rules.js';
+import type { TemplateIdentity } from './templating.js';
 
 export interface PrincipalAccess {
   principal: Principal;
@@ -24,7 +25,7 @@ export interface PrincipalAccess {
  */
 export function principalAccess(graph: readonly Principal[], principal: Principal, texts: Readonly<Record<string, string>>, condition?: string): PrincipalAccess {
   const routes = effectivePolicies(graph, principal).filter((r) => condition === undefined || r.condition === undefined || r.condition === condition);
-  return { principal, ...(condition !== undefined ? { condition } : {}), ...aclOf(routes, texts) };
+  return { principal, ...(condition !== undefined ? { condition } : {}), ...aclOf(routes, texts, templateIdentity(graph, principal, condition)) };
 }
 
 /**
@@ -36,8 +37,8 @@ export function accessVariants(graph: readonly Principal[], principal: Principal
   const base = all.filter((r) => r.condition === undefined);
   const conditions = [...new Set(all.flatMap((r) => (r.condition !== undefined ? [r.condition] : [])))];
   return [
-    { principal, ...aclOf(base, texts) },
-    ...conditions.map((condition) => ({ principal, condition, ...aclOf([...base, ...all.filter((r) => r.condition === condition)], texts) })),
+    { principal, ...aclOf(base, texts, templateIdentity(graph, principal)) },
+    ...conditions.map((condition) => ({ principal, condition, ...aclOf([...base, ...all.filter((r) => r.condition === condition)], texts, templateIdentity(graph, principal, condition)) })),
   ];
 }
 
@@ -52,7 +53,7 @@ function parsed(texts: Readonly<Record<string, string>>, name: string, text: str
   return policy;
 }
 
-function aclOf(routes: PolicyRoute[], texts: Readonly<Record<string, string>>): Omit<PrincipalAccess, 'principal' | 'condition'> {
+function aclOf(routes: PolicyRoute[], texts: Readonly<Record<string, string>>, identity: TemplateIdentity): Omit<PrincipalAccess, 'principal' | 'condition'> {
   const policies: ParsedPolicy[] = [];
   const missing: string[] = [];
   for (const name of new Set(routes.map((r) => r.policy))) {
@@ -62,7 +63,7 @@ function aclOf(routes: PolicyRoute[], texts: Readonly<Record<string, string>>): 
     else if (name === 'default') policies.push(defaultPolicy());
     else missing.push(name);
   }
-  return { routes, missing, policies, acl: buildAcl(policies) };
+  return { routes, missing, policies, acl: buildAcl(policies, identity) };
 }
 
 export interface Holder {
@@ -74,7 +75,8 @@ export interface Holder {
  * The principals holding a capability on `path`: any (no operation), or the operation's own
  * (a capability name: read, list, sudo…; a list request's path ends in `/`, as Vault makes it).
  * `accesses` may hold a principal's variants (accessVariants): a conditional one is kept only where
- * it answers differently from the principal's unconditional access.
+ * it answers differently from the principal's unconditional access, and then also where it holds
+ * nothing (its groups or entity deny what the principal holds: `deny`, or no `operation`).
  */
 export function holdersOf(accesses: readonly PrincipalAccess[], path: string, operation?: string): Holder[] {
   const unconditional = new Map<string, string>();
@@ -82,10 +84,11 @@ export function holdersOf(accesses: readonly PrincipalAccess[], path: string, op
   for (const access of accesses) {
     const answer = operation !== undefined ? evaluate(access.acl, path, operation) : capabilitiesAt(access.acl, path);
     const holds = operation !== undefined ? (answer as OperationAnswer).allowed : !answer.capabilities.includes('deny');
-    const shown = answer.capabilities.join(',');
-    if (access.condition === undefined) unconditional.set(access.principal.address, holds ? shown : '');
-    else if ((unconditional.get(access.principal.address) ?? '') === (holds ? shown : '')) continue;
-    if (holds) out.push({ access, answer });
+    const shown = holds ? answer.capabilities.join(',') : '';
+    const address = access.principal.address;
+    if (access.condition === undefined) unconditional.set(address, shown);
+    else if ((unconditional.get(address) ?? '') === shown) continue;
+    if (holds || access.condition !== undefined) out.push({ access, answer });
   }
   return out;
 }

@@ -7,6 +7,7 @@
 // - a `root` policy allows everything.
 import { refusal, type RequestDetails } from './constraints.js';
 import type { AclRule, ParsedPolicy, RuleConstraints } from './policy-rules.js';
+import { renderTemplatedPath, type TemplateIdentity } from './templating.js';
 
 /** A rule as shown to a reviewer: the policy and where the block is in it. */
 export interface RuleRef {
@@ -110,17 +111,19 @@ function merge(m: Merged, rule: AclRule): void {
 
 /**
  * The ACL of a token holding `policies` (pass the `default` policy explicitly when the token has it).
- * Templated rules (`{{identity.entity.id}}`) are left out, as Vault leaves them out for a token
- * without an entity; a `root` policy makes the ACL allow everything.
+ * Templated rules (`{{identity.entity.name}}`) name the path rendered for `identity`, and are left
+ * out where Vault cannot render them (a token without an entity: no `identity`); a `root` policy
+ * makes the ACL allow everything.
  */
-export function buildAcl(policies: readonly ParsedPolicy[]): Acl {
+export function buildAcl(policies: readonly ParsedPolicy[], identity?: TemplateIdentity): Acl {
   const exact = new Map<string, Merged>();
   const prefix = new Map<string, Merged>();
   const segment = new Map<string, Merged>();
   for (const policy of policies) {
     for (const rule of policy.rules) {
-      if (rule.templated) continue;
-      let key = rule.path;
+      const path = rule.templated ? renderTemplatedPath(rule.path, identity) : rule.path;
+      if (path === undefined) continue;
+      let key = path;
       let table = exact;
       if (isSegmentPattern(key)) table = segment;
       else if (key.endsWith('*')) {
@@ -129,7 +132,7 @@ export function buildAcl(policies: readonly ParsedPolicy[]): Acl {
       }
       let m = table.get(key);
       if (!m) {
-        m = { pattern: rule.path, rules: [], capabilities: new Set(), grantedBy: new Map(), deniedBy: [], constraints: {} };
+        m = { pattern: path, rules: [], capabilities: new Set(), grantedBy: new Map(), deniedBy: [], constraints: {} };
         table.set(key, m);
       }
       merge(m, rule);

@@ -7,7 +7,7 @@ import { exportableFields, exportedSettings } from '../shared/export.js';
 import { genericName, TOKEN_DEFAULTS } from '../shared/fields.js';
 import type { CheckContext, CredentialCapability, Kind, KindDocs, Reference } from '../kind.js';
 import { normaliserFor } from '../shared/normalise.js';
-import { loginPrincipal } from './login-principal.js';
+import { loginPrincipal, type LoginStatement } from './login-principal.js';
 import { checkServerOnlyFields } from '../shared/server-fields.js';
 import {
   checkGenericName,
@@ -52,6 +52,8 @@ interface CollectionFlavor {
   extraFields?: Record<string, (vault: Vault, obj: { mount: string; name: string }) => Promise<unknown>>;
   /** The fields that bind a login to one object (CIDRs, secret_id), shown by `access`. */
   bindings: readonly string[];
+  /** The entity alias a login brings. */
+  entityAlias: LoginStatement['entityAlias'];
   /** Paths beyond the object's own (`auth/MOUNT/API/NAME`) that one object needs, for policy-for. */
   objectAccess?: (objectPath: string, holder: CredentialHolderConfig) => KindAccess;
   /** The reference page's summary, API paths and example (its defaults are the export's). */
@@ -135,7 +137,7 @@ export function authCollectionKind(f: CollectionFlavor): Kind {
 
     normalise,
 
-    principal: (obj) => loginPrincipal(obj, { policyFields: ['token_policies', 'policies'], bindings: f.bindings }),
+    principal: (obj) => loginPrincipal(obj, { policyFields: ['token_policies', 'policies'], bindings: f.bindings, entityAlias: f.entityAlias, api: f.api }),
 
     export(obj, all, out) {
       const settings = exportedSettings(obj.settings, exported, { ...TOKEN_DEFAULTS, ...f.exportDefaults });

@@ -70,7 +70,7 @@ function placementOf(s: Shapes, shape: 'single' | 'map'): Placement {
 }
 
 /** What both shapes answer the same way from the kind's statement. */
-function common(s: Shapes, shape: 'single' | 'map') {
+function common(s: Shapes & { api?: string }, shape: 'single' | 'map') {
   const placement = placementOf(s, shape);
   const self = { name: s.kind, placement };
   const entries = (config: Config) => placedEntries(config, self);
@@ -89,7 +89,7 @@ function common(s: Shapes, shape: 'single' | 'map') {
           return placedObject(config, self as Kind, e, { settings: e.value, dependsOn: [`auth/${e.mount}`, ...policies.map((p) => `policies/${p}`)] });
         }),
       normalise: s.normalise,
-      ...(s.login ? { principal: (obj: PrincipalSource) => loginPrincipal(obj, { ...s.login!, policyFields: [s.policyField] }) } : {}),
+      ...(s.login ? { principal: (obj: PrincipalSource) => loginPrincipal(obj, { ...s.login!, policyFields: [s.policyField], ...(shape === 'map' ? { api: s.api } : {}) }) } : {}),
       export: (obj: LiveObject, all: readonly LiveObject[], out: ExportOutput) => exportOf(s, obj, all, out),
       check(ctx: CheckContext) {
         for (const e of entries(ctx.config)) {

@@ -142,6 +142,21 @@ identity:
 
   normalise: normaliseEntity,
 
+  /** Logins through its aliases are the entity: its policies come with their tokens, and those of its groups. */
+  principal(obj) {
+    const s = obj.settings;
+    const aliases = (s.aliases as AuthAlias[] | undefined) ?? [];
+    return {
+      address: obj.address,
+      vaultPath: `identity/entity/name/${obj.name}`,
+      policies: [...((s.policies as string[] | undefined) ?? [])],
+      defaultPolicy: false,
+      bindings: compact({ aliases: aliases.length > 0 ? aliases : undefined, disabled: s.disabled === true ? true : undefined }),
+      ...(aliases.length > 0 ? { entityAliases: aliases.map((a) => ({ mount: trimSlash(a.mount), name: a.name })) } : {}),
+      identity: { type: 'entity', name: obj.name, metadata: { ...((s.metadata as Record<string, string> | undefined) ?? {}) } },
+    };
+  },
+
   async identify(vault, obj) {
     return entityId(vault, obj.name);
   },

@@ -119,13 +119,17 @@ identity:
     const s = obj.settings;
     const alias = s.alias as AuthAlias | null | undefined;
     const members = (s.member_groups as string[] | undefined) ?? [];
+    const entities = (s.member_entities as string[] | undefined) ?? [];
     return {
       address: obj.address,
+      vaultPath: `identity/group/name/${obj.name}`,
       policies: [...((s.policies as string[] | undefined) ?? [])],
       defaultPolicy: false,
       bindings: compact({ type: s.type, alias: alias ?? undefined, member_groups: members.length > 0 ? members : undefined }),
       ...(members.length > 0 ? { memberGroups: members.map((m) => `${GROUPS_COLLECTION}/${m}`) } : {}),
+      ...(entities.length > 0 ? { memberEntities: entities.map((m) => `${ENTITIES_COLLECTION}/${m}`) } : {}),
       ...(s.type === 'external' && alias ? { groupAlias: { mount: trimSlash(alias.mount), name: alias.name } } : {}),
+      identity: { type: 'group', name: obj.name, metadata: { ...((s.metadata as Record<string, string> | undefined) ?? {}) } },
     };
   },
 

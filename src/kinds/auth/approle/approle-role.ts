@@ -43,6 +43,8 @@ const roleKind = authCollectionKind({
   api: 'role',
   sensitiveFields: ['secret_id'],
   bindings: ['bind_secret_id', 'secret_id_bound_cidrs', 'bound_cidr_list', 'token_bound_cidrs', 'secret_id_num_uses', 'secret_id_ttl'],
+  // The alias is the role_id: known when the config pins it.
+  entityAlias: (obj) => (typeof obj.settings.role_id === 'string' ? { mount: obj.mount ?? '', name: obj.settings.role_id } : { mount: obj.mount ?? '', from: 'role_id' }),
   schema,
   exportDefaults: { bind_secret_id: true, local_secret_ids: false },
   deprecated: { policies: 'token_policies', period: 'token_period', bound_cidr_list: 'secret_id_bound_cidrs' },

@@ -43,7 +43,7 @@ export const githubAuthConfigKind = authConfigKind({
   description: 'github: the organization and the token settings of every login (auth/<mount>/config).',
   policyField: 'token_policies',
   // Every member of the organization: a team or user map adds its policies to these.
-  login: { bindings: ['organization', 'organization_id', 'base_url', 'token_bound_cidrs'] },
+  login: { bindings: ['organization', 'organization_id', 'base_url', 'token_bound_cidrs'], entityAlias: (obj) => ({ mount: obj.mount ?? '', from: 'GitHub login' }) },
   checkEntry,
   securityFields: ['organization', 'organization_id', 'base_url', 'token_policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: {},

@@ -49,6 +49,8 @@ function mapKind(kind: string, title: string, key: 'teams' | 'users', who: strin
       bindings: [],
       includes: (obj) => [`auth/${obj.mount ?? ''}/config`],
       ...(key === 'teams' ? { groupAliases: (obj: PrincipalSource) => ({ mount: obj.mount ?? '', names: [obj.name] }) } : {}),
+      // The alias is the GitHub login: a user map's key (Vault stores it lower-cased).
+      entityAlias: (obj) => (key === 'users' ? { mount: obj.mount ?? '', name: obj.name } : { mount: obj.mount ?? '', from: 'GitHub login' }),
     },
     checkEntry(ctx, e) {
       const problem = githubMapNameProblem(e.name);

@@ -145,8 +145,10 @@ auth:
   principal: (obj) =>
     loginPrincipal(obj, {
       policyFields: ['token_policies'],
+      api: 'role',
       bindings: ['role_type', 'bound_audiences', 'bound_subject', 'bound_claims', 'bound_claims_type', 'user_claim', 'groups_claim', 'token_bound_cidrs'],
       // Each value of the groups claim is a group alias on the mount: which ones, only the login's token says.
+      entityAlias: (o) => ({ mount: o.mount ?? '', from: `user claim ${JSON.stringify(String(o.settings.user_claim ?? 'sub'))}` }),
       groupAliases: (o) => (typeof o.settings.groups_claim === 'string' && o.settings.groups_claim !== '' ? { mount: o.mount ?? '', names: '*' } : undefined),
     }),
 

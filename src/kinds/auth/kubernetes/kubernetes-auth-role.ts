@@ -61,7 +61,10 @@ export const kubernetesAuthRoleKind = authMapKind({
   names: genericName(),
   description: 'kubernetes: roles by name (lower case): which ServiceAccounts get which token.',
   policyField: 'token_policies',
-  login: { bindings: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_bound_cidrs'] },
+  login: {
+    bindings: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_bound_cidrs'],
+    entityAlias: (obj) => ({ mount: obj.mount ?? '', from: obj.settings.alias_name_source === 'serviceaccount_name' ? 'ServiceAccount (namespace/name)' : 'ServiceAccount uid' }),
+  },
   checkEntry,
   securityFields: ['bound_service_account_names', 'bound_service_account_namespaces', SELECTOR, 'audience', 'token_policies', 'policies', 'token_bound_cidrs', 'token_type', 'token_no_default_policy'],
   defaults: { alias_name_source: 'serviceaccount_uid' },

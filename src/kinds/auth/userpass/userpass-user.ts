@@ -34,6 +34,7 @@ export const userpassUserKind = authCollectionKind({
   api: 'users',
   sensitiveFields: ['password'],
   bindings: ['token_bound_cidrs', 'bound_cidrs'],
+  entityAlias: (obj) => ({ mount: obj.mount ?? '', name: obj.name }),
   schema,
   description: 'userpass users by name.',
   docs: {
