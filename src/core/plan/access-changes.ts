@@ -4,11 +4,11 @@
 import { accessChanges } from '../access/access-diff.js';
 import { principalAccess, type PrincipalAccess } from '../access/access-query.js';
 import { buildAcl } from '../access/acl.js';
-import { defaultPolicy } from '../access/default-policy.js';
-import { principalsOf } from '../access/principal-graph.js';
+import { defaultPolicy, SHIPPED_DEFAULT_POLICY } from '../access/default-policy.js';
+import { effectivePolicies, principalsOf } from '../access/principal-graph.js';
 import type { Kind } from '../kind.js';
 import type { AccessChanges, Address, CaBundleChange, Change, DesiredObject, LiveObject, Plan, PrincipalAccessChange, TrustChange } from '../model.js';
-import type { PrincipalSource } from '../principal.js';
+import type { Principal, PrincipalSource } from '../principal.js';
 import type { NamespaceRule, PublishEntry } from './ca-bundles.js';
 
 export interface AccessInput {
@@ -52,15 +52,59 @@ function afterApply(input: AccessInput): Source[] {
   return [...out.values()];
 }
 
-function accesses(kinds: readonly Kind[], objects: readonly Source[]): { all: PrincipalAccess[]; unread: Set<string> } {
+/**
+ * The principals another one's policies can come through: groups (joined by alias or membership) and
+ * included principals. A plain role or user is reached by no other, so leaving them out of the graph
+ * each principal is resolved in keeps a config of thousands of roles linear.
+ */
+function reachable(principals: readonly Principal[]): Principal[] {
+  const named = new Set(principals.flatMap((p) => [...(p.includes ?? []), ...(p.memberGroups ?? [])]));
+  return principals.filter((p) => p.groupAlias !== undefined || p.memberGroups !== undefined || named.has(p.address));
+}
+
+interface Side {
+  all: PrincipalAccess[];
+  byAddress: Map<Address, PrincipalAccess>;
+  unread: Set<string>;
+}
+
+type Graph = ReturnType<typeof graphOf>;
+
+/** One side's principals, what reaches them, and the policy texts. */
+function graphOf(kinds: readonly Kind[], objects: readonly Source[]) {
   const principals = principalsOf(kinds, objects);
   const { texts, unread } = policyTexts(objects);
-  return { all: principals.map((p) => principalAccess(principals, p, texts)), unread };
+  // Parsed once per side, not once per principal carrying it.
+  texts.default ??= SHIPPED_DEFAULT_POLICY;
+  return { principals, graph: reachable(principals), texts, unread };
+}
+
+function side(g: Graph, addresses: ReadonlySet<Address>): Side {
+  const all = g.principals.filter((p) => addresses.has(p.address)).map((p) => principalAccess(g.graph, p, g.texts));
+  return { all, byAddress: new Map(all.map((a) => [a.principal.address, a])), unread: g.unread };
+}
+
+/**
+ * The principals whose access may differ: changed themselves, carrying a changed policy, or any
+ * when a group or included principal changed (who reaches whom may differ). The others are the same
+ * on both sides and are not evaluated.
+ */
+function affected(changes: readonly Change[], sides: readonly Graph[]): Set<Address> {
+  const changed = new Set(changes.filter((c) => c.action !== 'noop').map((c) => c.address));
+  const policies = new Set([...changed].filter((a) => isPolicy({ address: a, name: a.slice('policies/'.length) })).map((a) => a.slice('policies/'.length)));
+  const graphChanged = sides.some((s) => s.graph.some((p) => changed.has(p.address)));
+  const out = new Set<Address>();
+  for (const s of sides) {
+    for (const p of s.principals) {
+      if (graphChanged || changed.has(p.address) || effectivePolicies(s.graph, p).some((r) => policies.has(r.policy))) out.add(p.address);
+    }
+  }
+  return out;
 }
 
 /** A changed principal's policies whose text was not read, on either side. */
-function unreadPolicies(change: PrincipalAccessChange, sides: ReadonlyArray<{ all: PrincipalAccess[]; unread: Set<string> }>): string[] {
-  const names = sides.flatMap((s) => s.all.filter((a) => a.principal.address === change.address).flatMap((a) => a.missing.filter((m) => s.unread.has(m))));
+function unreadPolicies(change: PrincipalAccessChange, sides: readonly Side[]): string[] {
+  const names = sides.flatMap((s) => s.byAddress.get(change.address)?.missing.filter((m) => s.unread.has(m)) ?? []);
   return [...new Set(names)].sort();
 }
 
@@ -126,8 +170,9 @@ export function planAccessChanges(input: AccessInput): AccessChanges | undefined
   const trust = trustChanges(input.changes, input.kinds);
   if (!touches) return section([], trust, []);
   if (input.targeted) return section([], trust, [TARGETED_NOTE]);
-  const before = accesses(input.kinds, input.live);
-  const after = accesses(input.kinds, afterApply(input));
+  const sides = [graphOf(input.kinds, input.live), graphOf(input.kinds, afterApply(input))];
+  const addresses = affected(input.changes, sides);
+  const [before, after] = sides.map((g) => side(g, addresses)) as [Side, Side];
   const liveDefault = policyTexts(input.live).texts.default;
   const principals = accessChanges(before.all, after.all, buildAcl([defaultPolicy(liveDefault)])).map((p) => {
     const unread = unreadPolicies(p, [before, after]);

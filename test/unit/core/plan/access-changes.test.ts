@@ -142,3 +142,23 @@ describe('the access section in the plan a Change list gives', () => {
     expect(planAccessChanges({ desired: [], live: [], changes, kinds: KINDS })).toBeUndefined();
   });
 });
+
+describe('who a policy reaches through groups', () => {
+  it('a policy of a parent group reaches its member group and the JWT logins that join it', () => {
+    const p = (caps: string[]) => ({ policy: rule('sys/mounts/*', ...caps) });
+    const groups = [
+      ['identity-group', 'identity/groups/ops', { type: 'external', alias: { mount: 'oidc', name: 'ops' }, policies: [] }],
+      ['identity-group', 'identity/groups/parent', { type: 'internal', member_groups: ['ops'], policies: ['p'] }],
+      ['jwt-role', 'auth/oidc/roles/dev', { role_type: 'jwt', user_claim: 'sub', groups_claim: 'groups', token_policies: [], token_no_default_policy: true }],
+      ['approle-role', 'auth/approle/roles/other', role('other', [])],
+    ] as const;
+    const d = [desired('policy', 'policies/p', p(['read', 'update'])), ...groups.map(([k, a, s]) => desired(k, a, s))];
+    const l = [live('policy', 'policies/p', p(['read'])), ...groups.map(([k, a, s]) => live(k, a, s))];
+    const a = access(d, l);
+    expect(a?.principals.map((x) => `${x.address}: ${x.capabilities.map((c) => `${c.pattern} +${c.gained.join()}`).join()} [${x.privileged.join(', ')}]`)).toEqual([
+      'auth/oidc/roles/dev: sys/mounts/* +update [sys/]',
+      'identity/groups/ops: sys/mounts/* +update [sys/]',
+      'identity/groups/parent: sys/mounts/* +update [sys/]',
+    ]);
+  });
+});
