@@ -73,11 +73,12 @@ export function accessText(a: AccessChanges | undefined, paint: Paint): string[]
   return out;
 }
 
-/** The markdown banner of privileged findings (a GitHub "warning" alert), never shortened away. */
-export function privilegedBanner(a: AccessChanges | undefined): string[] {
+/** The markdown banner of privileged findings (a GitHub "warning" alert), never shortened away; at most `maxLines` of them listed. */
+export function privilegedBanner(a: AccessChanges | undefined, maxLines = 50): string[] {
   const findings = privilegedFindings(a);
   if (findings.length === 0) return [];
-  return ['> [!WARNING]', `> **${PRIVILEGED_TITLE}**: ${PRIVILEGED_HINT}.`, ...findings.map((f) => `> - ${mdCell(f)}`), ''];
+  const more = findings.length > maxLines ? [`> - … ${findings.length - maxLines} more (the full list is in \`vault-gitops plan\`'s output)`] : [];
+  return ['> [!WARNING]', `> **${PRIVILEGED_TITLE}**: ${PRIVILEGED_HINT}.`, ...findings.slice(0, maxLines).map((f) => `> - ${mdCell(f)}`), ...more, ''];
 }
 
 /** The markdown access section: one table row per changed path rule or binding, then trust. `maxRows` caps the table. */

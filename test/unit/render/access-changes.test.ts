@@ -81,3 +81,19 @@ describe('access changes in the rendered plan', () => {
     expect(JSON.parse(renderJson(none))).not.toHaveProperty('access_changes');
   });
 });
+
+describe('a large access section in a PR comment', () => {
+  it('keeps the banner and caps its lines and the table rows, within the comment limit', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      address: `auth/approle/roles/r${i}`,
+      status: 'added' as const,
+      privileged: ['sys/'],
+      default_policy: false,
+      capabilities: [{ pattern: `sys/mounts/m${i}`, before: [], after: ['read'], gained: ['read'], lost: [], privileged: ['sys/'] }],
+    }));
+    const md = renderMarkdown({ ...plan, access_changes: { summary: { principals: 3000, privileged: 3000, widened: 0, trust: 0 }, principals: many, trust: [] } });
+    expect(md).toContain('> - … 2950 more (the full list is in `vault-gitops plan`\'s output)');
+    expect(md).toContain('| … 2800 more | | | | |');
+    expect(md.length).toBeLessThan(60_000);
+  });
+});
