@@ -99,6 +99,12 @@ describe('the plan access section', () => {
     ]);
   });
 
+  it('the Kubernetes API that reviews ServiceAccount tokens moved elsewhere: a trust change', () => {
+    const cfg = (host: string) => ({ kubernetes_host: host });
+    const a = access([desired('kubernetes-auth-config', 'auth/kubernetes/config', cfg('https://evil.example:6443'))], [live('kubernetes-auth-config', 'auth/kubernetes/config', cfg('https://10.0.0.1:443'))]);
+    expect(a?.trust.map((t) => t.what)).toEqual(['Kubernetes token reviewer: kubernetes_host changed']);
+  });
+
   it('an audit device added or removed is a trust change; a description change is not', () => {
     const file = { type: 'file', options: { file_path: '/var/log/a.log' } };
     expect(access([desired('audit-device', 'audit/a', file)], [])?.trust.map((t) => t.what)).toEqual(['audit device added']);
