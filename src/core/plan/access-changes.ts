@@ -45,7 +45,8 @@ function afterApply(input: AccessInput): Source[] {
   for (const d of input.desired) {
     const kind = kinds.get(d.kind);
     if (!kind) continue;
-    const declared = Object.fromEntries(Object.entries(kind.normalise(d.settings)).filter(([, v]) => v !== undefined));
+    // Write-only values (passwords, client secrets) never bind a login: left out, as from any plan data.
+    const declared = Object.fromEntries(Object.entries(kind.normalise(d.settings)).filter(([name, v]) => v !== undefined && !kind.sensitiveFields.includes(name)));
     const live = out.get(d.address);
     out.set(d.address, { ...d, settings: live ? { ...live.settings, ...declared } : declared });
   }
