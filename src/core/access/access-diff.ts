@@ -1,6 +1,7 @@
 // What a change does to access: for each principal, the capabilities gained and lost on each path
-// pattern of its merged ACL, and the changed fields that bind logins to it. Rules that only moved between policies (or were split or joined) leave
-// the merged ACL as it was, so they are no change. Privileged findings flag what a reviewer must
+// pattern of its merged ACL, and the changed fields that bind logins to it (binding-widening.ts says
+// which admit more). Rules that only moved between policies (or were split or joined) leave the
+// merged ACL as it was, so they are no change. Privileged findings flag what a reviewer must
 // not miss: sudo, sys/, writes to auth/ and identity/, writes to ACL policies, the root policy, a
 // pattern matching every path.
 import type { BindingChange, CapabilityChange, PrincipalAccessChange } from '../model.js';

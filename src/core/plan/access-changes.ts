@@ -142,8 +142,8 @@ export function caBundleTrust(entries: readonly PublishEntry[], copies: readonly
   return entries.flatMap((e) => {
     const namespaces = copies.filter((c) => c.address === e.address && c.action === 'create').map((c) => c.namespace).sort();
     if (namespaces.length === 0) return [];
-    const n = `${namespaces.length} namespace${namespaces.length === 1 ? '' : 's'}`;
-    return [{ address: e.address, kind: 'ca-bundle', subject: 'CA bundle', what: `the CA of ${e.mount} published to ${n} more (${namespaceRuleText(e.namespaces)})`, namespaces }];
+    const n = `${namespaces.length} more namespace${namespaces.length === 1 ? '' : 's'}`;
+    return [{ address: e.address, kind: 'ca-bundle', subject: 'CA bundle', what: `the CA of ${e.mount} published to ${n} (${namespaceRuleText(e.namespaces)})`, namespaces }];
   });
 }
 
@@ -174,8 +174,8 @@ export function planAccessChanges(input: AccessInput): AccessChanges | undefined
   const sides = [graphOf(input.kinds, input.live), graphOf(input.kinds, afterApply(input))];
   const addresses = affected(input.changes, sides);
   const [before, after] = sides.map((g) => side(g, addresses)) as [Side, Side];
-  const liveDefault = policyTexts(input.live).texts.default;
-  const principals = accessChanges(before.all, after.all, buildAcl([defaultPolicy(liveDefault)])).map((p) => {
+  // What the server's default policy grants every token is never privileged.
+  const principals = accessChanges(before.all, after.all, buildAcl([defaultPolicy(sides[0]!.texts.default)])).map((p) => {
     const unread = unreadPolicies(p, [before, after]);
     return unread.length > 0 ? { ...p, unread_policies: unread } : p;
   });

@@ -47,7 +47,7 @@ describe('a CA newly published to every namespace', () => {
     expect(namespaces).toEqual(expect.arrayContaining([...NAMESPACES, 'default'].sort()));
     expect(namespaces).not.toContain('kube-system');
     const address = `secrets/${pki}/publish/company-ca`;
-    const what = `the CA of ${pki} published to ${namespaces.length} namespaces more (every namespace except kube-system)`;
+    const what = `the CA of ${pki} published to ${namespaces.length} more namespaces (every namespace except kube-system)`;
     expect(plan.access_changes).toEqual({
       summary: { principals: 0, privileged: 0, widened: 0, trust: 1 },
       principals: [],
@@ -61,6 +61,6 @@ describe('a CA newly published to every namespace', () => {
 
     const markdown = await cli(['plan', '-c', dir, '-o', 'markdown', '--fail-on', 'privileged'], { cwd: dir, env });
     expect(markdown.code, markdown.stderr).toBe(0);
-    expect(markdown.stdout).toContain(`#### Access changes\n\n- 🔑 secrets/${pki}/publish/company-ca: the CA of ${pki} published to ${namespaces.length} namespaces more`);
+    expect(markdown.stdout).toContain(`#### Access changes\n\n- 🔑 secrets/${pki}/publish/company-ca: the CA of ${pki} published to ${namespaces.length} more namespaces`);
   });
 });

@@ -95,7 +95,7 @@ describe('the plan access section', () => {
     const entry = { address: 'secrets/pki/publish/root', mount: 'pki', entry: 'root', namespaces: { all: true, exclude: ['kube-system'] } } as unknown as PublishEntry;
     const copies = ['b', 'a', 'c'].map((ns) => ({ address: entry.address, namespace: ns, object: 'configmap/root', action: 'create' as const, reason: 'not there' }));
     expect(caBundleTrust([entry], [...copies, { ...copies[0]!, namespace: 'd', action: 'update' }])).toEqual([
-      { address: entry.address, kind: 'ca-bundle', subject: 'CA bundle', what: 'the CA of pki published to 3 namespaces more (every namespace except kube-system)', namespaces: ['a', 'b', 'c'] },
+      { address: entry.address, kind: 'ca-bundle', subject: 'CA bundle', what: 'the CA of pki published to 3 more namespaces (every namespace except kube-system)', namespaces: ['a', 'b', 'c'] },
     ]);
   });
 
