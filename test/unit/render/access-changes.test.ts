@@ -97,3 +97,31 @@ describe('a large access section in a PR comment', () => {
     expect(md.length).toBeLessThan(60_000);
   });
 });
+
+describe('hostile values in the access section', () => {
+  it('a path pattern or binding value cannot move the terminal, break the table or inject markdown', () => {
+    const evil = 'secret/\u001b[2J|x](http://e)<b>*';
+    const hostile: Plan = {
+      ...plan,
+      access_changes: {
+        summary: { principals: 1, privileged: 0, widened: 1, trust: 0 },
+        principals: [
+          {
+            address: 'auth/approle/roles/r',
+            status: 'changed',
+            privileged: [],
+            capabilities: [{ pattern: evil, before: [], after: ['read'], gained: ['read'], lost: [], privileged: [] }],
+            bindings: [{ field: 'token_bound_cidrs', before: ['10.0.0.0/8'], after: [evil], widened: `admits "${evil}"` }],
+          },
+        ],
+        trust: [],
+      },
+    };
+    const text = renderText(hostile, { color: false });
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('secret/\\u001b[2J|x](http://e)<b>*: (none) → read (+read)');
+    const md = renderMarkdown(hostile);
+    expect(md).not.toContain('\u001b');
+    expect(md).toContain('| ~ auth/approle/roles/r | secret/\\\\u001b\\[2J\\|x\\](http://e)\\<b\\>\\* | (none) | read |  |');
+  });
+});
