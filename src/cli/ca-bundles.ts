@@ -3,6 +3,7 @@
 import { KubernetesClient, KubernetesConfigError } from '../adapters/kubernetes.js';
 import type { Vault } from '../adapters/vault.js';
 import { publishEntries, type PublishEntry } from '../core/plan/ca-bundles.js';
+import { caBundleTrust, withTrustChanges } from '../core/plan/access-changes.js';
 import { UsageError } from '../core/errors.js';
 import type { Config, Plan } from '../core/model.js';
 import { CopyStore, PublishError } from '../publish/copies.js';
@@ -39,7 +40,8 @@ export async function caBundleStep(config: Config, flags: Pick<VaultCommandFlags
 /** Adds the CA-bundle changes to a plan (plan, drift, apply). */
 export async function withCaBundles(plan: Plan, step: CaBundleStep | undefined, vault: Vault): Promise<Plan> {
   if (!step) return plan;
-  return { ...plan, ca_bundles: await kubeStep(() => planCaBundles(step.entries, vault, step.store)) };
+  const copies = await kubeStep(() => planCaBundles(step.entries, vault, step.store));
+  return withTrustChanges({ ...plan, ca_bundles: copies }, caBundleTrust(step.entries, copies));
 }
 
 /** Publishes after the Vault changes of an apply; returns the number of copies that failed. */

@@ -1,7 +1,9 @@
 import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import {
+  AccessReviewError,
   ApplyFailedError,
   ConfigError,
+  EXIT_ACCESS,
   EXIT_ERROR,
   UsageError,
   VaultApiError,
@@ -23,6 +25,9 @@ export function reportError(err: unknown, io: Output): number {
     io.err(`error: Vault answered ${err.status} to ${err.method} ${err.path}: ${err.vaultMessage}${hint}`);
   } else if (err instanceof VaultConnectionError) {
     io.err(`error: ${err.message}\n  hint: check VAULT_ADDR and that Vault is running; for TLS, VAULT_CACERT`);
+  } else if (err instanceof AccessReviewError) {
+    io.err(`error: ${err.message}\n  hint: they are listed first in the plan, under "Access changes"; exit 3 is for a CI to ask for a second reviewer`);
+    return EXIT_ACCESS;
   } else if (err instanceof ApplyFailedError) {
     io.err(`error: ${err.message}; fix the cause and run apply again (it converges from here)`);
   } else {

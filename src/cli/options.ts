@@ -27,7 +27,7 @@ export interface CommonFlags {
 
 export type VaultCommandFlags = CommonFlags &
   VaultFlags &
-  AuthFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; autoApprove?: boolean; target?: string[] } & StateFlags;
+  AuthFlags & { address?: string; tlsSkipVerify?: boolean; kubeContext?: string; output?: string; detailedExitcode?: boolean; failOn?: 'privileged' | 'access'; autoApprove?: boolean; target?: string[] } & StateFlags;
 
 /** Ownership state, lock and saved-plan flags (src/core/state/state.ts, lock.ts, saved-plan.ts). */
 export interface StateFlags {

@@ -1,7 +1,8 @@
 import { writeFileAtomic } from '../adapters/files.js';
 import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/plan/engine.js';
-import { EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
+import { AccessReviewError, EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
+import { accessFindings } from '../core/plan/access-changes.js';
 import { liveFingerprints, savedPlanText } from '../core/plan/saved-plan.js';
 import { planningState, stateIgnore } from '../core/state/state.js';
 import { Targets } from '../core/plan/targets.js';
@@ -46,6 +47,13 @@ export async function planAgainstVault(flags: VaultCommandFlags, io: Output, loa
   return { ...planned, plan: await withCaBundles(planned.plan, await caBundleStep(loaded.config, flags), session.vault) };
 }
 
+/** `--fail-on`: the plan is printed (and saved) first, then the check fails with its own exit code. */
+function failOnAccess(plan: Plan, flags: VaultCommandFlags): void {
+  if (!flags.failOn) return;
+  const findings = accessFindings(plan.access_changes, flags.failOn);
+  if (findings > 0) throw new AccessReviewError(findings, flags.failOn);
+}
+
 /** `--target`s, checked; a saved plan is always of the whole config. */
 function planTargets(flags: VaultCommandFlags, loaded: Loaded): Targets | undefined {
   if (!flags.target?.length) return undefined;
@@ -70,6 +78,7 @@ async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: O
     warnUnmatched(targets, live, loaded, io);
     io.err(`Offline plan against the snapshot of ${snapshot.vault_addr} taken ${snapshot.created_at}; delivered credentials were not checked.`);
     io.out(renderPlan(plan, flags.output ?? 'text', io));
+    failOnAccess(plan, flags);
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   } finally {
     vault.close();
@@ -93,6 +102,7 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
       await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
+    failOnAccess(plan, flags);
     return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
   } finally {
     await session.close();

@@ -50,6 +50,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('show what apply would change in Vault')
     .addOption(outputOption())
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .addOption(new Option('--fail-on <findings>', 'exit 3 when the plan has privileged access changes, or any access change (after printing it): a CI asks for a second reviewer').choices(['privileged', 'access']))
     .option('--out <file>', 'also save the plan (mode 0600, no secrets) for `apply FILE`')
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')

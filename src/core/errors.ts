@@ -4,6 +4,8 @@ import type { Diagnostic } from './model.js';
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_CHANGES = 2;
+/** `plan --fail-on`: the plan has the access changes named (a second reviewer is wanted). */
+export const EXIT_ACCESS = 3;
 
 /** A mistake in the user's config or command line: shown without a stack trace, exit 1. */
 export class ConfigError extends Error {
@@ -52,6 +54,14 @@ export class ApplyFailedError extends Error {
   constructor(public readonly failed: number, public readonly total: number) {
     super(`${failed} of ${total} changes failed`);
     this.name = 'ApplyFailedError';
+  }
+}
+
+/** `plan --fail-on privileged|access` found such changes; the plan itself was printed. */
+export class AccessReviewError extends Error {
+  constructor(public readonly findings: number, public readonly level: 'privileged' | 'access') {
+    super(`the plan has ${findings} ${level === 'privileged' ? 'privileged access' : 'access'} finding${findings === 1 ? '' : 's'} (--fail-on ${level})`);
+    this.name = 'AccessReviewError';
   }
 }
 

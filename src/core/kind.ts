@@ -195,6 +195,12 @@ export interface Kind {
    */
   principal?(obj: PrincipalSource): Principal | undefined;
   /**
+   * Trust outside policies that its objects decide (a JWT key source, an audit device's destination):
+   * a change of one of `fields` is listed in the plan's access changes; with `object`, so are its
+   * objects' creation and deletion.
+   */
+  readonly trust?: { readonly subject: string; readonly fields: readonly string[]; readonly object?: boolean };
+  /**
    * When an update is as dangerous as a destroy, what it loses or exposes, one line: it replaces what
    * cannot be had back (a re-signed intermediate CA's key), or sends a secret Vault holds to a place
    * the change names (a database connection moved to another host). The plan lists it under destroys

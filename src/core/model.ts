@@ -218,7 +218,7 @@ export interface Destroy {
   what: string;
 }
 
-export const PLAN_FORMAT_VERSION = '2';
+export const PLAN_FORMAT_VERSION = '3';
 export const SENSITIVE_MASK = '(sensitive)';
 
 export interface Plan {
@@ -236,6 +236,69 @@ export interface Plan {
   summary: { create: number; update: number; delete: number; noop: number };
   /** Copies of CA bundles in Kubernetes that apply would create, update or delete, or must leave alone. */
   ca_bundles?: CaBundleChange[];
+  /** Who may do what after the plan that could not before (and the reverse); absent when nothing changes. */
+  access_changes?: AccessChanges;
+}
+
+/** The access part of a plan (src/core/plan/access-changes.ts); renderers show it first. */
+export interface AccessChanges {
+  summary: { principals: number; privileged: number; widened: number; trust: number };
+  /** By address. */
+  principals: PrincipalAccessChange[];
+  /** Trust that is not in a policy: key sources, audit devices, CAs given to Kubernetes namespaces. */
+  trust: TrustChange[];
+  /** What the plan could not compare, in words (a targeted plan, a policy whose text was not read). */
+  not_compared?: string[];
+}
+
+/** One principal whose capabilities or login bindings change. */
+export interface PrincipalAccessChange {
+  address: Address;
+  status: 'added' | 'removed' | 'changed';
+  /** The reasons its capability changes are privileged (sorted, unique; empty when none). */
+  privileged: string[];
+  /** added / removed: its tokens carry the `default` policy too (whose rules are not listed). */
+  default_policy?: boolean;
+  /** Per path rule of its merged ACL, sorted by pattern. */
+  capabilities: CapabilityChange[];
+  /** Fields deciding who may log in as it that change. */
+  bindings?: BindingChange[];
+  /** Policies it carries whose text the plan did not read: their rules are left out of the comparison. */
+  unread_policies?: string[];
+}
+
+export interface CapabilityChange {
+  /** The path pattern as Vault reads it: `secret/data/*`, `auth/+/role`, `*` for the root policy. */
+  pattern: string;
+  /** Sorted; `["deny"]` when a deny decides, `[]` when no rule. */
+  before: string[];
+  after: string[];
+  gained: string[];
+  lost: string[];
+  /** Why the gain is privileged (sudo, sys/, …); empty when it is not. */
+  privileged: string[];
+}
+
+export interface BindingChange {
+  field: string;
+  /** Absent: not set. */
+  before?: unknown;
+  after?: unknown;
+  /** It lets in logins it did not before, and why: `a claim removed`, `* ServiceAccounts`. */
+  widened?: string;
+}
+
+export interface TrustChange {
+  address: Address;
+  kind: KindName;
+  /** What is trusted, as the kind names it: `JWT/OIDC key source`, `audit device`, `CA bundle`. */
+  subject: string;
+  /** One line for a reviewer. */
+  what: string;
+  /** The fields that changed, values as in the plan's changes (sensitive ones masked). */
+  fields?: Array<{ name: string; before: unknown; after: unknown }>;
+  /** CA bundles: the namespaces newly given the CA. */
+  namespaces?: string[];
 }
 
 /** What a CA-bundle copy in one namespace needs (plan.ca_bundles). */

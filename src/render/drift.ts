@@ -2,7 +2,7 @@ import type { DriftClass, DriftReport } from '../core/plan/drift.js';
 import { stableStringify } from '../core/common/canonical-json.js';
 import { safeField } from '../core/plan/plan-json.js';
 import { formatValue, painter, sanitize } from './common.js';
-import { mdCell } from './markdown.js';
+import { mdCell } from './markdown-escape.js';
 
 const HEADINGS: Record<DriftClass, string> = {
   changed: 'Changed in Vault',

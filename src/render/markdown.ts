@@ -1,9 +1,12 @@
-// The plan as a pull-request comment (GitHub / GitLab flavoured markdown): a summary line, a table of
+// The plan as a pull-request comment (GitHub / GitLab flavoured markdown): privileged access changes
+// in a warning, a summary line, the access changes, a table of
 // changes, a collapsible <details> per created/updated object (policy diffs in ```diff blocks, other
 // fields in a table) and the unmanaged objects. Every value from the plan is escaped for the place it
 // lands in (table cell, HTML, code fence), and sensitive values are never shown.
 
+import { accessMarkdown, privilegedBanner } from './access-changes.js';
 import { copySummaryLine } from './ca-bundles.js';
+import { fence, html, mdCell, mdText } from './markdown-escape.js';
 import type { Action, Change, FieldChange, Plan } from '../core/model.js';
 import {
   ACTION_SYMBOLS,
@@ -15,7 +18,6 @@ import {
   isMultiline,
   orderedChanges,
   orderedUnmanaged,
-  sanitize,
   summaryLine,
   textLines,
   unmanagedLine,
@@ -40,7 +42,16 @@ export interface MarkdownOptions {
 
 export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   const max = opts.maxLength ?? MARKDOWN_MAX_LENGTH;
-  const head = ['### vault-gitops plan', '', ...destroyBanner(plan), hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`, '', ...(plan.ca_bundles ? [mdText(copySummaryLine(plan.ca_bundles)), ''] : [])];
+  const head = [
+    '### vault-gitops plan',
+    '',
+    ...privilegedBanner(plan.access_changes),
+    ...destroyBanner(plan),
+    hasChanges(plan) ? `**${summaryLine(plan)}**` : `✅ ${summaryLine(plan)}`,
+    '',
+    ...(plan.ca_bundles ? [mdText(copySummaryLine(plan.ca_bundles)), ''] : []),
+    ...accessMarkdown(plan.access_changes),
+  ];
 
   const changes = orderedChanges(plan);
   const rows = changes.map((c) => {
@@ -140,33 +151,4 @@ function fieldRow(change: Change, field: FieldChange): string {
   const name = mdCell(field.name);
   if (change.action === 'create') return `| ${name} | ${mdCell(displayValue(field, 'after'))} |`;
   return `| ${name} | ${mdCell(displayValue(field, 'before'))} | ${mdCell(displayValue(field, 'after'))} |`;
-}
-
-/** A fenced code block whose fence is longer than any backtick run inside it. */
-export function fence(lang: string, lines: string[]): string[] {
-  const safe = lines.map((l) => sanitize(l, true));
-  const longest = Math.max(0, ...safe.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))));
-  const marks = '`'.repeat(Math.max(3, longest + 1));
-  return [`${marks}${lang}`, ...safe, marks];
-}
-
-/** Inline markdown text: markdown punctuation backslash-escaped (`|` and backticks included). */
-export function mdText(text: string): string {
-  return sanitize(text).replace(/[\\`*_[\]<>|~&#!]/g, (ch) => `\\${ch}`);
-}
-
-/** A table cell: inline text on one line. */
-export function mdCell(text: string): string {
-  return mdText(text.replace(/\r?\n/g, ' '));
-}
-
-/** Text inside raw HTML (the <summary> line). */
-export function html(text: string): string {
-  return sanitize(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/`/g, '&#96;')
-    .replace(/\|/g, '&#124;');
 }

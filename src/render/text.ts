@@ -1,7 +1,9 @@
-// The human plan, Terraform-style: grouped by kind, deletes and security-relevant changes first,
+// The human plan, Terraform-style: access changes first (privileged ones above everything), then
+// grouped by kind, deletes and security-relevant changes first,
 // policy changes as unified diffs, ANSI colors only when asked. A pure function of the Plan data.
 
 import type { Change, FieldChange, Plan } from '../core/model.js';
+import { accessText } from './access-changes.js';
 import { renderCopiesText } from './ca-bundles.js';
 import {
   ACTION_STYLES,
@@ -38,7 +40,7 @@ const BLOCK_INDENT = '        ';
 
 export function renderText(plan: Plan, opts: TextOptions): string {
   const paint = painter(opts.color);
-  const out: string[] = [];
+  const out: string[] = [...accessText(plan.access_changes, paint)];
 
   if (plan.destroys.length > 0) {
     out.push(paint('red', paint('bold', `!! ${DESTROY_TITLE}: ${DESTROY_HINT}`)));

@@ -1,10 +1,13 @@
 // What a change does to access: for each principal, the capabilities gained and lost on each path
-// pattern of its merged ACL, and the changed fields that bind logins to it. Rules that only moved between policies (or were split or joined) leave
-// the merged ACL as it was, so they are no change. Privileged findings flag what a reviewer must
+// pattern of its merged ACL, and the changed fields that bind logins to it (binding-widening.ts says
+// which admit more). Rules that only moved between policies (or were split or joined) leave the
+// merged ACL as it was, so they are no change. Privileged findings flag what a reviewer must
 // not miss: sudo, sys/, writes to auth/ and identity/, writes to ACL policies, the root policy, a
 // pattern matching every path.
+import type { BindingChange, CapabilityChange, PrincipalAccessChange } from '../model.js';
 import type { Acl } from './acl.js';
 import type { PrincipalAccess } from './access-query.js';
+import { widening } from './binding-widening.js';
 
 const WRITES = ['create', 'update', 'patch', 'delete'];
 
@@ -49,36 +52,12 @@ export function privilegedReasons(pattern: string, gained: readonly string[]): s
   return reasons;
 }
 
-export interface CapabilityChange {
-  pattern: string;
-  before: string[];
-  after: string[];
-  gained: string[];
-  lost: string[];
-  privileged: string[];
-}
-
-export interface BindingChange {
-  field: string;
-  /** Absent: not set. */
-  before?: unknown;
-  after?: unknown;
-}
-
-export interface PrincipalChange {
-  address: string;
-  status: 'added' | 'removed' | 'changed';
-  /** Sorted by pattern. For an added principal: its whole access; for a removed one: all it loses. */
-  changes: CapabilityChange[];
-  /** A changed principal: the fields binding logins to it that changed (who may become it). */
-  bindings?: BindingChange[];
-}
-
 function bindingChanges(before: Record<string, unknown>, after: Record<string, unknown>): BindingChange[] {
   const out: BindingChange[] = [];
   for (const field of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     if (JSON.stringify(before[field]) === JSON.stringify(after[field])) continue;
-    out.push({ field, ...(field in before ? { before: before[field] } : {}), ...(field in after ? { after: after[field] } : {}) });
+    const widened = widening(field, before[field], after[field]);
+    out.push({ field, ...(field in before ? { before: before[field] } : {}), ...(field in after ? { after: after[field] } : {}), ...(widened ? { widened } : {}) });
   }
   return out;
 }
@@ -99,27 +78,38 @@ function tableChanges(before: Map<string, string[]>, after: Map<string, string[]
   return out;
 }
 
+const sameCaps = (a: readonly string[] | undefined, b: readonly string[]) => a !== undefined && a.join(',') === b.join(',');
+const carriesDefault = (x: PrincipalAccess) => x.routes.some((r) => r.policy === 'default');
+
+function reported(address: string, status: PrincipalAccessChange['status'], capabilities: CapabilityChange[], extra: Partial<PrincipalAccessChange> = {}): PrincipalAccessChange {
+  const privileged = [...new Set(capabilities.flatMap((c) => c.privileged))].sort();
+  return { address, status, privileged, ...extra, capabilities };
+}
+
 /**
  * The access changes between two sets of principals' accesses (principalAccess, unconditional:
  * a conditional variant would be reported as the principal itself), by address. What `baseline`
  * grants on the same pattern is never privileged (pass the `default` policy: its sys/ paths are
- * every token's).
+ * every token's); a new or removed principal's rules that are exactly the baseline's are left out
+ * (`default_policy` says it has them).
  */
-export function accessChanges(before: readonly PrincipalAccess[], after: readonly PrincipalAccess[], baseline?: Acl): PrincipalChange[] {
+export function accessChanges(before: readonly PrincipalAccess[], after: readonly PrincipalAccess[], baseline?: Acl): PrincipalAccessChange[] {
   const usual = baseline ? aclTable(baseline) : new Map<string, string[]>();
   const byAddress = (xs: readonly PrincipalAccess[]) => new Map(xs.map((x) => [x.principal.address, x]));
   const b = byAddress(before);
   const a = byAddress(after);
-  const out: PrincipalChange[] = [];
+  const out: PrincipalAccessChange[] = [];
   for (const address of [...new Set([...b.keys(), ...a.keys()])].sort()) {
     const pb = b.get(address);
     const pa = a.get(address);
     const changes = tableChanges(pb ? aclTable(pb.acl) : new Map(), pa ? aclTable(pa.acl) : new Map(), usual);
-    if (!pb) out.push({ address, status: 'added', changes });
-    else if (!pa) out.push({ address, status: 'removed', changes });
+    const only = pa ?? pb!;
+    const withDefault = baseline !== undefined && carriesDefault(only);
+    const notBaseline = (c: CapabilityChange) => !(withDefault && sameCaps(usual.get(c.pattern), pa ? c.after : c.before));
+    if (!pb || !pa) out.push(reported(address, pb ? 'removed' : 'added', changes.filter(notBaseline), { default_policy: carriesDefault(only) }));
     else {
       const bindings = bindingChanges(pb.principal.bindings, pa.principal.bindings);
-      if (changes.length > 0 || bindings.length > 0) out.push({ address, status: 'changed', changes, ...(bindings.length > 0 ? { bindings } : {}) });
+      if (changes.length > 0 || bindings.length > 0) out.push(reported(address, 'changed', changes, bindings.length > 0 ? { bindings } : {}));
     }
   }
   return out;

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { loadConfig, type LoadOptions } from '../check/load.js';
 import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } from '../model.js';
 import { planChanges } from './plan.js';
+import { planAccessChanges } from './access-changes.js';
 import { allReferences, dependOnReferences, preflight } from './preflight.js';
 import type { SinksPort, VaultPort } from '../ports.js';
 import { portWith } from '../port-view.js';
@@ -87,6 +88,8 @@ export async function makePlan(
     createdAt: now.toISOString(),
     vaultAddr: vault.addr,
   });
+  const access = planAccessChanges({ desired: loaded.desired, live, changes: plan.changes, kinds, targeted: targets !== undefined });
+  if (access) plan.access_changes = access;
   const unresolved = preflight({
     kinds,
     config: loaded.config,

@@ -3,7 +3,7 @@
 // JSON renderer all use this one form.
 
 import { sortKeysDeep } from '../common/canonical-json.js';
-import { SENSITIVE_MASK, type Change, type Destroy, type FieldChange, type Plan, type UnmanagedObject } from '../model.js';
+import { SENSITIVE_MASK, type AccessChanges, type BindingChange, type CapabilityChange, type PrincipalAccessChange, type TrustChange, type Change, type Destroy, type FieldChange, type Plan, type UnmanagedObject } from '../model.js';
 
 const PLAN_KEYS = [
   'format_version',
@@ -12,6 +12,7 @@ const PLAN_KEYS = [
   'config_fingerprint',
   'vault_addr',
   'summary',
+  'access_changes',
   'destroys',
   'changes',
   'unmanaged',
@@ -21,14 +22,35 @@ const CHANGE_KEYS = ['address', 'kind', 'action', 'reason', 'security', 'fields'
 const FIELD_KEYS = ['name', 'before', 'after', 'sensitive', 'diff'] as const;
 const UNMANAGED_KEYS = ['address', 'kind', 'note'] as const;
 const DESTROY_KEYS = ['address', 'code', 'what'] as const;
+const ACCESS_KEYS = ['summary', 'principals', 'trust', 'not_compared'] as const;
+const ACCESS_SUMMARY_KEYS = ['principals', 'privileged', 'widened', 'trust'] as const;
+const PRINCIPAL_KEYS = ['address', 'status', 'privileged', 'default_policy', 'capabilities', 'bindings', 'unread_policies'] as const;
+const CAPABILITY_KEYS = ['pattern', 'before', 'after', 'gained', 'lost', 'privileged'] as const;
+const BINDING_KEYS = ['field', 'before', 'after', 'widened'] as const;
+const TRUST_KEYS = ['address', 'kind', 'subject', 'what', 'fields', 'namespaces'] as const;
 
 /** The plan as plain JSON data with a stable key order and sensitive values masked. */
 export function planToJson(plan: Plan): Record<string, unknown> {
   return ordered(plan, PLAN_KEYS, {
     summary: (s: Plan['summary']) => ordered(s, SUMMARY_KEYS),
+    access_changes: accessToJson,
     destroys: (ds: Destroy[]) => ds.map((d) => ordered(d, DESTROY_KEYS)),
     changes: (cs: Change[]) => cs.map(changeToJson),
     unmanaged: (us: UnmanagedObject[]) => us.map((u) => ordered(u, UNMANAGED_KEYS)),
+  });
+}
+
+function accessToJson(a: AccessChanges): Record<string, unknown> {
+  return ordered(a, ACCESS_KEYS, {
+    summary: (s: AccessChanges['summary']) => ordered(s, ACCESS_SUMMARY_KEYS),
+    principals: (ps: PrincipalAccessChange[]) =>
+      ps.map((p) =>
+        ordered(p, PRINCIPAL_KEYS, {
+          capabilities: (cs: CapabilityChange[]) => cs.map((c) => ordered(c, CAPABILITY_KEYS)),
+          bindings: (bs: BindingChange[]) => bs.map((b) => ordered(b, BINDING_KEYS)),
+        }),
+      ),
+    trust: (ts: TrustChange[]) => ts.map((t) => ordered(t, TRUST_KEYS)),
   });
 }
 

@@ -47,6 +47,7 @@ interface Shapes {
   docs: Omit<KindDocs, 'defaults'>;
   /** Its objects are principals: logins get the policies of `policyField` (and what the statement adds). */
   login?: Omit<LoginStatement, 'policyFields'>;
+  trust?: Kind['trust'];
 }
 
 /** The object's config value: the schema's fields without Vault's defaults or write-only secrets; policies that do not exist live are left out. */
@@ -90,6 +91,7 @@ function common(s: Shapes & { api?: string }, shape: 'single' | 'map') {
         }),
       normalise: s.normalise,
       ...(s.login ? { principal: (obj: PrincipalSource) => loginPrincipal(obj, { ...s.login!, policyFields: [s.policyField], ...(shape === 'map' ? { api: s.api } : {}) }) } : {}),
+      ...(s.trust ? { trust: s.trust } : {}),
       export: (obj: LiveObject, all: readonly LiveObject[], out: ExportOutput) => exportOf(s, obj, all, out),
       check(ctx: CheckContext) {
         for (const e of entries(ctx.config)) {

@@ -86,6 +86,7 @@ export const auditDeviceKind: Kind = {
   sensitiveFields: [],
   // Every change to an audit device is security-relevant (the record of who did what).
   securityFields: ['type', 'options', 'local', 'description'],
+  trust: { subject: 'audit device', fields: ['type', 'options'], object: true },
   deletable: true,
 
   placement: { in: 'root', key: ['audit'], shape: 'map', schema, names, description: 'Audit devices by path (Vault only).' },

@@ -2,10 +2,12 @@
  * Issue 13: a first apply makes one request per object it creates (one more per secret_id it
  * issues) plus a fixed number for the run itself; nothing is read back per object. Counted from the
  * CLI's --debug request log on a server of this file's own, so that no other file's objects are read.
+ * A plan afterwards reads each object once, and its access changes (issue 22) cost no request.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src/core/model.js';
 import { apiRequest, DevServer } from '../../servers/dev-server.js';
 import { cli, configDir } from '../helpers/cli.js';
 import { serverEnv } from '../helpers/server.js';
@@ -76,6 +78,28 @@ const RUN_REQUESTS = [
   'GET sys/mounts',
 ].sort();
 
+/** What a plan of the applied config reads, whatever its access changes. */
+const PLAN_REQUESTS = [
+  'GET auth/token/lookup-self',
+  'GET secret/data/vault-gitops/state', // the ownership record, read without the lock
+  'GET sys/auth',
+  'GET sys/mounts',
+  'GET sys/policies/acl?list=true',
+  ...policies.map((p) => `GET sys/policies/acl/${p}`),
+  'GET auth/approle/role?list=true',
+  ...[...roles, 'pinned'].map((r) => `GET auth/approle/role/${r}`),
+  'GET auth/userpass/users?list=true',
+  ...users.map((u) => `GET auth/userpass/users/${u}`),
+  'GET pki/roles?list=true',
+  ...pkiRoles.map((r) => `GET pki/roles/${r}`),
+  'GET pki/config/urls',
+  // Each delivered AppRole credential checked against Vault (the pinned role_id also against the config).
+  ...[...delivered, 'pinned'].flatMap((r) => [`GET auth/approle/role/${r}/role-id`, `GET auth/approle/role/${r}/secret-id?list=true`, `POST auth/approle/role/${r}/secret-id/lookup`]),
+  'GET auth/approle/role/pinned/role-id',
+].sort();
+
+const requestsOf = (stderr: string) => [...stderr.matchAll(/^debug: ([A-Z]+ \S+) → \d+ \(\d+ms\)$/gm)].map((m) => m[1]!).sort();
+
 const api = (method: string, path: string, body?: unknown) => apiRequest(server.info, method, path, { body, timeoutMs: 30_000 });
 
 beforeAll(async () => {
@@ -116,7 +140,19 @@ describe(`first apply on ${name}: one request per object`, () => {
       expect(record).toContain(live);
       if (role === 'pinned' || delivered.includes(role)) expect(JSON.parse(await readFile(join(dir, 'out', `${role}.json`), 'utf8'))).toMatchObject({ role_id: live });
     }
-    const again = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd: dir, env });
+    // The access section (every role and user above is a new principal) was computed at no request either.
+    expect(r.stdout).toContain('Access changes:');
+
+    // Then a plan: one read per object and per delivered credential; its access section costs none,
+    // whether there is none (nothing changed) or a policy change reaches a role.
+    const again = await cli(['plan', '-c', dir, '--detailed-exitcode', '-o', 'json', '--debug'], { cwd: dir, env });
     expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).not.toHaveProperty('access_changes');
+    expect(requestsOf(again.stderr)).toEqual(PLAN_REQUESTS);
+    const widened = await configDir({ 'vault.yaml': config['vault.yaml'].replace('"secret/data/svc-0/*" { capabilities = ["read"] }', '"secret/data/svc-0/*" { capabilities = ["read", "list"] }') });
+    const changed = await cli(['plan', '-c', widened, '-o', 'json', '--debug'], { cwd: dir, env });
+    expect(changed.code, changed.stderr).toBe(0);
+    expect((JSON.parse(changed.stdout) as Plan).access_changes?.principals.map((p) => `${p.address} +${p.capabilities[0]!.gained.join()}`)).toEqual(['auth/approle/roles/svc-0 +list']);
+    expect(requestsOf(changed.stderr)).toEqual(PLAN_REQUESTS);
   });
 });

@@ -90,7 +90,7 @@ describe('destruction guard', () => {
     const json = await cli(['plan', '-c', dir, '-o', 'json', '--state-path', state.path], { cwd: dir });
     expect(json.code, json.stderr).toBe(0);
     const p = JSON.parse(json.stdout) as { format_version: string; destroys: Array<{ address: string; code: string; what: string }> };
-    expect(p.format_version).toBe('2');
+    expect(p.format_version).toBe('3');
     expect(p.destroys.map((d) => [d.address, d.code])).toEqual([
       [`auth/${ar}`, 'auth-mount'],
       [`secrets/${kv}`, 'secrets-mount'],

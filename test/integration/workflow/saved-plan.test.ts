@@ -46,7 +46,7 @@ describe('saved plans', () => {
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain(serverEnv().VAULT_TOKEN);
     const saved = JSON.parse(text) as { format_version: string; live_fingerprints: { objects: Record<string, string>; collections: Record<string, string[]> }; changes: Array<{ address: string; action: string }> };
-    expect(saved.format_version).toBe('2');
+    expect(saved.format_version).toBe('3');
     expect(saved.live_fingerprints.collections).toHaveProperty('policies');
     expect(saved.changes.filter((c) => c.action === 'create').map((c) => c.address).sort()).toEqual([`auth/${ar}`, `auth/${ar}/roles/web`, `policies/${pol('a')}`]);
 

@@ -21,7 +21,7 @@ describe('renderJson', () => {
   });
 
   it('uses 2-space indentation and ends with a newline', () => {
-    expect(out.startsWith('{\n  "format_version": "2",\n  "tool_version": "0.1.0",\n')).toBe(true);
+    expect(out.startsWith('{\n  "format_version": "3",\n  "tool_version": "0.1.0",\n')).toBe(true);
     expect(out.endsWith('}\n')).toBe(true);
     expect(out.endsWith('\n\n')).toBe(false);
   });
@@ -90,7 +90,7 @@ describe('schemas/plan.schema.json', () => {
 
   it('rejects an unknown format_version', () => {
     const data = JSON.parse(renderJson(fullPlan)) as Record<string, unknown>;
-    data.format_version = '3';
+    data.format_version = '2';
     expect(errorsOf(data)).toContain('format_version');
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/core/model.js';
 import { renderJson } from '../../../src/render/json.js';
-import { fence, html, mdCell, renderMarkdown } from '../../../src/render/markdown.js';
+import { renderMarkdown } from '../../../src/render/markdown.js';
+import { fence, html, mdCell } from '../../../src/render/markdown-escape.js';
 import { change, emptyPlan, f, fullPlan, planWith } from './fixtures/plans.js';
 
 describe('renderMarkdown', () => {

@@ -39,6 +39,8 @@ export const jwtConfigKind: Kind = {
   phase: 1,
   sensitiveFields: [SECRET],
   securityFields: ['bound_issuer', 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs', 'oidc_discovery_url', 'jwt_supported_algs', 'default_role'],
+  // Whoever holds a key these name can sign a login.
+  trust: { subject: 'JWT/OIDC key source', fields: ['jwks_url', 'jwks_pairs', 'jwt_validation_pubkeys', 'oidc_discovery_url', 'bound_issuer'] },
   deletable: false,
   placement: {
     in: 'auth',

@@ -76,6 +76,8 @@ export const kubernetesAuthConfigKind = authConfigKind({
   checkEntry,
   sensitiveFields: ['token_reviewer_jwt'],
   securityFields: ['kubernetes_host', 'kubernetes_ca_cert', 'pem_keys', 'disable_local_ca_jwt', 'token_reviewer_jwt_set'],
+  // Whoever answers the TokenReview (or holds a key of pem_keys) decides which ServiceAccounts log in.
+  trust: { subject: 'Kubernetes token reviewer', fields: ['kubernetes_host', 'kubernetes_ca_cert', 'pem_keys', 'disable_local_ca_jwt'] },
   defaults: DEFAULTS,
   exportNote: (obj) =>
     obj.settings.token_reviewer_jwt_set === true

@@ -19,7 +19,8 @@ describe('access changes', () => {
       ['a', 'b'].map((n) => ({
         address: `auth/approle/roles/${n}`,
         status: 'changed',
-        changes: [{ pattern: 'sys/audit/*', before: ['read'], after: ['read', 'sudo'], gained: ['sudo'], lost: [], privileged: ['sudo', 'sys/'] }],
+        privileged: ['sudo', 'sys/'],
+        capabilities: [{ pattern: 'sys/audit/*', before: ['read'], after: ['read', 'sudo'], gained: ['sudo'], lost: [], privileged: ['sudo', 'sys/'] }],
       })),
     );
   });
@@ -35,9 +36,9 @@ describe('access changes', () => {
     const texts = { p: rule('secret/a/*', 'read', 'list'), d: rule('secret/a/*', 'deny') };
     const changes = accessChanges(accesses([role('a', ['p']), role('gone', ['p'])], texts), accesses([role('a', ['p', 'd']), role('new', ['p'])], texts));
     expect(changes).toEqual([
-      { address: 'auth/approle/roles/a', status: 'changed', changes: [{ pattern: 'secret/a/*', before: ['list', 'read'], after: ['deny'], gained: [], lost: ['list', 'read'], privileged: [] }] },
-      { address: 'auth/approle/roles/gone', status: 'removed', changes: [{ pattern: 'secret/a/*', before: ['list', 'read'], after: [], gained: [], lost: ['list', 'read'], privileged: [] }] },
-      { address: 'auth/approle/roles/new', status: 'added', changes: [{ pattern: 'secret/a/*', before: [], after: ['list', 'read'], gained: ['list', 'read'], lost: [], privileged: [] }] },
+      { address: 'auth/approle/roles/a', status: 'changed', privileged: [], capabilities: [{ pattern: 'secret/a/*', before: ['list', 'read'], after: ['deny'], gained: [], lost: ['list', 'read'], privileged: [] }] },
+      { address: 'auth/approle/roles/gone', status: 'removed', privileged: [], default_policy: false, capabilities: [{ pattern: 'secret/a/*', before: ['list', 'read'], after: [], gained: [], lost: ['list', 'read'], privileged: [] }] },
+      { address: 'auth/approle/roles/new', status: 'added', privileged: [], default_policy: false, capabilities: [{ pattern: 'secret/a/*', before: [], after: ['list', 'read'], gained: ['list', 'read'], lost: [], privileged: [] }] },
     ]);
   });
 
@@ -47,21 +48,27 @@ describe('access changes', () => {
     const before = [jwt({ sub: 'repo:org/app:ref:refs/heads/main' })];
     const after = [jwt({ sub: 'repo:org/*' })];
     expect(accessChanges(accesses(before, texts), accesses(after, texts))).toEqual([
-      { address: 'auth/jwt/roles/deploy', status: 'changed', changes: [], bindings: [{ field: 'bound_claims', before: { sub: 'repo:org/app:ref:refs/heads/main' }, after: { sub: 'repo:org/*' } }] },
+      {
+        address: 'auth/jwt/roles/deploy',
+        status: 'changed',
+        privileged: [],
+        capabilities: [],
+        bindings: [{ field: 'bound_claims', before: { sub: 'repo:org/app:ref:refs/heads/main' }, after: { sub: 'repo:org/*' }, widened: 'claim "sub" admits "repo:org/*"' }],
+      },
     ]);
   });
 
   it('a principal gaining write on sys/policies/acl/*: privilege escalation', () => {
     const principals = [role('a', ['p'])];
     const changes = accessChanges(accesses(principals, { p: rule('secret/*', 'read') }), accesses(principals, { p: rule('secret/*', 'read') + rule('sys/policies/acl/*', 'update') }));
-    expect(changes[0]!.changes[0]!.privileged).toEqual(['write access to ACL policies (privilege escalation)', 'sys/']);
+    expect(changes[0]!.capabilities[0]!.privileged).toEqual(['write access to ACL policies (privilege escalation)', 'sys/']);
   });
 
   it("the root policy; the default policy's own sys/ paths are not privileged when a baseline is given", () => {
     const principals = [role('a', ['root'])];
-    expect(accessChanges([], accesses(principals, {}))[0]!.changes).toEqual([{ pattern: '*', before: [], after: ['root'], gained: ['root'], lost: [], privileged: ['the root policy: every capability on every path'] }]);
+    expect(accessChanges([], accesses(principals, {}))[0]!.capabilities).toEqual([{ pattern: '*', before: [], after: ['root'], gained: ['root'], lost: [], privileged: ['the root policy: every capability on every path'] }]);
     const withDefault = [role('d', [], true)];
-    const flagged = (baseline?: ReturnType<typeof buildAcl>) => accessChanges([], accesses(withDefault, {}), baseline)[0]!.changes.filter((c) => c.privileged.length > 0).map((c) => c.pattern);
+    const flagged = (baseline?: ReturnType<typeof buildAcl>) => accessChanges([], accesses(withDefault, {}), baseline)[0]!.capabilities.filter((c) => c.privileged.length > 0).map((c) => c.pattern);
     expect(flagged()).toContain('sys/capabilities-self');
     expect(flagged(buildAcl([defaultPolicy()]))).toEqual([]);
   });

@@ -101,7 +101,7 @@ describe('saved plan files', () => {
     const { live_fingerprints: _, ...plain } = json;
     expect(() => parseSavedPlan(JSON.stringify(plain), 'p.json')).toThrow(/not a saved plan/);
     expect(() => parseSavedPlan('{', 'p.json')).toThrow(/not a saved plan/);
-    expect(() => parseSavedPlan(JSON.stringify({ ...json, format_version: '1' }), 'p.json')).toThrow(/format_version "1" is not supported \(this vault-gitops reads "2"\)/);
+    expect(() => parseSavedPlan(JSON.stringify({ ...json, format_version: '1' }), 'p.json')).toThrow(/format_version "1" is not supported \(this vault-gitops reads "3"\)/);
     const { destroys: _d, ...noDestroys } = json;
     expect(() => parseSavedPlan(JSON.stringify(noDestroys), 'p.json')).toThrow(/not a saved plan/);
   });
