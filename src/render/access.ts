@@ -78,7 +78,10 @@ function constraintsText(c: RuleConstraints | undefined, indent: string): string
 export function pathText(path: string, operation: string | undefined, holders: readonly Holder[], files: PolicyFiles): string {
   const what = operation ? `${operation} on ${path}` : `any capability on ${path}`;
   if (holders.length === 0) return `No principal of the config holds ${what}.\n`;
-  const lines = [`${holders.length} principal${holders.length === 1 ? '' : 's'} of the config hold${holders.length === 1 ? 's' : ''} ${what}:`];
+  const holding = holders.filter((h) => h.holds).length;
+  const losing = holders.length - holding;
+  const head = holding === 0 ? `No principal of the config holds ${what}` : `${holding} principal${holding === 1 ? '' : 's'} of the config hold${holding === 1 ? 's' : ''} ${what}`;
+  const lines = [`${head}${losing > 0 ? `; ${losing} conditional variant${losing === 1 ? '' : 's'} of ${losing === 1 ? 'a principal loses' : 'principals lose'} it` : ''}:`];
   for (const { access, answer } of holders) {
     lines.push('', `${access.principal.address}${access.condition ? ` (if ${access.condition})` : ''}: ${answer.capabilities.join(', ')}${answer.decidedBy ? ` (path rule "${answer.decidedBy.pattern}")` : ''}`);
     for (const [capability, refs] of Object.entries(answer.grants)) {

@@ -69,6 +69,8 @@ function aclOf(routes: PolicyRoute[], texts: Readonly<Record<string, string>>, i
 export interface Holder {
   access: PrincipalAccess;
   answer: PathAnswer;
+  /** False for a conditional variant listed because it loses what its principal holds. */
+  holds: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export function holdersOf(accesses: readonly PrincipalAccess[], path: string, op
     const address = access.principal.address;
     if (access.condition === undefined) unconditional.set(address, shown);
     else if ((unconditional.get(address) ?? '') === shown) continue;
-    if (holds || access.condition !== undefined) out.push({ access, answer });
+    if (holds || access.condition !== undefined) out.push({ access, answer, holds });
   }
   return out;
 }
