@@ -35,12 +35,13 @@ export function checkConfig(
   sources: Map<string, SourceFile>,
   kinds: readonly Kind[],
   reported: Diagnostic[] = [],
-  paths: { sinkRoot?: string } = {},
+  paths: { sinkRoot?: string; s3Allow?: string } = {},
 ): Checked {
   const known = new Set(reported.map((d) => d.path).filter((p): p is string => p !== undefined));
   const schema = schemaDiagnostics(layer, known);
   const c = new Checker(layer, sources, new Set([...schema.failed, ...known]));
   if (paths.sinkRoot !== undefined) c.sinkRoot = paths.sinkRoot;
+  c.s3Allow = paths.s3Allow;
   const tree = layer.tree;
   const policies = readPolicies(c, tree);
   const placedIn = (section: 'auth' | 'secrets') => new Set(kinds.flatMap((k) => (k.placement?.in === section ? [k.placement.key[0]!] : [])));
