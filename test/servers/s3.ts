@@ -33,6 +33,9 @@ export interface S3Server {
   env: Record<string, string>;
   client: S3Client;
   pid(): number;
+  watchdogPid(): number;
+  /** Where the objects live (the POSIX backend's directory: BUCKET/KEY). */
+  dataDir: string;
   logFile: string;
   createBucket(name: string): Promise<void>;
   /** SIGKILL, as a crash: the data directory stays for restart(). */
@@ -129,6 +132,8 @@ export async function startS3(): Promise<S3Server> {
     },
     client,
     pid: () => child?.pid ?? 0,
+    watchdogPid: () => watchdog?.pid ?? 0,
+    dataDir: data,
     logFile,
     createBucket: async (name) => {
       await client.send(new CreateBucketCommand({ Bucket: name }));
