@@ -10,6 +10,8 @@ import { kvSecret } from '../helpers/consumers.js';
 import { serverEnv } from '../helpers/server.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 import { startS3, type S3Server } from '../../servers/s3.js';
+import { S3Sink } from '../../../src/credentials/sinks/s3.js';
+import type { CredentialTarget } from '../../../src/core/ports.js';
 
 const id = uniq('s3');
 const ar = `ar${id}`;
@@ -19,13 +21,13 @@ let s3: S3Server;
 let kv: Awaited<ReturnType<typeof kvSecret>>;
 let dir: string;
 
-const sink = (key: string, format: string) => `s3: { bucket: ${bucket}, key: ${key}, endpoint: "${s3.endpoint}", format: ${format} }`;
+const sink = (key: string, format: string, extra = '') => `s3: { bucket: ${bucket}, key: ${key}, endpoint: "${s3.endpoint}", format: ${format}${extra} }`;
 const config = () => `${kv.policiesYaml}
 auth:
   ${ar}:
     type: approle
     roles:
-      web: { token_policies: [read-${id}], secret_id_ttl: 24h, credentials: { ${sink('apps/web.json', 'json')} } }
+      web: { token_policies: [read-${id}], secret_id_ttl: 24h, credentials: { ${sink('apps/web.json', 'json', ', sse: AES256')} } }
       batch: { token_policies: [read-${id}], secret_id_ttl: 24h, credentials: { ${sink('apps/batch.env', 'env')} } }
   ${up}:
     type: userpass
@@ -219,6 +221,61 @@ describe('credentials delivered to S3 objects', () => {
     expect(seen.size).toBeGreaterThan(4);
     const out = allOutput();
     for (const s of seen) expect(out).not.toContain(s);
+  });
+});
+
+describe('conditional writes: two writers never interleave one object', () => {
+  const target = (key: string): CredentialTarget => ({
+    address: `auth/${ar}/roles/race`,
+    kind: 'approle-role',
+    mount: ar,
+    name: 'race',
+    spec: { s3: { bucket, key, endpoint: s3.endpoint } },
+    vaultAddr: serverEnv().VAULT_ADDR,
+  });
+  const values = (n: number) => ({ role_id: 'role-race', secret_id: `secret-race-${n}` });
+  const meta = { issuedAt: new Date().toISOString() };
+  const sinkWith = () => new S3Sink({ allow: env().VAULT_GITOPS_S3_ALLOW });
+  const old = { ...process.env };
+  beforeAll(() => Object.assign(process.env, s3.env));
+  afterAll(() => {
+    for (const k of Object.keys(s3.env)) if (old[k] === undefined) delete process.env[k];
+  });
+
+  it('two runs that both saw no object upload at once: exactly one wins, the other is refused, the object holds the winner', async () => {
+    for (let i = 0; i < 10; i++) {
+      const t = target(`race/new-${i}.json`);
+      const [a, b] = [sinkWith(), sinkWith()];
+      expect((await a.inspect(t)).exists).toBe(false);
+      expect((await b.inspect(t)).exists).toBe(false);
+      const results = await Promise.allSettled([a.write(t, values(1), meta), b.write(t, values(2), meta)]);
+      const won = results.findIndex((r) => r.status === 'fulfilled');
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { name: 'S3SinkError', code: 'conflict' } });
+      expect(JSON.parse(await object(`race/new-${i}.json`)).secret_id).toBe(`secret-race-${won + 1}`);
+    }
+  });
+
+  it('a change made after the read is never overwritten (If-Match with the ETag read)', async () => {
+    const t = target('race/changed.json');
+    await sinkWith().write(t, values(1), meta);
+    const a = sinkWith();
+    expect((await a.inspect(t)).values).toEqual(values(1));
+    const b = sinkWith();
+    await b.inspect(t);
+    await b.write(t, values(2), meta);
+    await expect(a.write(t, values(3), meta)).rejects.toMatchObject({ name: 'S3SinkError', code: 'conflict' });
+    expect(JSON.parse(await object('race/changed.json')).secret_id).toBe('secret-race-2');
+  });
+
+  it('the error names the object and never a value', async () => {
+    const t = target('race/changed.json');
+    const a = sinkWith();
+    await a.inspect(t);
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'race/changed.json', Body: 'x', Metadata: { 'vault-gitops-object': 'y' } }));
+    const err = (await a.write(t, values(4), meta).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain(`s3://${bucket}/race/changed.json`);
+    expect(err.message).not.toContain('secret-race-4');
   });
 });
 
