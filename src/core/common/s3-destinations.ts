@@ -57,7 +57,7 @@ export function s3DestinationProblem(sink: { bucket: string; key: string; endpoi
   if (allowed.length === 0) {
     return {
       message: `credentials go to ${where}, but no S3 destination is allowed (${S3_ALLOW_ENV} is not set)`,
-      hint: `the operator (not the config) allows a destination: export ${S3_ALLOW_ENV}=${entry}`,
+      hint: `the operator, not the config, allows destinations: if this one is meant, set ${S3_ALLOW_ENV}=${entry} where vault-gitops runs`,
     };
   }
   const origin = sink.endpoint === undefined ? undefined : endpointOrigin(sink.endpoint);
@@ -65,6 +65,6 @@ export function s3DestinationProblem(sink: { bucket: string; key: string; endpoi
   if (ok) return undefined;
   return {
     message: `credentials go to ${where}, which ${S3_ALLOW_ENV} does not allow`,
-    hint: `a config cannot choose where credentials go on its own: if this destination is meant, add ${entry} to ${S3_ALLOW_ENV} where vault-gitops runs`,
+    hint: `a config cannot choose where credentials go on its own (a pull request may have changed it): if this destination is meant, add ${entry} to ${S3_ALLOW_ENV} where vault-gitops runs`,
   };
 }

@@ -217,6 +217,16 @@ describe('credentials delivered to S3 objects', () => {
     dir = adopted;
   });
 
+  it('policy-for --s3 prints the IAM policy for exactly the configured objects', async () => {
+    const r = await run(['policy-for', '--s3', '--mode', 'apply']);
+    expect(r.code, r.stderr).toBe(0);
+    const policy = JSON.parse(r.stdout) as { Statement: Array<{ Action: string[]; Resource: string[] }> };
+    expect(policy.Statement[0]!.Action).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(policy.Statement[0]!.Resource).toContain(`arn:aws:s3:::${bucket}/apps/web.json`);
+    expect(policy.Statement[0]!.Resource).toContain(`arn:aws:s3:::${bucket}/apps/foreign.json`);
+    expect(policy.Statement[1]).toEqual({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`] });
+  });
+
   it('no output of any run holds a delivered secret', () => {
     expect(seen.size).toBeGreaterThan(4);
     const out = allOutput();
