@@ -150,16 +150,23 @@ export class S3Sink implements CredentialSink {
     } catch (err) {
       if (err instanceof S3SinkError) throw err;
       const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
-      if (absent && (status === 404 || (err as Error).name === 'NoSuchKey' || (err as Error).name === 'NotFound')) return undefined;
+      const name = (err as Error).name;
+      if (absent && name !== 'NoSuchBucket' && (status === 404 || name === 'NoSuchKey' || name === 'NotFound')) return undefined;
       throw describeFailure(err, key, verb, status, redactValues((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '', redact));
     }
   }
 }
 
+/** Answers that mean the credentials themselves are wrong (not a missing permission). */
+const REJECTED_CREDENTIALS = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'InvalidToken', 'RequestTimeTooSkewed']);
+
 function describeFailure(err: unknown, key: string, verb: string, status: number | undefined, detail: string): S3SinkError {
   const name = err instanceof Error ? err.name : 'Error';
   if (status === 412 || status === 409) {
     return new S3SinkError('conflict', key, `${verb}: changed by someone else during the write (${status} ${name}); nothing written`, 're-run to converge');
+  }
+  if (REJECTED_CREDENTIALS.has(name)) {
+    return new S3SinkError('credentials', key, `${verb} refused: the store rejected the AWS credentials (${status ?? ''} ${name})`, 'check the AWS credentials vault-gitops finds (environment, profile, role) and the clock');
   }
   if (status === 403 || status === 401) {
     return new S3SinkError('forbidden', key, `${verb} refused (${status} ${name}): ${detail}`, 'grant the permissions `docs/credentials.md` ("S3 objects") lists to the AWS identity vault-gitops runs as');

@@ -227,6 +227,20 @@ describe('credentials delivered to S3 objects', () => {
     expect(policy.Statement[1]).toEqual({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`] });
   });
 
+  it('a missing bucket and rejected AWS credentials are one-line errors that say which, with no stack and no value', async () => {
+    // The existing role (plan reads its delivered copy) pointed at a bucket nobody created; plan only.
+    const d = await configDir({
+      'vault.yaml': `auth:\n  ${ar}:\n    type: approle\n    roles:\n      web: { token_policies: [default], secret_id_ttl: 24h, credentials: { s3: { bucket: ${bucket}-none, key: k.json, endpoint: "${s3.endpoint}" } } }\n`,
+    });
+    const allowBoth = { ...env(), VAULT_GITOPS_S3_ALLOW: `${bucket}-none@${s3.endpoint}` };
+    const state = ['--state-path', `vault-gitops/s3-errors-${id}`];
+    const missing = await cli(['plan', ...state, '-c', d], { cwd: d, env: allowBoth });
+    expect(missing.stdout + missing.stderr).toContain(`s3://${bucket}-none/k.json: read: the bucket does not exist`);
+    const wrong = await cli(['plan', ...state, '-c', d], { cwd: d, env: { ...allowBoth, AWS_SECRET_ACCESS_KEY: 'not-the-key' } });
+    expect(wrong.stdout + wrong.stderr).toContain('the store rejected the AWS credentials (403 SignatureDoesNotMatch)');
+    for (const r of [missing, wrong]) expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
   it('no output of any run holds a delivered secret', () => {
     expect(seen.size).toBeGreaterThan(4);
     const out = allOutput();
