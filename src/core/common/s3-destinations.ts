@@ -68,3 +68,8 @@ export function s3DestinationProblem(sink: { bucket: string; key: string; endpoi
     hint: `a config cannot choose where credentials go on its own (a pull request may have changed it): if this destination is meant, add ${entry} to ${S3_ALLOW_ENV} where vault-gitops runs`,
   };
 }
+
+/** One S3 object's identity: the same bucket and key at another endpoint is another object. */
+export function s3ObjectId(sink: { bucket: string; key: string; endpoint?: string }): string {
+  return `${sink.endpoint === undefined ? '' : (endpointOrigin(sink.endpoint) ?? sink.endpoint)} s3://${sink.bucket}/${sink.key}`;
+}

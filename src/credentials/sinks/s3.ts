@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type PutObjectCommandInput } from '@aws-sdk/client-s3';
-import { endpointOrigin, s3DestinationProblem } from '../../core/common/s3-destinations.js';
+import { endpointOrigin, s3DestinationProblem, s3ObjectId } from '../../core/common/s3-destinations.js';
 import type { S3SinkSpec } from '../../core/model.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 import { formatTargetOf, parseOwnedFile, render, type FileFormat, type FormatTarget } from '../format.js';
@@ -51,7 +51,7 @@ export class S3Sink implements CredentialSink {
   async inspect(target: CredentialTarget): Promise<DeliveredState> {
     const s3 = spec(target);
     const got = await this.get(target);
-    this.seen.set(seenKey(s3), got?.etag ?? null);
+    this.seen.set(s3ObjectId(s3), got?.etag ?? null);
     if (!got) return { exists: false, owned: true };
     if (got.metadata[OWNER_METADATA] === undefined) return s3.adopt === true ? TO_REPLACE : { exists: true, owned: false };
     // Ours, but the body lost its marker (replaced with the metadata kept): an edited copy.
@@ -73,7 +73,7 @@ export class S3Sink implements CredentialSink {
         'set credentials.s3.adopt: true to take it over, or choose another key',
       );
     }
-    const seen = this.seen.has(seenKey(s3)) ? this.seen.get(seenKey(s3)) : (current?.etag ?? null);
+    const seen = this.seen.has(s3ObjectId(s3)) ? this.seen.get(s3ObjectId(s3)) : (current?.etag ?? null);
     if ((current?.etag ?? null) !== seen) {
       throw new S3SinkError('conflict', key, `was ${seen === null ? 'created' : 'changed'} by someone else since vault-gitops read it; nothing written`, 're-run to converge');
     }
@@ -93,7 +93,7 @@ export class S3Sink implements CredentialSink {
       ...(s3.kms_key_id ? { SSEKMSKeyId: s3.kms_key_id } : {}),
     };
     const put = await this.call(target, 'upload', () => this.client(s3).send(new PutObjectCommand(input)), redact);
-    this.seen.set(seenKey(s3), put.ETag ?? null);
+    this.seen.set(s3ObjectId(s3), put.ETag ?? null);
   }
 
   /** The object's text and metadata, or undefined when there is none. */
@@ -188,11 +188,6 @@ function spec(target: CredentialTarget): S3SinkSpec {
 
 function ref(s3: S3SinkSpec): string {
   return `s3://${s3.bucket}/${s3.key}`;
-}
-
-/** One object: the same bucket and key at another endpoint is another object. */
-function seenKey(s3: S3SinkSpec): string {
-  return `${s3.endpoint === undefined ? '' : (endpointOrigin(s3.endpoint) ?? s3.endpoint)} ${ref(s3)}`;
 }
 
 function formatOf(s3: S3SinkSpec): FileFormat {
