@@ -3,7 +3,7 @@
 // them typebox's) cost about 0.25 s at every start; one file per command loads in a fraction of that.
 // Commands stay lazy (code splitting). Packages the CLI loads through `require` at run time (node-vault
 // with its injected transport, ajv for a schema edited after the build, diff, generate-password) and the
-// Kubernetes client (only for Kubernetes sinks) stay in node_modules.
+// Kubernetes client (only for Kubernetes sinks) and the AWS S3 client (only for S3 sinks) stay in node_modules.
 import { copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['node-vault', '@kubernetes/client-node', 'ajv', 'diff', 'generate-password'],
+  external: ['node-vault', '@kubernetes/client-node', '@aws-sdk/client-s3', 'ajv', 'diff', 'generate-password'],
   // CommonJS packages inside an ES module bundle call `require` for Node's built-ins.
   banner: { js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -3,9 +3,10 @@
 #   1. the server dies mid-run  → the run fails fast, with the reason, and nothing is left running;
 #   2. the test runner is SIGKILLed → the watchdog stops the server; nothing is left running;
 #   3. the same with the fault suite's 3-node Raft cluster running (started by a test worker);
-#   4. the same with a PostgreSQL test server running (test/servers/postgres.ts).
-# Uses test/integration/harness/server-death.test.ts, test/integration/faults/harness/cluster-death.test.ts
-# and test/integration/harness/postgres.test.ts. Same env vars as the integration tests
+#   4. the same with a PostgreSQL test server running (test/servers/postgres.ts);
+#   5. the same with an S3 test server running (test/servers/s3.ts).
+# Uses test/integration/harness/server-death.test.ts, test/integration/faults/harness/cluster-death.test.ts,
+# test/integration/harness/postgres.test.ts and test/integration/harness/s3.test.ts. Same env vars as the integration tests
 # (VAULT_GITOPS_TEST_SERVER, VAULT_GITOPS_TEST_TLS). Prints one line per check; exit 1 on failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -72,3 +73,4 @@ kill_runner() { # mode project test-file what
 kill_runner runner integration "$test_file" 'server, watchdog and worker'
 kill_runner cluster-runner faults test/integration/faults/harness/cluster-death.test.ts '3 Raft nodes, their watchdogs and the worker'
 kill_runner postgres-runner integration test/integration/harness/postgres.test.ts 'postgres, its watchdog and the worker'
+kill_runner s3-runner integration test/integration/harness/s3.test.ts 'the S3 server (versitygw), its watchdog and the worker'

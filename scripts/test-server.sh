@@ -4,6 +4,7 @@
 #
 #   scripts/test-server.sh path vault|openbao      build if needed, print the binary's path
 #   scripts/test-server.sh path kube-apiserver|etcd   (the Kubernetes sink's test servers; test/servers/kube.sh)
+#   scripts/test-server.sh path versitygw          (the S3 sink's test server; test/servers/s3.ts)
 #   scripts/test-server.sh build all               build every server (quiet; logs on failure)
 #   scripts/test-server.sh dev vault|openbao       run a dev server in the foreground (root token "root")
 set -euo pipefail
@@ -62,8 +63,9 @@ build_one() { # name → prints path
   case "$name" in
     vault) label=$VAULT_VERSION ;;
     openbao) label=$OPENBAO_LABEL ;;
+    versitygw) label=$VERSITYGW_VERSION ;;
     kube-apiserver|etcd) kube_build_one "$name"; return ;;
-    *) die "unknown server '$name' (expected vault or openbao)" ;;
+    *) die "unknown server '$name' (expected vault, openbao, versitygw, kube-apiserver or etcd)" ;;
   esac
   out=$bin_dir/$name-$label
   if [[ -x $out ]]; then echo "$out"; return; fi
@@ -76,7 +78,7 @@ build_one() { # name → prints path
 }
 
 build_into() { # name label out (runs in a subshell)
-  local name=$1 label=$2 out=$3 dir ldflags='' nosumdb=''
+  local name=$1 label=$2 out=$3 dir ldflags='' nosumdb='' pkg=.
   dir=$(mktemp -d "${TMPDIR:-/tmp}/vault-gitops-build-$name.XXXXXX")
   # shellcheck disable=SC2064
   trap "rm -rf '$dir'" EXIT
@@ -106,6 +108,20 @@ MOD
       ldflags="-X github.com/openbao/openbao/version.fullVersion=${OPENBAO_LABEL#v}"
       ldflags+=" -X github.com/openbao/openbao/version.GitCommit=$OPENBAO_COMMIT"
       ;;
+    versitygw)
+      # A plain module (no replace directives): its command package is built as a dependency.
+      cat >"$dir/go.mod" <<MOD
+module vaultgitops.local/s3server
+
+go 1.25
+
+require github.com/versity/versitygw $VERSITYGW_VERSION
+MOD
+      # The tools.go pattern: never compiled, it keeps `go mod tidy` from dropping the requirement.
+      printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/versity/versitygw/cmd/versitygw"\n' >"$dir/tools.go"
+      pkg=github.com/versity/versitygw/cmd/versitygw
+      ldflags="-X main.Version=$VERSITYGW_VERSION"
+      ;;
   esac
 
   local log=$log_dir/build-$name-$label.log start=$SECONDS
@@ -117,7 +133,7 @@ MOD
   # tidy -e: the tests of dependencies may import modules the proxy does not serve; the build
   # itself then fails clearly if something it needs is missing.
   if ! (cd "$dir" && export GOFLAGS=-mod=mod GOTOOLCHAIN=local GONOSUMDB=$nosumdb &&
-        go mod tidy -e && go build -trimpath -ldflags="-s -w $ldflags" -o "$out.tmp" .) >"$log" 2>&1; then
+        go mod tidy -e && go build -trimpath -ldflags="-s -w $ldflags" -o "$out.tmp" "$pkg") >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "building $name failed; full log: $log"
   fi
@@ -129,7 +145,7 @@ cmd=${1:-}; what=${2:-}
 case "$cmd" in
   path) build_one "$what" ;;
   build)
-    if [[ $what == all || -z $what ]]; then for s in vault openbao etcd kube-apiserver; do build_one "$s" >/dev/null; done
+    if [[ $what == all || -z $what ]]; then for s in vault openbao etcd kube-apiserver versitygw; do build_one "$s" >/dev/null; done
     else build_one "$what" >/dev/null; fi ;;
   dev)
     bin=$(build_one "$what")

@@ -7,6 +7,7 @@ import type { VaultPort } from '../core/ports.js';
 import { DEFAULT_STATE_PATH, parseStatePath, StateStore, type StateLocation } from '../core/state/state.js';
 import { configOwnerId } from '../core/state/state-owner.js';
 import { parseTtl } from '../core/common/ttl.js';
+import { S3_ALLOW_ENV } from '../core/common/s3-destinations.js';
 import type { VaultFlags } from '../adapters/vault-options.js';
 import type { AuthFlags } from '../adapters/login.js';
 import { KINDS } from '../kinds/registry.js';
@@ -148,7 +149,7 @@ export function loadOptions(flags: CommonFlags): LoadOptions {
       throw new UsageError(`--allow-env ${name}: the name looks like a credential, and the config never reads such variables`, 'a config holds no secrets; pass non-secret values only');
     }
   }
-  return { vars, varFiles: flags.varFile ?? [], env: process.env, allowEnv, configEnv: flags.configEnv !== false, sinkRoot: sinkRoot(flags) };
+  return { vars, varFiles: flags.varFile ?? [], env: process.env, allowEnv, configEnv: flags.configEnv !== false, sinkRoot: sinkRoot(flags), s3Allow: process.env[S3_ALLOW_ENV] };
 }
 
 /** Where credential files go: --sink-root, $VAULT_GITOPS_SINK_ROOT, or the working directory. */

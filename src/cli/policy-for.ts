@@ -2,15 +2,25 @@ import { accessRules, renderPolicy, stateAccess, type AccessMode } from '../core
 import { loadDesired } from '../core/plan/engine.js';
 import { EXIT_OK, UsageError } from '../core/errors.js';
 import { KINDS } from '../kinds/registry.js';
+import { s3Policy } from '../credentials/s3-policy.js';
 import { configDirs, loadOptions, stateLocation, type CommonFlags, type StateFlags } from './options.js';
 import type { Output } from './output.js';
 
-/** Offline: prints the Vault ACL policy (HCL) the tool's own token needs to plan or apply this config. */
-export function policyForCommand(flags: CommonFlags & StateFlags & { mode?: string }, io: Output): number {
+/**
+ * Offline: prints the Vault ACL policy (HCL) the tool's own token needs to plan or apply this config;
+ * with --s3, the AWS IAM policy (JSON) its AWS identity needs for the config's S3 sinks.
+ */
+export function policyForCommand(flags: CommonFlags & StateFlags & { mode?: string; s3?: boolean }, io: Output): number {
   const mode = (flags.mode ?? 'plan') as AccessMode;
   if (mode !== 'plan' && mode !== 'apply') throw new UsageError(`--mode ${JSON.stringify(flags.mode)} is not plan or apply`);
   const dirs = configDirs(flags);
-  const { config } = loadDesired(dirs, loadOptions(flags), KINDS);
+  const { config, desired } = loadDesired(dirs, loadOptions(flags), KINDS);
+  if (flags.s3) {
+    const policy = s3Policy(desired, mode);
+    if (!policy) throw new UsageError('the config has no S3 credential sink (credentials.s3)', 'drop --s3 for the Vault policy');
+    io.out(JSON.stringify(policy, null, 2));
+    return EXIT_OK;
+  }
   const location = stateLocation(flags);
   const rules = accessRules([...KINDS.map((k) => k.access(config)), stateAccess(location)], mode);
   io.out(

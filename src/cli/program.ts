@@ -34,6 +34,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withStateOption(withConfigOptions(program.command('policy-for')))
     .description('print the Vault ACL policy (HCL) vault-gitops\'s own token needs for this config; offline')
     .addOption(new Option('--mode <mode>', 'what the token may do').choices(['plan', 'apply']).default('plan'))
+    .option('--s3', 'print instead the AWS IAM policy (JSON) for the config\'s S3 credential sinks')
     .action(action(async () => (await import('./policy-for.js')).policyForCommand));
 
   withVaultOptions(program.command('access'))

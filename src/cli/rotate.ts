@@ -2,7 +2,7 @@ import { applyPlan } from '../core/apply/apply.js';
 import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import { loadDesired } from '../core/plan/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError } from '../core/errors.js';
-import type { Change, Plan } from '../core/model.js';
+import { deliversCredentials, type Change, type Plan } from '../core/model.js';
 import { describeSinks } from '../core/plan/credential-status.js';
 import { generatePassword, policyPassword } from '../credentials/generate.js';
 import { KINDS, kindOf } from '../kinds/registry.js';
@@ -26,7 +26,7 @@ const REASON = 'rotation requested';
 export async function rotateCommand(flags: VaultCommandFlags & { select?: string[] }, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  const holders = loaded.desired.filter((d) => d.credentials && kindOf(d.kind).credentials && (d.credentials.file || d.credentials.kubernetes));
+  const holders = loaded.desired.filter((d) => d.credentials && kindOf(d.kind).credentials && deliversCredentials(d.credentials));
   const unknown = (flags.select ?? []).filter((a) => !holders.some((d) => d.address === a));
   if (unknown.length > 0) {
     throw new UsageError(`nothing to rotate at ${unknown.join(', ')}`, `objects with delivered credentials: ${holders.map((d) => d.address).join(', ') || 'none'}`);

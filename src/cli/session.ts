@@ -5,6 +5,7 @@ import { resolveVaultOptions, type VaultOptions } from '../adapters/vault-option
 import { UsageError, errorMessage } from '../core/errors.js';
 import { Sinks } from '../credentials/sinks.js';
 import { authFlags, sinkRoot, vaultFlags, type VaultCommandFlags } from './options.js';
+import { S3_ALLOW_ENV } from '../core/common/s3-destinations.js';
 import type { Output } from './output.js';
 import { phaseMarks } from './phases.js';
 
@@ -27,7 +28,7 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
   }
   const vault = make(auth.method === 'token' ? options : { ...options, token: undefined });
   if (io.debug) vault.debug = (line) => io.err(`debug: ${line}`);
-  const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags) });
+  const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags), s3Allow: process.env[S3_ALLOW_ENV] });
   let loggedIn: LoginSession | undefined;
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });

@@ -53,6 +53,27 @@ export const DEFAULT_ENV_NAMES: Readonly<Record<string, string>> = {
   password: 'VAULT_PASSWORD',
 };
 
+/** An S3 object holding one credential in a file format; AWS credentials come from the standard chain. */
+export interface S3SinkSpec {
+  bucket: string;
+  key: string;
+  region?: string;
+  /** An S3-compatible endpoint URL (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL). */
+  endpoint?: string;
+  /** Server-side encryption asked for on upload. */
+  sse?: 'AES256' | 'aws:kms';
+  kms_key_id?: string;
+  format?: 'json' | 'vault-sidekick' | 'env';
+  env_names?: Record<string, string>;
+  /** Take over an object vault-gitops did not write. */
+  adopt?: boolean;
+}
+
+/** Whether the credentials go anywhere (a file, a Secret, an S3 object). */
+export function deliversCredentials(spec: CredentialsSpec | undefined): boolean {
+  return spec !== undefined && (spec.file !== undefined || spec.kubernetes !== undefined || spec.s3 !== undefined);
+}
+
 /** Where a userpass user's or AppRole's generated credentials go. */
 export interface CredentialsSpec {
   /** `path` is relative to the sink root. */
@@ -74,6 +95,8 @@ export interface CredentialsSpec {
     keys?: Record<string, string>;
     adopt?: boolean;
   };
+  /** An S3 object; the destination must be on the operator's allow-list (VAULT_GITOPS_S3_ALLOW). */
+  s3?: S3SinkSpec;
   rotate?: RotateSpec;
   password?: Partial<PasswordPolicy>;
   /** A password policy (sys/policies/password/NAME): Vault generates the password by it instead. */

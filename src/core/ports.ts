@@ -103,7 +103,7 @@ export interface DeliveredState {
 
 /** One place credentials are delivered to (a file, a Kubernetes Secret). */
 export interface CredentialSink {
-  readonly type: 'file' | 'kubernetes';
+  readonly type: 'file' | 'kubernetes' | 's3';
   /** Human label without values: `file out/alice.json`, `secret payments/payments-vault-approle`. */
   describe(target: CredentialTarget): string;
   inspect(target: CredentialTarget): Promise<DeliveredState>;

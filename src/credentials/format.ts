@@ -5,7 +5,7 @@ import { envFile, parseEnvFile } from './formats/env.js';
 import { jsonFile, parseJsonFile } from './formats/json.js';
 import { parseSidekickFile, sidekickFile } from './formats/vault-sidekick.js';
 import { agentDirectory, AGENT_META_FILE, agentFileNames, parseAgentDirectory } from './formats/vault-agent.js';
-import type { CredentialMeta, CredentialValues } from '../core/ports.js';
+import type { CredentialMeta, CredentialTarget, CredentialValues } from '../core/ports.js';
 import type { FormatTarget, Parsed } from './formats/common.js';
 export type { FormatTarget, Parsed } from './formats/common.js';
 
@@ -31,7 +31,7 @@ export function render(format: CredentialFormat, target: FormatTarget, values: C
 }
 
 /** Reads back one file's text in a file-shaped format. */
-export function parseFile(format: Exclude<CredentialFormat, 'vault-agent'>, target: FormatTarget, text: string): Parsed {
+export function parseFile(format: FileFormat, target: FormatTarget, text: string): Parsed {
   switch (format) {
     case 'json':
       return parseJsonFile(target, text);
@@ -40,6 +40,24 @@ export function parseFile(format: Exclude<CredentialFormat, 'vault-agent'>, targ
     case 'env':
       return parseEnvFile(target, text);
   }
+}
+
+/** The formats whose output is one file's text (a file sink's file, an S3 object). */
+export type FileFormat = Exclude<CredentialFormat, 'vault-agent'>;
+export const FILE_FORMATS: readonly FileFormat[] = ['json', 'vault-sidekick', 'env'];
+
+/**
+ * Reads back one file's text, trying the expected format first, then the other file formats: ours
+ * in another format (the config's `format:` changed) is owned, without values, so it is re-issued.
+ * Undefined when no format finds our marker.
+ */
+export function parseOwnedFile(format: FileFormat, target: FormatTarget, text: string): Parsed | undefined {
+  return [format, ...FILE_FORMATS.filter((f) => f !== format)].map((f) => parseFile(f, target, text)).find((p) => p.owned);
+}
+
+/** The facts a format needs about the target (`envNames` from the sink's `env_names`). */
+export function formatTargetOf(target: CredentialTarget, envNames: Record<string, string> | undefined): FormatTarget {
+  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}) };
 }
 
 /** The files a directory-shaped format reads back (values first, then the marker). */

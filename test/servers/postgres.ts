@@ -16,6 +16,7 @@ import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, logTail, startWatchdog } from './dev-server.js';
+import { killOnExit } from './exit-hooks.js';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -46,21 +47,6 @@ export function postgresBinDir(): string | undefined {
   return versions[0] === undefined ? undefined : join(PG_ROOT, versions[0], 'bin');
 }
 
-const running = new Set<() => void>();
-let hooksInstalled = false;
-
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const kill of running) kill();
-  });
-  // vitest's forks outlive a SIGKILLed runner until their test times out: go when the parent changes.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) for (const kill of running) kill();
-  }, 1000).unref();
-}
 
 /** As root: the uid/gid of the `postgres` user the package created. */
 function postgresUser(): { uid: number; gid: number } | undefined {
@@ -103,7 +89,6 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const version = execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).trim().split(' ').pop() ?? '';
 
-  installHooks();
   const port = await freePort();
   const logFile = join(dir, 'postgres.log');
   const logFd = openSync(logFile, 'a');
@@ -121,7 +106,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     if (watchdog.exitCode === null) watchdog.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
-  running.add(killNow);
+  const unregister = killOnExit(killNow);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
   const psql = (sql: string, as: { user: string; password: string; database?: string } = { user: 'postgres', password }) => {
@@ -137,7 +122,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    running.delete(killNow);
+    unregister();
     if (watchdog.exitCode === null) watchdog.kill('SIGKILL');
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT'); // fast shutdown: ends client sessions (Vault's pool) instead of waiting for them

@@ -16,6 +16,8 @@ export class Checker {
   private readonly failedOrAbove = new Set<string>();
   /** Where credential file paths resolve (--sink-root). */
   sinkRoot = process.cwd();
+  /** The S3 destinations the environment allows (VAULT_GITOPS_S3_ALLOW; core/common/s3-destinations.ts). */
+  s3Allow: string | undefined;
 
   constructor(
     readonly layer: Layer,

@@ -1,7 +1,8 @@
 // `credentials:` of an object whose kind delivers credentials: read into a CredentialsSpec (octal
 // modes, rotate and wrap durations in seconds) with its file path confined to the sink root.
 import type { Checker } from './checker.js';
-import { DEFAULT_ENV_NAMES, type CredentialsSpec, type PasswordPolicy } from '../model.js';
+import { DEFAULT_ENV_NAMES, type CredentialsSpec, type PasswordPolicy, type S3SinkSpec } from '../model.js';
+import { s3DestinationProblem, s3ObjectId } from '../common/s3-destinations.js';
 import { credentialFileProblems } from '../common/paths.js';
 import { parseTtl } from '../common/ttl.js';
 import type { Json } from '../config/yaml-tree.js';
@@ -25,6 +26,15 @@ export function readCredentials(c: Checker, raw: unknown, path: string[]): Crede
     checkEnvNames(c, out.file, [...path, 'file', 'env_names']);
   }
   if (isObj(raw.kubernetes)) out.kubernetes = raw.kubernetes as unknown as NonNullable<CredentialsSpec['kubernetes']>;
+  if (isObj(raw.s3) && typeof raw.s3.bucket === 'string' && typeof raw.s3.key === 'string') {
+    out.s3 = raw.s3 as unknown as S3SinkSpec;
+    const problem = c.broken([...path, 's3']) ? undefined : s3DestinationProblem(out.s3, c.s3Allow);
+    if (problem) c.error([...path, 's3', 'bucket'], c.valuePos([...path, 's3', 'bucket']), problem.message, problem.hint);
+    if (out.s3.kms_key_id !== undefined && out.s3.sse !== 'aws:kms') {
+      c.error([...path, 's3', 'kms_key_id'], c.keyPos([...path, 's3', 'kms_key_id']), '`kms_key_id` is only used with `sse: aws:kms`', 'add `sse: aws:kms` or remove `kms_key_id`');
+    }
+    checkEnvNames(c, out.s3, [...path, 's3', 'env_names']);
+  }
   if (isObj(raw.rotate)) {
     const rotate: NonNullable<CredentialsSpec['rotate']> = {};
     for (const k of ['before_expiry', 'max_age'] as const) {
@@ -42,7 +52,7 @@ export function readCredentials(c: Checker, raw: unknown, path: string[]): Crede
 }
 
 /** `env_names` only means something for `format: env`, and two values cannot share a variable. */
-function checkEnvNames(c: Checker, file: NonNullable<CredentialsSpec['file']>, path: string[]): void {
+function checkEnvNames(c: Checker, file: { format?: string; env_names?: Record<string, string> }, path: string[]): void {
   if (!file.env_names || c.broken(path)) return;
   if (file.format !== 'env') {
     c.error(path, c.keyPos(path), '`env_names` is only used with `format: env`', 'add `format: env` or remove `env_names`');
@@ -63,4 +73,15 @@ function fileMode(c: Checker, v: unknown, path: string[]): number | undefined {
   if (m) return parseInt(m[1]!, 8);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
   return undefined;
+}
+
+/** Two objects delivering to one S3 object would replace each other's credentials at every run. */
+export function checkSharedS3Object(c: Checker, seen: Map<string, string>, s3: S3SinkSpec, path: string[]): void {
+  const id = s3ObjectId(s3);
+  const first = seen.get(id);
+  if (first === undefined) {
+    seen.set(id, path.slice(0, -2).join('.'));
+    return;
+  }
+  c.error([...path, 'key'], c.valuePos([...path, 'key']), `s3://${s3.bucket}/${s3.key} is already the credentials object of ${first}`, 'give each object its own key');
 }

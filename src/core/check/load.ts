@@ -25,6 +25,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Where credential file paths are resolved and confined (default: the working directory). */
   sinkRoot?: string;
+  /** Where S3 sinks may upload (VAULT_GITOPS_S3_ALLOW; core/common/s3-destinations.ts). Unset: nowhere. */
+  s3Allow?: string;
   /** `--allow-env NAME`: environment variables `${env.NAME}` may read besides the declared ones. */
   allowEnv?: string[];
   /** `--no-config-env`: ignore the config's own `variables.env` (a pull request can edit it). */
@@ -144,7 +146,7 @@ export function loadConfig(dirs: string[], kinds: readonly Kind[], opts: LoadOpt
   if (errors.some((e) => e.message.startsWith('YAML syntax error') || e.message.startsWith('YAML limit') || e.message.startsWith('duplicate key'))) {
     return finish(errors, warnings, undefined, scope);
   }
-  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, kinds, errors, { sinkRoot: opts.sinkRoot });
+  const checked = checkConfig(merged ?? { tree: {}, index: new Map() }, sources, kinds, errors, { sinkRoot: opts.sinkRoot, s3Allow: opts.s3Allow });
   errors.push(...checked.errors);
   warnings.push(...checked.warnings);
   if (errors.length === 0 && declaresNothing(checked.config, kinds)) errors.push(emptyConfigError(dirs, layers.reduce((n, l) => n + l.files.length, 0)));

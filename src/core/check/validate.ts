@@ -4,7 +4,7 @@
 // own check(). The result is the `Config` the kinds read. Every problem is a Diagnostic with a
 // file:line:col; nothing here throws on bad input.
 import { Checker, checkContext } from './checker.js';
-import { readCredentials } from './config-credentials.js';
+import { checkSharedS3Object, readCredentials } from './config-credentials.js';
 import { readMounts } from './config-mounts.js';
 import { readPolicies } from './config-policies.js';
 import { readPrune } from './config-prune.js';
@@ -35,12 +35,13 @@ export function checkConfig(
   sources: Map<string, SourceFile>,
   kinds: readonly Kind[],
   reported: Diagnostic[] = [],
-  paths: { sinkRoot?: string } = {},
+  paths: { sinkRoot?: string; s3Allow?: string } = {},
 ): Checked {
   const known = new Set(reported.map((d) => d.path).filter((p): p is string => p !== undefined));
   const schema = schemaDiagnostics(layer, known);
   const c = new Checker(layer, sources, new Set([...schema.failed, ...known]));
   if (paths.sinkRoot !== undefined) c.sinkRoot = paths.sinkRoot;
+  c.s3Allow = paths.s3Allow;
   const tree = layer.tree;
   const policies = readPolicies(c, tree);
   const placedIn = (section: 'auth' | 'secrets') => new Set(kinds.flatMap((k) => (k.placement?.in === section ? [k.placement.key[0]!] : [])));
@@ -63,6 +64,7 @@ export function checkConfig(
 /** What every placed object gets (CIDRs are CIDRs; durations are the schema's), then each kind's own check. */
 function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
   const ctx = checkContext(c, config);
+  const s3Objects = new Map<string, string>();
   for (const kind of kinds) {
     const cidrs = kind.placement ? fieldsOfType(kind.placement.schema, 'cidrs') : new Set<string>();
     for (const e of placedEntries(config, kind)) {
@@ -72,6 +74,7 @@ function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
         const creds = readCredentials(c, e.value.credentials, [...e.path, 'credentials']);
         if (creds) e.value.credentials = creds;
         else delete e.value.credentials;
+        if (creds?.s3) checkSharedS3Object(c, s3Objects, creds.s3, [...e.path, 'credentials', 's3']);
       }
     }
     kind.check?.(ctx);

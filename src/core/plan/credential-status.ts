@@ -26,6 +26,7 @@ export function describeSinks(spec: CredentialsSpec): string {
   const parts: string[] = [];
   if (spec.file) parts.push(`file ${spec.file.path}`);
   if (spec.kubernetes) parts.push(`secret ${spec.kubernetes.namespace}/${spec.kubernetes.name}`);
+  if (spec.s3) parts.push(`s3://${spec.s3.bucket}/${spec.s3.key}${spec.s3.endpoint ? ` at ${spec.s3.endpoint}` : ''}`);
   return parts.join(', ');
 }
 

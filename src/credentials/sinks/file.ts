@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
 import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/common/paths.js';
-import { directoryFileNames, parseDirectory, parseFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
+import { directoryFileNames, formatTargetOf, parseDirectory, parseOwnedFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 
 /** A credential file is a few hundred bytes; anything far larger is not one of ours. */
@@ -60,7 +60,7 @@ export class FileSink implements CredentialSink {
     const text = await this.read(target, file);
     if (text === undefined) return { exists: false, owned: true };
     // Ours in another format (the config's format changed): owned, without values, so it is re-issued.
-    const parsed = [format, ...FILE_FORMATS.filter((f) => f !== format)].map((f) => parseFile(f, formatTarget(target), text)).find((p) => p.owned);
+    const parsed = parseOwnedFile(format, formatTarget(target), text);
     if (!parsed) return { exists: true, owned: adopt };
     return { exists: true, ...parsed };
   }
@@ -102,13 +102,10 @@ export class FileSink implements CredentialSink {
   }
 }
 
-const FILE_FORMATS = ['json', 'vault-sidekick', 'env'] as const;
-
 function formatOf(target: CredentialTarget): CredentialFormat {
   return target.spec.file?.format ?? 'json';
 }
 
 function formatTarget(target: CredentialTarget): FormatTarget {
-  const envNames = target.spec.file?.env_names;
-  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}) };
+  return formatTargetOf(target, target.spec.file?.env_names);
 }

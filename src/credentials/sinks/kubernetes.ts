@@ -10,7 +10,7 @@ import { orderValues, VALUE_KEYS } from '../format.js';
 import { sidekickAuth } from '../formats/vault-sidekick.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 import { valuesHash } from '../../core/plan/credential-status.js';
-import { KubernetesError } from './errors.js';
+import { KubernetesError, redactValues } from './errors.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../core/plan/ca-bundles.js';
 
 /** One ownership mark for everything vault-gitops writes to Kubernetes (credential Secrets, CA-bundle copies). */
@@ -179,7 +179,7 @@ export class KubernetesSink implements CredentialSink {
     } catch (err) {
       if (!(err instanceof KubernetesRequestError)) throw err;
       const key = ref(target);
-      const detail = scrub(err.message, redact);
+      const detail = redactValues(err.message, redact);
       if (err.status === undefined) {
         return fail(new KubernetesError('unreachable', key, `${verb} failed: ${detail}`, undefined, 'check KUBECONFIG / --kube-context and that the API server is up'));
       }
@@ -284,11 +284,4 @@ function ourAnnotations(target: CredentialTarget, values: CredentialValues, meta
   if (meta.pending) a[ANNOTATIONS.pending] = 'true';
   if (meta.wrapExpiresAt) a[ANNOTATIONS.wrapExpiresAt] = meta.wrapExpiresAt;
   return a;
-}
-
-/** Removes any credential value (and its base64 form) from a server message. */
-function scrub(message: string, values: string[]): string {
-  let out = message;
-  for (const v of values) if (v.length >= 4) out = out.split(v).join('(redacted)');
-  return out;
 }

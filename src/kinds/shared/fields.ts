@@ -205,6 +205,42 @@ export function credentialSinks(opts: {
     },
     { required: ['namespace', 'name'], description: 'Write the credentials to a Kubernetes Secret.' },
   );
+  const s3 = object(
+    {
+      bucket: Type.String({
+        minLength: 3,
+        maxLength: 63,
+        pattern: '^[a-z0-9][a-z0-9.-]*[a-z0-9]$',
+        'x-error': 'must be an S3 bucket name: lower-case letters, digits, `.` and `-`, 3 to 63 characters',
+        description: 'The bucket. It must be on the allow-list of the environment running vault-gitops (VAULT_GITOPS_S3_ALLOW), never decided by the config alone.',
+      }),
+      key: Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        pattern: '^[^/\\u0000-\\u001f\\u007f](?:[^\\u0000-\\u001f\\u007f]*[^/\\u0000-\\u001f\\u007f])?$',
+        'x-error': 'must be an object key without control characters, not starting or ending with `/`',
+        description: 'The object key.',
+      }),
+      region: Type.String({ minLength: 1, pattern: '^[a-z0-9-]+$', 'x-error': 'must be a region name such as eu-west-1', description: 'Region (default AWS_REGION / the profile\'s region).' }),
+      endpoint: Type.String({
+        pattern: '^https?://[^/?#@\\s]+/?$',
+        'x-error': 'must be an http(s) URL of a host, without a path, query or user, e.g. https://s3.example.com',
+        description: 'An S3-compatible endpoint (default AWS, or AWS_ENDPOINT_URL_S3). Must be allowed with its bucket in VAULT_GITOPS_S3_ALLOW.',
+      }),
+      sse: Type.Unsafe<string>({ enum: ['AES256', 'aws:kms'], description: 'Server-side encryption to ask for on upload.' }),
+      kms_key_id: Type.String({ minLength: 1, description: 'KMS key for `sse: aws:kms` (default the bucket\'s or AWS\'s key).' }),
+      adopt: Type.Boolean({ description: 'Take over an existing object that vault-gitops did not write (default false: such an object is never overwritten).' }),
+      format: Type.Unsafe<string>({ enum: opts.formats.filter((f) => f !== 'vault-agent'), description: 'What the consumer reads, as for `file:`: json (default), vault-sidekick or env.' }),
+      env_names: stringMap(ENV_VAR_NAME, {
+        propertyNames: { enum: opts.names },
+        description: `format env: variable names by credential name (defaults ${opts.envDefault}, …, VAULT_AUTH_MOUNT).`,
+      }),
+    },
+    {
+      required: ['bucket', 'key'],
+      description: 'Upload the credentials as an S3 object (AWS credentials from the standard chain, never from the config; conditional writes).',
+    },
+  );
   const rotate = object(
     {
       before_expiry: duration('Re-issue when less than this remains before the credential expires.'),
@@ -212,7 +248,7 @@ export function credentialSinks(opts: {
     },
     { description: 'When to re-issue delivered credentials.' },
   );
-  const props: TProperties = { file, kubernetes, rotate };
+  const props: TProperties = { file, kubernetes, s3, rotate };
   if (opts.wrap) props.wrap_ttl = duration(opts.wrap);
   if (opts.password) {
     props.password = passwordPolicy();

@@ -4,23 +4,15 @@
 // instead, to prove that postgres does not outlive a SIGKILLed test runner.
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, waitToBeKilled } from '../helpers/harness-check.js';
 import { startPostgres, type PostgresServer } from '../../servers/postgres.js';
 
 const killMode = process.env.VAULT_GITOPS_TEST_KILL === 'postgres-runner';
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.runIf(killMode)('when the test runner is killed with postgres running', () => {
   it('waits to be killed', async () => {
     const pg = await startPostgres();
-    console.log(`harness-check pids: postgres=${pg.pid} watchdog=${pg.watchdogPid} worker=${process.pid}`);
-    await new Promise(() => {}); // the script SIGKILLs vitest now
+    await waitToBeKilled({ postgres: pg.pid, watchdog: pg.watchdogPid });
   });
 });
 

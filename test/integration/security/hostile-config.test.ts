@@ -3,6 +3,7 @@
 // know of. Afterwards every output, plan file, snapshot, export and PR comment is grepped for the
 // token, the fake tokens, the generated secrets and a sentinel planted in a file outside the root.
 import { mkdtemp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,55 @@ describe('a pull request cannot read files outside the config root', () => {
       expect(r.code, path).toBe(1);
     }
     expect(await readFile(join(outside, 'creds.json'), 'utf8')).toContain(SENTINEL);
+  });
+});
+
+describe('a pull request cannot send credentials to an S3 bucket or endpoint of its choosing', () => {
+  /** A listener standing for the attacker's endpoint: counts every connection made to it. */
+  const attacker = async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    return { url: `http://127.0.0.1:${port}`, connections: () => connections, close: () => new Promise<void>((r) => server.close(() => r())) };
+  };
+  const user = (name: string, s3: string) => `auth:\n  up-${name}:\n    type: userpass\n    users:\n      u1:\n        token_policies: [default]\n        credentials:\n          s3: ${s3}\n`;
+
+  it('bucket, endpoint and key prefix not on the operator\'s VAULT_GITOPS_S3_ALLOW are refused at file:line:col; nothing is sent to them or written to Vault', async () => {
+    const evil = await attacker();
+    const m = uniq('s3');
+    const allow = { VAULT_GITOPS_S3_ALLOW: `team-creds/apps/@http://127.0.0.1:9` };
+    const cases: Array<[string, Record<string, string>, string]> = [
+      // No allow-list at all: no S3 destination is allowed.
+      [`{ bucket: exfil, key: a.json, endpoint: "${evil.url}" }`, {}, 'VAULT_GITOPS_S3_ALLOW is not set'],
+      // The allowed bucket at the attacker's endpoint.
+      [`{ bucket: team-creds, key: apps/a.json, endpoint: "${evil.url}" }`, allow, 'which VAULT_GITOPS_S3_ALLOW does not allow'],
+      // The allowed endpoint, another bucket.
+      [`{ bucket: exfil, key: apps/a.json, endpoint: "http://127.0.0.1:9" }`, allow, 'which VAULT_GITOPS_S3_ALLOW does not allow'],
+      // The allowed bucket and endpoint, a key outside the allowed prefix (another team's consumer reads it).
+      [`{ bucket: team-creds, key: other/a.json, endpoint: "http://127.0.0.1:9" }`, allow, 'which VAULT_GITOPS_S3_ALLOW does not allow'],
+      // AWS's default endpoint is not the allowed one either.
+      [`{ bucket: team-creds, key: apps/a.json }`, allow, 'which VAULT_GITOPS_S3_ALLOW does not allow'],
+    ];
+    try {
+      for (const [s3, extra, message] of cases) {
+        for (const cmd of [['validate'], ['plan'], ['apply', '--auto-approve']]) {
+          const dir = await configDir({ 'u.yaml': user(m, s3) });
+          const r = await cli([...cmd, '-c', dir, '--sink-root', sinkRoot], { env: { ...env(), ...extra } });
+          expect(r.code, `${cmd[0]} ${s3}: ${r.stdout}${r.stderr}`).toBe(1);
+          expect(r.stderr).toContain(`${dir}/u.yaml:8:`);
+          expect(r.stderr).toContain(message);
+          expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+        }
+      }
+      expect(evil.connections()).toBe(0);
+      expect((await vaultRequest('GET', `sys/auth/up-${m}`)).status).not.toBe(200);
+    } finally {
+      await evil.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { VaultApiError, errorMessage } from '../../../core/errors.js';
+import { deliversCredentials } from '../../../core/model.js';
 import { ISSUED_KEY, ISSUED_MARK, ISSUED_VALUE, issueWrapped, judgeSecretId, lookupAccessor, wrapSeconds } from './secret-id-lifecycle.js';
 import { authCollectionKind, objectPath } from '../auth-collection.js';
 import { rule } from '../../shared/support.js';
@@ -83,7 +84,7 @@ auth:
 `,
   },
   objectAccess(path, holder) {
-    const delivers = holder.credentials?.file !== undefined || holder.credentials?.kubernetes !== undefined;
+    const delivers = deliversCredentials(holder.credentials);
     return {
       // Checking a delivered secret_id is a lookup (a write in Vault's terms), even in a plan; a
       // wrapped one is checked by its wrapping token and its accessor.

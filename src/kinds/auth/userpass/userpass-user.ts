@@ -1,4 +1,4 @@
-import type { CredentialsSpec } from '../../../core/model.js';
+import { deliversCredentials, type CredentialsSpec } from '../../../core/model.js';
 import { authCollectionKind, objectPath } from '../auth-collection.js';
 import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringSet, TOKEN_FIELDS } from '../../shared/fields.js';
 import { rule } from '../../shared/support.js';
@@ -61,11 +61,11 @@ auth:
   deprecated: { policies: 'token_policies', ttl: 'token_ttl', max_ttl: 'token_max_ttl', bound_cidrs: 'token_bound_cidrs' },
   check(ctx, e) {
     const creds = e.value.credentials as CredentialsSpec | undefined;
-    if (!creds?.file && !creds?.kubernetes && !ctx.broken([...e.path, 'credentials'])) {
+    if (!deliversCredentials(creds) && !ctx.broken([...e.path, 'credentials'])) {
       ctx.warn(
         e.path,
         `user \`${e.name}\` has no credentials sink: its generated password is set in Vault and delivered nowhere`,
-        `add credentials: { file: { path: out/${e.name}.json } } (or kubernetes: { namespace, name })`,
+        `add credentials: { file: { path: out/${e.name}.json } } (or kubernetes: { namespace, name }, or s3: { bucket, key })`,
         'key',
       );
     }

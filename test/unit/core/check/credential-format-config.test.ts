@@ -53,3 +53,44 @@ describe('file sink format config', () => {
   });
 });
 
+
+describe('S3 sink config', () => {
+  function s3Errors(s3: string, allow: string | undefined): string[] {
+    const dir = mkdtempSync(join(root, `${n++}-`));
+    writeFileSync(join(dir, 'c.yaml'), `auth:\n  m:\n    type: approle\n    roles:\n      x:\n        credentials:\n          s3: ${s3}\n`);
+    return loadConfig([dir], KINDS, { env: {}, ...(allow !== undefined ? { s3Allow: allow } : {}) }).errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.message}`);
+  }
+
+  it('accepts an allowed destination in the file formats and passes every field through', () => {
+    const dir = mkdtempSync(join(root, 'ok-'));
+    writeFileSync(join(dir, 'c.yaml'), 'auth:\n  m:\n    type: approle\n    roles:\n      x: { credentials: { s3: { bucket: creds, key: a/x.env, region: eu-west-1, sse: "aws:kms", kms_key_id: k1, format: env, env_names: { secret_id: SID } } } }\n');
+    const loaded = loadConfig([dir], KINDS, { env: {}, s3Allow: 'creds' });
+    expect(loaded.errors).toEqual([]);
+    expect(objectsOf(loaded.value!, 'approle-role', 'm').x?.credentials?.s3).toEqual({ bucket: 'creds', key: 'a/x.env', region: 'eu-west-1', sse: 'aws:kms', kms_key_id: 'k1', format: 'env', env_names: { secret_id: 'SID' } });
+  });
+
+  it('refuses a destination the environment does not allow, at the bucket', () => {
+    expect(s3Errors('{ bucket: creds, key: a.json }', undefined)).toEqual(['7:25 credentials go to s3://creds/a.json, but no S3 destination is allowed (VAULT_GITOPS_S3_ALLOW is not set)']);
+    expect(s3Errors('{ bucket: creds, key: a.json, endpoint: "https://evil.example" }', 'creds')[0]).toContain('which VAULT_GITOPS_S3_ALLOW does not allow');
+  });
+
+  it('refuses vault-agent (a directory), kms_key_id without sse aws:kms, env_names without env, and bad names', () => {
+    expect(s3Errors('{ bucket: creds, key: a, format: vault-agent }', 'creds')[0]).toContain('must be one of "json", "vault-sidekick", "env"');
+    expect(s3Errors('{ bucket: creds, key: a, kms_key_id: k }', 'creds')[0]).toContain('`kms_key_id` is only used with `sse: aws:kms`');
+    expect(s3Errors('{ bucket: creds, key: a, env_names: { secret_id: S } }', 'creds')[0]).toContain('`env_names` is only used with `format: env`');
+    expect(s3Errors('{ bucket: Creds_1, key: a }', 'creds')[0]).toContain('must be an S3 bucket name');
+    expect(s3Errors('{ bucket: creds, key: /abs }', 'creds')[0]).toContain('must be an object key');
+    expect(s3Errors('{ bucket: creds, key: a, endpoint: "https://h/path" }', 'creds')[0]).toContain('must be an http(s) URL of a host');
+  });
+});
+
+describe('S3 sink shared by two objects', () => {
+  it('is an error at the second one: they would replace each other at every run', () => {
+    const dir = mkdtempSync(join(root, 'shared-'));
+    const s3 = '{ bucket: creds, key: a.json, endpoint: "https://s3.example.com" }';
+    writeFileSync(join(dir, 'c.yaml'), `auth:\n  m:\n    type: approle\n    roles:\n      x: { credentials: { s3: ${s3} } }\n      y: { credentials: { s3: ${s3} } }\n      z: { credentials: { s3: { bucket: creds, key: a.json } } }\n`);
+    const errors = loadConfig([dir], KINDS, { env: {}, s3Allow: 'creds creds@https://s3.example.com' }).errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.message}`);
+    // z names the same bucket and key at another endpoint (AWS's): another object.
+    expect(errors).toEqual(['6:53 s3://creds/a.json is already the credentials object of auth.m.roles.x']);
+  });
+});
