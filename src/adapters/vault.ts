@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { UsageError, VaultApiError, VaultConnectionError } from '../core/errors.js';
 import { Limiter } from '../core/common/limit.js';
 import { isDotSegment } from '../core/common/names.js';
+import { namespacePath } from '../core/common/namespaces.js';
 import type { VaultPort, WrapInfo } from '../core/ports.js';
 import { RetryPolicy, type Failure } from '../core/common/retry.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
-import { TokenKeeper } from './vault-token.js';
+import { SELF, TokenKeeper } from './vault-token.js';
 import { exchange, vaultAnswer, VaultStatusError, VaultTransportError, type Exchange } from './vault-transport.js';
 
 const require = createRequire(import.meta.url);
@@ -59,6 +60,8 @@ const MAX_REDIRECTS = 3;
 /** The state record and lock release retry at least this long, whatever --retry-budget says. */
 const ESSENTIAL_BUDGET_MS = 5 * 60_000;
 const ESSENTIAL_MIN_RETRIES = 8;
+/** Vault open source answers a namespace request with 404 and this: the feature is missing, not the object. */
+const ENTERPRISE_ONLY = /enterprise-only feature/i;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const noDebug = (_line: string): void => {};
 
@@ -123,6 +126,8 @@ export class Vault implements VaultPort {
   private readonly essentialPort: VaultPort;
   private readonly origin: string;
   private token?: TokenKeeper;
+  /** `team-a/`: the namespace a config manages, below the one the token logged in to. */
+  private prefix = '';
   debug: (line: string) => void = noDebug;
 
   constructor(readonly options: VaultOptions) {
@@ -177,8 +182,36 @@ export class Vault implements VaultPort {
     return this.options.addr;
   }
 
+  get namespace(): string {
+    return [namespacePath(this.options.namespace), this.prefix.replace(/\/$/, '')].filter((p) => p !== '').join('/');
+  }
+
   get concurrency(): number {
     return this.options.concurrency;
+  }
+
+  /**
+   * From now on every request but the token's own (lookup, renew, revoke) goes to `namespace`, a
+   * path below the namespace of the login (VAULT_NAMESPACE), as a path prefix: Vault and OpenBao
+   * join it to the X-Vault-Namespace header. Call after the login.
+   */
+  enterNamespace(namespace: string): void {
+    this.prefix = namespace === '' ? '' : `${namespace}/`;
+  }
+
+  /**
+   * Whether the server has namespaces: false on Vault open source (it answers `sys/namespaces` with
+   * "enterprise-only feature"), undefined when the token may not ask.
+   */
+  async namespacesSupported(): Promise<boolean | undefined> {
+    try {
+      await this.read('sys/namespaces?list=true');
+      return true;
+    } catch (err) {
+      if (err instanceof VaultApiError && err.status === 404) return false;
+      if (err instanceof VaultApiError && err.status === 403) return undefined;
+      throw err;
+    }
   }
 
   setToken(token: string | undefined): void {
@@ -213,7 +246,7 @@ export class Vault implements VaultPort {
     try {
       return await this.call('GET', path, undefined, essential);
     } catch (err) {
-      if (err instanceof VaultApiError && err.status === 404) return undefined;
+      if (err instanceof VaultApiError && err.status === 404 && !ENTERPRISE_ONLY.test(err.vaultMessage)) return undefined;
       throw err;
     }
   }
@@ -273,6 +306,7 @@ export class Vault implements VaultPort {
     if (path.replace(/\?.*$/, '').split('/').some(isDotSegment)) {
       throw new UsageError(`refused to send ${method} ${path}: a \`.\` or \`..\` segment would address another path`, 'rename the object: no segment of its name or mount path may be `.` or `..`');
     }
+    if (watched && this.prefix !== '' && !SELF.test(path)) path = this.prefix + path;
     const policy = essential ? this.essentialPolicy : this.policy;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {

@@ -19,6 +19,7 @@ import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { withProgress } from './progress.js';
 import { mark } from './phases.js';
+import { configNamespace } from '../core/common/namespaces.js';
 import { openSession } from './session.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
@@ -57,7 +58,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
   const lockOpts = lockSettings(flags);
-  const session = await openSession(flags, io);
+  const session = await openSession(flags, io, undefined, configNamespace(loaded.config));
   let locked: HeldLock | undefined;
   try {
     mark('session');
@@ -78,6 +79,9 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     if (saved) {
       if (saved.vault_addr && saved.vault_addr !== session.vault.addr) {
         throw new UsageError(`the plan was made against ${saved.vault_addr}, not ${session.vault.addr}`, 'apply it with the same VAULT_ADDR, or make a new plan');
+      }
+      if ((saved.vault_namespace ?? '') !== session.vault.namespace) {
+        throw new UsageError(`the plan is of namespace ${saved.vault_namespace ?? 'root'}, not ${session.vault.namespace || 'root'}`, 'apply it with the same namespace, or make a new plan');
       }
       const stale = staleObject(saved, { configFingerprint: fresh.config_fingerprint, fingerprints: liveFingerprints(live, loaded.desired), plan: fresh });
       if (stale) throw stalePlanError(stale);

@@ -2,7 +2,9 @@ import { writeFileAtomic } from '../adapters/files.js';
 import { login, resolveLogin, revokeOnSignal, type LoginSession } from '../adapters/login.js';
 import { Vault } from '../adapters/vault.js';
 import { resolveVaultOptions, type VaultOptions } from '../adapters/vault-options.js';
-import { UsageError, errorMessage } from '../core/errors.js';
+import { ConfigError, UsageError, errorMessage } from '../core/errors.js';
+import { namespaceBelow, namespacePath } from '../core/common/namespaces.js';
+import type { SourcePos } from '../core/model.js';
 import { Sinks } from '../credentials/sinks.js';
 import { authFlags, sinkRoot, vaultFlags, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
@@ -15,11 +17,24 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/** The namespace a config manages (its `namespace:`), and where the config says so. */
+export interface ManagedNamespace {
+  path: string;
+  at?: SourcePos;
+}
+
 /**
  * A Vault client and the credential sinks for one command run. With `--auth approle|kubernetes|jwt`
- * the tool logs in once here and every request of the run uses that token.
+ * the tool logs in once here and every request of the run uses that token. The login happens in
+ * VAULT_NAMESPACE / --namespace; with `scope` (the config's `namespace:`), every later request goes
+ * to that namespace, which must be the login's or beneath it.
  */
-export async function openSession(flags: VaultCommandFlags, io: Output, make: (options: VaultOptions) => Vault = (o) => new Vault(o)): Promise<Session> {
+export async function openSession(
+  flags: VaultCommandFlags,
+  io: Output,
+  make: (options: VaultOptions) => Vault = (o) => new Vault(o),
+  scope?: ManagedNamespace,
+): Promise<Session> {
   const options = resolveVaultOptions(vaultFlags(flags));
   const auth = resolveLogin(authFlags(flags));
   if (auth.method === 'token' && !options.token) {
@@ -32,6 +47,7 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
     await vault.watchToken();
+    await enterNamespace(vault, namespacePath(options.namespace), scope);
   } catch (err) {
     vault.close();
     throw err;
@@ -51,4 +67,27 @@ export async function openSession(flags: VaultCommandFlags, io: Output, make: (o
       vault.close();
     },
   };
+}
+
+/** Points the client at the config's namespace, after checking the server has namespaces at all. */
+async function enterNamespace(vault: Vault, login: string, scope: ManagedNamespace | undefined): Promise<void> {
+  const target = scope?.path ?? login;
+  if (target === '') return;
+  const refuse = (message: string, hint: string) =>
+    scope?.at ? new ConfigError([{ severity: 'error', pos: scope.at, path: 'namespace', message, hint }], message) : new UsageError(message, hint);
+  const below = namespaceBelow(login, target);
+  if (below === undefined) {
+    throw refuse(
+      `the config manages namespace ${target}, but the token logs in within namespace ${login} (VAULT_NAMESPACE / --namespace), which is not it nor a parent of it`,
+      `log in within ${target} or one of its parents, or run the config of ${login}`,
+    );
+  }
+  // Vault open source ignores X-Vault-Namespace: every write would land in the root namespace.
+  if ((await vault.namespacesSupported()) === false) {
+    throw refuse(
+      `namespace ${target}: this server has no namespaces (Vault open source answers "enterprise-only feature"); nothing was written`,
+      'namespaces need OpenBao 2.3 or later or Vault Enterprise: point VAULT_ADDR at such a server, or remove `namespace:` and VAULT_NAMESPACE',
+    );
+  }
+  vault.enterNamespace(below);
 }

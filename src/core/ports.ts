@@ -13,6 +13,8 @@ export type Json = Record<string, unknown>;
 export interface VaultPort {
   /** The server's address, for messages and plans (never a credential). */
   readonly addr: string;
+  /** The namespace its requests go to (`team-a/apps`); absent or '' for the root namespace. */
+  readonly namespace?: string;
   /** Requests the port runs at once at most: callers size their own work queues from it. */
   readonly concurrency: number;
   /** GET; `undefined` when Vault answers 404. */

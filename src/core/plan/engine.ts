@@ -86,6 +86,7 @@ export async function makePlan(
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),
     vaultAddr: vault.addr,
+    vaultNamespace: vault.namespace,
   });
   const unresolved = preflight({
     kinds,
