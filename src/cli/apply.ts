@@ -19,7 +19,6 @@ import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { withProgress } from './progress.js';
 import { mark } from './phases.js';
-import { configNamespace } from '../core/common/namespaces.js';
 import { openSession } from './session.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
@@ -58,7 +57,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
   const lockOpts = lockSettings(flags);
-  const session = await openSession(flags, io, undefined, configNamespace(loaded.config));
+  const session = await openSession(flags, io, undefined, loaded.config);
   let locked: HeldLock | undefined;
   try {
     mark('session');

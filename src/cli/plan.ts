@@ -16,7 +16,6 @@ import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } 
 import type { Output } from './output.js';
 import { mark } from './phases.js';
 import { withProgress } from './progress.js';
-import { configNamespace } from '../core/common/namespaces.js';
 import { openSession, type Session } from './session.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import { readSnapshot } from '../core/export/snapshot.js';
@@ -83,7 +82,7 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const targets = planTargets(flags, loaded);
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
-  const session = await openSession(flags, io, undefined, configNamespace(loaded.config));
+  const session = await openSession(flags, io, undefined, loaded.config);
   mark('session');
   try {
     const { plan, live } = await planAgainstVault(flags, io, loaded, session, targets);

@@ -12,7 +12,6 @@ import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { planAgainstVault } from './plan.js';
 import { stopRequested } from './interrupt.js';
-import { configNamespace } from '../core/common/namespaces.js';
 import { openSession } from './session.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
@@ -33,7 +32,7 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
     throw new UsageError(`nothing to rotate at ${unknown.join(', ')}`, `objects with delivered credentials: ${holders.map((d) => d.address).join(', ') || 'none'}`);
   }
   const lockOpts = lockSettings(flags);
-  const session = await openSession(flags, io, undefined, configNamespace(loaded.config));
+  const session = await openSession(flags, io, undefined, loaded.config);
   let locked: HeldLock | undefined;
   try {
     locked = await takeStateLock(lockOpts, flags, io, session);

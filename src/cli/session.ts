@@ -3,8 +3,8 @@ import { login, resolveLogin, revokeOnSignal, type LoginSession } from '../adapt
 import { Vault } from '../adapters/vault.js';
 import { resolveVaultOptions, type VaultOptions } from '../adapters/vault-options.js';
 import { ConfigError, UsageError, errorMessage } from '../core/errors.js';
-import { namespaceBelow, namespacePath } from '../core/common/namespaces.js';
-import type { SourcePos } from '../core/model.js';
+import { configNamespace, namespaceBelow, namespacePath } from '../core/common/namespaces.js';
+import type { Config } from '../core/model.js';
 import { Sinks } from '../credentials/sinks.js';
 import { authFlags, sinkRoot, vaultFlags, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
@@ -17,23 +17,17 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** The namespace a config manages (its `namespace:`), and where the config says so. */
-export interface ManagedNamespace {
-  path: string;
-  at?: SourcePos;
-}
-
 /**
  * A Vault client and the credential sinks for one command run. With `--auth approle|kubernetes|jwt`
  * the tool logs in once here and every request of the run uses that token. The login happens in
- * VAULT_NAMESPACE / --namespace; with `scope` (the config's `namespace:`), every later request goes
- * to that namespace, which must be the login's or beneath it.
+ * VAULT_NAMESPACE / --namespace; with `config`, every later request goes to the namespace it names
+ * (its `namespace:`), which must be the login's or beneath it.
  */
 export async function openSession(
   flags: VaultCommandFlags,
   io: Output,
   make: (options: VaultOptions) => Vault = (o) => new Vault(o),
-  scope?: ManagedNamespace,
+  config?: Config,
 ): Promise<Session> {
   const options = resolveVaultOptions(vaultFlags(flags));
   const auth = resolveLogin(authFlags(flags));
@@ -47,7 +41,7 @@ export async function openSession(
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
     await vault.watchToken();
-    await enterNamespace(vault, namespacePath(options.namespace), scope);
+    await enterNamespace(vault, namespacePath(options.namespace), config);
   } catch (err) {
     vault.close();
     throw err;
@@ -69,12 +63,18 @@ export async function openSession(
   };
 }
 
-/** Points the client at the config's namespace, after checking the server has namespaces at all. */
-async function enterNamespace(vault: Vault, login: string, scope: ManagedNamespace | undefined): Promise<void> {
+/**
+ * Points the client at the config's namespace, after checking the server has namespaces at all when
+ * the run involves one (a login in one, a config that is in one or declares some): before the lock,
+ * so a config Vault open source cannot hold fails with nothing written.
+ */
+async function enterNamespace(vault: Vault, login: string, config: Config | undefined): Promise<void> {
+  const scope = config ? configNamespace(config) : undefined;
+  const declares = config?.tree.namespaces !== undefined && config.tree.namespaces !== null;
   const target = scope?.path ?? login;
-  if (target === '') return;
-  const refuse = (message: string, hint: string) =>
-    scope?.at ? new ConfigError([{ severity: 'error', pos: scope.at, path: 'namespace', message, hint }], message) : new UsageError(message, hint);
+  if (target === '' && !declares) return;
+  const [field, at] = scope ? ['namespace', scope.at] : declares ? ['namespaces', config?.sources.get('namespaces')] : ['namespace', undefined];
+  const refuse = (message: string, hint: string) => (at ? new ConfigError([{ severity: 'error', pos: at, path: field, message, hint }], message, true) : new UsageError(message, hint));
   const below = namespaceBelow(login, target);
   if (below === undefined) {
     throw refuse(
@@ -85,8 +85,8 @@ async function enterNamespace(vault: Vault, login: string, scope: ManagedNamespa
   // Vault open source ignores X-Vault-Namespace: every write would land in the root namespace.
   if ((await vault.namespacesSupported()) === false) {
     throw refuse(
-      `namespace ${target}: this server has no namespaces (Vault open source answers "enterprise-only feature"); nothing was written`,
-      'namespaces need OpenBao 2.3 or later or Vault Enterprise: point VAULT_ADDR at such a server, or remove `namespace:` and VAULT_NAMESPACE',
+      `this server has no namespaces (Vault open source answers "enterprise-only feature" to sys/namespaces)${target === '' ? '' : `, so namespace ${target} cannot be reached`}`,
+      `namespaces need OpenBao 2.3 or later or Vault Enterprise: point VAULT_ADDR at such a server, or remove \`${field}:\`${scope ? '' : ' and VAULT_NAMESPACE'}`,
     );
   }
   vault.enterNamespace(below);

@@ -60,7 +60,7 @@ async function children(vault: VaultPort, parent: string | undefined): Promise<L
 }
 
 function unsupported(config: Config, err: VaultApiError): ConfigError {
-  const message = `namespaces: this server has no namespaces (it answered ${err.method} ${err.path} with ${err.status}: ${err.vaultMessage}); nothing was written`;
+  const message = `this server has no namespaces (it answered ${err.method} ${err.path} with ${err.status}: ${err.vaultMessage})`;
   return new ConfigError(
     [{ severity: 'error', pos: config.sources.get(COLLECTION), path: COLLECTION, message, hint: 'namespaces need OpenBao 2.3 or later or Vault Enterprise: point VAULT_ADDR at such a server, or remove `namespaces:`' }],
     message,
