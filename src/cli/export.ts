@@ -21,6 +21,8 @@ export async function exportCommand(flags: VaultCommandFlags & { kinds?: string 
     const { live } = await readEverything(session.vault, KINDS);
     const warnings: string[] = [];
     const files = exportConfig(live.filter((l) => !wanted || wanted.includes(l.kind)), KINDS, warnings, live);
+    // Logged in within a namespace: the export is that tenant's directory, and says so.
+    if (session.vault.namespace !== '') files['namespace.yaml'] = `namespace: ${session.vault.namespace}\n`;
     for (const w of warnings) io.err(`warning: ${w}`);
     await mkdir(out, { recursive: true });
     for (const [rel, text] of Object.entries(files)) {

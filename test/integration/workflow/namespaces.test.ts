@@ -113,6 +113,15 @@ describe.skipIf(!openbao)('namespaces on OpenBao: a platform config and one dire
     expect((await apply(dirs[b]!)).code).toBe(0);
   });
 
+  it("export within a tenant's namespace gives a directory that plans no change", async () => {
+    const out = await configDir({});
+    const exported = await cli(['export', '--out', out, '--namespace', apps]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(await readFile(join(out, 'namespace.yaml'), 'utf8')).toBe(`namespace: ${apps}\n`);
+    const p = await cli(['plan', '-c', out, '-o', 'json', '--detailed-exitcode'], { env: { VAULT_GITOPS_STATE_PATH: `vault-gitops/export-${id}` } });
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+  });
+
   it('a namespace removed from the platform config is deleted only with --allow-destroy; one the tool did not create never', async () => {
     const stranger = `s-${id}`;
     expect((await vaultRequest('POST', `sys/namespaces/${stranger}`, {})).status).toBe(200);
