@@ -65,6 +65,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('read a live Vault and write config in this format (policies as .hcl files, defaults left out)')
     .option('--out <dir>', 'where to write it', 'exported')
     .option('--kinds <list>', 'only these kinds, comma-separated (the `kind` of plan --output json: policy, auth-mount, pki-role, ...; an unknown name lists them all)')
+    .option('--tenants <dir>', 'also export every namespace beneath this one, each into DIR/<namespace path, URL-encoded>/ with its `namespace:` (OpenBao, Vault Enterprise)')
     .action(action(async () => (await import('./export.js')).exportCommand));
 
   withStateOption(withVaultOptions(program.command('snapshot')))

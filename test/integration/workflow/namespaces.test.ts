@@ -122,6 +122,19 @@ describe.skipIf(!openbao)('namespaces on OpenBao: a platform config and one dire
     expect(p.code, p.stdout + p.stderr).toBe(0);
   });
 
+  it('export of the whole server, every namespace into its own directory: each plans no change', async () => {
+    const out = await configDir({});
+    const tenants = await configDir({});
+    const exported = await cli(['export', '--out', out, '--tenants', tenants]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(await readFile(join(tenants, encodeURIComponent(apps), 'namespace.yaml'), 'utf8')).toBe(`namespace: ${apps}\n`);
+    const env = { VAULT_GITOPS_STATE_PATH: `vault-gitops/export-all-${id}` };
+    for (const dir of [out, ...[a, b, apps].map((n) => join(tenants, encodeURIComponent(n)))]) {
+      const p = await cli(['plan', '-c', dir, '-o', 'json', '--detailed-exitcode'], { env });
+      expect(p.code, `${dir}: ${p.stdout}${p.stderr}`).toBe(0);
+    }
+  });
+
   it('a namespace removed from the platform config is deleted only with --allow-destroy; one the tool did not create never', async () => {
     const stranger = `s-${id}`;
     expect((await vaultRequest('POST', `sys/namespaces/${stranger}`, {})).status).toBe(200);
