@@ -36,7 +36,6 @@ export async function openSession(
   }
   const vault = make(auth.method === 'token' ? options : { ...options, token: undefined });
   if (io.debug) vault.debug = (line) => io.err(`debug: ${line}`);
-  const sinks = new Sinks({ vaultAddr: options.addr, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags) });
   let loggedIn: LoginSession | undefined;
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
@@ -46,6 +45,7 @@ export async function openSession(
     vault.close();
     throw err;
   }
+  const sinks = new Sinks({ vaultAddr: options.addr, vaultNamespace: vault.namespace, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags) });
   if (loggedIn && io.debug) io.err(`debug: logged in with ${loggedIn.method} at auth/${loggedIn.mount} (token TTL ${loggedIn.ttl}s)`);
   const stopWatching = loggedIn ? revokeOnSignal(loggedIn.revoke, io.err) : () => {};
   return {

@@ -74,6 +74,8 @@ export interface CredentialTarget {
   name: string;
   spec: CredentialsSpec;
   vaultAddr: string;
+  /** The namespace the object is in (`team-a`), absent in the root: the marker names it, for the consumer's login. */
+  vaultNamespace?: string;
 }
 
 /** Secret values a sink delivers: `{username, password}` or `{role_id, secret_id}`. Never logged. */

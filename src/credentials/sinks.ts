@@ -8,6 +8,8 @@ export interface SinkOptions {
   /** kubeconfig context, like kubectl's --context. */
   kubeContext?: string;
   vaultAddr: string;
+  /** The namespace of the run's objects ('' or absent: the root). */
+  vaultNamespace?: string;
 }
 
 /** Hands out one sink instance per type; the Kubernetes client is loaded only when a config needs it. */
@@ -21,7 +23,7 @@ export class Sinks implements SinksPort {
 
   target(obj: DesiredObject): CredentialTarget | undefined {
     if (!obj.credentials || (!obj.credentials.file && !obj.credentials.kubernetes)) return undefined;
-    return { address: obj.address, kind: obj.kind, mount: obj.mount ?? '', name: obj.name, spec: obj.credentials, vaultAddr: this.opts.vaultAddr };
+    return { address: obj.address, kind: obj.kind, mount: obj.mount ?? '', name: obj.name, spec: obj.credentials, vaultAddr: this.opts.vaultAddr, ...(this.opts.vaultNamespace ? { vaultNamespace: this.opts.vaultNamespace } : {}) };
   }
 
   /** Every sink the object's credentials go to (a config may name both a file and a Secret). */

@@ -110,5 +110,5 @@ function formatOf(target: CredentialTarget): CredentialFormat {
 
 function formatTarget(target: CredentialTarget): FormatTarget {
   const envNames = target.spec.file?.env_names;
-  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}) };
+  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}), ...(target.vaultNamespace ? { namespace: target.vaultNamespace } : {}) };
 }

@@ -95,7 +95,9 @@ describe.skipIf(!openbao)('namespaces on OpenBao: a platform config and one dire
 
   it("a tenant's delivered AppRole credential logs in within its namespace and reads only there", async () => {
     for (const ns of [a, b]) expect((await vaultRequest('POST', `${ns}/kv/data/x`, { data: { who: ns } })).status).toBe(200);
-    const creds = JSON.parse(await readFile(join(dirs[a]!, 'out/app.json'), 'utf8')) as { role_id: string; secret_id: string };
+    const file = JSON.parse(await readFile(join(dirs[a]!, 'out/app.json'), 'utf8')) as { role_id: string; secret_id: string; vault_gitops: { namespace?: string } };
+    expect(file.vault_gitops.namespace).toBe(a); // the consumer's VAULT_NAMESPACE
+    const creds = { role_id: file.role_id, secret_id: file.secret_id };
     expect((await vaultRequest('POST', 'auth/approle/login', creds, { token: null })).status).not.toBe(200); // not a login of the root
     const login = await vaultRequest('POST', `${a}/auth/approle/login`, creds, { token: null });
     expect(login.status).toBe(200);
