@@ -59,6 +59,35 @@ async function children(vault: VaultPort, parent: string | undefined): Promise<L
   }));
 }
 
+/** Every namespace has these mounts of its own (OpenBao types them `ns_*`): they are not what it holds. */
+const BUILT_IN_MOUNT = /^(ns_)?(system|cubbyhole|identity|token)$/;
+
+/**
+ * What a namespace holds, for the banner of its delete: its secrets engines, auth methods and child
+ * namespaces. Undefined when the token may not look.
+ */
+async function holdings(vault: VaultPort, name: string, children: readonly string[]): Promise<string | undefined> {
+  const mounts = async (path: string) => {
+    const table = (await vault.read(`${name}/${path}`))?.data as Record<string, { type?: unknown }> | undefined;
+    return Object.entries(table ?? {})
+      .filter(([, m]) => typeof m.type === 'string' && !BUILT_IN_MOUNT.test(m.type))
+      .map(([p]) => p)
+      .sort();
+  };
+  try {
+    const [secrets, auth] = await Promise.all([mounts('sys/mounts'), mounts('sys/auth')]);
+    const parts = [
+      secrets.length > 0 ? `secrets engines ${secrets.join(', ')}` : '',
+      auth.length > 0 ? `auth methods ${auth.join(', ')}` : '',
+      children.length > 0 ? `namespaces ${children.join(', ')}` : '',
+    ].filter((p) => p !== '');
+    return parts.length > 0 ? parts.join('; ') : 'no mounts';
+  } catch (err) {
+    if (err instanceof VaultApiError && err.status === 403) return undefined;
+    throw err;
+  }
+}
+
 function unsupported(config: Config, err: VaultApiError): ConfigError {
   const message = `this server has no namespaces (it answered ${err.method} ${err.path} with ${err.status}: ${err.vaultMessage})`;
   return new ConfigError(
@@ -124,7 +153,16 @@ export const namespaceKind: Kind = {
       if (full) return [];
       throw unsupported(scope.config, err);
     }
-    return out;
+    if (full) return out;
+    // An undeclared namespace may be deleted by this plan: its banner names what goes with it.
+    return Promise.all(
+      out.map(async (l) => {
+        if (declared.has(l.name)) return l;
+        const kids = out.filter((o) => o.name.startsWith(`${l.name}/`)).map((o) => o.name);
+        const holds = await holdings(vault, l.name, kids);
+        return holds === undefined ? l : { ...l, settings: { ...l.settings, holds } };
+      }),
+    );
   },
 
   normalise,
@@ -154,7 +192,8 @@ export const namespaceKind: Kind = {
     await ctx.vault.delete(apiPath(obj.name));
   },
 
-  destroyNote: (obj) => `deletes namespace ${obj.name} with everything in it: its policies, auth methods, secrets engines and their data, identities and tokens`,
+  destroyNote: (obj) =>
+    `deletes namespace ${obj.name} with everything in it${typeof obj.settings.holds === 'string' ? ` (${obj.settings.holds})` : ''}: its policies, auth methods, secrets engines and their data, identities and tokens`,
 
   access(config) {
     const entries = placedEntries(config, namespaceKind);

@@ -143,7 +143,7 @@ describe.skipIf(!openbao)('namespaces on OpenBao: a platform config and one dire
     const without = await configDir(platform([a, apps]));
     const refused = await apply(without);
     expect(refused.code).toBe(1);
-    expect(refused.stdout + refused.stderr).toContain(`deletes namespace ${b} with everything in it`);
+    expect(refused.stdout + refused.stderr).toContain(`deletes namespace ${b} with everything in it (secrets engines kv/, pki/, vault-gitops/; auth methods approle/, userpass/)`);
     expect(refused.stderr).toContain('nothing was changed');
     expect((await vaultRequest('GET', `sys/namespaces/${b}`)).status).toBe(200);
     expect((await vaultRequest('GET', `${b}/sys/policies/acl/app`)).status).toBe(200);
