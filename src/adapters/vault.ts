@@ -123,7 +123,7 @@ export class Vault implements VaultPort {
   // Essential requests go through their own port, not an AsyncLocalStorage scope: once one is entered,
   // Node 20 runs a hook on every promise of the process, and that cost a plan of 10,000 objects about
   // a fifth more CPU.
-  private readonly essentialPort: VaultPort;
+  private essentialPort: VaultPort;
   private readonly origin: string;
   private token?: TokenKeeper;
   /** `team-a/`: the namespace a config manages, below the one the token logged in to. */
@@ -132,16 +132,7 @@ export class Vault implements VaultPort {
 
   constructor(readonly options: VaultOptions) {
     this.origin = new URL(options.addr).origin;
-    this.essentialPort = {
-      addr: options.addr,
-      concurrency: options.concurrency,
-      read: (path) => this.readAs(path, true),
-      list: (path) => this.listAs(path, true),
-      write: (path, data = {}) => this.call('POST', path, data, true),
-      writeOnce: (path, data, done) => this.attempts('POST', path, data, true, true, done),
-      delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
-      essential: (task) => task(this.essentialPort),
-    };
+    this.essentialPort = this.essentialView();
     this.limiter = new Limiter(options.concurrency);
     this.policy = new RetryPolicy({ budgetMs: options.retryBudgetMs, maxRetries: options.maxRetries });
     // A dead Vault still fails the state write within about half a minute; a rate limit is waited out.
@@ -197,6 +188,33 @@ export class Vault implements VaultPort {
    */
   enterNamespace(namespace: string): void {
     this.prefix = namespace === '' ? '' : `${namespace}/`;
+    this.essentialPort = this.essentialView();
+  }
+
+  /**
+   * The same client (connections, limiter, retry budget, token, request counts) with its requests
+   * in `namespace` below the login's: tenants planned side by side share one request budget.
+   */
+  inNamespace(namespace: string): Vault {
+    const view = Object.create(this) as Vault;
+    view.prefix = namespace === '' ? '' : `${namespace}/`;
+    view.essentialPort = view.essentialView();
+    return view;
+  }
+
+  private essentialView(): VaultPort {
+    const port: VaultPort = {
+      addr: this.options.addr,
+      namespace: this.namespace,
+      concurrency: this.options.concurrency,
+      read: (path) => this.readAs(path, true),
+      list: (path) => this.listAs(path, true),
+      write: (path, data = {}) => this.call('POST', path, data, true),
+      writeOnce: (path, data, done) => this.attempts('POST', path, data, true, true, done),
+      delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
+      essential: (task) => task(port),
+    };
+    return port;
   }
 
   /**

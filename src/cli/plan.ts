@@ -17,6 +17,7 @@ import type { Output } from './output.js';
 import { mark } from './phases.js';
 import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
+import { forEachTenant, loadTenants } from './tenants.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import { readSnapshot } from '../core/export/snapshot.js';
 
@@ -81,6 +82,8 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   mark('loaded');
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const targets = planTargets(flags, loaded);
+  if (flags.tenants && (flags.against || flags.out || targets)) throw new UsageError('--tenants plans every tenant whole, against the live server', 'drop --against, --out and --target, or plan one tenant directory');
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
   const session = await openSession(flags, io, undefined, loaded.config);
   mark('session');
@@ -93,7 +96,12 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
       await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
-    return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+    const changed = await forEachTenant(tenants, io, async (tenant, out) => {
+      const planned = await planAgainstVault(flags, out, tenant.loaded, await session.within(tenant.loaded.config));
+      out.out(renderPlan(planned.plan, 'text', out));
+      return hasChanges(planned.plan);
+    });
+    return flags.detailedExitcode && (hasChanges(plan) || changed.includes(true)) ? EXIT_CHANGES : EXIT_OK;
   } finally {
     await session.close();
   }

@@ -54,6 +54,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
     .option('--target <KIND/NAME>', 'plan only these objects, reading only them: KIND/NAME or an address, * and ? as wildcards (repeatable), e.g. policy/payments-*', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--tenants <dir>', 'also plan every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (text output)')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))
@@ -79,6 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-destroy', 'apply a destructive plan: one that deletes a secrets or auth mount, a PKI CA, or many objects at once')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
+    .option('--tenants <dir>', 'also apply every tenant directory in DIR, each in its namespace under its own state lock, side by side (needs --auto-approve)')
     .action((planFile: string | undefined, flags: VaultCommandFlags) =>
       action(async () => (await import('./apply.js')).applyCommand)({ ...flags, planFile }),
     );

@@ -15,6 +15,11 @@ export interface Session {
   sinks: Sinks;
   /** Revokes the token if the tool logged in itself (never a token the user supplied), then closes. */
   close(): Promise<void>;
+  /**
+   * The same session in the namespace `config` names (a tenant's directory): the same client and
+   * request budget, its own sinks. Closing it does nothing; close the session it came from.
+   */
+  within(config: Config): Promise<Session>;
 }
 
 /**
@@ -30,6 +35,7 @@ export async function openSession(
   config?: Config,
 ): Promise<Session> {
   const options = resolveVaultOptions(vaultFlags(flags));
+  const loginNamespace = namespacePath(options.namespace);
   const auth = resolveLogin(authFlags(flags));
   if (auth.method === 'token' && !options.token) {
     throw new UsageError('no Vault token', 'set VAULT_TOKEN, log in with `vault login` (which writes ~/.vault-token), or use --auth approle|kubernetes|jwt');
@@ -40,17 +46,23 @@ export async function openSession(
   try {
     if (auth.method !== 'token') loggedIn = await login(vault, auth, { timeoutMs: options.timeoutMs });
     await vault.watchToken();
-    await enterNamespace(vault, namespacePath(options.namespace), config);
+    vault.enterNamespace(await managedNamespace(vault, loginNamespace, config));
   } catch (err) {
     vault.close();
     throw err;
   }
-  const sinks = new Sinks({ vaultAddr: options.addr, vaultNamespace: vault.namespace, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags) });
+  const sinksIn = (client: Vault) => new Sinks({ vaultAddr: options.addr, vaultNamespace: client.namespace, kubeContext: flags.kubeContext, sinkRoot: sinkRoot(flags) });
+  const sinks = sinksIn(vault);
   if (loggedIn && io.debug) io.err(`debug: logged in with ${loggedIn.method} at auth/${loggedIn.mount} (token TTL ${loggedIn.ttl}s)`);
   const stopWatching = loggedIn ? revokeOnSignal(loggedIn.revoke, io.err) : () => {};
+  const within = async (tenant: Config): Promise<Session> => {
+    const view = vault.inNamespace(await managedNamespace(vault, loginNamespace, tenant));
+    return { vault: view, sinks: sinksIn(view), close: async () => {}, within };
+  };
   return {
     vault,
     sinks,
+    within,
     close: async () => {
       stopWatching();
       await loggedIn?.revoke().catch((err: unknown) => io.err(`warning: ${errorMessage(err)}`));
@@ -64,15 +76,15 @@ export async function openSession(
 }
 
 /**
- * Points the client at the config's namespace, after checking the server has namespaces at all when
- * the run involves one (a login in one, a config that is in one or declares some): before the lock,
- * so a config Vault open source cannot hold fails with nothing written.
+ * The namespace the run manages, below the login's ('' for the login's own), after checking the
+ * server has namespaces at all when the run involves one (a login in one, a config that is in one or
+ * declares some): before the lock, so a config Vault open source cannot hold fails with nothing written.
  */
-async function enterNamespace(vault: Vault, login: string, config: Config | undefined): Promise<void> {
+async function managedNamespace(vault: Vault, login: string, config: Config | undefined): Promise<string> {
   const scope = config ? configNamespace(config) : undefined;
   const declares = config?.tree.namespaces !== undefined && config.tree.namespaces !== null;
   const target = scope?.path ?? login;
-  if (target === '' && !declares) return;
+  if (target === '' && !declares) return '';
   const [field, at] = scope ? ['namespace', scope.at] : declares ? ['namespaces', config?.sources.get('namespaces')] : ['namespace', undefined];
   const refuse = (message: string, hint: string) => (at ? new ConfigError([{ severity: 'error', pos: at, path: field, message, hint }], message, true) : new UsageError(message, hint));
   const below = namespaceBelow(login, target);
@@ -89,5 +101,5 @@ async function enterNamespace(vault: Vault, login: string, config: Config | unde
       `namespaces need OpenBao 2.3 or later or Vault Enterprise: point VAULT_ADDR at such a server, or remove \`${field}:\`${scope ? '' : ' and VAULT_NAMESPACE'}`,
     );
   }
-  vault.enterNamespace(below);
+  return below;
 }

@@ -18,7 +18,7 @@ const platform = (names: string[]) => ({
 });
 
 /** One tenant's directory: the same YAML as any config, its top-level `namespace:` says where it goes. */
-const tenant = (ns: string, extraPolicy = '') => ({
+const tenant = (ns: string, extraPolicy = '', out = 'out') => ({
   'vault.yaml': `namespace: ${ns}
 policies:
   app:
@@ -31,13 +31,13 @@ ${extraPolicy}auth:
       app:
         token_policies: [app]
         token_ttl: 10m
-        credentials: { file: { path: out/app.json } }
+        credentials: { file: { path: ${out}/app.json } }
   userpass:
     type: userpass
     users:
       alice:
         token_policies: [app]
-        credentials: { file: { path: out/alice.json } }
+        credentials: { file: { path: ${out}/alice.json } }
 secrets:
   kv:
     type: kv
@@ -179,6 +179,23 @@ describe.skipIf(!openbao)('namespaces on OpenBao: a platform config and one dire
     for (const path of ['sys/policies/acl/default', `${b}/sys/policies/acl/app`, 'sys/mounts', `${b}/kv/data/x`]) {
       expect((await vaultRequest('GET', path, undefined, { token })).status, path).toBe(403);
     }
+  });
+});
+
+describe.skipIf(!openbao)('namespaces on OpenBao: one run over the platform and every tenant', () => {
+  it('apply --tenants creates the namespaces and fills each in one run; plan --tenants then shows no change', async () => {
+    const names = [`c1-${id}`, `c2-${id}`, `c1-${id}/x`];
+    const root = await configDir(platform(names));
+    const tenants = await configDir(Object.fromEntries(names.map((n, i) => [`t${i}/vault.yaml`, tenant(n, '', `out/t${i}`)['vault.yaml']])));
+    const env = { VAULT_GITOPS_STATE_PATH: `vault-gitops/tenants-run-${id}` };
+    const cwd = await configDir({}); // the credentials go to out/ here, not among the tenant directories
+    const applied = await cli(['apply', '-c', root, '--tenants', tenants, '--auto-approve'], { cwd, env });
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    for (const n of names) expect(applied.stdout).toContain(`=== ${n} (`);
+    expect((await vaultRequest('GET', `${names[2]}/sys/policies/acl/app`)).status).toBe(200);
+    const planned = await cli(['plan', '-c', root, '--tenants', tenants, '--detailed-exitcode'], { cwd, env });
+    expect(planned.code, planned.stdout + planned.stderr).toBe(0);
+    expect(planned.stdout.match(/No changes/g)?.length).toBe(4);
   });
 });
 
