@@ -57,6 +57,10 @@ identity:
     devs:
       policies: [app]
       metadata: { team: ${ns.replace(/\//g, '-')} }
+    oncall:
+      type: external
+      policies: [app]
+      alias: { name: oncall, mount: userpass }   # the accessor of this namespace's userpass mount
 `,
 });
 
@@ -88,6 +92,9 @@ describe.skipIf(!openbao)('namespaces on OpenBao: a platform config and one dire
     expect((await vaultRequest('GET', `${apps}/sys/policies/acl/app`)).status).toBe(200);
     expect((await vaultRequest('GET', `${apps}/identity/group/name/devs`)).status).toBe(200);
     expect((await vaultRequest('GET', 'identity/group/name/devs')).status).toBe(404);
+    const alias = (await vaultRequest('GET', `${apps}/identity/group/name/oncall`)).json.data.alias as { mount_accessor: string };
+    const userpass = (await vaultRequest('GET', `${apps}/sys/auth`)).json.data['userpass/'] as { accessor: string };
+    expect(alias.mount_accessor).toBe(userpass.accessor);
     for (const s of [JSON.parse(await readFile(join(dirs[a]!, 'out/app.json'), 'utf8')).secret_id, JSON.parse(await readFile(join(dirs[a]!, 'out/alice.json'), 'utf8')).password]) {
       expect(allOutput()).not.toContain(s);
     }
