@@ -22,7 +22,8 @@ export interface TokenCalls {
 }
 
 const TTL_ROUNDING_MS = 2000;
-const SELF = /^auth\/token\/(lookup-self|renew-self|revoke-self)$/;
+/** The token's own paths: they stay in the namespace it logged in to (see Vault.enterNamespace). */
+export const SELF = /^auth\/token\/(lookup-self|renew-self|revoke-self)$/;
 
 export class TokenKeeper {
   /** Epoch ms at which the token expires; undefined = never, or unknown. */

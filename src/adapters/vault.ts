@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { UsageError, VaultApiError, VaultConnectionError } from '../core/errors.js';
 import { Limiter } from '../core/common/limit.js';
 import { isDotSegment } from '../core/common/names.js';
+import { namespacePath } from '../core/common/namespaces.js';
 import type { VaultPort, WrapInfo } from '../core/ports.js';
 import { RetryPolicy, type Failure } from '../core/common/retry.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
-import { TokenKeeper } from './vault-token.js';
+import { SELF, TokenKeeper } from './vault-token.js';
 import { exchange, vaultAnswer, VaultStatusError, VaultTransportError, type Exchange } from './vault-transport.js';
 
 const require = createRequire(import.meta.url);
@@ -59,6 +60,8 @@ const MAX_REDIRECTS = 3;
 /** The state record and lock release retry at least this long, whatever --retry-budget says. */
 const ESSENTIAL_BUDGET_MS = 5 * 60_000;
 const ESSENTIAL_MIN_RETRIES = 8;
+/** Vault open source answers a namespace request with 404 and this: the feature is missing, not the object. */
+const ENTERPRISE_ONLY = /enterprise-only feature/i;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const noDebug = (_line: string): void => {};
 
@@ -120,23 +123,16 @@ export class Vault implements VaultPort {
   // Essential requests go through their own port, not an AsyncLocalStorage scope: once one is entered,
   // Node 20 runs a hook on every promise of the process, and that cost a plan of 10,000 objects about
   // a fifth more CPU.
-  private readonly essentialPort: VaultPort;
+  private essentialPort: VaultPort;
   private readonly origin: string;
   private token?: TokenKeeper;
+  /** `team-a/`: the namespace a config manages, below the one the token logged in to. */
+  private prefix = '';
   debug: (line: string) => void = noDebug;
 
   constructor(readonly options: VaultOptions) {
     this.origin = new URL(options.addr).origin;
-    this.essentialPort = {
-      addr: options.addr,
-      concurrency: options.concurrency,
-      read: (path) => this.readAs(path, true),
-      list: (path) => this.listAs(path, true),
-      write: (path, data = {}) => this.call('POST', path, data, true),
-      writeOnce: (path, data, done) => this.attempts('POST', path, data, true, true, done),
-      delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
-      essential: (task) => task(this.essentialPort),
-    };
+    this.essentialPort = this.essentialView();
     this.limiter = new Limiter(options.concurrency);
     this.policy = new RetryPolicy({ budgetMs: options.retryBudgetMs, maxRetries: options.maxRetries });
     // A dead Vault still fails the state write within about half a minute; a rate limit is waited out.
@@ -177,8 +173,63 @@ export class Vault implements VaultPort {
     return this.options.addr;
   }
 
+  get namespace(): string {
+    return [namespacePath(this.options.namespace), this.prefix.replace(/\/$/, '')].filter((p) => p !== '').join('/');
+  }
+
   get concurrency(): number {
     return this.options.concurrency;
+  }
+
+  /**
+   * From now on every request but the token's own (lookup, renew, revoke) goes to `namespace`, a
+   * path below the namespace of the login (VAULT_NAMESPACE), as a path prefix: Vault and OpenBao
+   * join it to the X-Vault-Namespace header. Call after the login.
+   */
+  enterNamespace(namespace: string): void {
+    this.prefix = namespace === '' ? '' : `${namespace}/`;
+    this.essentialPort = this.essentialView();
+  }
+
+  /**
+   * The same client (connections, limiter, retry budget, token, request counts) with its requests
+   * in `namespace` below the login's: tenants planned side by side share one request budget.
+   */
+  inNamespace(namespace: string): Vault {
+    const view = Object.create(this) as Vault;
+    view.prefix = namespace === '' ? '' : `${namespace}/`;
+    view.essentialPort = view.essentialView();
+    return view;
+  }
+
+  private essentialView(): VaultPort {
+    const port: VaultPort = {
+      addr: this.options.addr,
+      namespace: this.namespace,
+      concurrency: this.options.concurrency,
+      read: (path) => this.readAs(path, true),
+      list: (path) => this.listAs(path, true),
+      write: (path, data = {}) => this.call('POST', path, data, true),
+      writeOnce: (path, data, done) => this.attempts('POST', path, data, true, true, done),
+      delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
+      essential: (task) => task(port),
+    };
+    return port;
+  }
+
+  /**
+   * Whether the server has namespaces: false on Vault open source (it answers `sys/namespaces` with
+   * "enterprise-only feature"), undefined when the token may not ask.
+   */
+  async namespacesSupported(): Promise<boolean | undefined> {
+    try {
+      await this.read('sys/namespaces?list=true');
+      return true;
+    } catch (err) {
+      if (err instanceof VaultApiError && err.status === 404) return false;
+      if (err instanceof VaultApiError && err.status === 403) return undefined;
+      throw err;
+    }
   }
 
   setToken(token: string | undefined): void {
@@ -213,7 +264,7 @@ export class Vault implements VaultPort {
     try {
       return await this.call('GET', path, undefined, essential);
     } catch (err) {
-      if (err instanceof VaultApiError && err.status === 404) return undefined;
+      if (err instanceof VaultApiError && err.status === 404 && !ENTERPRISE_ONLY.test(err.vaultMessage)) return undefined;
       throw err;
     }
   }
@@ -273,6 +324,7 @@ export class Vault implements VaultPort {
     if (path.replace(/\?.*$/, '').split('/').some(isDotSegment)) {
       throw new UsageError(`refused to send ${method} ${path}: a \`.\` or \`..\` segment would address another path`, 'rename the object: no segment of its name or mount path may be `.` or `..`');
     }
+    if (watched && this.prefix !== '' && !SELF.test(path)) path = this.prefix + path;
     const policy = essential ? this.essentialPolicy : this.policy;
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {

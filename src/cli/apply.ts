@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, type ApplyResult } from '../core/apply/apply.js';
 import { formatDiagnostic } from '../core/check/diagnostics-format.js';
-import { identifyObjects, loadDesired, makePlan } from '../core/plan/engine.js';
+import { identifyObjects, loadDesired, makePlan, type Loaded } from '../core/plan/engine.js';
 import { ApplyFailedError, EXIT_OK, UsageError, errorMessage } from '../core/errors.js';
 import type { Address, Plan } from '../core/model.js';
 import { configFingerprint, withoutSensitive } from '../core/plan/plan.js';
-import { liveFingerprints, readSavedPlan, stalePlanError, staleObject } from '../core/plan/saved-plan.js';
+import { liveFingerprints, readSavedPlan, stalePlanError, staleObject, type SavedPlan } from '../core/plan/saved-plan.js';
 import { gitCommit, managedInput, objectsDiffer, secretHashes, stateIgnore, withIntent, withResults, type StateRecord } from '../core/state/state.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { generatePassword, policyPassword } from '../credentials/generate.js';
@@ -19,7 +19,8 @@ import { configDirs, loadOptions, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { withProgress } from './progress.js';
 import { mark } from './phases.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
+import { forEachTenant, loadTenants } from './tenants.js';
 import { lockSettings, takeStateLock, type HeldLock } from './state-lock.js';
 
 async function confirm(io: Output): Promise<boolean> {
@@ -51,16 +52,39 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   const saved = flags.planFile ? await readSavedPlan(flags.planFile) : undefined;
   const dirs = configDirs(flags);
   const loaded = loadDesired(dirs, loadOptions(flags), KINDS);
-  // The state record's hashes never cover a write-only secret (a fast hash of one could be guessed back).
-  const stateDesired = withoutSensitive(loaded.desired, KINDS);
   mark('loaded');
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
+  if (flags.tenants && (saved || !flags.autoApprove)) throw new UsageError('--tenants applies every tenant without asking, and not a saved plan', 'pass --auto-approve (and no plan file), or apply one tenant directory');
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
   const lockOpts = lockSettings(flags);
-  const session = await openSession(flags, io);
-  let locked: HeldLock | undefined;
+  const session = await openSession(flags, io, undefined, loaded.config);
   try {
     mark('session');
+    const code = await applyIn({ flags, io, dirs, loaded, saved, session, lockOpts });
+    await forEachTenant(tenants, io, async (t, out) => applyIn({ flags, io: out, dirs: [t.dir], loaded: t.loaded, session: await session.within(t.loaded.config), lockOpts }));
+    return code;
+  } finally {
+    await session.close();
+  }
+}
+
+interface ApplyRun {
+  flags: VaultCommandFlags;
+  io: Output;
+  dirs: string[];
+  loaded: Loaded;
+  saved?: SavedPlan;
+  session: Session;
+  lockOpts: ReturnType<typeof lockSettings>;
+}
+
+/** One config's apply in its namespace, under that namespace's state lock. */
+async function applyIn({ flags, io, dirs, loaded, saved, session, lockOpts }: ApplyRun): Promise<number> {
+  // The state record's hashes never cover a write-only secret (a fast hash of one could be guessed back).
+  const stateDesired = withoutSensitive(loaded.desired, KINDS);
+  let locked: HeldLock | undefined;
+  try {
     locked = await takeStateLock(lockOpts, flags, io, session);
     const { lock: held, store, owner: runner, configOwner: owner } = locked;
     const runId = held.id;
@@ -78,6 +102,9 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     if (saved) {
       if (saved.vault_addr && saved.vault_addr !== session.vault.addr) {
         throw new UsageError(`the plan was made against ${saved.vault_addr}, not ${session.vault.addr}`, 'apply it with the same VAULT_ADDR, or make a new plan');
+      }
+      if ((saved.vault_namespace ?? '') !== session.vault.namespace) {
+        throw new UsageError(`the plan is of namespace ${saved.vault_namespace ?? 'root'}, not ${session.vault.namespace || 'root'}`, 'apply it with the same namespace, or make a new plan');
       }
       const stale = staleObject(saved, { configFingerprint: fresh.config_fingerprint, fingerprints: liveFingerprints(live, loaded.desired), plan: fresh });
       if (stale) throw stalePlanError(stale);
@@ -150,6 +177,5 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
     return EXIT_OK;
   } finally {
     await locked?.close();
-    await session.close();
   }
 }

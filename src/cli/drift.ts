@@ -19,7 +19,7 @@ function render(report: DriftReport, format: string, io: Output): string {
 export async function driftCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  const session = await openSession(flags, io);
+  const session = await openSession(flags, io, undefined, loaded.config);
   try {
     const { plan, checks } = await planAgainstVault(flags, io, loaded, session);
     const orphaned = Object.entries(checks).filter(([, c]) => c.status.state === 'orphaned').map(([a]) => a);

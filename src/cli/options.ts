@@ -41,6 +41,8 @@ export interface StateFlags {
   allowDestroy?: boolean;
   lockTimeout?: string;
   lockTtl?: string;
+  /** plan / apply / export --tenants DIR: one config directory per namespace (docs/namespaces.md). */
+  tenants?: string;
   /** plan --out FILE, snapshot --out FILE */
   out?: string;
   /** plan --against SNAPSHOT (offline) */

@@ -18,6 +18,7 @@ import type { Output } from './output.js';
 import { mark } from './phases.js';
 import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
+import { forEachTenant, loadTenants } from './tenants.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import { readSnapshot } from '../core/export/snapshot.js';
 
@@ -90,8 +91,10 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   mark('loaded');
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const targets = planTargets(flags, loaded);
+  if (flags.tenants && (flags.against || flags.out || targets)) throw new UsageError('--tenants plans every tenant whole, against the live server', 'drop --against, --out and --target, or plan one tenant directory');
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
-  const session = await openSession(flags, io);
+  const session = await openSession(flags, io, undefined, loaded.config);
   mark('session');
   try {
     const { plan, live } = await planAgainstVault(flags, io, loaded, session, targets);
@@ -102,8 +105,14 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
       await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
-    failOnAccess(plan, flags);
-    return flags.detailedExitcode && hasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+    const planned = await forEachTenant(tenants, io, async (tenant, out) => {
+      const tenantPlan = (await planAgainstVault(flags, out, tenant.loaded, await session.within(tenant.loaded.config))).plan;
+      out.out(renderPlan(tenantPlan, 'text', out));
+      return tenantPlan;
+    });
+    const plans = [plan, ...planned.filter((p) => p !== undefined)];
+    for (const p of plans) failOnAccess(p, flags);
+    return flags.detailedExitcode && plans.some(hasChanges) ? EXIT_CHANGES : EXIT_OK;
   } finally {
     await session.close();
   }

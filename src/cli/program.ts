@@ -56,6 +56,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
     .option('--target <KIND/NAME>', 'plan only these objects, reading only them: KIND/NAME or an address, * and ? as wildcards (repeatable), e.g. policy/payments-*', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--tenants <dir>', 'also plan every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (text output)')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))
@@ -67,6 +68,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('read a live Vault and write config in this format (policies as .hcl files, defaults left out)')
     .option('--out <dir>', 'where to write it', 'exported')
     .option('--kinds <list>', 'only these kinds, comma-separated (the `kind` of plan --output json: policy, auth-mount, pki-role, ...; an unknown name lists them all)')
+    .option('--tenants <dir>', 'also export every namespace beneath this one, each into DIR/<namespace path, URL-encoded>/ with its `namespace:` (OpenBao, Vault Enterprise)')
     .action(action(async () => (await import('./export.js')).exportCommand));
 
   withStateOption(withVaultOptions(program.command('snapshot')))
@@ -80,6 +82,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-destroy', 'apply a destructive plan: one that deletes a secrets or auth mount, a PKI CA, or many objects at once')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
+    .option('--tenants <dir>', 'also apply every tenant directory in DIR, each in its namespace under its own state lock, side by side (needs --auto-approve)')
     .action((planFile: string | undefined, flags: VaultCommandFlags) =>
       action(async () => (await import('./apply.js')).applyCommand)({ ...flags, planFile }),
     );

@@ -32,7 +32,7 @@ export async function rotateCommand(flags: VaultCommandFlags & { select?: string
     throw new UsageError(`nothing to rotate at ${unknown.join(', ')}`, `objects with delivered credentials: ${holders.map((d) => d.address).join(', ') || 'none'}`);
   }
   const lockOpts = lockSettings(flags);
-  const session = await openSession(flags, io);
+  const session = await openSession(flags, io, undefined, loaded.config);
   let locked: HeldLock | undefined;
   try {
     locked = await takeStateLock(lockOpts, flags, io, session);

@@ -252,6 +252,8 @@ export interface Plan {
   config_fingerprint: string;
   /** Vault address the plan was made against (no token). */
   vault_addr?: string;
+  /** The namespace the plan is of (`team-a/apps`); absent for the root namespace. */
+  vault_namespace?: string;
   changes: Change[];
   /** The destructive parts of the plan (empty when none): every renderer shows them first. */
   destroys: Destroy[];

@@ -13,6 +13,8 @@ export type Json = Record<string, unknown>;
 export interface VaultPort {
   /** The server's address, for messages and plans (never a credential). */
   readonly addr: string;
+  /** The namespace its requests go to (`team-a/apps`); absent or '' for the root namespace. */
+  readonly namespace?: string;
   /** Requests the port runs at once at most: callers size their own work queues from it. */
   readonly concurrency: number;
   /** GET; `undefined` when Vault answers 404. */
@@ -72,6 +74,8 @@ export interface CredentialTarget {
   name: string;
   spec: CredentialsSpec;
   vaultAddr: string;
+  /** The namespace the object is in (`team-a`), absent in the root: the marker names it, for the consumer's login. */
+  vaultNamespace?: string;
 }
 
 /** Secret values a sink delivers: `{username, password}` or `{role_id, secret_id}`. Never logged. */

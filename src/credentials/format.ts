@@ -57,7 +57,7 @@ export function parseOwnedFile(format: FileFormat, target: FormatTarget, text: s
 
 /** The facts a format needs about the target (`envNames` from the sink's `env_names`). */
 export function formatTargetOf(target: CredentialTarget, envNames: Record<string, string> | undefined): FormatTarget {
-  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}) };
+  return { address: target.address, kind: target.kind, mount: target.mount, ...(envNames ? { envNames } : {}), ...(target.vaultNamespace ? { namespace: target.vaultNamespace } : {}) };
 }
 
 /** The files a directory-shaped format reads back (values first, then the marker). */

@@ -10,6 +10,8 @@ export interface SinkOptions {
   /** Where S3 sinks may upload (VAULT_GITOPS_S3_ALLOW). */
   s3Allow?: string;
   vaultAddr: string;
+  /** The namespace of the run's objects ('' or absent: the root). */
+  vaultNamespace?: string;
 }
 
 /** Hands out one sink instance per type; the Kubernetes client is loaded only when a config needs it. */
@@ -24,7 +26,7 @@ export class Sinks implements SinksPort {
 
   target(obj: DesiredObject): CredentialTarget | undefined {
     if (!obj.credentials || !deliversCredentials(obj.credentials)) return undefined;
-    return { address: obj.address, kind: obj.kind, mount: obj.mount ?? '', name: obj.name, spec: obj.credentials, vaultAddr: this.opts.vaultAddr };
+    return { address: obj.address, kind: obj.kind, mount: obj.mount ?? '', name: obj.name, spec: obj.credentials, vaultAddr: this.opts.vaultAddr, ...(this.opts.vaultNamespace ? { vaultNamespace: this.opts.vaultNamespace } : {}) };
   }
 
   /** Every sink the object's credentials go to (a config may name several: a file, a Secret, an S3 object). */

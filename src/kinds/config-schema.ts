@@ -1,6 +1,7 @@
 // schemas/config.schema.json, generated from the kinds' placements (`npm run schemas`): a kind's
 // schema goes where its placement says, a key placed in a mount only for the mount types that have it.
 import type { TSchema } from 'typebox';
+import { NAMESPACE_PATH } from '../core/common/namespaces.js';
 import { DEFINITIONS, ENV_VAR_NAME, forbidden, object, passwordPolicy } from './shared/fields.js';
 import type { Kind, Placement } from './kind.js';
 import { MOUNT_DESCRIPTION, mountFields, TUNE, type MountSection } from './mounts/mount-schema.js';
@@ -132,6 +133,13 @@ export function buildConfigSchema(kinds: readonly Kind[]): Json {
         description: `Collections whose undeclared objects are deleted: ${pruneCollections(kinds).join(', ')} (\`*\` matches any mount).`,
       },
       password: plain(passwordPolicy()),
+      namespace: {
+        type: 'string',
+        pattern: NAMESPACE_PATH.source,
+        'x-error': 'must be a namespace path: names of letters, digits, `_` and `-` joined by `/` (`team-a`, `team-a/apps`)',
+        description:
+          'The Vault / OpenBao namespace this config manages (`team-a`, `team-a/apps`); default: the one the token logs in to (VAULT_NAMESPACE). Everything the config declares, and its ownership state, sits in it.',
+      },
       variables: {
         type: 'object',
         additionalProperties: false,

@@ -17,6 +17,7 @@ import { kubernetesAuthConfigKind } from './auth/kubernetes/kubernetes-auth-conf
 import { kubernetesAuthRoleKind } from './auth/kubernetes/kubernetes-auth-role.js';
 import { kvConfigKind } from './kv/kv-config.js';
 import { pkiIntermediateCaKind } from './pki/pki-intermediate-ca.js';
+import { namespaceKind } from './sys/namespace.js';
 import { passwordPolicyKind } from './sys/password-policy.js';
 import { pkiRoleKind } from './pki/pki-role.js';
 import { pkiRootCaKind } from './pki/pki-root-ca.js';
@@ -30,6 +31,7 @@ import { userpassUserKind } from './auth/userpass/userpass-user.js';
  * order of plans (a section's mount, then what sits in it); the apply order is each kind's phase.
  */
 export const KINDS: readonly Kind[] = [
+  namespaceKind,
   auditDeviceKind,
   policyKind,
   passwordPolicyKind,

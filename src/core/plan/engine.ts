@@ -87,6 +87,7 @@ export async function makePlan(
     toolVersion: TOOL_VERSION,
     createdAt: now.toISOString(),
     vaultAddr: vault.addr,
+    vaultNamespace: vault.namespace,
   });
   const access = planAccessChanges({ desired: loaded.desired, live, changes: plan.changes, kinds, targeted: targets !== undefined });
   if (access) plan.access_changes = access;

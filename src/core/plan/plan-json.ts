@@ -11,6 +11,7 @@ const PLAN_KEYS = [
   'created_at',
   'config_fingerprint',
   'vault_addr',
+  'vault_namespace',
   'summary',
   'access_changes',
   'destroys',

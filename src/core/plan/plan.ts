@@ -45,6 +45,7 @@ export interface PlanInput {
   toolVersion: string;
   createdAt: string;
   vaultAddr?: string;
+  vaultNamespace?: string;
 }
 
 /** The desired objects without their sensitive fields: for anything hashed or recorded (plan files, the state record). */
@@ -218,6 +219,7 @@ export function planChanges(input: PlanInput): Plan {
     created_at: input.createdAt,
     config_fingerprint: configFingerprint(input.desired, input.kinds),
     vault_addr: input.vaultAddr,
+    ...(input.vaultNamespace ? { vault_namespace: input.vaultNamespace } : {}),
     changes,
     destroys: findDestroys(changes, liveByAddr, kinds),
     unmanaged,

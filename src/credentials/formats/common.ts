@@ -11,6 +11,8 @@ export interface FormatTarget {
   mount: string;
   /** env format: variable names by credential name (`role_id`, `secret_id`, `username`, `password`, `mount`). */
   envNames?: Record<string, string>;
+  /** The Vault namespace the object is in; absent in the root. */
+  namespace?: string;
 }
 
 /** What a format reads back: ownership (our marker is present), metadata and values. */
@@ -22,7 +24,7 @@ export interface Parsed {
 
 /** The marker every format carries: the metadata plus the object's address, never a secret. */
 export const MARKER_KEY = 'vault_gitops';
-export type Marker = CredentialMeta & { object: string; format: string };
+export type Marker = CredentialMeta & { object: string; namespace?: string; format: string };
 
 /** The credential values each kind delivers, in the engine's order (comparisons between sinks rely on it). */
 export const VALUE_KEYS: Partial<Record<KindName, readonly string[]>> = {
@@ -31,7 +33,7 @@ export const VALUE_KEYS: Partial<Record<KindName, readonly string[]>> = {
 };
 
 export function marker(target: FormatTarget, meta: CredentialMeta, format: string): Marker {
-  return { ...meta, object: target.address, format };
+  return { ...meta, object: target.address, ...(target.namespace ? { namespace: target.namespace } : {}), format };
 }
 
 /**

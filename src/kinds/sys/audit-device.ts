@@ -131,7 +131,8 @@ export const auditDeviceKind: Kind = {
   },
 
   async readLive(vault, scope) {
-    if (!inScope(scope.config)) return [];
+    // Audit devices are the root namespace's only (inside one, Vault answers sys/audit with 400).
+    if (!inScope(scope.config) || (vault.namespace && isFullScope(scope.config))) return [];
     const table = await readAuditTable(vault).catch((err: unknown) => {
       // A full-scope read with a token that may not read sys/audit (sudo) leaves audit devices out.
       if (isFullScope(scope.config) && err instanceof VaultApiError && err.status === 403) return {};

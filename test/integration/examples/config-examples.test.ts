@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { KINDS } from '../../../src/kinds/registry.js';
 import { allOutput, cli } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
+import { serverEnv } from '../helpers/server.js';
 
 const examples = resolve('config-examples');
 
@@ -60,6 +61,8 @@ const ESTATES: Array<{ dir: string; kinds: string[] }> = [
   { dir: 'audit', kinds: ['audit-device'] },
   { dir: 'envconsul-kv', kinds: ['kv-config'] },
   { dir: 'dynamic-db', kinds: ['database-connection', 'database-role', 'database-static-role'] },
+  { dir: 'multi-tenant/platform', kinds: ['namespace'] },
+  ...['team-a', 'team-a-apps', 'team-b'].map((t) => ({ dir: `multi-tenant/tenants/${t}`, kinds: ['namespace'] })),
 ];
 
 describe.each(ESTATES.map((e) => ({ ...e, missing: e.kinds.filter((k) => !KINDS.some((kind) => kind.name === k)) })))('config-examples/estates/$dir', ({ dir, missing }) => {
@@ -67,5 +70,28 @@ describe.each(ESTATES.map((e) => ({ ...e, missing: e.kinds.filter((k) => !KINDS.
     // The OIDC client secret and the database password are never in git: a var file supplies them at apply time.
     const r = await cli(['validate', '-c', join(examples, 'estates', dir), '--var', 'oidc_client_secret=not-a-real-secret', '--var', 'db_password=not-a-real-password']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+});
+
+// The multi-tenant layout applied for real where namespaces exist: the platform's config, then every
+// tenant's directory in its namespace; afterwards every one of them plans no change.
+describe.skipIf(serverEnv().server !== 'openbao')('config-examples/estates/multi-tenant on OpenBao', () => {
+  it('the platform config and each tenant directory apply, then plan zero changes', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'vault-gitops-examples-tenants-'));
+    const base = join(examples, 'estates', 'multi-tenant');
+    const dirs = [join(base, 'platform'), ...['team-a', 'team-a-apps', 'team-b'].map((t) => join(base, 'tenants', t))];
+    // Its own state record: the root namespace's one of this file belongs to the showcase config above.
+    const env = { VAULT_GITOPS_STATE_PATH: 'vault-gitops/multi-tenant-example' };
+    for (const dir of dirs) {
+      const applied = await cli(['apply', '-c', dir, '--auto-approve'], { cwd, env });
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    }
+    for (const dir of dirs) {
+      const plan = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd, env });
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    }
+    const creds = JSON.parse(await readFile(join(cwd, 'out', 'team-a-apps', 'app.json'), 'utf8'));
+    expect((await vaultRequest('POST', 'team-a/apps/auth/approle/login', { role_id: creds.role_id, secret_id: creds.secret_id }, { token: null })).status).toBe(200);
+    for (const s of await secretsIn(join(cwd, 'out'))) expect(allOutput()).not.toContain(s);
   });
 });
