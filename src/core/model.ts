@@ -47,6 +47,8 @@ export interface RotateSpec {
 /** `format: env` variable names by credential name; `env_names` overrides any of them. */
 export const DEFAULT_ENV_NAMES: Readonly<Record<string, string>> = {
   mount: 'VAULT_AUTH_MOUNT',
+  /** Written only for an object in a namespace: the Vault CLI's and Agent's own variable. */
+  namespace: 'VAULT_NAMESPACE',
   role_id: 'VAULT_ROLE_ID',
   secret_id: 'VAULT_SECRET_ID',
   username: 'VAULT_USERNAME',

@@ -35,6 +35,7 @@ export function envFile(target: FormatTarget, values: CredentialValues, meta: Cr
     `# Written by vault-gitops for ${target.address}; replaced as a whole on rotation. Do not edit.`,
     MARKER_PREFIX + JSON.stringify(marker(target, meta, 'env')),
     `${names.mount}=${quote(target, 'mount', target.mount)}`,
+    ...(target.namespace ? [`${names.namespace}=${quote(target, 'namespace', target.namespace)}`] : []),
   ];
   for (const [k, v] of Object.entries(values)) lines.push(`${names[k] ?? k}=${quote(target, k, v)}`);
   return lines.join('\n') + '\n';

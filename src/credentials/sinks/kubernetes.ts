@@ -26,7 +26,7 @@ export const ANNOTATIONS = {
 } as const;
 
 /** Keys the sink derives from the values and the target; not part of `values`. */
-const DERIVED_KEYS = ['vault_addr', 'mount', 'login.json'];
+const DERIVED_KEYS = ['vault_addr', 'vault_namespace', 'mount', 'login.json'];
 const KEY_PATTERN = /^[-._a-zA-Z0-9]+$/;
 const MAX_ATTEMPTS = 5;
 
@@ -236,11 +236,13 @@ function keyName(target: CredentialTarget, ours: string): string {
 
 /**
  * Every key the Secret carries, ours → value: the values (each mountable as a file, e.g. for Vault
- * Agent), mount, vault_addr (AppRole), and login.json, vault-sidekick's auth file.
+ * Agent), mount, vault_addr (AppRole), vault_namespace (an object in a namespace), and login.json,
+ * vault-sidekick's auth file.
  */
 function deliveredValues(target: CredentialTarget, values: CredentialValues): Record<string, string> {
   const out: Record<string, string> = { ...values, mount: target.mount };
   if (target.kind === 'approle-role') out.vault_addr = target.vaultAddr;
+  if (target.vaultNamespace) out.vault_namespace = target.vaultNamespace;
   if (VALUE_KEYS[target.kind]) out['login.json'] = JSON.stringify(sidekickAuth(target, values));
   return out;
 }

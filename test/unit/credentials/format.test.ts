@@ -46,6 +46,16 @@ describe('credential formats', () => {
     expect(userText.shape === 'file' && userText.text).toContain(`VAULT_PASSWORD='${userValues.password}'`);
   });
 
+  it('env: an object in a namespace also gets VAULT_NAMESPACE, and reads back the same', () => {
+    const inNamespace = { ...role, namespace: 'team-a/apps' };
+    const out = render('env', inNamespace, roleValues, meta);
+    const text = out.shape === 'file' ? out.text : '';
+    expect(text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toEqual(['VAULT_AUTH_MOUNT=team/approle', 'VAULT_NAMESPACE=team-a/apps', 'VAULT_ROLE_ID=r-1111', 'VAULT_SECRET_ID=s-2222']);
+    expect(parseFile('env', inNamespace, text)).toMatchObject({ owned: true, meta, values: roleValues });
+    const root = render('env', role, roleValues, meta);
+    expect(root.shape === 'file' && root.text).not.toContain('VAULT_NAMESPACE');
+  });
+
   it('env refuses a value it cannot quote, without printing it', () => {
     const bad = { username: 'alice', password: "it's-secret" };
     expect(() => render('env', user, bad, meta)).toThrow(/password contains a quote, backslash or control character/);
