@@ -213,42 +213,56 @@ async function benchNamespaces(tenants: number, each: number): Promise<Namespace
   const objects = cfgs.reduce((n, cfg) => n + cfg.objects, 0);
   const c = ['-c', platform, '--tenants', tenantsDir, '--concurrency', String(CONCURRENCY)];
 
-  const floorServer = await startServer(root, 'openbao');
-  let applyFloorMs = 0;
+  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const key = `namespaces-${tenants}x${each}`;
   try {
-    const mounts = [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass'], ['sys/mounts/pki', 'pki']] as const;
-    const phases = [
-      names.map((ns) => ({ method: 'POST', path: `sys/namespaces/${ns}`, body: {} })),
-      names.flatMap((namespace) => mounts.map(([path, type]) => ({ method: 'POST', path, body: { type }, namespace }))),
-      cfgs.flatMap((cfg, i) => writeRequests(cfg).map((r) => ({ ...r, namespace: names[i] }))),
-    ];
-    for (const reqs of phases) applyFloorMs += await runRequests(floorServer.addr, floorServer.token, reqs, CONCURRENCY);
-  } finally {
-    await floorServer.stop();
-  }
-
-  const server = await startServer(root, 'openbao');
-  // Each namespace keeps its state record in its own vault-gitops/ mount (the default state path).
-  const env = { VAULT_ADDR: server.addr, VAULT_TOKEN: server.token };
-  try {
-    const apply = await underLoad(() => cli(['apply', ...c, '--auto-approve'], env, work));
-    const plan = await underLoad(() => cli(['plan', ...c, '--detailed-exitcode'], env, work, [0, 2]));
-    const planFloor = await readFloor(server.addr, server.token, CONCURRENCY, names);
+    // The tool first, then its write floor: each half is kept on its own, so a run stopped in the
+    // second resumes there.
+    const tool = await step(`${key}-tool`, async () => {
+      const server = await startServer(root, 'openbao');
+      // Each namespace keeps its state record in its own vault-gitops/ mount (the default state path).
+      const env = { VAULT_ADDR: server.addr, VAULT_TOKEN: server.token };
+      try {
+        const apply = await underLoad(() => cli(['apply', ...c, '--auto-approve'], env, work));
+        const plan = await underLoad(() => cli(['plan', ...c, '--detailed-exitcode'], env, work, [0, 2]));
+        const planFloor = await readFloor(server.addr, server.token, CONCURRENCY, names);
+        return { server: `openbao ${server.version}`, apply, plan, planFloor };
+      } finally {
+        await server.stop();
+      }
+    });
+    const floor = await step(`${key}-floor`, async () => {
+      const server = await startServer(root, 'openbao');
+      const mounts = [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass'], ['sys/mounts/pki', 'pki']] as const;
+      const phases = [
+        names.map((ns) => ({ method: 'POST', path: `sys/namespaces/${ns}`, body: {} })),
+        names.flatMap((namespace) => mounts.map(([path, type]) => ({ method: 'POST', path, body: { type }, namespace }))),
+        cfgs.flatMap((cfg, i) => writeRequests(cfg).map((r) => ({ ...r, namespace: names[i] }))),
+      ];
+      try {
+        return await underLoad(async () => {
+          let ms = 0;
+          for (const reqs of phases) ms += await runRequests(server.addr, server.token, reqs, CONCURRENCY);
+          return ms;
+        });
+      } finally {
+        await server.stop();
+      }
+    });
     return {
       tenants,
       each,
       objects,
-      server: `openbao ${server.version}`,
-      machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-      apply: apply.value,
-      applyFloorMs,
-      plan: plan.value,
-      planFloor,
-      converged: plan.value.code === 0,
-      load: { apply: apply.load, plan: plan.load },
+      server: tool.server,
+      machine,
+      apply: tool.apply.value,
+      applyFloorMs: floor.value,
+      plan: tool.plan.value,
+      planFloor: tool.planFloor,
+      converged: tool.plan.value.code === 0,
+      load: { apply: tool.apply.load, plan: tool.plan.load, floor: floor.load },
     };
   } finally {
-    await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -47,7 +47,7 @@ const namespaces: NamespacesResult = {
   plan: run(40000, 50500),
   planFloor: { ms: 30000, requests: 50400 },
   converged: true,
-  load: { apply: load, plan: load },
+  load: { apply: load, plan: load, floor: load },
 };
 
 describe('the bench report', () => {
