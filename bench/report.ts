@@ -29,6 +29,8 @@ interface CompareResult {
   theirs: { apply: Run; plan: Run; perpetual?: string; secretsInState: { count: number; fields: string[] } };
 }
 
+type Load = { before: number; mean: number; max: number };
+
 /** `--namespaces TxN`: one run of T tenant directories of N objects each, in T namespaces (OpenBao). */
 export interface NamespacesResult {
   tenants: number;
@@ -40,12 +42,13 @@ export interface NamespacesResult {
   /** Cores, memory, Node. */
   machine: string;
   apply: Run;
-  applyFloorMs: number;
+  /** Absent when the run left it out (--no-write-floor). */
+  applyFloorMs?: number;
   plan: Run;
   planFloor: { ms: number; requests: number };
   converged: boolean;
   /** The 1-minute load average while each step ran (floor: the write floor): at its start, its mean and maximum (sampled every 5 s). */
-  load: Record<'apply' | 'plan' | 'floor', { before: number; mean: number; max: number }>;
+  load: { apply: Load; plan: Load; floor?: Load };
 }
 
 export interface Results {
@@ -82,7 +85,7 @@ function scaleTable(sizes: SizeResult[]): string[] {
     rows.push(`| ${num(r.n)} | plan --target one policy | ${s(r.target.ms)} | — | ${r.target.requests ?? '—'} | — | ${mb(r.target)} |`);
     row(`plan after 1% drift (${num(r.drifted)} policies)`, r.planDrift, r.planFloor.ms);
     row('apply of the drift', r.applyDrift);
-    rows.push(`| ${num(r.n)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${s(r.applyFloorMs)} | ${perObj(r.planFloor.ms, r.n)} | ${num(r.planFloor.requests)} | | |`);
+    rows.push(`| ${num(r.n)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${r.applyFloorMs ? s(r.applyFloorMs) : 'not measured (--no-write-floor)'} | ${perObj(r.planFloor.ms, r.n)} | ${num(r.planFloor.requests)} | | |`);
   }
   return rows;
 }
@@ -98,20 +101,20 @@ const NS_UNMEASURED = 'Many namespaces in one run: not measured yet (`npm run be
  */
 export function renderNamespaces(r: NamespacesResult, when: { date: string; commit: string }): string {
   const shape = `${num(r.tenants)} × ${num(r.each)}`;
-  const load = (l: { before: number; mean: number; max: number }) => `${l.before.toFixed(1)} at its start, ${l.mean.toFixed(1)} on average, ${l.max.toFixed(1)} at most`;
+  const load = (l: Load) => `${l.before.toFixed(1)} at its start, ${l.mean.toFixed(1)} on average, ${l.max.toFixed(1)} at most`;
   const reqs = (run: Run) => (run.requests !== undefined ? `${num(run.requests)} (${(run.requests / r.objects).toFixed(2)})` : '—');
   const rows = [
     '| namespaces × objects | step | wall | per object | requests (per object) | vs floor | peak RSS |',
     '|---:|---|---:|---:|---:|---:|---:|',
-    `| ${shape} = ${num(r.objects)} | first apply: \`apply -c PLATFORM --tenants DIR --auto-approve\` | ${s(r.apply.ms)} | ${perObj(r.apply.ms, r.objects)} | ${reqs(r.apply)} | ${x(r.apply.ms, r.applyFloorMs)} | ${mb(r.apply)} |`,
+    `| ${shape} = ${num(r.objects)} | first apply: \`apply -c PLATFORM --tenants DIR --auto-approve\` | ${s(r.apply.ms)} | ${perObj(r.apply.ms, r.objects)} | ${reqs(r.apply)} | ${r.applyFloorMs ? x(r.apply.ms, r.applyFloorMs) : 'not measured'} | ${mb(r.apply)} |`,
     `| ${shape} = ${num(r.objects)} | plan, no changes: \`plan --tenants DIR --detailed-exitcode\` (exit ${r.plan.code}) | ${s(r.plan.ms)} | ${perObj(r.plan.ms, r.objects)} | ${reqs(r.plan)} | ${x(r.plan.ms, r.planFloor.ms)} | ${mb(r.plan)} |`,
-    `| ${shape} = ${num(r.objects)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${s(r.applyFloorMs)} | ${perObj(r.planFloor.ms, r.objects)} | ${num(r.planFloor.requests)} | | |`,
+    `| ${shape} = ${num(r.objects)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${r.applyFloorMs ? s(r.applyFloorMs) : 'not measured (--no-write-floor)'} | ${perObj(r.planFloor.ms, r.objects)} | ${num(r.planFloor.requests)} | | |`,
   ];
   return [
     `**Many namespaces in one run** (\`--namespaces ${r.tenants}x${r.each}\`; on by default with \`--server openbao\`, and \`npm run bench -- --only namespaces\` measures this part alone, keeping the rest of the section).`,
     `Measured ${when.date} (commit ${when.commit}) on ${r.machine}, ${r.server} dev server (in-memory): a platform config declaring ${num(r.tenants)} namespaces and ${num(r.tenants)} tenant directories of ${num(r.each)} objects each (the mix above, \`namespace: t-NNN\`), planned and applied by one process, four tenants at a time, within one client's \`--concurrency 16\` for all of them.`,
     'Its floor: the same namespaces, mounts and object writes (each phase 16 at once) on a second fresh server, and the same LISTs and GETs in every namespace (`X-Vault-Namespace`) with one pool of 16 on the applied one.',
-    `Load average (1 min) during the apply: ${load(r.load.apply)}; during the plan: ${load(r.load.plan)}; during the write floor: ${load(r.load.floor)}. Converged (the no-change plan after the apply exits 0): ${r.converged ? 'yes' : '**NO**'}.`,
+    `Load average (1 min) during the apply: ${load(r.load.apply)}; during the plan: ${load(r.load.plan)}${r.load.floor ? `; during the write floor: ${load(r.load.floor)}` : ''}. Converged (the no-change plan after the apply exits 0): ${r.converged ? 'yes' : '**NO**'}.`,
     '',
     ...rows,
   ].join('\n');

@@ -75,6 +75,9 @@ describe('the bench report', () => {
     expect(section).toContain('<!-- bench:namespaces:start -->\n**Many namespaces in one run**');
     expect(section).toContain('| 100 × 500 = 50,000 | first apply: `apply -c PLATFORM --tenants DIR --auto-approve` | 150.00 s | 3000 µs | 50,800 (1.02) | 1.07× | 100 MB |');
     expect(section).toContain('| 100 × 500 = 50,000 | plan, no changes: `plan --tenants DIR --detailed-exitcode` (exit 0) | 40.00 s | 800 µs | 50,500 (1.01) | 1.33× | 100 MB |');
+    const noFloor = renderNamespaces({ ...namespaces, applyFloorMs: undefined, load: { apply: load, plan: load } }, results);
+    expect(noFloor).toContain('| 50,800 (1.02) | not measured | 100 MB |');
+    expect(noFloor).not.toContain('during the write floor');
   });
 
   it('a run without namespaces keeps the page\'s namespaces part; a run of that step alone replaces only it', () => {
