@@ -29,12 +29,36 @@ interface CompareResult {
   theirs: { apply: Run; plan: Run; perpetual?: string; secretsInState: { count: number; fields: string[] } };
 }
 
+type Load = { before: number; mean: number; max: number };
+
+/** `--namespaces TxN`: one run of T tenant directories of N objects each, in T namespaces (OpenBao). */
+export interface NamespacesResult {
+  tenants: number;
+  each: number;
+  /** Objects in all the tenant directories (their mounts included; the namespaces not). */
+  objects: number;
+  /** The server and its version, e.g. "openbao 2.4.0". */
+  server: string;
+  /** Cores, memory, Node. */
+  machine: string;
+  apply: Run;
+  /** Absent when the run left it out (--no-write-floor). */
+  applyFloorMs?: number;
+  plan: Run;
+  planFloor: { ms: number; requests: number };
+  converged: boolean;
+  /** The 1-minute load average while each step ran (floor: the write floor): at its start, its mean and maximum (sampled every 5 s). */
+  load: { apply: Load; plan: Load; floor?: Load };
+}
+
 export interface Results {
   date: string;
   commit: string;
   machine: string;
   sizes: SizeResult[];
   compare: CompareResult[];
+  /** Absent when the run measured no namespaces: the page's earlier namespaces part is kept. */
+  namespaces?: NamespacesResult;
   tools?: string;
   limited: Run & { rate: number; objects: number };
   /** nodeMs: `node -e 0`, Node's own start-up (runs from before it was measured lack it). */
@@ -61,9 +85,67 @@ function scaleTable(sizes: SizeResult[]): string[] {
     rows.push(`| ${num(r.n)} | plan --target one policy | ${s(r.target.ms)} | — | ${r.target.requests ?? '—'} | — | ${mb(r.target)} |`);
     row(`plan after 1% drift (${num(r.drifted)} policies)`, r.planDrift, r.planFloor.ms);
     row('apply of the drift', r.applyDrift);
-    rows.push(`| ${num(r.n)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${s(r.applyFloorMs)} | ${perObj(r.planFloor.ms, r.n)} | ${num(r.planFloor.requests)} | | |`);
+    rows.push(`| ${num(r.n)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${r.applyFloorMs ? s(r.applyFloorMs) : 'not measured (--no-write-floor)'} | ${perObj(r.planFloor.ms, r.n)} | ${num(r.planFloor.requests)} | | |`);
   }
   return rows;
+}
+
+const NS_START = '<!-- bench:namespaces:start -->';
+const NS_END = '<!-- bench:namespaces:end -->';
+const NS_UNMEASURED = 'Many namespaces in one run: not measured yet (`npm run bench -- --only namespaces` measures 100 namespaces × 500 objects on OpenBao).';
+
+/**
+ * The namespaces part of the section (kept between its own markers, so a run of that step alone
+ * rewrites it and nothing else): `apply`/`plan --tenants` over many tenant directories against the
+ * floor of the same writes and reads in every namespace.
+ */
+export function renderNamespaces(r: NamespacesResult, when: { date: string; commit: string }): string {
+  const shape = `${num(r.tenants)} × ${num(r.each)}`;
+  const load = (l: Load) => `${l.before.toFixed(1)} at its start, ${l.mean.toFixed(1)} on average, ${l.max.toFixed(1)} at most`;
+  const reqs = (run: Run) => (run.requests !== undefined ? `${num(run.requests)} (${(run.requests / r.objects).toFixed(2)})` : '—');
+  const rows = [
+    '| namespaces × objects | step | wall | per object | requests (per object) | vs floor | peak RSS |',
+    '|---:|---|---:|---:|---:|---:|---:|',
+    `| ${shape} = ${num(r.objects)} | first apply: \`apply -c PLATFORM --tenants DIR --auto-approve\` | ${s(r.apply.ms)} | ${perObj(r.apply.ms, r.objects)} | ${reqs(r.apply)} | ${r.applyFloorMs ? x(r.apply.ms, r.applyFloorMs) : 'not measured'} | ${mb(r.apply)} |`,
+    `| ${shape} = ${num(r.objects)} | plan, no changes: \`plan --tenants DIR --detailed-exitcode\` (exit ${r.plan.code}) | ${s(r.plan.ms)} | ${perObj(r.plan.ms, r.objects)} | ${reqs(r.plan)} | ${x(r.plan.ms, r.planFloor.ms)} | ${mb(r.plan)} |`,
+    `| ${shape} = ${num(r.objects)} | floor: same GETs (plan) / same writes (apply), plain fetch | ${s(r.planFloor.ms)} / ${r.applyFloorMs ? s(r.applyFloorMs) : 'not measured (--no-write-floor)'} | ${perObj(r.planFloor.ms, r.objects)} | ${num(r.planFloor.requests)} | | |`,
+  ];
+  return [
+    `**Many namespaces in one run** (\`--namespaces ${r.tenants}x${r.each}\`; on by default with \`--server openbao\`, and \`npm run bench -- --only namespaces\` measures this part alone, keeping the rest of the section).`,
+    `Measured ${when.date} (commit ${when.commit}) on ${r.machine}, ${r.server} dev server (in-memory): a platform config declaring ${num(r.tenants)} namespaces and ${num(r.tenants)} tenant directories of ${num(r.each)} objects each (the mix above, \`namespace: t-NNN\`), planned and applied by one process, four tenants at a time, within one client's \`--concurrency 16\` for all of them.`,
+    'Its floor: the same namespaces, mounts and object writes (each phase 16 at once) on a second fresh server, and the same LISTs and GETs in every namespace (`X-Vault-Namespace`) with one pool of 16 on the applied one.',
+    `Load average (1 min) during the apply: ${load(r.load.apply)}; during the plan: ${load(r.load.plan)}${r.load.floor ? `; during the write floor: ${load(r.load.floor)}` : ''}. Converged (the no-change plan after the apply exits 0): ${r.converged ? 'yes' : '**NO**'}.`,
+    '',
+    ...rows,
+  ].join('\n');
+}
+
+/** The text between `start` and `end` in `text`, or undefined without both markers. */
+function between(text: string, start: string, end: string): string | undefined {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end, from);
+  return from < 0 || to < 0 ? undefined : text.slice(from + start.length, to);
+}
+
+/** `text` with what is between the markers replaced by `inner` (assumes both are there). */
+function replaceBetween(text: string, start: string, end: string, inner: string): string {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end, from);
+  return `${text.slice(0, from)}${start}\n${inner.trim()}\n${text.slice(to)}`;
+}
+
+/**
+ * `page` with only its namespaces part replaced by `part`. A page without one gets it where
+ * renderSection puts it (before the chart, after the scale table), else at the end of the section.
+ */
+export function placeNamespaces(page: string | undefined, part: string): string {
+  if (page !== undefined && between(page, NS_START, NS_END) !== undefined) return replaceBetween(page, NS_START, NS_END, part);
+  const block = `${NS_START}\n${part}\n${NS_END}`;
+  const section = page !== undefined ? between(page, START, END) : undefined;
+  if (page === undefined || section === undefined) return placeSection(page, block);
+  const chart = section.indexOf('\n![');
+  const inner = chart < 0 ? `${section.trimEnd()}\n${block}\n` : `${section.slice(0, chart + 1)}${block}\n${section.slice(chart)}`;
+  return replaceBetween(page, START, END, inner);
 }
 
 /** Cost per object at each N against the smallest N: linear growth reads as about 1×. */
@@ -193,6 +275,10 @@ export function renderSection(all: Results): string {
     '',
     growth(all.sizes),
     '',
+    NS_START,
+    all.namespaces ? renderNamespaces(all.namespaces, all) : '',
+    NS_END,
+    '',
     `![No-change plan: wall time against N, vault-gitops and its floor (and ${product(all)} where compared)](../bench/plan-time.svg)`,
     '',
     ...profileSummary(all),
@@ -222,9 +308,15 @@ const END = '<!-- bench:end -->';
 /**
  * `page` (the Performance page's text, undefined when there is none yet) with everything between
  * the bench markers replaced by `section`; the prose around the markers is kept as written. A page
- * without markers gets the section appended.
+ * without markers gets the section appended. A section whose namespaces part is empty gets the
+ * page's earlier one.
  */
 export function placeSection(page: string | undefined, section: string): string {
+  // A run without the namespaces step keeps the page's earlier namespaces part.
+  if (between(section, NS_START, NS_END)?.trim() === '') {
+    const kept = page !== undefined ? between(page, NS_START, NS_END)?.trim() : undefined;
+    section = replaceBetween(section, NS_START, NS_END, kept || NS_UNMEASURED);
+  }
   const block = `${START}\n${section}\n${END}`;
   if (page === undefined) return `# Performance\n\n${block}\n`;
   const from = page.indexOf(START);

@@ -10,6 +10,17 @@
  *
  * Restartable: each finished step is kept in bench/results/run/ and reused by the next run of the
  * same commit (--fresh starts over).
+ *
+ * Namespaces (`--namespaces 100x500`, TENANTSxOBJECTS): a platform config declaring that many
+ * namespaces and as many tenant directories of bench/config.ts's mix (`namespace: t-NNN` each), one
+ * `apply --tenants DIR --auto-approve` and one no-change `plan --tenants DIR` against the floor of the
+ * same writes and reads in each namespace (X-Vault-Namespace). Always on an OpenBao dev server (Vault
+ * open source has no namespaces), whatever --server says; on by default (100x500) with
+ * `--server openbao`, otherwise only when --namespaces is given. `--only namespaces` runs that step
+ * alone (default 100x500) and rewrites only its part of the measured section, keeping the rest;
+ * `--no-write-floor` leaves out the apply's floor (the step's second half, a second server):
+ *
+ *   npm run bench -- --only namespaces --namespaces 3x50
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +31,7 @@ import { generateConfig, type Synthetic } from './config.js';
 import { readFloor, runRequests } from './floor.js';
 import { runProcess, type Run } from './process.js';
 import { summariseProfile } from './profile.js';
-import { placeSection, renderSection, REPORT_FILE, type Results } from './report.js';
+import { placeNamespaces, placeSection, renderNamespaces, renderSection, REPORT_FILE, type NamespacesResult, type Results } from './report.js';
 import { startServer, type BenchServer } from './server.js';
 import { lineChart } from './svg.js';
 import { compareRoles, findTerraform, providerOverride, secretsInState, writeCompareTf, writeCompareYaml, type TerraformTools } from './terraform.js';
@@ -161,6 +172,103 @@ async function benchN(n: number, serverName: string, profile: boolean) {
   }
 }
 
+/** The 1-minute load average every 5 s while `run` runs: how busy the machine was during a step. */
+async function underLoad<T>(run: () => Promise<T>): Promise<{ value: T; load: { before: number; mean: number; max: number } }> {
+  const samples = [loadavg()[0]!];
+  const timer = setInterval(() => samples.push(loadavg()[0]!), 5000);
+  try {
+    const value = await run();
+    samples.push(loadavg()[0]!);
+    return { value, load: { before: samples[0]!, mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples) } };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** `--namespaces 100x500`: tenants × objects per tenant. */
+function nsShape(value: string): { tenants: number; each: number } {
+  const m = /^(\d+)x(\d+)$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 50) throw new Error(`--namespaces takes TENANTSxOBJECTS (for example 100x500, at least 50 objects each: bench/config.ts's mix), not ${JSON.stringify(value)}`);
+  return { tenants: Number(m[1]), each: Number(m[2]) };
+}
+
+/**
+ * Many namespaces in one run: the platform config creates them, every tenant directory fills its
+ * own, four tenants at a time within the one client's --concurrency. Floors: the same LISTs and
+ * GETs in every namespace with one pool of 16 on the applied server; the same namespaces, mounts and
+ * writes on a second fresh one (each phase 16 at once, timed together).
+ */
+async function benchNamespaces(tenants: number, each: number): Promise<NamespacesResult> {
+  const work = join(WORK, `ns-${tenants}x${each}`);
+  rmSync(work, { recursive: true, force: true });
+  const names = Array.from({ length: tenants }, (_, i) => `t-${String(i).padStart(3, '0')}`);
+  const platform = join(work, 'platform');
+  mkdirSync(platform, { recursive: true });
+  writeFileSync(join(platform, 'namespaces.yaml'), ['namespaces:', ...names.map((ns) => `  ${ns}: {}`)].join('\n') + '\n');
+  const tenantsDir = join(work, 'tenants');
+  const cfgs = names.map((ns) => {
+    const cfg = generateConfig(join(tenantsDir, ns), each);
+    writeFileSync(join(cfg.dir, 'namespace.yaml'), `namespace: ${ns}\n`);
+    return cfg;
+  });
+  const objects = cfgs.reduce((n, cfg) => n + cfg.objects, 0);
+  const c = ['-c', platform, '--tenants', tenantsDir, '--concurrency', String(CONCURRENCY)];
+
+  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const key = `namespaces-${tenants}x${each}`;
+  try {
+    // The tool first, then its write floor: each half is kept on its own, so a run stopped in the
+    // second resumes there.
+    const tool = await step(`${key}-tool`, async () => {
+      const server = await startServer(root, 'openbao');
+      // Each namespace keeps its state record in its own vault-gitops/ mount (the default state path).
+      const env = { VAULT_ADDR: server.addr, VAULT_TOKEN: server.token };
+      try {
+        const apply = await underLoad(() => cli(['apply', ...c, '--auto-approve'], env, work));
+        const plan = await underLoad(() => cli(['plan', ...c, '--detailed-exitcode'], env, work, [0, 2]));
+        const planFloor = await readFloor(server.addr, server.token, CONCURRENCY, names);
+        return { server: `openbao ${server.version}`, apply, plan, planFloor };
+      } finally {
+        await server.stop();
+      }
+    });
+    // --no-write-floor: the tool's half alone (for a run that must stop before its write floor is done).
+    const floor = flag('no-write-floor') ? undefined : await step(`${key}-floor`, async () => {
+      const server = await startServer(root, 'openbao');
+      const mounts = [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass'], ['sys/mounts/pki', 'pki']] as const;
+      const phases = [
+        names.map((ns) => ({ method: 'POST', path: `sys/namespaces/${ns}`, body: {} })),
+        names.flatMap((namespace) => mounts.map(([path, type]) => ({ method: 'POST', path, body: { type }, namespace }))),
+        cfgs.flatMap((cfg, i) => writeRequests(cfg).map((r) => ({ ...r, namespace: names[i] }))),
+      ];
+      try {
+        return await underLoad(async () => {
+          let ms = 0;
+          for (const reqs of phases) ms += await runRequests(server.addr, server.token, reqs, CONCURRENCY);
+          return ms;
+        });
+      } finally {
+        await server.stop();
+      }
+    });
+    return {
+      tenants,
+      each,
+      objects,
+      server: tool.server,
+      machine,
+      apply: tool.apply.value,
+      applyFloorMs: floor?.value,
+      plan: tool.plan.value,
+      planFloor: tool.planFloor,
+      converged: tool.plan.value.code === 0,
+      load: { apply: tool.apply.load, plan: tool.plan.load, floor: floor?.load },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** A rate-limit quota makes Vault answer 429; the tool backs off and finishes. */
 async function bench429(serverName: string) {
   const work = join(WORK, '429');
@@ -264,6 +372,18 @@ async function compareN(n: number, serverName: string, tools: TerraformTools) {
   }
 }
 
+/** The kept steps, emptied unless they are of this commit (without changes) and server; the commit. */
+function openStore(serverName: string): string {
+  const commit = commitId();
+  const meta = { commit, server: serverName };
+  const metaFile = join(STORE, 'meta.json');
+  const kept = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as typeof meta) : undefined;
+  if (flag('fresh') || !kept || kept.commit !== commit || kept.server !== serverName || commit.endsWith('+changes')) rmSync(STORE, { recursive: true, force: true });
+  mkdirSync(STORE, { recursive: true });
+  writeFileSync(metaFile, JSON.stringify(meta));
+  return commit;
+}
+
 function commitId(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -293,6 +413,18 @@ function publish(all: Results): void {
   writeFileSync(page, placeSection(existsSync(page) ? readFileSync(page, 'utf8') : undefined, renderSection(all)));
 }
 
+/** `--only namespaces`: the namespaces step alone, its part of the measured section rewritten and the rest kept. */
+async function onlyNamespaces(shape: { tenants: number; each: number }, serverName: string) {
+  const commit = openStore(serverName);
+  const ns = await benchNamespaces(shape.tenants, shape.each);
+  const date = new Date().toISOString().slice(0, 10);
+  const result = { date, commit, namespaces: ns };
+  writeFileSync(join(root, `bench/results/${date}-namespaces.json`), JSON.stringify(result, null, 2));
+  const page = join(root, REPORT_FILE);
+  writeFileSync(page, placeNamespaces(existsSync(page) ? readFileSync(page, 'utf8') : undefined, renderNamespaces(ns, result)));
+  log(`${REPORT_FILE}: its namespaces part written, the rest kept`);
+}
+
 async function main() {
   const started = Date.now();
   // Before anything of ours runs: other work on the machine then is what makes figures unreliable
@@ -304,20 +436,19 @@ async function main() {
     log(`${REPORT_FILE} (its measured section) and bench/plan-time.svg written again from ${saved}`);
     return;
   }
+  const only = arg('only', '');
+  if (only !== '' && only !== 'namespaces') throw new Error('--only takes one value: namespaces');
+  if (only === 'namespaces') return onlyNamespaces(nsShape(arg('namespaces', '100x500')), arg('server', 'vault'));
   const sizes = sizesArg(arg('sizes', arg('n', '1000,10000,50000')));
   const compareSizes = flag('compare') ? sizesArg(arg('compare-sizes', '1000')) : [];
   if (flag('compare') && arg('compare', '') !== 'terraform') throw new Error('--compare takes one value: terraform');
   const serverName = arg('server', 'vault');
   const profileN = sizes.includes(10000) ? 10000 : Math.max(...sizes);
   const tools = compareSizes.length > 0 ? findTerraform() : undefined;
+  const nsArg = arg('namespaces', serverName === 'openbao' ? '100x500' : '');
+  const namespaces = nsArg ? nsShape(nsArg) : undefined;
 
-  const commit = commitId();
-  const meta = { commit, server: serverName };
-  const metaFile = join(STORE, 'meta.json');
-  const kept = existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as typeof meta) : undefined;
-  if (flag('fresh') || !kept || kept.commit !== commit || kept.server !== serverName || commit.endsWith('+changes')) rmSync(STORE, { recursive: true, force: true });
-  mkdirSync(STORE, { recursive: true });
-  writeFileSync(metaFile, JSON.stringify(meta));
+  const commit = openStore(serverName);
 
   const results: Results['sizes'] = [];
   for (const n of sizes) {
@@ -328,6 +459,11 @@ async function main() {
   for (const n of compareSizes) {
     log(`--compare terraform at N=${n} (${tools!.name}, terraform-provider-vault ${tools!.providerVersion})…`);
     compare.push(await step(`compare-${n}`, () => compareN(n, serverName, tools!)));
+  }
+  let nsResult: NamespacesResult | undefined;
+  if (namespaces) {
+    log(`${namespaces.tenants} namespaces × ${namespaces.each} objects (OpenBao)…`);
+    nsResult = await benchNamespaces(namespaces.tenants, namespaces.each);
   }
   log('429 handling, cold start…');
   const limited = await step('429', () => bench429(serverName));
@@ -345,6 +481,7 @@ async function main() {
     machine,
     sizes: results,
     compare,
+    namespaces: nsResult,
     tools: tools ? `${tools.name} + terraform-provider-vault ${tools.providerVersion}` : undefined,
     limited,
     cold,

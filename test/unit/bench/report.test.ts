@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../../bench/process.js';
-import { placeSection, renderSection, REPORT_FILE, type Results } from '../../../bench/report.js';
+import { placeNamespaces, placeSection, renderNamespaces, renderSection, REPORT_FILE, type NamespacesResult, type Results } from '../../../bench/report.js';
 import { brokenLinks } from '../docs/markdown-links.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -35,6 +35,21 @@ const results: Results = {
   minutes: 1,
 };
 
+const load = { before: 0.5, mean: 1.8, max: 2.1 };
+const namespaces: NamespacesResult = {
+  tenants: 100,
+  each: 500,
+  objects: 50000,
+  server: 'openbao 2.4.0',
+  machine: '2 cores',
+  apply: run(150000, 50800),
+  applyFloorMs: 140000,
+  plan: run(40000, 50500),
+  planFloor: { ms: 30000, requests: 50400 },
+  converged: true,
+  load: { apply: load, plan: load, floor: load },
+};
+
 describe('the bench report', () => {
   it(`renders into ${REPORT_FILE} with links that resolve from there`, () => {
     const page = placeSection(readFileSync(`${root}/${REPORT_FILE}`, 'utf8'), renderSection(results));
@@ -53,5 +68,28 @@ describe('the bench report', () => {
     const committed = readFileSync(`${root}/${REPORT_FILE}`, 'utf8').split('<!-- bench:start -->\n')[1]!;
     const fixed = renderSection(results).split('\n\nMeasured ')[0]!;
     expect(committed.startsWith(fixed)).toBe(true);
+  });
+
+  it('renders the namespaces row with its floor ratio between its own markers in the section', () => {
+    const section = renderSection({ ...results, namespaces });
+    expect(section).toContain('<!-- bench:namespaces:start -->\n**Many namespaces in one run**');
+    expect(section).toContain('| 100 × 500 = 50,000 | first apply: `apply -c PLATFORM --tenants DIR --auto-approve` | 150.00 s | 3000 µs | 50,800 (1.02) | 1.07× | 100 MB |');
+    expect(section).toContain('| 100 × 500 = 50,000 | plan, no changes: `plan --tenants DIR --detailed-exitcode` (exit 0) | 40.00 s | 800 µs | 50,500 (1.01) | 1.33× | 100 MB |');
+    const noFloor = renderNamespaces({ ...namespaces, applyFloorMs: undefined, load: { apply: load, plan: load } }, results);
+    expect(noFloor).toContain('| 50,800 (1.02) | not measured | 100 MB |');
+    expect(noFloor).not.toContain('during the write floor');
+  });
+
+  it('a run without namespaces keeps the page\'s namespaces part; a run of that step alone replaces only it', () => {
+    const part = renderNamespaces(namespaces, results);
+    const withPart = placeSection(undefined, renderSection({ ...results, namespaces }));
+    expect(placeSection(withPart, renderSection(results))).toBe(withPart);
+    expect(placeSection(undefined, renderSection(results))).toContain('Many namespaces in one run: not measured yet');
+
+    const without = placeSection(undefined, renderSection(results)).replace(/<!-- bench:namespaces:start -->[^]*<!-- bench:namespaces:end -->\n\n/, '');
+    const placed = placeNamespaces(without, part);
+    expect(placed).toBe(withPart);
+    const again = placeNamespaces(placed, renderNamespaces({ ...namespaces, converged: false }, results));
+    expect(again).toBe(withPart.replace('exits 0): yes', 'exits 0): **NO**'));
   });
 });
