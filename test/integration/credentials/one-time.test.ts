@@ -192,32 +192,6 @@ describe('wrapped and one-time secret_ids', () => {
     expect(fresh).not.toBe(token);
   });
 
-  it('a one-time secret_id (not wrapped) that expires unused is drift (exit 2); apply delivers a fresh one and destroys it', async () => {
-    // Vault keeps an expired secret_id (its lookup answers, with the expiry) until its periodic tidy.
-    const short = `token_policies: [read-${id}], secret_id_num_uses: 1, secret_id_ttl: 2s`;
-    await writeFile(join(dir, 'vault.yaml'), config(`      brief: { ${short}, credentials: { file: { path: out/brief.json } } }\n`));
-    const a = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
-    expect(a.code, a.stdout + a.stderr).toBe(0);
-    const first = await jsonSecretId('brief.json');
-    const accessor = await jsonAccessor('brief.json');
-    seen.add(first);
-    const lookup = await vaultRequest('POST', `auth/${ar}/role/brief/secret-id-accessor/lookup`, { secret_id_accessor: accessor });
-    const expires = Date.parse(String(lookup.json.data.expiration_time));
-    while (Date.now() <= expires + 500) await new Promise((r) => setTimeout(r, 250));
-    const d = await drift();
-    expect(d.code).toBe(2);
-    expect(finding(d.report, 'brief')).toBe('role_id + secret_id → file out/brief.json (the delivered secret_id expired before it was used → will issue new credentials)');
-    const p = await plan();
-    expect(p.code).toBe(2);
-    expect(changed(p.plan)).toEqual([`auth/${ar}/roles/brief`]);
-    const again = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
-    expect(again.code, again.stdout + again.stderr).toBe(0);
-    const fresh = await jsonSecretId('brief.json');
-    seen.add(fresh);
-    expect(fresh).not.toBe(first);
-    expect(await secretIdGone('brief', accessor)).toBe(true);
-  });
-
   it('no output of the run contains a wrapping token or a secret_id', () => {
     const all = allOutput();
     expect(seen.size).toBeGreaterThan(8);
