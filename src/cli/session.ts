@@ -6,6 +6,7 @@ import { ConfigError, UsageError, errorMessage } from '../core/errors.js';
 import { configNamespace, namespaceBelow, namespacePath } from '../core/common/namespaces.js';
 import type { Config } from '../core/model.js';
 import { Sinks } from '../credentials/sinks.js';
+import { VaultApiError } from '../core/errors.js';
 import { authFlags, sinkRoot, vaultFlags, type VaultCommandFlags } from './options.js';
 import { S3_ALLOW_ENV } from '../core/common/s3-destinations.js';
 import type { Output } from './output.js';
@@ -102,6 +103,23 @@ async function managedNamespace(vault: Vault, login: string, config: Config | un
       `this server has no namespaces (Vault open source answers "enterprise-only feature" to sys/namespaces)${target === '' ? '' : `, so namespace ${target} cannot be reached`}`,
       `namespaces need OpenBao 2.3 or later or Vault Enterprise: point VAULT_ADDR at such a server, or remove \`${field}:\`${scope ? '' : ' and VAULT_NAMESPACE'}`,
     );
+  }
+  // A path below the login's is sent as a path prefix: were a segment not a namespace, the server would
+  // route the request to a mount of that name instead (a config saying `namespace: secret` would read
+  // and write the KV mount secret/). Each segment must be a namespace of its parent.
+  let parent = '';
+  for (const segment of below === '' ? [] : below.split('/')) {
+    const found = await vault.read(`${parent}sys/namespaces/${segment}`).catch((err: unknown) => {
+      if (err instanceof VaultApiError && err.status === 403) return null; // cannot tell: the token may not list namespaces
+      throw err;
+    });
+    if (found === undefined) {
+      throw refuse(
+        `namespace ${target} does not exist on this server (${parent}${segment} is not a namespace${parent === '' ? ` of ${login === '' ? 'the root namespace' : login}` : ''})`,
+        'create it first: apply the platform config that declares it in `namespaces:`, or fix the name',
+      );
+    }
+    parent += `${segment}/`;
   }
   return below;
 }

@@ -206,6 +206,24 @@ describe.skipIf(!openbao)('namespaces on OpenBao: one run over the platform and 
   });
 });
 
+describe.skipIf(!openbao)('namespaces on OpenBao: a hostile namespace: naming a mount', () => {
+  it('a namespace that does not exist (here the name of a root KV mount) is refused before any read or write there', async () => {
+    const mount = `kvroot-${id}`;
+    expect((await vaultRequest('POST', `sys/mounts/${mount}`, { type: 'kv' })).status).toBe(204);
+    const marker = `root-kv-value-${id}`;
+    expect((await vaultRequest('POST', `${mount}/sys/policies/acl/p`, { policy: marker })).status).toBe(204);
+    const dir = await configDir({ 'vault.yaml': `namespace: ${mount}\npolicies:\n  p: { policy: 'path "a/*" { capabilities = ["read"] }' }\n` });
+    for (const args of [['plan', '-c', dir], ['apply', '-c', dir, '--auto-approve']]) {
+      const r = await cli(args, { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toContain(`vault.yaml:1:1: error: namespace: namespace ${mount} does not exist on this server (${mount} is not a namespace of the root namespace)`);
+      expect(r.stdout + r.stderr).not.toContain(marker);
+    }
+    expect((await vaultRequest('GET', `${mount}/sys/policies/acl/p`)).json.data).toEqual({ policy: marker });
+    expect((await vaultRequest('GET', `${mount}/?list=true`)).json.data.keys).toEqual(['sys/']);
+  });
+});
+
 describe.skipIf(openbao)('namespaces on Vault open source', () => {
   it('a config declaring namespaces fails at plan time, naming the field and the reason; nothing is written', async () => {
     const state = `vault-gitops/ns-${id}`;
