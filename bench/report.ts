@@ -112,8 +112,8 @@ export function renderNamespaces(r: NamespacesResult, when: { date: string; comm
   ];
   return [
     `**Many namespaces in one run** (\`--namespaces ${r.tenants}x${r.each}\`; on by default with \`--server openbao\`, and \`npm run bench -- --only namespaces\` measures this part alone, keeping the rest of the section).`,
-    `Measured ${when.date} (commit ${when.commit}) on ${r.machine}, ${r.server} dev server (in-memory): a platform config declaring ${num(r.tenants)} namespaces and ${num(r.tenants)} tenant directories of ${num(r.each)} objects each (the mix above, \`namespace: t-NNN\`), planned and applied by one process, four tenants at a time, within one client's \`--concurrency 16\` for all of them.`,
-    'Its floor: the same namespaces, mounts and object writes (each phase 16 at once) on a second fresh server, and the same LISTs and GETs in every namespace (`X-Vault-Namespace`) with one pool of 16 on the applied one.',
+    `Measured ${when.date} (commit ${when.commit}) on ${r.machine}, ${r.server} dev server with a single-node Raft store on disk (not the dev server's in-memory one, whose every transaction copies all it stores: at this size that, not the client, would be the time): a platform config declaring ${num(r.tenants)} namespaces and ${num(r.tenants)} tenant directories of ${num(r.each)} objects each (the mix above, \`namespace: t-NNN\`), planned and applied by one process, four tenants at a time, within one client's \`--concurrency 16\` for all of them.`,
+    'Its floor: the same namespaces, mounts and object writes (each phase 16 at once) on a second fresh server of the same kind, and the same LISTs and GETs in every namespace (`X-Vault-Namespace`) with one pool of 16 on the applied one.',
     `Load average (1 min) during the apply: ${load(r.load.apply)}; during the plan: ${load(r.load.plan)}${r.load.floor ? `; during the write floor: ${load(r.load.floor)}` : ''}. Converged (the no-change plan after the apply exits 0): ${r.converged ? 'yes' : '**NO**'}.`,
     '',
     ...rows,

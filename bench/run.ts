@@ -14,7 +14,8 @@
  * Namespaces (`--namespaces 100x500`, TENANTSxOBJECTS): a platform config declaring that many
  * namespaces and as many tenant directories of bench/config.ts's mix (`namespace: t-NNN` each), one
  * `apply --tenants DIR --auto-approve` and one no-change `plan --tenants DIR` against the floor of the
- * same writes and reads in each namespace (X-Vault-Namespace). Always on an OpenBao dev server (Vault
+ * same writes and reads in each namespace (X-Vault-Namespace). Always on an OpenBao dev server with a
+ * single-node Raft store (bench/server.ts says why not the in-memory one; Vault
  * open source has no namespaces), whatever --server says; on by default (100x500) with
  * `--server openbao`, otherwise only when --namespaces is given. `--only namespaces` runs that step
  * alone (default 100x500) and rewrites only its part of the measured section, keeping the rest;
@@ -220,7 +221,7 @@ async function benchNamespaces(tenants: number, each: number): Promise<Namespace
     // The tool first, then its write floor: each half is kept on its own, so a run stopped in the
     // second resumes there.
     const tool = await step(`${key}-tool`, async () => {
-      const server = await startServer(root, 'openbao');
+      const server = await startServer(root, 'openbao', 'raft');
       // Each namespace keeps its state record in its own vault-gitops/ mount (the default state path).
       const env = { VAULT_ADDR: server.addr, VAULT_TOKEN: server.token };
       try {
@@ -234,7 +235,7 @@ async function benchNamespaces(tenants: number, each: number): Promise<Namespace
     });
     // --no-write-floor: the tool's half alone (for a run that must stop before its write floor is done).
     const floor = flag('no-write-floor') ? undefined : await step(`${key}-floor`, async () => {
-      const server = await startServer(root, 'openbao');
+      const server = await startServer(root, 'openbao', 'raft');
       const mounts = [['sys/auth/approle', 'approle'], ['sys/auth/userpass', 'userpass'], ['sys/mounts/pki', 'pki']] as const;
       const phases = [
         names.map((ns) => ({ method: 'POST', path: `sys/namespaces/${ns}`, body: {} })),
