@@ -12,13 +12,15 @@ import type { LiveObject, Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
+import { renderTenantsPlanJson, renderTenantsPlanMarkdown } from '../render/tenants-plan.js';
+import { runResults, type TenantsRun } from '../core/plan/tenants.js';
 import { caBundleStep, withCaBundles } from './ca-bundles.js';
 import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { mark } from './phases.js';
 import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
-import { forEachTenant, loadTenants } from './tenants.js';
+import { loadTenants, runTenants, throwIfTenantsFailed } from './tenants.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
 import { readSnapshot } from '../core/export/snapshot.js';
 
@@ -94,23 +96,32 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   if (flags.tenants && (flags.against || flags.out || targets)) throw new UsageError('--tenants plans every tenant whole, against the live server', 'drop --against, --out and --target, or plan one tenant directory');
   const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
+  const format = flags.output ?? 'text';
   const session = await openSession(flags, io, undefined, loaded.config);
   mark('session');
   try {
     const { plan, live } = await planAgainstVault(flags, io, loaded, session, targets);
     mark('planned');
     warnUnmatched(targets, live, loaded, io);
-    io.out(renderPlan(plan, flags.output ?? 'text', io));
+    if (!flags.tenants || format === 'text') io.out(renderPlan(plan, format, io));
     if (flags.out) {
       await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
-    const planned = await forEachTenant(tenants, io, async (tenant, out) => {
-      const tenantPlan = (await planAgainstVault(flags, out, tenant.loaded, await session.within(tenant.loaded.config))).plan;
-      out.out(renderPlan(tenantPlan, 'text', out));
-      return tenantPlan;
-    });
-    const plans = [plan, ...planned.filter((p) => p !== undefined)];
+    const planned = await runTenants(
+      tenants,
+      io,
+      async (tenant, out) => {
+        const tenantPlan = (await planAgainstVault(flags, out, tenant.loaded, await session.within(tenant.loaded.config))).plan;
+        out.out(renderPlan(tenantPlan, 'text', out));
+        return tenantPlan;
+      },
+      format === 'text',
+    );
+    const run: TenantsRun<Plan> = { platform: { dirs: configDirs(flags), namespace: session.vault.namespace, result: plan }, tenants: planned };
+    if (flags.tenants && format !== 'text') io.out(format === 'json' ? renderTenantsPlanJson(run) : renderTenantsPlanMarkdown(run));
+    throwIfTenantsFailed(planned);
+    const plans = runResults(run);
     for (const p of plans) failOnAccess(p, flags);
     return flags.detailedExitcode && plans.some(hasChanges) ? EXIT_CHANGES : EXIT_OK;
   } finally {

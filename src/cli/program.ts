@@ -56,7 +56,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
     .option('--target <KIND/NAME>', 'plan only these objects, reading only them: KIND/NAME or an address, * and ? as wildcards (repeatable), e.g. policy/payments-*', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--tenants <dir>', 'also plan every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (text output)')
+    .option('--tenants <dir>', 'also plan every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (JSON: schemas/tenants-plan.schema.json)')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))
@@ -90,6 +90,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withStateOption(withVaultOptions(program.command('drift')))
     .description('detect drift for a schedule: exit 0 in sync, 2 drifted, 1 error; classifies each finding')
     .addOption(outputOption())
+    .option('--tenants <dir>', 'also check every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (JSON: schemas/tenants-drift.schema.json)')
     .action(action(async () => (await import('./drift.js')).driftCommand));
 
   withVaultOptions(program.command('watch'))
