@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '../adapters/files.js';
 import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/plan/engine.js';
-import { AccessReviewError, EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
+import { AccessReviewError, ConfigError, EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
 import { accessFindings } from '../core/plan/access-changes.js';
 import { liveFingerprints, savedPlanText } from '../core/plan/saved-plan.js';
 import { planningState, stateIgnore } from '../core/state/state.js';
@@ -22,7 +22,8 @@ import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
 import { loadTenants, runTenants, throwIfTenantsFailed } from './tenants.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
-import { readSnapshot } from '../core/export/snapshot.js';
+import { readSnapshot, type Snapshot } from '../core/export/snapshot.js';
+import { configNamespace } from '../core/common/namespaces.js';
 
 export function renderPlan(plan: Plan, format: string, io: Output): string {
   if (format === 'json') return renderJson(plan);
@@ -70,10 +71,21 @@ function warnUnmatched(targets: Targets | undefined, live: readonly LiveObject[]
   for (const t of targets.unmatched([...loaded.desired, ...live])) io.err(`warning: --target ${t} matches no object in the config or in Vault`);
 }
 
+/** A config with `namespace:` plans only against a snapshot of that namespace (`snapshot --tenants DIR` writes one per namespace). */
+function checkSnapshotNamespace(snapshot: Snapshot, loaded: Loaded, file: string): void {
+  const scope = configNamespace(loaded.config);
+  const recorded = snapshot.vault_namespace ?? '';
+  if (!scope || scope.path === recorded) return;
+  const message = `the config is of namespace ${scope.path}, but the snapshot ${file} is of ${recorded === '' ? 'the root namespace' : `namespace ${recorded}`}`;
+  const hint = 'plan it against the snapshot of its own namespace: `snapshot --out FILE --tenants DIR` writes one per namespace, DIR/<namespace, URL-encoded>.json';
+  throw new ConfigError([{ severity: 'error', pos: scope.at, path: 'namespace', message, hint }], message);
+}
+
 /** `plan --against FILE`: the same planning, replayed from a snapshot; no network, no token. */
 async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: Output, loaded: Loaded, targets: Targets | undefined): Promise<number> {
   const snapshot = await readSnapshot(flags.against);
-  const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr);
+  checkSnapshotNamespace(snapshot, loaded, flags.against);
+  const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr, snapshot.vault_namespace);
   try {
     const store = stateStore(vault, flags);
     const state: StateInput = await planningState(store, ownerId(flags)).catch(() => ({ ignore: stateIgnore(store.location) }));

@@ -62,6 +62,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))
     .description('re-issue delivered credentials now (all, or --select ADDRESS…), changing nothing else; takes the state lock like apply')
     .option('--select <address>', 'only this object, e.g. auth/approle/roles/payments-prod (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--tenants <dir>', 'also rotate in every tenant directory in DIR, each in its namespace under its own state lock, side by side (--select picks among all of them)')
     .action(action(async () => (await import('./rotate.js')).rotateCommand));
 
   withVaultOptions(program.command('export'))
@@ -74,6 +75,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withStateOption(withVaultOptions(program.command('snapshot')))
     .description('write the live state (no secrets) to a file, for `plan --against FILE` offline')
     .requiredOption('--out <file>', 'where to write it (mode 0600)')
+    .option('--tenants <dir>', 'also snapshot every namespace beneath this one, each into DIR/<namespace path, URL-encoded>.json, for `plan -c TENANT --against` it (OpenBao, Vault Enterprise)')
     .action(action(async () => (await import('./snapshot.js')).snapshotCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('apply'))))

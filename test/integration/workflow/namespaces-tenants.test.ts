@@ -152,15 +152,70 @@ describe.skipIf(!openbao)('--tenants on OpenBao: plan and drift of the platform 
     }
   });
 
-  it('no delivered secret_id or password appears in any output of this file', async () => {
-    const secrets: string[] = [];
-    for (let i = 0; i < names.length; i++) {
-      const out = join(cwd, `out/t${i}`);
-      secrets.push((JSON.parse(await readFile(join(out, 'app.json'), 'utf8')) as { secret_id: string }).secret_id);
-      secrets.push((JSON.parse(await readFile(join(out, 'alice.json'), 'utf8')) as { password: string }).password);
+  /** Each tenant's delivered AppRole credential and userpass password, as its files hold them now; kept for the secret grep. */
+  const seen: string[] = [];
+  async function delivered(): Promise<Array<{ role_id: string; secret_id: string; password: string }>> {
+    const read = async (i: number, file: string) => JSON.parse(await readFile(join(cwd, `out/t${i}`, file), 'utf8')) as Record<string, string>;
+    const all = await Promise.all(names.map(async (_, i) => ({ ...(await read(i, 'app.json')), password: (await read(i, 'alice.json')).password! }) as { role_id: string; secret_id: string; password: string }));
+    for (const d of all) seen.push(d.secret_id, d.password);
+    return all;
+  }
+  const login = (ns: string, d: { role_id: string; secret_id: string }) => vaultRequest('POST', `${ns}/auth/approle/login`, { role_id: d.role_id, secret_id: d.secret_id }, { token: null });
+
+  it("rotate --tenants re-issues every tenant's credentials in its namespace: the new ones log in there, the old ones no longer", async () => {
+    const before = await delivered();
+    const r = await run(['rotate']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const n of names) expect(r.stdout).toContain(`=== ${n} (`);
+    const after = await delivered();
+    for (const [i, n] of names.entries()) {
+      expect(after[i]!.secret_id).not.toBe(before[i]!.secret_id);
+      expect(after[i]!.password).not.toBe(before[i]!.password);
+      expect((await login(n, after[i]!)).status, n).toBe(200);
+      expect((await login(n, before[i]!)).status, n).not.toBe(200);
+      expect((await vaultRequest('POST', `${n}/auth/userpass/login/alice`, { password: after[i]!.password }, { token: null })).status).toBe(200);
     }
-    expect(secrets.every((s) => s.length >= 16)).toBe(true);
-    for (const s of secrets) expect(allOutput()).not.toContain(s);
+    // Each namespace's lock was released: the next writing run over all of them takes them at once.
+    const again = await run(['rotate', '--select', 'auth/userpass/users/alice', '--lock-timeout', '0']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    await delivered();
+  });
+
+  it("snapshot --tenants writes one file per namespace; a tenant's plan --against its file equals the online plan, offline; another namespace's file is refused", async () => {
+    const snaps = await configDir({});
+    const dir = join(snaps, 'tenants');
+    const s = await cli(['snapshot', '--out', join(snaps, 'root.json'), '--tenants', dir], { cwd, env });
+    expect(s.code, s.stderr).toBe(0);
+    const file = (ns: string) => join(dir, `${encodeURIComponent(ns)}.json`);
+    const offlineEnv = { ...env, VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: '', VAULT_CACERT: '' };
+    for (const [i, n] of names.entries()) {
+      const text = await readFile(file(n), 'utf8');
+      expect((JSON.parse(text) as { vault_namespace?: string }).vault_namespace).toBe(n);
+      for (const secret of seen) expect(text).not.toContain(secret);
+      const online = await cli(['plan', '-c', join(tenants, `t${i}`), '-o', 'json'], { cwd, env });
+      const offline = await cli(['plan', '-c', join(tenants, `t${i}`), '-o', 'json', '--against', file(n)], { cwd, env: offlineEnv });
+      expect(online.code, online.stderr).toBe(0);
+      expect(offline.code, offline.stderr).toBe(0);
+      const [on, off] = [JSON.parse(online.stdout) as Entry['plan'] & { unmanaged: unknown }, JSON.parse(offline.stdout) as Entry['plan'] & { unmanaged: unknown }];
+      expect(off.vault_namespace).toBe(n);
+      expect(off.changes).toEqual(on.changes);
+      expect(off.unmanaged).toEqual(on.unmanaged);
+    }
+    expect((JSON.parse(await readFile(file(names[2]!), 'utf8')) as { responses: Record<string, { policy?: string }> }).responses['sys/policies/acl/app']?.policy).toBe('path "kv/*" { capabilities = ["read"] }');
+
+    const wrong = await cli(['plan', '-c', join(tenants, 't0'), '--against', file(names[2]!)], { cwd, env: offlineEnv });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(new RegExp(`t0/vault\\.yaml:1:1: error: namespace: the config is of namespace ${names[0]}, but the snapshot \\S+ is of namespace ${names[2]}`));
+    const root = await cli(['plan', '-c', join(tenants, 't0'), '--against', join(snaps, 'root.json')], { cwd, env: offlineEnv });
+    expect(root.code).toBe(1);
+    expect(root.stderr).toContain('is of the root namespace');
+  });
+
+  it('no delivered secret_id or password appears in any output of this file', async () => {
+    await delivered();
+    expect(seen.length).toBeGreaterThanOrEqual(names.length * 2 * 3);
+    expect(seen.every((s) => s.length >= 16)).toBe(true);
+    for (const s of seen) expect(allOutput()).not.toContain(s);
   });
 });
 
