@@ -3,7 +3,7 @@
 // JSON document (schemas/tenants-plan.schema.json, tenants-drift.schema.json) or one markdown report
 // holding each; on Vault open source a namespace config is refused by `drift --tenants` as by plan.
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
@@ -219,7 +219,7 @@ describe.skipIf(!openbao)('--tenants on OpenBao: plan and drift of the platform 
   });
 });
 
-describe.skipIf(openbao)('drift --tenants on Vault open source: refused as plan is', () => {
+describe.skipIf(openbao)('--tenants on Vault open source: a namespace config refused as plan refuses it', () => {
   const env = { VAULT_GITOPS_STATE_PATH: `vault-gitops/tenants-out-${id}` };
 
   it('a platform config declaring namespaces: drift --tenants (every format) stops at the field, before any tenant and any write', async () => {
@@ -249,5 +249,20 @@ describe.skipIf(openbao)('drift --tenants on Vault open source: refused as plan 
     for (const path of [`sys/policies/acl/p-${id}`, `sys/policies/acl/q-${id}`, env.VAULT_GITOPS_STATE_PATH.replace('/', '/data/')]) {
       expect((await vaultRequest('GET', path)).status, path).toBe(404);
     }
+  });
+
+  it('rotate --tenants fails a tenant naming its namespace: field; snapshot --tenants records the root alone (no namespace beneath)', async () => {
+    const root = await configDir({ 'vault.yaml': `policies:\n  p-${id}:\n    policy: |\n      path "x/*" { capabilities = ["read"] }\n` });
+    const tenants = await configDir({ 'a/vault.yaml': `namespace: a-${id}\nauth:\n  up-${id}:\n    type: userpass\n    users:\n      u: { credentials: { file: { path: out/u.json } } }\n` });
+    const r = await cli(['rotate', '-c', root, '--tenants', tenants], { cwd: root, env });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/=== a-\S+ \(.*\)\nerror: .*vault\.yaml:1:\d+: error: namespace: this server has no namespaces/);
+    expect((await vaultRequest('GET', `sys/auth`)).json.data[`up-${id}/`]).toBeUndefined();
+
+    const snaps = await configDir({});
+    const s = await cli(['snapshot', '--out', join(snaps, 'root.json'), '--tenants', join(snaps, 'tenants')], { cwd: snaps, env });
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(snaps, 'root.json'), 'utf8'))).not.toHaveProperty('vault_namespace');
+    expect(await readdir(join(snaps, 'tenants'))).toEqual([]);
   });
 });
