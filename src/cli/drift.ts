@@ -39,7 +39,7 @@ async function driftOf(flags: VaultCommandFlags, io: Output, loaded: Loaded, ses
 export async function driftCommand(flags: VaultCommandFlags, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags, io) : [];
   const format = flags.output ?? 'text';
   const session = await openSession(flags, io, undefined, loaded.config);
   try {

@@ -106,7 +106,7 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const targets = planTargets(flags, loaded);
   if (flags.tenants && (flags.against || flags.out || targets)) throw new UsageError('--tenants plans every tenant whole, against the live server', 'drop --against, --out and --target, or plan one tenant directory');
-  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags, io) : [];
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
   const format = flags.output ?? 'text';
   const session = await openSession(flags, io, undefined, loaded.config);

@@ -33,7 +33,7 @@ function credentialHolders(loaded: Loaded): DesiredObject[] {
 export async function rotateCommand(flags: VaultCommandFlags & { select?: string[] }, io: Output): Promise<number> {
   const loaded = loadDesired(configDirs(flags), loadOptions(flags), KINDS);
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
-  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags, io) : [];
   const holders = [loaded, ...tenants.map((t) => t.loaded)].flatMap(credentialHolders);
   const unknown = (flags.select ?? []).filter((a) => !holders.some((d) => d.address === a));
   if (unknown.length > 0) {

@@ -20,8 +20,11 @@ export interface Tenant {
   loaded: Loaded;
 }
 
-/** Every sub-directory of `dir` (hidden ones left out), loaded; each must say its `namespace:`. */
-export function loadTenants(dir: string, flags: VaultCommandFlags): Tenant[] {
+/**
+ * Every sub-directory of `dir` (hidden ones left out), loaded; each must say its `namespace:`. Its
+ * warnings are printed as the platform config's are.
+ */
+export function loadTenants(dir: string, flags: VaultCommandFlags, io: Output): Tenant[] {
   let names: string[];
   try {
     names = readdirSync(dir, { withFileTypes: true })
@@ -34,6 +37,7 @@ export function loadTenants(dir: string, flags: VaultCommandFlags): Tenant[] {
   return names.map((name) => {
     const tenantDir = join(dir, name);
     const loaded = loadDesired([tenantDir], loadOptions(flags), KINDS);
+    for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
     if (!configNamespace(loaded.config)) throw new UsageError(`the tenant directory ${tenantDir} says no \`namespace:\``, 'add `namespace: NAME` to one of its YAML files: a tenant config is of its own namespace');
     return { dir: tenantDir, loaded };
   });

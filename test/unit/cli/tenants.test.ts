@@ -1,8 +1,11 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/core/model.js';
 import type { Output } from '../../../src/cli/output.js';
 import { ConfigError } from '../../../src/core/errors.js';
-import { forEachTenant, runTenants, type Tenant } from '../../../src/cli/tenants.js';
+import { forEachTenant, loadTenants, runTenants, type Tenant } from '../../../src/cli/tenants.js';
 
 const tenant = (ns: string): Tenant => ({
   dir: `tenants/${ns}`,
@@ -65,5 +68,21 @@ describe('forEachTenant', () => {
     ]);
     expect(io.lines).toEqual([]);
     expect(io.errors).toEqual([expect.stringMatching(/^tenants\/b: error: tenants\/b\/vault\.yaml:1:1: error: namespace: /)]);
+  });
+});
+
+describe('loadTenants', () => {
+  it("prints each tenant config's warnings at their position, as the platform config's are", () => {
+    const root = mkdtempSync(join(tmpdir(), 'tenants-'));
+    mkdirSync(join(root, 'a'));
+    mkdirSync(join(root, 'b'));
+    writeFileSync(join(root, 'a', 'vault.yaml'), 'namespace: a\nidentity:\n  groups:\n    ops: { type: internal, member_groups: [elsewhere] }\n');
+    writeFileSync(join(root, 'b', 'vault.yaml'), 'namespace: b\npolicies:\n  app: { policy: \'path "kv/*" { capabilities = ["read"] }\' }\n');
+    const io = capture();
+    const tenants = loadTenants(root, {}, io);
+    expect(tenants.map((t) => t.dir)).toEqual([join(root, 'a'), join(root, 'b')]);
+    expect(io.errors).toHaveLength(1);
+    expect(io.errors[0]).toContain(`${join(root, 'a', 'vault.yaml')}:4:43: warning:`);
+    expect(io.errors[0]).toContain('member group elsewhere is not declared');
   });
 });
