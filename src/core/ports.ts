@@ -111,6 +111,12 @@ export interface CredentialSink {
   /** Human label without values: `file out/alice.json`, `secret payments/payments-vault-approle`. */
   describe(target: CredentialTarget): string;
   inspect(target: CredentialTarget): Promise<DeliveredState>;
+  /**
+   * Throws what would make creating the destination fail that `inspect` cannot see when it finds
+   * nothing there (a Kubernetes namespace that does not exist). Optional: a sink whose `inspect`
+   * already meets every such problem leaves it out.
+   */
+  checkCreatable?(target: CredentialTarget): Promise<void>;
   /** Writes values + meta (creating or replacing). Must refuse to replace something not ours unless adopt. */
   write(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
+import { adoptHint } from '../../core/common/adopt.js';
 import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/common/paths.js';
 import { directoryFileNames, formatTargetOf, parseDirectory, parseOwnedFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
@@ -12,7 +13,11 @@ const MAX_BYTES = 1 << 20;
 
 /** A credential file that cannot be read or written. One line, never a value. */
 export class FileSinkError extends Error {
-  constructor(path: string, detail: string, hint?: string) {
+  constructor(
+    path: string,
+    detail: string,
+    public readonly hint?: string,
+  ) {
     super(`file ${path}: ${detail}${hint ? ` — ${hint}` : ''}`);
     this.name = 'FileSinkError';
   }
@@ -94,7 +99,7 @@ export class FileSink implements CredentialSink {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const current = await this.inspect(target);
     if (current.exists && !current.owned) {
-      throw new FileSinkError(spec.path, 'exists and was not written by vault-gitops (no ownership marker); refusing to overwrite it', 'set credentials.file.adopt: true to take it over, or choose another path');
+      throw new FileSinkError(spec.path, 'exists and was not written by vault-gitops (no ownership marker); refusing to overwrite it', adoptHint('file'));
     }
     const out = render(formatOf(target), formatTarget(target), values, meta);
     if (out.shape === 'directory') return swapDirectory(file, out.files, mode);

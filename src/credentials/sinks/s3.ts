@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { adoptHint } from '../../core/common/adopt.js';
 import { endpointOrigin, s3DestinationProblem, s3ObjectId } from '../../core/common/s3-destinations.js';
 import type { S3SinkSpec } from '../../core/model.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
@@ -70,7 +71,7 @@ export class S3Sink implements CredentialSink {
         'not-owned',
         key,
         `exists and was not written by vault-gitops (no ${OWNER_METADATA} metadata); refusing to overwrite it`,
-        'set credentials.s3.adopt: true to take it over, or choose another key',
+        adoptHint('s3'),
       );
     }
     const seen = this.seen.has(s3ObjectId(s3)) ? this.seen.get(s3ObjectId(s3)) : (current?.etag ?? null);
