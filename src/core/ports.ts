@@ -98,8 +98,13 @@ export interface CredentialMeta {
 /** What is delivered now, without exposing values to callers that only plan. */
 export interface DeliveredState {
   exists: boolean;
-  /** Carries our ownership mark (Kubernetes label); files we wrote are always ours. */
+  /** Carries our ownership mark (a file's marker, a Secret's label, an object's metadata). */
   owned: boolean;
+  /**
+   * Exists without our mark and the sink says `adopt: true`: the next apply takes it over with new
+   * credentials. What it holds is never read (no `values`, no `meta`): we cannot vouch for it.
+   */
+  adopting?: true;
   meta?: CredentialMeta;
   /** For checks that need them (role_id equality, secret_id lookup). Never rendered. */
   values?: CredentialValues;

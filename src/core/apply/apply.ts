@@ -1,5 +1,5 @@
 import { valuesHash, type CredentialCheck } from '../plan/credential-status.js';
-import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kind.js';
+import { reissues, statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kind.js';
 import { errorMessage } from '../errors.js';
 import { Limiter } from '../common/limit.js';
 import type { Action, Address, Change, DesiredObject, KindName, LiveObject, PasswordPolicy, Plan } from '../model.js';
@@ -36,8 +36,6 @@ export interface ApplyDeps {
   /** Once aborted (SIGINT/SIGTERM), no new object is started; one in flight finishes its credential step. */
   signal?: AbortSignal;
 }
-
-const REISSUE = new Set(['missing', 'stale', 'pending', 'rotate']);
 
 /**
  * Carries out a plan: creates and updates first, each object as soon as what it depends on is done,
@@ -154,10 +152,10 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   const target = deps.sinks.target(obj);
   const check = deps.credentialChecks[obj.address];
   const state = check?.status.state;
-  if (check && state !== 'ok' && state !== 'orphaned' && !REISSUE.has(check.status.state)) {
+  if (check && state !== 'ok' && state !== 'orphaned' && !reissues(check.status)) {
     throw new Error(`credentials not delivered: ${statusReason(check.status)}`);
   }
-  const issue = kind.credentials && target && (change.action === 'create' || (check !== undefined && REISSUE.has(check.status.state)));
+  const issue = kind.credentials && target && (change.action === 'create' || reissues(check?.status));
 
   if (change.action === 'update' && change.fields.length > 0) {
     await kind.update(ctx, obj, change.fields.map((f) => f.name));

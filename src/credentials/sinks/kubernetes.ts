@@ -12,6 +12,7 @@ import { sidekickAuth } from '../formats/vault-sidekick.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 import { valuesHash } from '../../core/plan/credential-status.js';
 import { KubernetesError, redactValues } from './errors.js';
+import { foreignState } from './foreign.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../core/plan/ca-bundles.js';
 
 /** One ownership mark for everything vault-gitops writes to Kubernetes (credential Secrets, CA-bundle copies). */
@@ -78,7 +79,7 @@ export class KubernetesSink implements CredentialSink {
     const secret = await this.call(target, 'read', () => this.client.getSecret(namespace, name));
     this.seen.set(ref(target), snapshot(secret));
     if (!secret) return { exists: false, owned: false };
-    const owned = isOwned(secret);
+    if (!isOwned(secret)) return foreignState(spec(target).adopt);
     const a = secret.metadata?.annotations ?? {};
     const issuedAt = a[ANNOTATIONS.issuedAt];
     const meta: CredentialMeta | undefined = issuedAt
@@ -90,7 +91,7 @@ export class KubernetesSink implements CredentialSink {
           ...(a[ANNOTATIONS.wrapExpiresAt] ? { wrapExpiresAt: a[ANNOTATIONS.wrapExpiresAt] } : {}),
         }
       : undefined;
-    return { exists: true, owned, ...(owned && meta ? { meta } : {}), values: decodeValues(target, secret) };
+    return { exists: true, owned: true, ...(meta ? { meta } : {}), values: decodeValues(target, secret) };
   }
 
   /**
