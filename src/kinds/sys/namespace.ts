@@ -184,8 +184,14 @@ export const namespaceKind: Kind = {
     return typeof id === 'string' ? id : undefined;
   },
 
+  // A PATCH (a POST to an existing namespace is no update on Vault Enterprise): a merge patch keeps
+  // what it leaves out, so each key the namespace has and the config does not is sent as null.
   async update(ctx, obj) {
-    await ctx.vault.write(apiPath(obj.name), { custom_metadata: obj.settings.custom_metadata ?? {} });
+    const live = (await ctx.vault.read(apiPath(obj.name)))?.data as { custom_metadata?: unknown } | undefined;
+    const had = normalise({ custom_metadata: live?.custom_metadata }).custom_metadata as Record<string, string>;
+    const want = (obj.settings.custom_metadata ?? {}) as Record<string, string>;
+    const removed = Object.keys(had).filter((k) => !Object.hasOwn(want, k));
+    await ctx.vault.patch(apiPath(obj.name), { custom_metadata: { ...Object.fromEntries(removed.map((k) => [k, null])), ...want } });
   },
 
   async delete(ctx, obj) {
@@ -200,7 +206,7 @@ export const namespaceKind: Kind = {
     const parents = [...new Set(entries.map((e) => parentOf(e.name)).filter((p): p is string => p !== undefined))];
     return {
       plan: inScope(config) ? [rule('sys/namespaces', 'list'), ...parents.map((p) => rule(`${p}/sys/namespaces`, 'list'))] : [],
-      apply: [...entries.map((e) => rule(apiPath(e.name), 'create', 'update', 'read')), ...(entries.length > 0 ? [rule('sys/namespaces/*', 'delete')] : [])],
+      apply: [...entries.map((e) => rule(apiPath(e.name), 'create', 'update', 'patch', 'read')), ...(entries.length > 0 ? [rule('sys/namespaces/*', 'delete')] : [])],
     };
   },
 };
