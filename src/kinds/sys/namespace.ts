@@ -118,13 +118,13 @@ function unsupported(config: Config, err: VaultApiError): ConfigError {
 }
 
 /**
- * A removed namespace is deleted (and read until it is gone) in its parent, at a depth down to one
- * below the deepest declared: `sys/namespaces/*`, `+/sys/namespaces/*`, ...
+ * `path` in the root and in the namespaces at each depth down to the deepest declared one
+ * (`sys/namespaces`, `+/sys/namespaces`, ...): the plan lists the children of undeclared namespaces,
+ * and a removed one is deleted (and read until it is gone) in its parent.
  */
-function deleteRules(declared: readonly string[]) {
-  if (declared.length === 0) return [];
-  const depth = Math.max(...declared.map((n) => n.split('/').length));
-  return Array.from({ length: depth + 1 }, (_, i) => rule(`${'+/'.repeat(i)}sys/namespaces/*`, 'read', 'delete'));
+function atEachDepth(declared: readonly string[], path: string): string[] {
+  const depth = declared.reduce((d, n) => Math.max(d, n.split('/').length), 0);
+  return Array.from({ length: depth + 1 }, (_, i) => `${'+/'.repeat(i)}${path}`);
 }
 
 export const namespaceKind: Kind = {
@@ -239,10 +239,13 @@ export const namespaceKind: Kind = {
 
   access(config) {
     const entries = placedEntries(config, namespaceKind);
-    const parents = [...new Set(entries.map((e) => parentOf(e.name)).filter((p): p is string => p !== undefined))];
+    const names = entries.map((e) => e.name);
     return {
-      plan: inScope(config) ? [rule('sys/namespaces', 'list'), ...parents.map((p) => rule(`${p}/sys/namespaces`, 'list'))] : [],
-      apply: [...entries.map((e) => rule(apiPath(e.name), 'create', 'update', 'patch', 'read')), ...deleteRules(entries.map((e) => e.name))],
+      plan: inScope(config) ? atEachDepth(names, 'sys/namespaces').map((p) => rule(p, 'list')) : [],
+      apply: [
+        ...entries.map((e) => rule(apiPath(e.name), 'create', 'update', 'patch', 'read')),
+        ...(entries.length > 0 ? atEachDepth(names, 'sys/namespaces/*').map((p) => rule(p, 'read', 'delete')) : []),
+      ],
     };
   },
 };

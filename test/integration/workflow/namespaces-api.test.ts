@@ -90,6 +90,41 @@ describe.skipIf(!openbao)('custom_metadata updates (PATCH) on OpenBao', () => {
   }
 });
 
+describe.skipIf(!openbao)('the platform token policy-for prints, on OpenBao', () => {
+  const state = stateOf('least');
+  const [top, nested, stays] = [`l-${id}`, `l-${id}/n`, `s-${id}`];
+
+  /** A token with exactly what `policy-for --mode apply` prints for the config, and the env to run it. */
+  async function platformToken(dir: string, name: string): Promise<NodeJS.ProcessEnv> {
+    const policy = await cli(['policy-for', '--mode', 'apply', '-c', dir], { cwd: dir, env: { VAULT_ADDR: 'http://127.0.0.1:1', VAULT_GITOPS_STATE_PATH: state } });
+    expect(policy.code, policy.stderr).toBe(0);
+    expect((await vaultRequest('POST', `sys/policies/acl/${name}-${id}`, { policy: policy.stdout })).status).toBe(204);
+    const token = (await vaultRequest('POST', 'auth/token/create', { policies: [`${name}-${id}`], ttl: '10m' })).json.auth.client_token as string;
+    return { VAULT_GITOPS_STATE_PATH: state, VAULT_TOKEN: token };
+  }
+
+  it('plans and applies a metadata change (PATCH)', async () => {
+    expect((await apply(state, await platform({ [top]: { v: '1' }, [nested]: {}, [stays]: {} }))).code).toBe(0);
+    const dir = await platform({ [top]: { v: '2' }, [nested]: {}, [stays]: {} });
+    const env = await platformToken(dir, 'ns-platform');
+    const changed = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir, env });
+    expect(changed.code, changed.stdout + changed.stderr).toBe(0);
+    expect((await vaultRequest('GET', apiPath(top))).json.data.custom_metadata).toEqual({ v: '2' });
+    const none = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd: dir, env });
+    expect(none.code, none.stdout + none.stderr).toBe(0);
+  });
+
+  it('deletes a namespace and the one nested in it, in one apply', async () => {
+    const dir = await platform({ [stays]: {} });
+    const env = await platformToken(dir, 'ns-platform-after');
+    const r = await cli(['apply', '-c', dir, '--auto-approve', '--allow-destroy'], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const n of [top, nested]) expect((await vaultRequest('GET', apiPath(n))).status, n).toBe(404);
+    const none = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd: dir, env });
+    expect(none.code, none.stdout + none.stderr).toBe(0);
+  });
+});
+
 describe.skipIf(!openbao)('a parent namespace and its child removed together on OpenBao', () => {
   const state = stateOf('nested');
   const parent = `p-${id}`;
