@@ -126,6 +126,12 @@ export interface Kind {
    * (enabling an audit device does). Such objects may not depend on others.
    */
   readonly writesAlone?: boolean;
+  /**
+   * Its objects exist only in the root namespace: the server refuses them inside one (OpenBao answers
+   * its paths there with 400 "operation unavailable in namespaces"). A config whose `namespace:` names
+   * one may not declare or prune them: `validate` says so at the object (core/check/config-root-only.ts).
+   */
+  readonly rootOnly?: boolean;
   /** Fields whose values are never shown (masked) and never compared by value. */
   readonly sensitiveFields: readonly string[];
   /**

@@ -31,6 +31,11 @@ export interface VaultPort {
    * again and the answer is `undefined`.
    */
   writeOnce(path: string, data: Json, done: () => Promise<boolean>): Promise<Json | undefined>;
+  /**
+   * PATCH with a JSON merge patch (RFC 7396, sent as `application/merge-patch+json`, the content type
+   * Vault and OpenBao require): a field left out is kept, a field set to `null` is removed.
+   */
+  patch(path: string, data: Json): Promise<Json | undefined>;
   delete(path: string): Promise<void>;
   /**
    * POST asking Vault to wrap the answer (X-Vault-Wrap-TTL): the caller gets only `wrap_info`, never
