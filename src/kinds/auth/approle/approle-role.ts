@@ -144,7 +144,7 @@ auth:
       }
     },
     async orphans(vault, obj, keepAccessor) {
-      return (await liveSecretIds(vault, objectPath('role', obj))).filter((s) => s.ours && s.accessor !== keepAccessor).map((s) => s.accessor);
+      return (await liveSecretIds(vault, objectPath('role', obj), keepAccessor)).filter((s) => s.ours).map((s) => s.accessor);
     },
     async unissued(vault, obj) {
       return (await liveSecretIds(vault, objectPath('role', obj))).filter((s) => !s.ours).map((s) => s.accessor);

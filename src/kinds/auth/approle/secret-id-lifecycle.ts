@@ -32,10 +32,14 @@ export async function lookupAccessor(vault: Vault, base: string, accessor: strin
   }
 }
 
-/** The role's live secret_ids by accessor, and whether this tool issued each (its mark in the metadata). */
-export async function liveSecretIds(vault: Vault, base: string): Promise<Array<{ accessor: string; ours: boolean }>> {
+/**
+ * The role's live secret_ids by accessor, and whether this tool issued each (its mark in the
+ * metadata); `known` (the delivered one, already checked) is left out without a lookup.
+ */
+export async function liveSecretIds(vault: Vault, base: string, known?: string): Promise<Array<{ accessor: string; ours: boolean }>> {
+  const others = (await vault.list(`${base}/secret-id`)).filter((a) => a !== known);
   const found = await Promise.all(
-    (await vault.list(`${base}/secret-id`)).map(async (accessor) => {
+    others.map(async (accessor) => {
       const entry = await lookupAccessor(vault, base, accessor);
       return entry === 'gone' ? undefined : { accessor, ours: entry.metadata?.[ISSUED_KEY] === ISSUED_VALUE };
     }),
