@@ -129,6 +129,17 @@ export class KubernetesClient {
     }
   }
 
+  /** Whether the namespace exists; undefined when the API server will not say (403: no `get` on namespaces, or another error). */
+  async namespaceExists(name: string): Promise<boolean | undefined> {
+    try {
+      await this.core.readNamespace({ name }, this.options());
+      return true;
+    } catch (err) {
+      const status = this.convert(err).status;
+      return status === 404 ? false : undefined;
+    }
+  }
+
   async listNamespaces(): Promise<V1Namespace[]> {
     return this.attempt(async () => (await this.core.listNamespace({}, this.options())).items);
   }

@@ -19,6 +19,13 @@ const REFUSED = 'vault_gitops_refused';
 export class RecordingVault extends Vault implements RecordingVaultPort {
   readonly responses: Responses = {};
 
+  /** The same client in a namespace below, recording that namespace's reads apart (a snapshot of its own). */
+  override inNamespace(namespace: string): RecordingVault {
+    const view = super.inNamespace(namespace) as RecordingVault;
+    Object.defineProperty(view, 'responses', { value: {} });
+    return view;
+  }
+
   override async call(method: string, path: string, data?: Json, essential = false): Promise<Json | undefined> {
     try {
       const body = await super.call(method, path, data, essential);
@@ -36,11 +43,13 @@ export class RecordingVault extends Vault implements RecordingVaultPort {
 
 /** Answers reads from a snapshot; never touches the network. Anything else is refused. */
 export class ReplayVault extends Vault {
+  /** `namespace`: the one the snapshot was taken in, named by the plan (no request is sent anywhere). */
   constructor(
     private readonly responses: Responses,
     addr: string,
+    namespace?: string,
   ) {
-    const options: VaultOptions = { addr, token: 'offline', skipVerify: false, maxRetries: 0, retryBudgetMs: 0, timeoutMs: 1000, connectTimeoutMs: 1000, maxResponseBytes: 1, concurrency: 1 };
+    const options: VaultOptions = { addr, namespace, token: 'offline', skipVerify: false, maxRetries: 0, retryBudgetMs: 0, timeoutMs: 1000, connectTimeoutMs: 1000, maxResponseBytes: 1, concurrency: 1 };
     super(options);
   }
 

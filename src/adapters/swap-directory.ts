@@ -25,13 +25,17 @@ export interface SwappedRead {
   files: Record<string, string | undefined>;
 }
 
-/** Writes `files` (name → text, mode `mode`) as the directory's new version and swaps it in. */
-export async function swapDirectory(dir: string, files: Record<string, string>, mode: number): Promise<void> {
+/**
+ * Writes `files` (name → text, mode `mode`) as the directory's new version and swaps it in. With
+ * `adopt`, regular files under those names that someone else wrote (a hand-made directory for the
+ * same consumer) are replaced too; any other entry is still refused.
+ */
+export async function swapDirectory(dir: string, files: Record<string, string>, mode: number, opts: { adopt?: boolean } = {}): Promise<void> {
   // Whoever may read the files may enter the directories (0600 → 0700, 0640 → 0750).
   const dirMode = (mode & 0o777) | ((mode & 0o444) >> 2);
   await mkdir(dir, { recursive: true, mode: dirMode });
   const names = Object.keys(files);
-  const foreign = await foreignEntry(dir, names);
+  const foreign = await foreignEntry(dir, names, opts.adopt === true);
   if (foreign !== undefined) throw new Error(`${dir} holds ${foreign}, which vault-gitops did not write; refusing to replace it (move it away or choose another path)`);
   const version = await mkdtemp(join(dir, VERSION_PREFIX));
   try {
@@ -73,11 +77,16 @@ export async function readSwapped(dir: string, names: string[]): Promise<Swapped
   return { exists: true, foreign: (await foreignEntry(dir, names)) !== undefined, files };
 }
 
-/** The first entry that is neither our bookkeeping (`..*`) nor one of `names` linked into `..data`. */
-async function foreignEntry(dir: string, names: string[]): Promise<string | undefined> {
+/**
+ * The first entry that is neither our bookkeeping (`..*`) nor one of `names` linked into `..data`
+ * (nor, when `adopting`, one of `names` as a regular file).
+ */
+async function foreignEntry(dir: string, names: string[], adopting = false): Promise<string | undefined> {
   for (const entry of await readdir(dir)) {
     if (entry.startsWith('..')) continue;
-    if (!names.includes(entry) || (await linkTarget(join(dir, entry))) !== `${DATA_LINK}/${entry}`) return entry;
+    if (!names.includes(entry)) return entry;
+    if ((await linkTarget(join(dir, entry))) === `${DATA_LINK}/${entry}`) continue;
+    if (!adopting || !(await lstat(join(dir, entry))).isFile()) return entry;
   }
   return undefined;
 }

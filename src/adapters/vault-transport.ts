@@ -91,7 +91,7 @@ export function exchange(ex: Exchange, agent: http.Agent, limits: TransportLimit
       reject(err);
     };
     const send = ex.url.protocol === 'https:' ? https.request : http.request;
-    const req = send(ex.url, { method: ex.method, headers: ex.body === undefined ? ex.headers : { ...ex.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(ex.body)) }, agent });
+    const req = send(ex.url, { method: ex.method, headers: ex.body === undefined ? ex.headers : { 'content-type': 'application/json', ...ex.headers, 'content-length': String(Buffer.byteLength(ex.body)) }, agent });
     const overall = setTimeout(
       () => fail(new VaultTransportError(`no complete answer from Vault to ${name().what} within ${limits.timeoutMs / 1000}s (is VAULT_ADDR a Vault server? raise --timeout if Vault is just slow)`, name().path, false)),
       limits.timeoutMs,

@@ -8,6 +8,7 @@ import { isDotSegment } from '../core/common/names.js';
 import { namespacePath } from '../core/common/namespaces.js';
 import type { VaultPort, WrapInfo } from '../core/ports.js';
 import { RetryPolicy, type Failure } from '../core/common/retry.js';
+import { sleep } from '../core/common/sleep.js';
 import { loadCaCerts, type VaultOptions } from './vault-options.js';
 import { SELF, TokenKeeper } from './vault-token.js';
 import { exchange, vaultAnswer, VaultStatusError, VaultTransportError, type Exchange } from './vault-transport.js';
@@ -62,7 +63,9 @@ const ESSENTIAL_BUDGET_MS = 5 * 60_000;
 const ESSENTIAL_MIN_RETRIES = 8;
 /** Vault open source answers a namespace request with 404 and this: the feature is missing, not the object. */
 const ENTERPRISE_ONLY = /enterprise-only feature/i;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The body type of Vault's PATCH endpoints: anything else is answered 415. */
+const MERGE_PATCH = 'application/merge-patch+json';
+
 const noDebug = (_line: string): void => {};
 
 // No library may log a request or an answer: node-vault's `debug` channel logs bodies (generated
@@ -211,6 +214,7 @@ export class Vault implements VaultPort {
       list: (path) => this.listAs(path, true),
       write: (path, data = {}) => this.call('POST', path, data, true),
       writeOnce: (path, data, done) => this.attempts('POST', path, data, true, true, done),
+      patch: (path, data) => this.patchAs(path, data, true),
       delete: async (path) => void (await this.call('DELETE', path, undefined, true)),
       essential: (task) => task(port),
     };
@@ -290,6 +294,14 @@ export class Vault implements VaultPort {
 
   async delete(path: string): Promise<void> {
     await this.call('DELETE', path);
+  }
+
+  patch(path: string, data: Json): Promise<Json | undefined> {
+    return this.patchAs(path, data, false);
+  }
+
+  private patchAs(path: string, data: Json, essential: boolean): Promise<Json | undefined> {
+    return this.attempts('PATCH', path, data, true, essential, undefined, { 'content-type': MERGE_PATCH });
   }
 
   /** POST with Vault's response wrapping: the answer's `wrap_info` (its token is a secret). */

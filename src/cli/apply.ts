@@ -56,7 +56,7 @@ export async function applyCommand(flags: VaultCommandFlags, io: Output): Promis
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   if (saved && saved.config_fingerprint !== configFingerprint(loaded.desired, KINDS)) throw stalePlanError('the configuration');
   if (flags.tenants && (saved || !flags.autoApprove)) throw new UsageError('--tenants applies every tenant without asking, and not a saved plan', 'pass --auto-approve (and no plan file), or apply one tenant directory');
-  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags, io) : [];
   const lockOpts = lockSettings(flags);
   const session = await openSession(flags, io, undefined, loaded.config);
   try {

@@ -41,7 +41,7 @@ export interface StateFlags {
   allowDestroy?: boolean;
   lockTimeout?: string;
   lockTtl?: string;
-  /** plan / apply / export --tenants DIR: one config directory per namespace (docs/namespaces.md). */
+  /** plan / apply / drift / rotate / export / snapshot --tenants DIR: one config directory per namespace (docs/namespaces.md). */
   tenants?: string;
   /** plan --out FILE, snapshot --out FILE */
   out?: string;

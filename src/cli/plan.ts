@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '../adapters/files.js';
 import { formatDiagnostic } from '../core/check/diagnostics-format.js';
 import { loadDesired, makePlan, type Loaded, type Planned, type StateInput } from '../core/plan/engine.js';
-import { AccessReviewError, EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
+import { AccessReviewError, ConfigError, EXIT_CHANGES, EXIT_OK, UsageError, VaultApiError } from '../core/errors.js';
 import { accessFindings } from '../core/plan/access-changes.js';
 import { liveFingerprints, savedPlanText } from '../core/plan/saved-plan.js';
 import { planningState, stateIgnore } from '../core/state/state.js';
@@ -12,15 +12,18 @@ import type { LiveObject, Plan } from '../core/model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderText } from '../render/text.js';
+import { renderTenantsPlanJson, renderTenantsPlanMarkdown } from '../render/tenants-plan.js';
+import { runResults, type TenantsRun } from '../core/plan/tenants.js';
 import { caBundleStep, withCaBundles } from './ca-bundles.js';
 import { configDirs, loadOptions, ownerId, stateStore, type VaultCommandFlags } from './options.js';
 import type { Output } from './output.js';
 import { mark } from './phases.js';
 import { withProgress } from './progress.js';
 import { openSession, type Session } from './session.js';
-import { forEachTenant, loadTenants } from './tenants.js';
+import { loadTenants, runTenants, throwIfTenantsFailed } from './tenants.js';
 import { ReplayVault } from '../adapters/snapshot-vault.js';
-import { readSnapshot } from '../core/export/snapshot.js';
+import { readSnapshot, type Snapshot } from '../core/export/snapshot.js';
+import { configNamespace } from '../core/common/namespaces.js';
 
 export function renderPlan(plan: Plan, format: string, io: Output): string {
   if (format === 'json') return renderJson(plan);
@@ -68,10 +71,21 @@ function warnUnmatched(targets: Targets | undefined, live: readonly LiveObject[]
   for (const t of targets.unmatched([...loaded.desired, ...live])) io.err(`warning: --target ${t} matches no object in the config or in Vault`);
 }
 
+/** A config with `namespace:` plans only against a snapshot of that namespace (`snapshot --tenants DIR` writes one per namespace). */
+function checkSnapshotNamespace(snapshot: Snapshot, loaded: Loaded, file: string): void {
+  const scope = configNamespace(loaded.config);
+  const recorded = snapshot.vault_namespace ?? '';
+  if (!scope || scope.path === recorded) return;
+  const message = `the config is of namespace ${scope.path}, but the snapshot ${file} is of ${recorded === '' ? 'the root namespace' : `namespace ${recorded}`}`;
+  const hint = 'plan it against the snapshot of its own namespace: `snapshot --out FILE --tenants DIR` writes one per namespace, DIR/<namespace, URL-encoded>.json';
+  throw new ConfigError([{ severity: 'error', pos: scope.at, path: 'namespace', message, hint }], message);
+}
+
 /** `plan --against FILE`: the same planning, replayed from a snapshot; no network, no token. */
 async function offlinePlan(flags: VaultCommandFlags & { against: string }, io: Output, loaded: Loaded, targets: Targets | undefined): Promise<number> {
   const snapshot = await readSnapshot(flags.against);
-  const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr);
+  checkSnapshotNamespace(snapshot, loaded, flags.against);
+  const vault = new ReplayVault(snapshot.responses, snapshot.vault_addr, snapshot.vault_namespace);
   try {
     const store = stateStore(vault, flags);
     const state: StateInput = await planningState(store, ownerId(flags)).catch(() => ({ ignore: stateIgnore(store.location) }));
@@ -92,25 +106,34 @@ export async function planCommand(flags: VaultCommandFlags, io: Output): Promise
   for (const w of loaded.warnings) io.err(formatDiagnostic(w, { color: io.color }));
   const targets = planTargets(flags, loaded);
   if (flags.tenants && (flags.against || flags.out || targets)) throw new UsageError('--tenants plans every tenant whole, against the live server', 'drop --against, --out and --target, or plan one tenant directory');
-  const tenants = flags.tenants ? loadTenants(flags.tenants, flags) : [];
+  const tenants = flags.tenants ? loadTenants(flags.tenants, flags, io) : [];
   if (flags.against) return offlinePlan({ ...flags, against: flags.against }, io, loaded, targets);
+  const format = flags.output ?? 'text';
   const session = await openSession(flags, io, undefined, loaded.config);
   mark('session');
   try {
     const { plan, live } = await planAgainstVault(flags, io, loaded, session, targets);
     mark('planned');
     warnUnmatched(targets, live, loaded, io);
-    io.out(renderPlan(plan, flags.output ?? 'text', io));
+    if (!flags.tenants || format === 'text') io.out(renderPlan(plan, format, io));
     if (flags.out) {
       await writeFileAtomic(flags.out, savedPlanText(plan, liveFingerprints(live, loaded.desired)));
       io.err(`Saved the plan to ${flags.out}; apply exactly it with: vault-gitops apply ${flags.out} -c …`);
     }
-    const planned = await forEachTenant(tenants, io, async (tenant, out) => {
-      const tenantPlan = (await planAgainstVault(flags, out, tenant.loaded, await session.within(tenant.loaded.config))).plan;
-      out.out(renderPlan(tenantPlan, 'text', out));
-      return tenantPlan;
-    });
-    const plans = [plan, ...planned.filter((p) => p !== undefined)];
+    const planned = await runTenants(
+      tenants,
+      io,
+      async (tenant, out) => {
+        const tenantPlan = (await planAgainstVault(flags, out, tenant.loaded, await session.within(tenant.loaded.config))).plan;
+        out.out(renderPlan(tenantPlan, 'text', out));
+        return tenantPlan;
+      },
+      format === 'text',
+    );
+    const run: TenantsRun<Plan> = { platform: { dirs: configDirs(flags), namespace: session.vault.namespace, result: plan }, tenants: planned };
+    if (flags.tenants && format !== 'text') io.out(format === 'json' ? renderTenantsPlanJson(run) : renderTenantsPlanMarkdown(run));
+    throwIfTenantsFailed(planned);
+    const plans = runResults(run);
     for (const p of plans) failOnAccess(p, flags);
     return flags.detailedExitcode && plans.some(hasChanges) ? EXIT_CHANGES : EXIT_OK;
   } finally {

@@ -56,12 +56,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--against <snapshot>', 'plan offline against a file written by `snapshot` (no network, no token)')
     .option('--rewrite-secrets', 'write once every declared write-only value (client secret, reviewer JWT, database password) vault-gitops has no record of writing: after adopting objects, whose live secret nobody can compare')
     .option('--target <KIND/NAME>', 'plan only these objects, reading only them: KIND/NAME or an address, * and ? as wildcards (repeatable), e.g. policy/payments-*', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--tenants <dir>', 'also plan every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (text output)')
+    .option('--tenants <dir>', 'also plan every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (JSON: schemas/tenants-plan.schema.json)')
     .action(action(async () => (await import('./plan.js')).planCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('rotate'))))
     .description('re-issue delivered credentials now (all, or --select ADDRESS…), changing nothing else; takes the state lock like apply')
     .option('--select <address>', 'only this object, e.g. auth/approle/roles/payments-prod (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--tenants <dir>', 'also rotate in every tenant directory in DIR, each in its namespace under its own state lock, side by side (--select picks among all of them)')
     .action(action(async () => (await import('./rotate.js')).rotateCommand));
 
   withVaultOptions(program.command('export'))
@@ -74,6 +75,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withStateOption(withVaultOptions(program.command('snapshot')))
     .description('write the live state (no secrets) to a file, for `plan --against FILE` offline')
     .requiredOption('--out <file>', 'where to write it (mode 0600)')
+    .option('--tenants <dir>', 'also snapshot every namespace beneath this one, each into DIR/<namespace path, URL-encoded>.json, for `plan -c TENANT --against` it (OpenBao, Vault Enterprise)')
     .action(action(async () => (await import('./snapshot.js')).snapshotCommand));
 
   withLockOptions(withStateOption(withVaultOptions(program.command('apply'))))
@@ -90,6 +92,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withStateOption(withVaultOptions(program.command('drift')))
     .description('detect drift for a schedule: exit 0 in sync, 2 drifted, 1 error; classifies each finding')
     .addOption(outputOption())
+    .option('--tenants <dir>', 'also check every tenant directory in DIR, each in the namespace its `namespace:` names, side by side (JSON: schemas/tenants-drift.schema.json)')
     .action(action(async () => (await import('./drift.js')).driftCommand));
 
   withVaultOptions(program.command('watch'))

@@ -126,6 +126,12 @@ export interface Kind {
    * (enabling an audit device does). Such objects may not depend on others.
    */
   readonly writesAlone?: boolean;
+  /**
+   * Its objects exist only in the root namespace: the server refuses them inside one (OpenBao answers
+   * its paths there with 400 "operation unavailable in namespaces"). A config whose `namespace:` names
+   * one may not declare or prune them: `validate` says so at the object (core/check/config-root-only.ts).
+   */
+  readonly rootOnly?: boolean;
   /** Fields whose values are never shown (masked) and never compared by value. */
   readonly sensitiveFields: readonly string[];
   /**
@@ -216,7 +222,8 @@ export type CredentialStatus =
   /** `note`: an in-sync state worth telling apart (a one-time credential waiting, or used up). */
   | { state: 'ok'; note?: string }
   /** `security`: the state may mean someone else took the credential (shown with the security changes). */
-  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'not-owned' | 'unreachable'; reason: string; security?: boolean }
+  /** `adopt`: a destination without our mark that the sink says to take over (`adopt: true`). */
+  | { state: 'missing' | 'stale' | 'pending' | 'rotate' | 'adopt' | 'not-owned' | 'unreachable'; reason: string; security?: boolean }
   /** The delivered credential is fine, but other credentials this tool issued are live and held by nobody. */
   | { state: 'orphaned'; reason: string; accessors: string[] };
 
@@ -245,6 +252,12 @@ export interface CredentialCapability {
    */
   orphans?(vault: VaultPort, obj: DesiredObject, keepAccessor: string): Promise<string[]>;
   /**
+   * secret-id mode: accessors of the live credentials of the object this tool did not issue (made
+   * by hand, or by another tool). Never destroyed: reported when a destination is adopted, since the
+   * foreign copy that held one is overwritten.
+   */
+  unissued?(vault: VaultPort, obj: DesiredObject): Promise<string[]>;
+  /**
    * Checks delivered values (and the metadata recorded beside them) against Vault: secret_id still
    * valid, role_id unchanged; `accessor` is the delivered secret_id's. `note` names an in-sync state
    * worth showing (a one-time secret_id used up); `security` marks an invalid one that may be stolen.
@@ -259,6 +272,13 @@ export interface CredentialVerdict {
   accessor?: string;
   note?: string;
   security?: boolean;
+}
+
+const REISSUE_STATES: ReadonlySet<CredentialStatus['state']> = new Set(['missing', 'stale', 'pending', 'rotate', 'adopt']);
+
+/** Whether apply issues new credentials for an existing object in this state. */
+export function reissues(s: CredentialStatus | undefined): boolean {
+  return s !== undefined && REISSUE_STATES.has(s.state);
 }
 
 export function statusReason(s: CredentialStatus): string {

@@ -3,7 +3,7 @@
 // makes the rules Vault-correct and renders HCL. Pure: no Vault, no files.
 import type { StateLocation } from './state-location.js';
 
-export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list' | 'sudo';
+export type Capability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo';
 
 /** One ACL rule. A path ending in `*` is a prefix glob, as in Vault. */
 export interface AccessRule {
@@ -19,7 +19,7 @@ export interface KindAccess {
 
 export type AccessMode = 'plan' | 'apply';
 
-const ORDER: Capability[] = ['create', 'read', 'update', 'delete', 'list', 'sudo'];
+const ORDER: Capability[] = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'];
 
 /** The ownership state record (and, for apply, its lock and the KV mount created on the first apply). */
 export function stateAccess(location: StateLocation): KindAccess {

@@ -31,6 +31,11 @@ export interface VaultPort {
    * again and the answer is `undefined`.
    */
   writeOnce(path: string, data: Json, done: () => Promise<boolean>): Promise<Json | undefined>;
+  /**
+   * PATCH with a JSON merge patch (RFC 7396, sent as `application/merge-patch+json`, the content type
+   * Vault and OpenBao require): a field left out is kept, a field set to `null` is removed.
+   */
+  patch(path: string, data: Json): Promise<Json | undefined>;
   delete(path: string): Promise<void>;
   /**
    * POST asking Vault to wrap the answer (X-Vault-Wrap-TTL): the caller gets only `wrap_info`, never
@@ -98,8 +103,13 @@ export interface CredentialMeta {
 /** What is delivered now, without exposing values to callers that only plan. */
 export interface DeliveredState {
   exists: boolean;
-  /** Carries our ownership mark (Kubernetes label); files we wrote are always ours. */
+  /** Carries our ownership mark (a file's marker, a Secret's label, an object's metadata). */
   owned: boolean;
+  /**
+   * Exists without our mark and the sink says `adopt: true`: the next apply takes it over with new
+   * credentials. What it holds is never read (no `values`, no `meta`): we cannot vouch for it.
+   */
+  adopting?: true;
   meta?: CredentialMeta;
   /** For checks that need them (role_id equality, secret_id lookup). Never rendered. */
   values?: CredentialValues;
@@ -111,6 +121,12 @@ export interface CredentialSink {
   /** Human label without values: `file out/alice.json`, `secret payments/payments-vault-approle`. */
   describe(target: CredentialTarget): string;
   inspect(target: CredentialTarget): Promise<DeliveredState>;
+  /**
+   * Throws what would make creating the destination fail that `inspect` cannot see when it finds
+   * nothing there (a Kubernetes namespace that does not exist). Optional: a sink whose `inspect`
+   * already meets every such problem leaves it out.
+   */
+  checkCreatable?(target: CredentialTarget): Promise<void>;
   /** Writes values + meta (creating or replacing). Must refuse to replace something not ours unless adopt. */
   write(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Promise<void>;
 }

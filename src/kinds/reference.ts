@@ -118,6 +118,7 @@ function factsTable(kind: Kind, w: Where): string[] {
   if (p?.allowEmpty) rows.push(['Empty entry', '`NAME:` with nothing under it declares the object with Vault’s defaults']);
   if (p?.atomic) rows.push(['Layers', 'a later `-c` layer replaces the object whole, not field by field']);
   rows.push(['Apply phase', `${kind.phase} (lower first; deletes in reverse)`]);
+  if (kind.rootOnly) rows.push(['Namespaces', 'root namespace only: a config whose `namespace:` names another fails `validate` where it declares one']);
   if (kind.writesAlone) rows.push(['Runs alone', 'its changes run one at a time, with no other change in flight']);
   if (kind.credentials) rows.push(['Credentials', `generates ${kind.credentials.label} and delivers ${kind.credentials.label === 'password' ? 'it' : 'them'} to the \`credentials:\` sinks`]);
   // The contract's lists, as far as this schema has the fields (a factory's list covers its siblings').

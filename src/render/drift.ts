@@ -1,5 +1,5 @@
 import type { DriftClass, DriftReport } from '../core/plan/drift.js';
-import { stableStringify } from '../core/common/canonical-json.js';
+import { sortKeysDeep } from '../core/common/canonical-json.js';
 import { safeField } from '../core/plan/plan-json.js';
 import { formatValue, painter, sanitize } from './common.js';
 import { mdCell } from './markdown-escape.js';
@@ -48,13 +48,18 @@ export function renderDriftText(r: DriftReport, opts: { color: boolean }): strin
   return out.join('\n') + '\n';
 }
 
-export function renderDriftJson(r: DriftReport): string {
-  const masked: DriftReport = { ...r, findings: r.findings.map((f) => (f.fields ? { ...f, fields: f.fields.map(safeField) } : f)) };
-  return stableStringify(masked, 2) + '\n';
+/** The report as plain JSON data (schemas/drift.schema.json): keys sorted, sensitive fields masked. */
+export function driftToJson(r: DriftReport): unknown {
+  return sortKeysDeep({ ...r, findings: r.findings.map((f) => (f.fields ? { ...f, fields: f.fields.map(safeField) } : f)) });
 }
 
-export function renderDriftMarkdown(r: DriftReport): string {
-  const out = ['### vault-gitops drift', '', `**${summaryLine(r)}**`, ''];
+export function renderDriftJson(r: DriftReport): string {
+  return JSON.stringify(driftToJson(r), null, 2) + '\n';
+}
+
+/** `title`: the heading line (a tenant's report is headed by its namespace). */
+export function renderDriftMarkdown(r: DriftReport, title = '### vault-gitops drift'): string {
+  const out = [title, '', `**${summaryLine(r)}**`, ''];
   if (r.findings.length > 0) {
     out.push('| Class | Address | Detail |', '|---|---|---|');
     for (const f of r.findings) out.push(`| ${f.class} | ${mdCell(f.address)} | ${mdCell(f.detail)} |`);

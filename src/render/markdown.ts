@@ -38,12 +38,14 @@ export const MARKDOWN_MAX_LENGTH = 60_000;
 export interface MarkdownOptions {
   /** The longest output, in characters: details, then table rows and unmanaged items are dropped to fit. */
   maxLength?: number;
+  /** The heading line (a tenant's plan is headed by its namespace). */
+  title?: string;
 }
 
 export function renderMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
   const max = opts.maxLength ?? MARKDOWN_MAX_LENGTH;
   const head = [
-    '### vault-gitops plan',
+    opts.title ?? '### vault-gitops plan',
     '',
     ...privilegedBanner(plan.access_changes),
     ...destroyBanner(plan),

@@ -1,5 +1,5 @@
 import { valuesHash, type CredentialCheck } from '../plan/credential-status.js';
-import { statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kind.js';
+import { reissues, statusReason, type ApplyContext, type CredentialCapability, type Kind } from '../kind.js';
 import { errorMessage } from '../errors.js';
 import { Limiter } from '../common/limit.js';
 import type { Action, Address, Change, DesiredObject, KindName, LiveObject, PasswordPolicy, Plan } from '../model.js';
@@ -36,8 +36,6 @@ export interface ApplyDeps {
   /** Once aborted (SIGINT/SIGTERM), no new object is started; one in flight finishes its credential step. */
   signal?: AbortSignal;
 }
-
-const REISSUE = new Set(['missing', 'stale', 'pending', 'rotate']);
 
 /**
  * Carries out a plan: creates and updates first, each object as soon as what it depends on is done,
@@ -102,33 +100,59 @@ async function applyWrites(writes: Change[], kinds: Map<KindName, Kind>, ctx: Ap
   await Promise.all(pending.values());
 }
 
-/** Phase by phase in reverse (roles before their mount), then a kind that writes alone one by one; a parent whose child failed is kept. */
+/**
+ * Phase by phase in reverse (roles before their mount), then a kind that writes alone one by one.
+ * Within a phase, an object nested in another (a namespace in its parent: `namespaces/a/b` in
+ * `namespaces/a`) is deleted first; a parent whose child failed is kept.
+ */
 async function applyDeletes(deletes: Change[], kinds: Map<KindName, Kind>, ctx: ApplyContext, deps: ApplyDeps, record: RecordResult): Promise<void> {
   const live = new Map(deps.live.map((l) => [l.address, l]));
   const failed: Address[] = [];
   const alone = (c: Change) => kinds.get(c.kind)!.writesAlone === true;
   const phases = [...new Set(deletes.filter((c) => !alone(c)).map((c) => kinds.get(c.kind)!.phase))].sort((a, b) => b - a);
   const rounds = [...phases.map((phase) => deletes.filter((c) => !alone(c) && kinds.get(c.kind)!.phase === phase)), ...deletes.filter(alone).map((c) => [c])];
+  const deleteOne = async (c: Change): Promise<boolean> => {
+    const child = failed.find((a) => a.startsWith(`${c.address}/`));
+    if (child) {
+      failed.push(c.address);
+      return record(c, new Error(`skipped: ${child} inside it was not deleted`));
+    }
+    const obj = live.get(c.address);
+    try {
+      if (!obj) throw new Error('no longer in Vault');
+      await kinds.get(c.kind)!.delete(ctx, obj);
+      return record(c);
+    } catch (err) {
+      failed.push(c.address);
+      return record(c, err);
+    }
+  };
   for (const round of rounds) {
-    await Promise.all(
-      round.map(async (c) => {
-        const child = failed.find((a) => a.startsWith(`${c.address}/`));
-        if (child) {
-          failed.push(c.address);
-          return record(c, new Error(`skipped: ${child} inside it was not deleted`));
-        }
-        const obj = live.get(c.address);
-        try {
-          if (!obj) throw new Error('no longer in Vault');
-          await kinds.get(c.kind)!.delete(ctx, obj);
-          return record(c);
-        } catch (err) {
-          failed.push(c.address);
-          return record(c, err);
-        }
-      }),
-    );
+    const inside = nestedIn(round);
+    const done = new Map<Address, Promise<boolean>>();
+    // Registered before any runs (each starts a microtask later), so a parent finds its children's.
+    for (const c of round) done.set(c.address, Promise.resolve().then(async () => {
+      await Promise.all((inside.get(c.address) ?? []).map((a) => done.get(a)));
+      return deleteOne(c);
+    }));
+    await Promise.all(done.values());
   }
+}
+
+/** Address → the addresses of the round nested in it, at any depth (found through each one's ancestors). */
+function nestedIn(round: readonly Change[]): Map<Address, Address[]> {
+  const addresses = new Set(round.map((c) => c.address));
+  const out = new Map<Address, Address[]>();
+  for (const { address } of round) {
+    for (let cut = address.lastIndexOf('/'); cut > 0; cut = address.lastIndexOf('/', cut - 1)) {
+      const up = address.slice(0, cut);
+      if (!addresses.has(up)) continue;
+      const list = out.get(up);
+      if (list) list.push(address);
+      else out.set(up, [address]);
+    }
+  }
+  return out;
 }
 
 /**
@@ -154,10 +178,10 @@ async function applyObject(change: Change, obj: DesiredObject, kind: Kind, ctx: 
   const target = deps.sinks.target(obj);
   const check = deps.credentialChecks[obj.address];
   const state = check?.status.state;
-  if (check && state !== 'ok' && state !== 'orphaned' && !REISSUE.has(check.status.state)) {
+  if (check && state !== 'ok' && state !== 'orphaned' && !reissues(check.status)) {
     throw new Error(`credentials not delivered: ${statusReason(check.status)}`);
   }
-  const issue = kind.credentials && target && (change.action === 'create' || (check !== undefined && REISSUE.has(check.status.state)));
+  const issue = kind.credentials && target && (change.action === 'create' || reissues(check?.status));
 
   if (change.action === 'update' && change.fields.length > 0) {
     await kind.update(ctx, obj, change.fields.map((f) => f.name));

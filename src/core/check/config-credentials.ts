@@ -2,7 +2,7 @@
 // modes, rotate and wrap durations in seconds) with its file path confined to the sink root.
 import type { Checker } from './checker.js';
 import { DEFAULT_ENV_NAMES, type CredentialsSpec, type PasswordPolicy, type S3SinkSpec } from '../model.js';
-import { s3DestinationProblem, s3ObjectId } from '../common/s3-destinations.js';
+import { s3DestinationProblem } from '../common/s3-destinations.js';
 import { credentialFileProblems } from '../common/paths.js';
 import { parseTtl } from '../common/ttl.js';
 import type { Json } from '../config/yaml-tree.js';
@@ -73,15 +73,4 @@ function fileMode(c: Checker, v: unknown, path: string[]): number | undefined {
   if (m) return parseInt(m[1]!, 8);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
   return undefined;
-}
-
-/** Two objects delivering to one S3 object would replace each other's credentials at every run. */
-export function checkSharedS3Object(c: Checker, seen: Map<string, string>, s3: S3SinkSpec, path: string[]): void {
-  const id = s3ObjectId(s3);
-  const first = seen.get(id);
-  if (first === undefined) {
-    seen.set(id, path.slice(0, -2).join('.'));
-    return;
-  }
-  c.error([...path, 'key'], c.valuePos([...path, 'key']), `s3://${s3.bucket}/${s3.key} is already the credentials object of ${first}`, 'give each object its own key');
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../model.js';
+import type { Diagnostic, SourcePos } from '../model.js';
 
 const ESC = '\u001b[';
 const paint = (on: boolean, code: string, s: string) => (on ? `${ESC}${code}m${s}${ESC}0m` : s);
@@ -19,8 +19,11 @@ export function formatDiagnostic(d: Diagnostic, opts: { color?: boolean } = {}):
 
 /** Sorts diagnostics by file, line and column (those without a position first). */
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) => {
-    if (!a.pos || !b.pos) return a.pos ? 1 : b.pos ? -1 : 0;
-    return a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col;
-  });
+  return [...ds].sort((a, b) => comparePositions(a.pos, b.pos));
+}
+
+/** Source order: by file, line and column (no position first). */
+export function comparePositions(a: SourcePos | undefined, b: SourcePos | undefined): number {
+  if (!a || !b) return a ? 1 : b ? -1 : 0;
+  return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col;
 }

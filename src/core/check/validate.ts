@@ -1,13 +1,16 @@
 // Validation of the merged config, by job: JSON Schema diagnostics (schema-diagnostics.ts) → the
-// mount sections (config-mounts.ts) → policies (config-policies.ts) → prune (config-prune.ts) → every
-// placed object's CIDRs and credentials (checker.ts, config-credentials.ts) → each kind's
-// own check(). The result is the `Config` the kinds read. Every problem is a Diagnostic with a
-// file:line:col; nothing here throws on bad input.
+// mount sections (config-mounts.ts) → policies (config-policies.ts) → prune (config-prune.ts) → the
+// root-namespace-only kinds in a tenant's config (config-root-only.ts) → every placed object's CIDRs
+// and credentials (checker.ts, config-credentials.ts; one object per destination,
+// credential-destinations.ts) → each kind's own check(). The result is the `Config` the kinds read.
+// Every problem is a Diagnostic with a file:line:col; nothing here throws on bad input.
 import { Checker, checkContext } from './checker.js';
-import { checkSharedS3Object, readCredentials } from './config-credentials.js';
+import { readCredentials } from './config-credentials.js';
+import { DestinationClaims } from './credential-destinations.js';
 import { readMounts } from './config-mounts.js';
 import { readPolicies } from './config-policies.js';
 import { readPrune } from './config-prune.js';
+import { checkRootOnly } from './config-root-only.js';
 import { checkSecretVariables } from './config-secret-vars.js';
 import type { Kind } from '../kind.js';
 import type { Layer } from '../config/layering.js';
@@ -56,6 +59,7 @@ export function checkConfig(
   const config: Config = { policies, auth, secrets, prune: [], tree: placed, sources: positions, roots };
   config.prune = readPrune(c, tree, config, kinds);
   if (isObj(tree.password)) config.password = tree.password as Partial<PasswordPolicy>;
+  checkRootOnly(c, config, kinds);
   checkKinds(c, config, kinds);
   checkSecretVariables(c, config, kinds);
   return { config, errors: [...schema.errors, ...c.errors], warnings: c.warnings };
@@ -64,7 +68,7 @@ export function checkConfig(
 /** What every placed object gets (CIDRs are CIDRs; durations are the schema's), then each kind's own check. */
 function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
   const ctx = checkContext(c, config);
-  const s3Objects = new Map<string, string>();
+  const destinations = new DestinationClaims();
   for (const kind of kinds) {
     const cidrs = kind.placement ? fieldsOfType(kind.placement.schema, 'cidrs') : new Set<string>();
     for (const e of placedEntries(config, kind)) {
@@ -74,7 +78,7 @@ function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
         const creds = readCredentials(c, e.value.credentials, [...e.path, 'credentials']);
         if (creds) e.value.credentials = creds;
         else delete e.value.credentials;
-        if (creds?.s3) checkSharedS3Object(c, s3Objects, creds.s3, [...e.path, 'credentials', 's3']);
+        if (creds) destinations.add(c, e.address, creds, [...e.path, 'credentials']);
       }
     }
     kind.check?.(ctx);
@@ -87,4 +91,5 @@ function checkKinds(c: Checker, config: Config, kinds: readonly Kind[]): void {
       }
     }
   }
+  destinations.report(c);
 }

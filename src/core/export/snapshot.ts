@@ -14,6 +14,8 @@ export interface Snapshot {
   format_version: string;
   created_at: string;
   vault_addr: string;
+  /** The namespace the reads were made in (`team-a`); absent for the root namespace. */
+  vault_namespace?: string;
   responses: Responses;
 }
 
@@ -48,10 +50,12 @@ export async function readEverything(vault: VaultPort, kinds: readonly Kind[]): 
   return { config, live };
 }
 
-export async function takeSnapshot(vault: RecordingVaultPort, kinds: readonly Kind[], stores: StateStore[]): Promise<Snapshot> {
-  await readEverything(vault, kinds);
+/** The snapshot, and the live objects read for it. */
+export async function takeSnapshot(vault: RecordingVaultPort, kinds: readonly Kind[], stores: StateStore[]): Promise<{ snapshot: Snapshot; live: LiveObject[] }> {
+  const { live } = await readEverything(vault, kinds);
   for (const store of stores) await store.read().catch(() => undefined);
-  return { format_version: SNAPSHOT_FORMAT_VERSION, created_at: new Date().toISOString(), vault_addr: vault.addr, responses: vault.responses };
+  const namespace = vault.namespace ? { vault_namespace: vault.namespace } : {};
+  return { snapshot: { format_version: SNAPSHOT_FORMAT_VERSION, created_at: new Date().toISOString(), vault_addr: vault.addr, ...namespace, responses: vault.responses }, live };
 }
 
 /** The snapshot as a file's text (the CLI writes it with the atomic writer). */

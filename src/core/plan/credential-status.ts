@@ -42,15 +42,24 @@ export async function checkCredentials(vault: VaultPort, sinks: SinksPort, kind:
   const target = sinks.target(obj);
   if (!target || !kind.credentials) return undefined;
   let delivered: DeliveredState[];
+  let labels: string[];
   try {
-    delivered = await Promise.all((await sinks.for(target.spec)).map((s) => s.inspect(target)));
+    const list = await sinks.for(target.spec);
+    labels = list.map((s) => s.describe(target));
+    delivered = await Promise.all(list.map((s) => s.inspect(target)));
   } catch (err) {
     return { status: { state: 'unreachable', reason: `cannot check delivered credentials: ${errorMessage(err)}` }, delivered: [] };
   }
-  const adopt = target.spec.kubernetes?.adopt === true;
   const check = (status: CredentialStatus): CredentialCheck => ({ status, delivered });
-  if (delivered.some((d) => d.exists && !d.owned && !adopt)) {
+  if (delivered.some((d) => d.exists && !d.owned && !d.adopting)) {
     return check({ state: 'not-owned', reason: 'exists and is not managed by vault-gitops; set adopt: true to take it over' });
+  }
+  const adopted = labels.filter((_, i) => delivered[i]?.adopting);
+  if (adopted.length > 0) {
+    // Only named when the object has other destinations too: the plan line already names them all.
+    const which = adopted.length < labels.length ? ` ${adopted.join(', ')}` : '';
+    const kept = await unissuedNote(vault, kind, obj);
+    return check({ state: 'adopt', reason: `adopting${which} (not written by vault-gitops) → will issue new credentials${kept}` });
   }
   if (delivered.some((d) => !d.exists)) return check({ state: 'missing', reason: 'missing → will issue new credentials' });
   if (delivered.some((d) => d.meta?.pending)) return check({ state: 'pending', reason: 'a rotation was left half-done → will issue new credentials' });
@@ -88,6 +97,18 @@ export async function checkCredentials(vault: VaultPort, sinks: SinksPort, kind:
     return check({ state: 'orphaned', reason: `${n} orphaned credential${n === 1 ? '' : 's'} (live in Vault, held by no delivered copy) → will destroy`, accessors: orphans });
   }
   return check(note ? { state: 'ok', note } : { state: 'ok' });
+}
+
+/**
+ * Live credentials of the object that vault-gitops did not issue (an adopted copy may have held
+ * one): never destroyed, since a consumer may hold a copy of it elsewhere, but said.
+ */
+async function unissuedNote(vault: VaultPort, kind: Kind, obj: DesiredObject): Promise<string> {
+  const n = (await kind.credentials?.unissued?.(vault, obj))?.length ?? 0;
+  if (n === 0) return '';
+  const one = n === 1;
+  const it = one ? 'it' : 'them';
+  return `; ${n} other live credential${one ? '' : 's'}, not issued by vault-gitops, ${one ? 'stays' : 'stay'} valid (left alone: destroy ${it} once no consumer holds ${it})`;
 }
 
 /** Checks every desired object that exists live and declares a sink. */

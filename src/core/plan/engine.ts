@@ -6,6 +6,7 @@ import type { Address, Config, DesiredObject, Diagnostic, LiveObject, Plan } fro
 import { planChanges } from './plan.js';
 import { planAccessChanges } from './access-changes.js';
 import { allReferences, dependOnReferences, preflight } from './preflight.js';
+import { checkNewDestinations } from './new-destinations.js';
 import type { SinksPort, VaultPort } from '../ports.js';
 import { portWith } from '../port-view.js';
 import { readLive } from './read.js';
@@ -100,7 +101,8 @@ export async function makePlan(
     // With targets, a kind is read whole only when any of its names can be a target (mount tables always are).
     read: targets ? (k) => kindMap.get(k)?.placement === undefined || (targets.reads(k) && targets.names(k) === undefined) : undefined,
   });
-  if (unresolved.length > 0) throw new ConfigError(unresolved, undefined, true);
+  const undeliverable = sinks ? await checkNewDestinations({ sinks, kinds, config: loaded.config, desired: loaded.desired, plan, concurrency: vault.concurrency }) : [];
+  if (unresolved.length + undeliverable.length > 0) throw new ConfigError([...unresolved, ...undeliverable], undefined, true);
   return { plan, live, checks };
 }
 

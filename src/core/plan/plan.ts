@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { statusReason, type CredentialStatus, type Kind } from '../kind.js';
+import { reissues, statusReason, type CredentialStatus, type Kind } from '../kind.js';
 import {
   PLAN_FORMAT_VERSION,
   SENSITIVE_MASK,
@@ -125,8 +125,6 @@ function credentialLine(kind: Kind, sink: string | undefined, status: Credential
   return [`${sink}: ${statusReason(status)}`];
 }
 
-const NEEDS_REISSUE = new Set(['missing', 'stale', 'pending', 'rotate']);
-
 /** The planner: a pure function of (desired, live, options). */
 export function planChanges(input: PlanInput): Plan {
   const kinds = new Map<KindName, Kind>(input.kinds.map((k) => [k.name, k]));
@@ -158,8 +156,8 @@ export function planChanges(input: PlanInput): Plan {
     }
     const fields = [...diffFields(kind, want, live.settings), ...changedSecrets(kind, d, input.secretHashes?.[d.address], input.rewriteSecrets === true)];
     const status = input.credentials[d.address];
-    const reissue = status !== undefined && NEEDS_REISSUE.has(status.state);
-    const blocked = status !== undefined && !NEEDS_REISSUE.has(status.state) && status.state !== 'ok';
+    const reissue = reissues(status);
+    const blocked = status !== undefined && !reissue && status.state !== 'ok';
     const reasons: string[] = [];
     if (fields.length > 0) reasons.push('differs from config');
     if (status && status.state !== 'ok') reasons.push(`${sink}: ${statusReason(status)}`);
@@ -173,7 +171,7 @@ export function planChanges(input: PlanInput): Plan {
       reason: reasons.length > 0 ? reasons.join('; ') : 'matches config',
       fields,
       security: fields.some((f) => kind.securityFields.includes(f.name)) || (status !== undefined && 'security' in status && status.security === true),
-      credentials: reissue ? [`${kind.credentials?.label ?? 'credentials'} → ${sink} (${statusReason(status)})`] : (note ?? credentialLine(kind, sink, status, false)),
+      credentials: reissue && status ? [`${kind.credentials?.label ?? 'credentials'} → ${sink} (${statusReason(status)})`] : (note ?? credentialLine(kind, sink, status, false)),
     });
   }
 

@@ -7,6 +7,7 @@
 import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { sleep } from '../common/sleep.js';
 import { CasMismatchError, type LockInfo, type StateRecord, type StateStore } from './state.js';
 
 export const DEFAULT_LOCK_TTL_SECONDS = 600;
@@ -87,7 +88,6 @@ export interface LockOptions {
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function lockInfo(opts: LockOptions, acquiredAt: string, now: Date): LockInfo {
   return {

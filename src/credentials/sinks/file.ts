@@ -3,7 +3,9 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../../adapters/files.js';
 import { readSwapped, swapDirectory } from '../../adapters/swap-directory.js';
+import { adoptHint } from '../../core/common/adopt.js';
 import { confinePath, credentialModeProblem, credentialPathUse, sinkRootLabel } from '../../core/common/paths.js';
+import { foreignState } from './foreign.js';
 import { directoryFileNames, formatTargetOf, parseDirectory, parseOwnedFile, render, type CredentialFormat, type FormatTarget } from '../format.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 
@@ -12,7 +14,11 @@ const MAX_BYTES = 1 << 20;
 
 /** A credential file that cannot be read or written. One line, never a value. */
 export class FileSinkError extends Error {
-  constructor(path: string, detail: string, hint?: string) {
+  constructor(
+    path: string,
+    detail: string,
+    public readonly hint?: string,
+  ) {
     super(`file ${path}: ${detail}${hint ? ` — ${hint}` : ''}`);
     this.name = 'FileSinkError';
   }
@@ -46,14 +52,14 @@ export class FileSink implements CredentialSink {
     const file = this.locate(target);
     // A killed run's temp file holds a credential: remove it as soon as we look at the directory.
     removeStaleTemps(dirname(file));
-    const adopt = target.spec.file?.adopt === true;
+    const foreign = foreignState(target.spec.file?.adopt);
     const format = formatOf(target);
     if (format === 'vault-agent') {
       const read = await readSwapped(file, directoryFileNames(target.kind));
       if (!read.exists) return { exists: false, owned: true };
-      if (read.foreign) return { exists: true, owned: adopt };
+      if (read.foreign) return foreign;
       const { complete, ...parsed } = parseDirectory(formatTarget(target), read.files);
-      if (!parsed.owned) return Object.values(read.files).some((v) => v !== undefined) ? { exists: true, owned: adopt } : { exists: false, owned: true };
+      if (!parsed.owned) return Object.values(read.files).some((v) => v !== undefined) ? foreign : { exists: false, owned: true };
       // A removed value file (Vault Agent's remove_secret_id_file_after_reading) is a missing credential.
       return { ...parsed, exists: complete };
     }
@@ -61,7 +67,7 @@ export class FileSink implements CredentialSink {
     if (text === undefined) return { exists: false, owned: true };
     // Ours in another format (the config's format changed): owned, without values, so it is re-issued.
     const parsed = parseOwnedFile(format, formatTarget(target), text);
-    if (!parsed) return { exists: true, owned: adopt };
+    if (!parsed) return foreign;
     return { exists: true, ...parsed };
   }
 
@@ -93,11 +99,11 @@ export class FileSink implements CredentialSink {
     const file = this.locate(target);
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const current = await this.inspect(target);
-    if (current.exists && !current.owned) {
-      throw new FileSinkError(spec.path, 'exists and was not written by vault-gitops (no ownership marker); refusing to overwrite it', 'set credentials.file.adopt: true to take it over, or choose another path');
+    if (current.exists && !current.owned && !current.adopting) {
+      throw new FileSinkError(spec.path, 'exists and was not written by vault-gitops (no ownership marker); refusing to overwrite it', adoptHint('file'));
     }
     const out = render(formatOf(target), formatTarget(target), values, meta);
-    if (out.shape === 'directory') return swapDirectory(file, out.files, mode);
+    if (out.shape === 'directory') return swapDirectory(file, out.files, mode, { adopt: spec.adopt === true });
     await writeFileAtomic(file, out.text, { mode });
   }
 }

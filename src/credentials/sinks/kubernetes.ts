@@ -6,11 +6,13 @@ import {
   type KubernetesClientOptions,
   type V1Secret,
 } from '../../adapters/kubernetes.js';
+import { adoptHint } from '../../core/common/adopt.js';
 import { orderValues, VALUE_KEYS } from '../format.js';
 import { sidekickAuth } from '../formats/vault-sidekick.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 import { valuesHash } from '../../core/plan/credential-status.js';
 import { KubernetesError, redactValues } from './errors.js';
+import { foreignState } from './foreign.js';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../../core/plan/ca-bundles.js';
 
 /** One ownership mark for everything vault-gitops writes to Kubernetes (credential Secrets, CA-bundle copies). */
@@ -63,6 +65,8 @@ export async function createKubernetesSink(opts: KubernetesSinkOptions = {}): Pr
 export class KubernetesSink implements CredentialSink {
   readonly type = 'kubernetes' as const;
   private readonly seen = new Map<string, Seen>();
+  /** Whether each namespace exists (undefined: the API server would not say), asked once per run. */
+  private readonly namespaces = new Map<string, Promise<boolean | undefined>>();
 
   constructor(private readonly client: KubernetesClient) {}
 
@@ -75,7 +79,7 @@ export class KubernetesSink implements CredentialSink {
     const secret = await this.call(target, 'read', () => this.client.getSecret(namespace, name));
     this.seen.set(ref(target), snapshot(secret));
     if (!secret) return { exists: false, owned: false };
-    const owned = isOwned(secret);
+    if (!isOwned(secret)) return foreignState(spec(target).adopt);
     const a = secret.metadata?.annotations ?? {};
     const issuedAt = a[ANNOTATIONS.issuedAt];
     const meta: CredentialMeta | undefined = issuedAt
@@ -87,7 +91,20 @@ export class KubernetesSink implements CredentialSink {
           ...(a[ANNOTATIONS.wrapExpiresAt] ? { wrapExpiresAt: a[ANNOTATIONS.wrapExpiresAt] } : {}),
         }
       : undefined;
-    return { exists: true, owned, ...(owned && meta ? { meta } : {}), values: decodeValues(target, secret) };
+    return { exists: true, owned: true, ...(meta ? { meta } : {}), values: decodeValues(target, secret) };
+  }
+
+  /**
+   * A GET of a Secret answers 404 alike in a namespace that does not exist: only the namespace's own
+   * GET tells, once per namespace. Without `get` on namespaces (403) it cannot be known here.
+   */
+  async checkCreatable(target: CredentialTarget): Promise<void> {
+    const { namespace } = spec(target);
+    let exists = this.namespaces.get(namespace);
+    if (!exists) this.namespaces.set(namespace, (exists = this.client.namespaceExists(namespace)));
+    if ((await exists) === false) {
+      throw new KubernetesError('api', ref(target), `namespace ${namespace} does not exist`, 404, `create namespace ${namespace} first (vault-gitops never creates namespaces), or choose another`);
+    }
   }
 
   async write(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Promise<void> {
@@ -127,7 +144,7 @@ export class KubernetesSink implements CredentialSink {
           key,
           `exists and is not managed by vault-gitops (no label ${MANAGED_BY_LABEL}=${MANAGED_BY}); refusing to overwrite it`,
           undefined,
-          'set credentials.kubernetes.adopt: true to take it over, or choose another name',
+          adoptHint('kubernetes'),
         );
       }
       if (!seen.exists || seen.digest !== digest(current)) {

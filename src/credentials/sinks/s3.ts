@@ -1,9 +1,11 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { adoptHint } from '../../core/common/adopt.js';
 import { endpointOrigin, s3DestinationProblem, s3ObjectId } from '../../core/common/s3-destinations.js';
 import type { S3SinkSpec } from '../../core/model.js';
 import type { CredentialMeta, CredentialSink, CredentialTarget, CredentialValues, DeliveredState } from '../../core/ports.js';
 import { formatTargetOf, parseOwnedFile, render, type FileFormat, type FormatTarget } from '../format.js';
 import { redactValues, S3SinkError } from './errors.js';
+import { foreignState } from './foreign.js';
 
 /** A credential object is a few hundred bytes; anything far larger is not one of ours. */
 const MAX_BYTES = 1 << 20;
@@ -18,10 +20,10 @@ export interface S3SinkOptions {
 }
 
 /**
- * An object whose values vault-gitops cannot vouch for (adopted, or ours with its marker gone): its
- * recorded hash matches no values, so the status check sees it as edited and apply re-issues it.
+ * Ours, but with its marker gone from the body: its recorded hash matches no values, so the status
+ * check sees it as edited and apply re-issues it.
  */
-const TO_REPLACE: DeliveredState = { exists: true, owned: true, values: {}, meta: { issuedAt: new Date(0).toISOString(), hash: 'sha256:unknown' } };
+const MARKER_LOST: DeliveredState = { exists: true, owned: true, values: {}, meta: { issuedAt: new Date(0).toISOString(), hash: 'sha256:unknown' } };
 
 /** What this sink last saw of an object: its ETag, or null when there was none. A write replaces only that. */
 type Seen = string | null;
@@ -53,9 +55,9 @@ export class S3Sink implements CredentialSink {
     const got = await this.get(target);
     this.seen.set(s3ObjectId(s3), got?.etag ?? null);
     if (!got) return { exists: false, owned: true };
-    if (got.metadata[OWNER_METADATA] === undefined) return s3.adopt === true ? TO_REPLACE : { exists: true, owned: false };
+    if (got.metadata[OWNER_METADATA] === undefined) return foreignState(s3.adopt);
     // Ours, but the body lost its marker (replaced with the metadata kept): an edited copy.
-    return { exists: true, ...(parseOwnedFile(formatOf(s3), formatTarget(target), got.text) ?? TO_REPLACE) };
+    return { exists: true, ...(parseOwnedFile(formatOf(s3), formatTarget(target), got.text) ?? MARKER_LOST) };
   }
 
   async write(target: CredentialTarget, values: CredentialValues, meta: CredentialMeta): Promise<void> {
@@ -70,7 +72,7 @@ export class S3Sink implements CredentialSink {
         'not-owned',
         key,
         `exists and was not written by vault-gitops (no ${OWNER_METADATA} metadata); refusing to overwrite it`,
-        'set credentials.s3.adopt: true to take it over, or choose another key',
+        adoptHint('s3'),
       );
     }
     const seen = this.seen.has(s3ObjectId(s3)) ? this.seen.get(s3ObjectId(s3)) : (current?.etag ?? null);

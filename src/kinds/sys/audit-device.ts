@@ -88,6 +88,8 @@ export const auditDeviceKind: Kind = {
   securityFields: ['type', 'options', 'local', 'description'],
   trust: { subject: 'audit device', fields: ['type', 'options'], object: true },
   deletable: true,
+  // OpenBao 2.4 answers sys/audit in a namespace with 400 "operation unavailable in namespaces".
+  rootOnly: true,
 
   placement: { in: 'root', key: ['audit'], shape: 'map', schema, names, description: 'Audit devices by path (Vault only).' },
   docs: {

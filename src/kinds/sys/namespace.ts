@@ -5,6 +5,7 @@
 import { Type } from 'typebox';
 import { ConfigError, VaultApiError } from '../../core/errors.js';
 import { NAMESPACE_PATH } from '../../core/common/namespaces.js';
+import { sleep } from '../../core/common/sleep.js';
 import type { Config, LiveObject, Settings } from '../../core/model.js';
 import type { VaultPort } from '../../core/ports.js';
 import { object, stringMap } from '../shared/fields.js';
@@ -25,7 +26,7 @@ const names = Type.String({
 });
 
 /** `team-a/apps` → `team-a/sys/namespaces/apps`: a namespace is written in its parent. */
-function apiPath(name: string): string {
+export function apiPath(name: string): string {
   const cut = name.lastIndexOf('/');
   return cut < 0 ? `sys/namespaces/${name}` : `${name.slice(0, cut)}/sys/namespaces/${name.slice(cut + 1)}`;
 }
@@ -88,6 +89,25 @@ async function holdings(vault: VaultPort, name: string, children: readonly strin
   }
 }
 
+/** How long a delete waits for the server to finish it. */
+const DELETE_WAIT_MS = 120_000;
+
+/**
+ * Waits until the namespace is gone. The server answers DELETE with `"status": "in-progress"` and
+ * clears the namespace in the background (OpenBao 2.4); until then its parent cannot be deleted ("cannot
+ * delete namespace containing child namespaces") and a plan would still list it. Bounded: a namespace
+ * still there after DELETE_WAIT_MS fails its delete (its parent is kept), and the next apply waits again.
+ */
+async function deleted(vault: VaultPort, name: string): Promise<void> {
+  const started = Date.now();
+  for (let wait = 50; (await vault.read(apiPath(name))) !== undefined; wait = Math.min(wait * 2, 2000)) {
+    if (Date.now() - started > DELETE_WAIT_MS) {
+      throw new Error(`namespace ${name} is still being deleted by the server after ${DELETE_WAIT_MS / 1000}s; the next apply waits for it again`);
+    }
+    await sleep(wait);
+  }
+}
+
 function unsupported(config: Config, err: VaultApiError): ConfigError {
   const message = `this server has no namespaces (it answered ${err.method} ${err.path} with ${err.status}: ${err.vaultMessage})`;
   return new ConfigError(
@@ -95,6 +115,16 @@ function unsupported(config: Config, err: VaultApiError): ConfigError {
     message,
     true,
   );
+}
+
+/**
+ * `path` in the root and in the namespaces at each depth down to the deepest declared one
+ * (`sys/namespaces`, `+/sys/namespaces`, ...): the plan lists the children of undeclared namespaces,
+ * and a removed one is deleted (and read until it is gone) in its parent.
+ */
+function atEachDepth(declared: readonly string[], path: string): string[] {
+  const depth = declared.reduce((d, n) => Math.max(d, n.split('/').length), 0);
+  return Array.from({ length: depth + 1 }, (_, i) => `${'+/'.repeat(i)}${path}`);
 }
 
 export const namespaceKind: Kind = {
@@ -137,14 +167,19 @@ export const namespaceKind: Kind = {
     const full = isFullScope(scope.config);
     const declared = new Set(placedEntries(scope.config, namespaceKind).map((e) => e.name));
     const out: LiveObject[] = [];
+    // Every namespace beneath, the undeclared ones too: one this tool created and the config dropped is
+    // deleted with the children it has, children first. An undeclared one may hide its children (a
+    // tenant's, from the platform's token): then they are not listed.
     const walk = async (parent: string | undefined): Promise<void> => {
-      const found = await children(vault, parent);
+      const found = await children(vault, parent).catch((err: unknown) => {
+        if (parent !== undefined && !declared.has(parent) && err instanceof VaultApiError && err.status === 403) return [];
+        throw err;
+      });
       for (const n of found) {
         const live = liveObject('namespace', `${COLLECTION}/${n.name}`, normalise({ custom_metadata: n.custom_metadata }), undefined, COLLECTION);
         out.push(n.id !== undefined ? { ...live, identity: n.id } : live);
       }
-      // Below the root, only what the config declares (or everything, for export): a tenant's namespace may hide its children.
-      await Promise.all(found.filter((n) => full || declared.has(n.name)).map((n) => walk(n.name)));
+      await Promise.all(found.map((n) => walk(n.name)));
     };
     try {
       await walk(undefined);
@@ -184,12 +219,19 @@ export const namespaceKind: Kind = {
     return typeof id === 'string' ? id : undefined;
   },
 
+  // A PATCH (a POST to an existing namespace is no update on Vault Enterprise): a merge patch keeps
+  // what it leaves out, so each key the namespace has and the config does not is sent as null.
   async update(ctx, obj) {
-    await ctx.vault.write(apiPath(obj.name), { custom_metadata: obj.settings.custom_metadata ?? {} });
+    const live = (await ctx.vault.read(apiPath(obj.name)))?.data as { custom_metadata?: unknown } | undefined;
+    const had = normalise({ custom_metadata: live?.custom_metadata }).custom_metadata as Record<string, string>;
+    const want = (obj.settings.custom_metadata ?? {}) as Record<string, string>;
+    const removed = Object.keys(had).filter((k) => !Object.hasOwn(want, k));
+    await ctx.vault.patch(apiPath(obj.name), { custom_metadata: { ...Object.fromEntries(removed.map((k) => [k, null])), ...want } });
   },
 
   async delete(ctx, obj) {
     await ctx.vault.delete(apiPath(obj.name));
+    await deleted(ctx.vault, obj.name);
   },
 
   destroyNote: (obj) =>
@@ -197,10 +239,13 @@ export const namespaceKind: Kind = {
 
   access(config) {
     const entries = placedEntries(config, namespaceKind);
-    const parents = [...new Set(entries.map((e) => parentOf(e.name)).filter((p): p is string => p !== undefined))];
+    const names = entries.map((e) => e.name);
     return {
-      plan: inScope(config) ? [rule('sys/namespaces', 'list'), ...parents.map((p) => rule(`${p}/sys/namespaces`, 'list'))] : [],
-      apply: [...entries.map((e) => rule(apiPath(e.name), 'create', 'update', 'read')), ...(entries.length > 0 ? [rule('sys/namespaces/*', 'delete')] : [])],
+      plan: inScope(config) ? atEachDepth(names, 'sys/namespaces').map((p) => rule(p, 'list')) : [],
+      apply: [
+        ...entries.map((e) => rule(apiPath(e.name), 'create', 'update', 'patch', 'read')),
+        ...(entries.length > 0 ? atEachDepth(names, 'sys/namespaces/*').map((p) => rule(p, 'read', 'delete')) : []),
+      ],
     };
   },
 };

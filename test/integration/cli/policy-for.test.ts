@@ -1,5 +1,7 @@
 // `policy-for` prints the least-privilege ACL policy for a config; proven on a real server by
 // tokens that carry only that policy.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { vaultRequest } from '../helpers/vault-http.js';
@@ -79,14 +81,29 @@ describe('policy-for', () => {
     expect(allOutput()).not.toContain(applyToken);
   });
 
-  it('plan mode grants only read and list, plus the secret_id lookup that checks a delivered credential', async () => {
+  it('a token with the plan policy plans an adoption, telling a hand-made secret_id from ours', async () => {
+    const files = config('secret/data/two/*');
+    const dir = await configDir(files);
+    const applied = await cli(['apply', '-c', dir, '--auto-approve'], { cwd: dir });
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect((await vaultRequest('POST', `auth/ar-${id}/role/web/secret-id`, {})).status).toBe(200);
+    const adopt = 'credentials: { file: { path: out/adopted.json, adopt: true } }';
+    await writeFile(join(dir, 'main.yaml'), files['main.yaml'].replace('credentials: { file: { path: out/web.json } }', adopt));
+    await writeFile(join(dir, 'out/adopted.json'), '{"role_id":"hand-made","secret_id":"hand-made"}');
+    const planToken = await tokenWith(`vg-plan-adopt-${id}`, await policyFor(dir, 'plan'));
+    const planned = await cli(['plan', '-c', dir, '--detailed-exitcode'], { cwd: dir, env: { VAULT_TOKEN: planToken } });
+    expect(planned.code, planned.stdout + planned.stderr).toBe(2);
+    expect(planned.stdout).toContain('adopting (not written by vault-gitops) → will issue new credentials; 1 other live credential, not issued by vault-gitops, stays valid');
+  });
+
+  it('plan mode grants only read and list, plus the secret_id lookups that check a delivered credential and tell the role\'s others apart', async () => {
     const dir = await configDir(config('secret/data/one/*'));
     const hcl = await policyFor(dir, 'plan');
     const caps = [...hcl.matchAll(/path "([^"]+)" \{\n {2}capabilities = \[([^\]]*)\]/g)].map((m) => [m[1]!, m[2]!] as const);
     expect(caps.length).toBeGreaterThan(5);
     for (const [path, list] of caps) {
       const granted = list.split(', ').map((c) => JSON.parse(c) as string);
-      const allowed = path.endsWith('/secret-id/lookup') ? ['read', 'update', 'list'] : ['read', 'list'];
+      const allowed = /\/secret-id(-accessor)?\/lookup$/.test(path) ? ['read', 'update', 'list'] : ['read', 'list'];
       expect(granted.every((c) => allowed.includes(c)), `${path}: ${list}`).toBe(true);
     }
   });

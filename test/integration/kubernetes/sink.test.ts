@@ -257,6 +257,8 @@ describe('kubernetes sink: ownership', () => {
   it('takes it over with adopt: true', async () => {
     await foreign('adopted-vault-approle');
     const t = approle('adopted', { adopt: true });
+    // To be taken over: what the foreign Secret holds is never handed on as a delivered credential.
+    expect(await sink.inspect(t)).toEqual({ exists: true, owned: false, adopting: true });
     const values = { role_id: secretValue('role'), secret_id: secretValue('sid') };
     await sink.write(t, values, { issuedAt: '2026-01-01T00:00:00.000Z' });
     const s = await getSecret('adopted-vault-approle');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allOutput, cli, configDir, uniq } from '../helpers/cli.js';
 import { serverEnv } from '../helpers/server.js';
+import { platformConfig as platform, tenantConfig as tenant } from '../helpers/tenants.js';
 import { vaultRequest } from '../helpers/vault-http.js';
 
 const openbao = serverEnv().server === 'openbao';
@@ -12,57 +13,6 @@ const id = uniq('ns');
 const a = `a-${id}`;
 const b = `b-${id}`;
 const apps = `${a}/apps`;
-
-const platform = (names: string[]) => ({
-  'vault.yaml': `namespaces:\n${names.map((n) => `  ${n}:\n    custom_metadata: { owner: ${n.replace(/\//g, '-')} }\n`).join('')}`,
-});
-
-/** One tenant's directory: the same YAML as any config, its top-level `namespace:` says where it goes. */
-const tenant = (ns: string, extraPolicy = '', out = 'out') => ({
-  'vault.yaml': `namespace: ${ns}
-policies:
-  app:
-    policy: |
-      path "kv/data/*" { capabilities = ["read"] }
-${extraPolicy}auth:
-  approle:
-    type: approle
-    roles:
-      app:
-        token_policies: [app]
-        token_ttl: 10m
-        credentials: { file: { path: ${out}/app.json } }
-  userpass:
-    type: userpass
-    users:
-      alice:
-        token_policies: [app]
-        credentials: { file: { path: ${out}/alice.json } }
-secrets:
-  kv:
-    type: kv
-    options: { version: "2" }
-  pki:
-    type: pki
-    root_ca:
-      common_name: ${ns.replace(/\//g, '-')} root
-      ttl: 87600h
-    roles:
-      web:
-        allowed_domains: [example.com]
-        allow_subdomains: true
-        max_ttl: 24h
-identity:
-  groups:
-    devs:
-      policies: [app]
-      metadata: { team: ${ns.replace(/\//g, '-')} }
-    oncall:
-      type: external
-      policies: [app]
-      alias: { name: oncall, mount: userpass }   # the accessor of this namespace's userpass mount
-`,
-});
 
 const apply = (dir: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []) => cli(['apply', '-c', dir, '--auto-approve', ...extra], { cwd: dir, env });
 const plan = (dir: string, env: NodeJS.ProcessEnv = {}) => cli(['plan', '-c', dir, '-o', 'json', '--detailed-exitcode'], { cwd: dir, env });

@@ -49,6 +49,23 @@ describe('swapDirectory', () => {
     expect(await readdir(dir)).toEqual(['secret_id']);
   });
 
+  it('with adopt, replaces hand-written files of the same names (never anything else), and the directory is then ours', async () => {
+    const dir = await fresh();
+    await mkdir(dir);
+    await writeFile(join(dir, 'role_id'), 'hand-made-role');
+    await writeFile(join(dir, 'secret_id'), 'hand-made-secret');
+    await swapDirectory(dir, { role_id: 'r', secret_id: 's' }, 0o600, { adopt: true });
+    expect(await readSwapped(dir, ['role_id', 'secret_id'])).toEqual({ exists: true, foreign: false, files: { role_id: 'r', secret_id: 's' } });
+    expect((await lstat(join(dir, 'secret_id'))).isSymbolicLink()).toBe(true);
+
+    const other = await fresh();
+    await mkdir(other);
+    await writeFile(join(other, 'secret_id'), 'hand-made-secret');
+    await writeFile(join(other, 'notes.txt'), 'mine');
+    await expect(swapDirectory(other, { role_id: 'r', secret_id: 's' }, 0o600, { adopt: true })).rejects.toThrow(/holds notes\.txt, which vault-gitops did not write/);
+    expect(await readFile(join(other, 'secret_id'), 'utf8')).toBe('hand-made-secret');
+  });
+
   it('cleans up what a killed run left (an unswapped version, a temporary link)', async () => {
     const dir = await fresh();
     await swapDirectory(dir, { secret_id: 's1' }, 0o600);

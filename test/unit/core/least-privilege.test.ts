@@ -25,14 +25,14 @@ describe('least-privilege rules', () => {
     ]);
   });
 
-  it('plan mode has no write capability except the secret_id lookup; apply adds exactly the declared objects', () => {
+  it('plan mode has no write capability except the secret_id lookups; apply adds exactly the declared objects', () => {
     const { value: config, errors } = loadConfig([`${examples}base`, `${examples}environments/production`], KINDS, { env: {} });
     expect(errors).toEqual([]);
     const parts = [...KINDS.map((k) => k.access(config!)), stateAccess(parseStatePath('vault-gitops/state'))];
     const plan = accessRules(parts, 'plan');
     for (const r of plan) {
       const writes = r.capabilities.filter((c) => !['read', 'list'].includes(c));
-      expect(writes, r.path).toEqual(r.path.endsWith('/secret-id/lookup') ? ['update'] : []);
+      expect(writes, r.path).toEqual(/\/secret-id(-accessor)?\/lookup$/.test(r.path) ? ['update'] : []);
     }
     const apply = accessRules(parts, 'apply');
     const writable = apply.filter((r) => r.capabilities.includes('create')).map((r) => r.path);

@@ -100,6 +100,10 @@ export class MemoryVault implements VaultPort {
     return this.write(path, data);
   }
 
+  async patch(path: string, data: Json): Promise<Json | undefined> {
+    return this.request('PATCH', path, structuredClone(data));
+  }
+
   async delete(path: string): Promise<void> {
     await this.request('DELETE', path);
   }

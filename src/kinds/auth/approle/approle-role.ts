@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { VaultApiError, errorMessage } from '../../../core/errors.js';
 import { deliversCredentials } from '../../../core/model.js';
-import { ISSUED_KEY, ISSUED_MARK, ISSUED_VALUE, issueWrapped, judgeSecretId, lookupAccessor, wrapSeconds } from './secret-id-lifecycle.js';
+import { ISSUED_MARK, issueWrapped, judgeSecretId, liveSecretIds, lookupAccessor, wrapSeconds } from './secret-id-lifecycle.js';
 import { authCollectionKind, objectPath } from '../auth-collection.js';
 import { rule } from '../../shared/support.js';
 import { cidrList, credentialSinks, deprecated, duration, forbidden, object, stringSet, TOKEN_FIELDS } from '../../shared/fields.js';
@@ -87,11 +87,13 @@ auth:
     const delivers = deliversCredentials(holder.credentials);
     return {
       // Checking a delivered secret_id is a lookup (a write in Vault's terms), even in a plan; a
-      // wrapped one is checked by its wrapping token and its accessor.
+      // wrapped one is checked by its wrapping token and its accessor. The role's other secret_ids
+      // (orphans; on adoption, those not issued by vault-gitops) are told apart by an accessor lookup.
       plan: delivers
         ? [
             rule(`${path}/secret-id/lookup`, 'update'),
-            ...(wrapSeconds(holder) !== undefined ? [rule(`${path}/secret-id-accessor/lookup`, 'update'), rule('sys/wrapping/lookup', 'update')] : []),
+            rule(`${path}/secret-id-accessor/lookup`, 'update'),
+            ...(wrapSeconds(holder) !== undefined ? [rule('sys/wrapping/lookup', 'update')] : []),
           ]
         : [],
       apply: [
@@ -142,15 +144,10 @@ auth:
       }
     },
     async orphans(vault, obj, keepAccessor) {
-      const base = objectPath('role', obj);
-      const others = (await vault.list(`${base}/secret-id`)).filter((a) => a !== keepAccessor);
-      const found = await Promise.all(
-        others.map(async (accessor) => {
-          const entry = await lookupAccessor(vault, base, accessor);
-          return entry !== 'gone' && entry.metadata?.[ISSUED_KEY] === ISSUED_VALUE ? accessor : undefined;
-        }),
-      );
-      return found.filter((a): a is string => a !== undefined);
+      return (await liveSecretIds(vault, objectPath('role', obj), keepAccessor)).filter((s) => s.ours).map((s) => s.accessor);
+    },
+    async unissued(vault, obj) {
+      return (await liveSecretIds(vault, objectPath('role', obj))).filter((s) => !s.ours).map((s) => s.accessor);
     },
     async verify(vault, obj, values, meta) {
       const base = objectPath('role', obj);

@@ -32,6 +32,21 @@ export async function lookupAccessor(vault: Vault, base: string, accessor: strin
   }
 }
 
+/**
+ * The role's live secret_ids by accessor, and whether this tool issued each (its mark in the
+ * metadata); `known` (the delivered one, already checked) is left out without a lookup.
+ */
+export async function liveSecretIds(vault: Vault, base: string, known?: string): Promise<Array<{ accessor: string; ours: boolean }>> {
+  const others = (await vault.list(`${base}/secret-id`)).filter((a) => a !== known);
+  const found = await Promise.all(
+    others.map(async (accessor) => {
+      const entry = await lookupAccessor(vault, base, accessor);
+      return entry === 'gone' ? undefined : { accessor, ours: entry.metadata?.[ISSUED_KEY] === ISSUED_VALUE };
+    }),
+  );
+  return found.filter((s): s is { accessor: string; ours: boolean } => s !== undefined);
+}
+
 /** `credentials.wrap_ttl` in seconds, or undefined when the secret_id is delivered in the clear (also for 0, as Vault takes it). */
 export function wrapSeconds(holder: Pick<DesiredObject, 'credentials'>): number | undefined {
   return holder.credentials?.wrap_ttl || undefined;

@@ -149,3 +149,52 @@ describe('a kind that writes alone (audit devices)', () => {
     expect(log.at(-2)).toBe('start delete audit/old (1 running)');
   });
 });
+
+describe('nested objects of one phase (namespaces)', () => {
+  // A deeper namespace's delete takes more turns of the event loop: run together, the parent would go first.
+  async function run(failOn: string[] = []) {
+    const calls: string[] = [];
+    const kinds = [
+      engineKind('namespace', 0, {
+        create: async () => {},
+        update: async () => {},
+        delete: async (_ctx, obj: LiveObject) => {
+          for (let i = 0; i < obj.address.split('/').length * 3; i++) await Promise.resolve();
+          if (failOn.includes(obj.address)) throw new Error('HTTP 400: cannot delete namespace');
+          calls.push(obj.address);
+        },
+      }),
+    ];
+    const addresses = ['namespaces/a', 'namespaces/a/b', 'namespaces/a/b/c', 'namespaces/a-b', 'namespaces/z'];
+    const results = await applyPlan(planWith(addresses.map((a) => change('delete', 'namespace', a))), {
+      vault: new MemoryVault(),
+      sinks: { target: () => undefined, for: async () => [] },
+      generatePassword: () => 'not-used',
+      kinds,
+      desired: [],
+      live: addresses.map((a) => live('namespace', a, {})),
+      credentialChecks: {},
+    });
+    return { calls, results };
+  }
+
+  it('deletes the deepest first, each parent once its children are gone, in one apply', async () => {
+    const { calls, results } = await run();
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(calls.indexOf('namespaces/a/b/c')).toBeLessThan(calls.indexOf('namespaces/a/b'));
+    expect(calls.indexOf('namespaces/a/b')).toBeLessThan(calls.indexOf('namespaces/a'));
+    // Unrelated ones (a name that only starts like another) do not wait.
+    expect(calls.indexOf('namespaces/a-b')).toBeLessThan(calls.indexOf('namespaces/a/b/c'));
+    expect(calls.indexOf('namespaces/z')).toBeLessThan(calls.indexOf('namespaces/a/b/c'));
+  });
+
+  it('keeps every parent of a child that could not be deleted', async () => {
+    const { calls, results } = await run(['namespaces/a/b/c']);
+    expect(calls.sort()).toEqual(['namespaces/a-b', 'namespaces/z']);
+    expect(results.filter((r) => !r.ok).map((r) => [r.address, r.error])).toEqual([
+      ['namespaces/a/b/c', 'HTTP 400: cannot delete namespace'],
+      ['namespaces/a/b', 'skipped: namespaces/a/b/c inside it was not deleted'],
+      ['namespaces/a', 'skipped: namespaces/a/b/c inside it was not deleted'],
+    ]);
+  });
+});

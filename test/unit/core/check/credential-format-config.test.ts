@@ -83,14 +83,3 @@ describe('S3 sink config', () => {
     expect(s3Errors('{ bucket: creds, key: a, endpoint: "https://h/path" }', 'creds')[0]).toContain('must be an http(s) URL of a host');
   });
 });
-
-describe('S3 sink shared by two objects', () => {
-  it('is an error at the second one: they would replace each other at every run', () => {
-    const dir = mkdtempSync(join(root, 'shared-'));
-    const s3 = '{ bucket: creds, key: a.json, endpoint: "https://s3.example.com" }';
-    writeFileSync(join(dir, 'c.yaml'), `auth:\n  m:\n    type: approle\n    roles:\n      x: { credentials: { s3: ${s3} } }\n      y: { credentials: { s3: ${s3} } }\n      z: { credentials: { s3: { bucket: creds, key: a.json } } }\n`);
-    const errors = loadConfig([dir], KINDS, { env: {}, s3Allow: 'creds creds@https://s3.example.com' }).errors.map((e) => `${e.pos?.line}:${e.pos?.col} ${e.message}`);
-    // z names the same bucket and key at another endpoint (AWS's): another object.
-    expect(errors).toEqual(['6:53 s3://creds/a.json is already the credentials object of auth.m.roles.x']);
-  });
-});

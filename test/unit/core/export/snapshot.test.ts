@@ -31,4 +31,13 @@ describe('snapshots', () => {
     expect(v.stats.total).toBe(0);
     v.close();
   });
+
+  it("a namespace's snapshot (snapshot --tenants) names it; replayed, its reads are the namespace's own paths and the plan names the namespace", async () => {
+    const responses = { 'sys/policies/acl/a': { data: { policy: 'x' } } };
+    expect(validate({ format_version: SNAPSHOT_FORMAT_VERSION, created_at: 'now', vault_addr: 'http://v', vault_namespace: 'team-a/apps', responses })).toBe(true);
+    const v = new ReplayVault(responses, 'http://vault.invalid:8200', 'team-a/apps');
+    expect(v.namespace).toBe('team-a/apps');
+    expect(await v.read('sys/policies/acl/a')).toEqual({ data: { policy: 'x' } });
+    v.close();
+  });
 });

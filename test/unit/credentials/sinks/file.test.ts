@@ -35,8 +35,11 @@ describe('FileSink (checks again at run time, whatever validation saw)', () => {
     expect(await sink.inspect(target({ path: 'bot.json' }))).toMatchObject({ exists: true, owned: false });
     await expect(sink.write(target({ path: 'bot.json' }), { password: 'p' }, meta)).rejects.toThrow(/file bot\.json: exists and was not written by vault-gitops/);
     expect(readFileSync(join(root, 'bot.json'), 'utf8')).toBe('{"password":"mine"}');
+    // Adopted: to be taken over, its contents never read back as a delivered credential.
+    expect(await sink.inspect(target({ path: 'bot.json', adopt: true }))).toEqual({ exists: true, owned: false, adopting: true });
     await sink.write(target({ path: 'bot.json', adopt: true }), { password: 'p' }, meta);
     expect(JSON.parse(readFileSync(join(root, 'bot.json'), 'utf8')).password).toBe('p');
+    expect(await sink.inspect(target({ path: 'bot.json', adopt: true }))).toMatchObject({ exists: true, owned: true, values: { password: 'p' } });
   });
 
   it('refuses a mode looser than 0640, a symbolic link made after validation, and a path leaving the root', async () => {

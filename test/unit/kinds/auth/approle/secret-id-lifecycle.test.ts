@@ -42,7 +42,7 @@ function vault(a: Answers): VaultPort {
     throw new Error(`unexpected POST ${path}`);
   };
   const unexpected = (what: string) => () => Promise.reject(new Error(`unexpected ${what}`));
-  return { addr: 'http://vault.test', concurrency: 1, read: unexpected('read'), list: unexpected('list'), write, writeOnce: unexpected('writeOnce'), delete: unexpected('delete'), essential: (t) => t(vault(a)) };
+  return { addr: 'http://vault.test', concurrency: 1, read: unexpected('read'), list: unexpected('list'), write, writeOnce: unexpected('writeOnce'), patch: unexpected('patch'), delete: unexpected('delete'), essential: (t) => t(vault(a)) };
 }
 
 const role = (uses: number): DesiredObject =>
